@@ -1,0 +1,287 @@
+//! The configuration: `config.toml` structs with their defaults, validation,
+//! and the merge of command-line overrides.
+//!
+//! Owns the meaning of every config key. Never does network I/O; reads only
+//! the config file it is pointed at.
+
+use crate::error::Error;
+use crate::model::{Health, Status};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Inputs used when none are given on the command line.
+    pub inputs: Vec<String>,
+    /// Where reports are written (created if missing).
+    pub output_dir: PathBuf,
+    pub check: CheckConfig,
+    pub github: GithubConfig,
+    pub ci: CiConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: vec!["examples/abstracts.txt".into()],
+            output_dir: PathBuf::from("reports"),
+            check: CheckConfig::default(),
+            github: GithubConfig::default(),
+            ci: CiConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Requests in flight at once, over all hosts.
+    pub max_concurrency: usize,
+    /// Requests in flight at once to one host.
+    pub max_per_host: usize,
+    /// Bound on one whole request (connect, headers, and what body we read).
+    pub timeout_secs: u64,
+    /// Retries after the first attempt for timeouts, resets, 5xx and 429.
+    pub retries: u32,
+    pub user_agent: String,
+    /// Regexes; matching URLs are `excluded` and never requested.
+    pub exclude: Vec<String>,
+    /// "REGEX REPLACEMENT" rules applied before a request.
+    pub remap: Vec<String>,
+    /// Allow requests to loopback, private, link-local and unique-local addresses.
+    pub allow_private: bool,
+    /// Redirects followed before giving up with `error`.
+    pub max_redirects: usize,
+    /// Longest `Retry-After` we wait; a longer one ends as `blocked`.
+    pub max_retry_after_secs: u64,
+    /// How long an `ok`/`redirected` result from the previous report is reused (humantime).
+    pub cache_max_age: String,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            max_concurrency: 64,
+            max_per_host: 4,
+            timeout_secs: 20,
+            retries: 2,
+            user_agent: format!(
+                "paperlinks/{} (+https://github.com/paperlinks/paperlinks)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            exclude: Vec::new(),
+            remap: Vec::new(),
+            allow_private: false,
+            max_redirects: 10,
+            max_retry_after_secs: 60,
+            cache_max_age: "1d".into(),
+        }
+    }
+}
+
+impl CheckConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// Ask the GitHub API about every linked repository.
+    pub enabled: bool,
+    /// API base; GraphQL is posted to `{api_url}/graphql`.
+    pub api_url: String,
+    /// Repositories per GraphQL query.
+    pub batch_size: usize,
+    /// Longest wait for a rate-limit reset before giving up with `unknown`.
+    pub max_wait_secs: u64,
+    /// A repository whose last push is older than this is `stale`.
+    pub stale_after_days: i64,
+    /// How long repository data from the previous report is reused (humantime).
+    pub cache_max_age: String,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            enabled: true,
+            api_url: "https://api.github.com".into(),
+            batch_size: 50,
+            max_wait_secs: 60,
+            stale_after_days: 365,
+            cache_max_age: "1d".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CiConfig {
+    /// Link statuses and repository health words that make the run exit 2.
+    pub fail_on: Vec<String>,
+}
+
+impl Default for CiConfig {
+    fn default() -> Self {
+        CiConfig {
+            fail_on: vec!["broken".into(), "missing".into()],
+        }
+    }
+}
+
+/// A validated `fail_on` word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailWord {
+    Status(Status),
+    Health(Health),
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        config.validate().map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Checks values that the types alone do not constrain.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.check.max_concurrency == 0 {
+            return Err("[check] max_concurrency must be at least 1".into());
+        }
+        if self.check.max_per_host == 0 {
+            return Err("[check] max_per_host must be at least 1".into());
+        }
+        if self.check.timeout_secs == 0 {
+            return Err("[check] timeout_secs must be at least 1".into());
+        }
+        if self.github.batch_size == 0 || self.github.batch_size > 100 {
+            return Err("[github] batch_size must be between 1 and 100".into());
+        }
+        url::Url::parse(&self.github.api_url)
+            .map_err(|e| format!("[github] api_url `{}`: {e}", self.github.api_url))?;
+        parse_age(&self.check.cache_max_age).map_err(|e| format!("[check] cache_max_age: {e}"))?;
+        parse_age(&self.github.cache_max_age)
+            .map_err(|e| format!("[github] cache_max_age: {e}"))?;
+        self.fail_words()?;
+        for rule in &self.check.exclude {
+            regex::Regex::new(rule).map_err(|e| format!("[check] exclude `{rule}`: {e}"))?;
+        }
+        for rule in &self.check.remap {
+            parse_remap_rule(rule).map_err(|e| format!("[check] remap `{rule}`: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The `[ci] fail_on` words, validated.
+    pub fn fail_words(&self) -> Result<Vec<FailWord>, String> {
+        self.ci
+            .fail_on
+            .iter()
+            .map(|w| {
+                w.parse::<Status>()
+                    .map(FailWord::Status)
+                    .or_else(|_| w.parse::<Health>().map(FailWord::Health))
+                    .map_err(|_| {
+                        format!(
+                            "[ci] fail_on: unknown word `{w}` (link statuses: {}; health words: {})",
+                            Status::ALL.map(|s| s.as_str()).join(", "),
+                            Health::ALL.map(|h| h.as_str()).join(", ")
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+/// Parses a humantime duration such as "1d" or "6h"; "0" disables reuse.
+pub fn parse_age(s: &str) -> Result<Duration, String> {
+    if s.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(s.trim()).map_err(|e| format!("`{s}`: {e}"))
+}
+
+/// Splits a "REGEX REPLACEMENT" remap rule and compiles its regex.
+pub fn parse_remap_rule(rule: &str) -> Result<(regex::Regex, String), String> {
+    let rule = rule.trim();
+    let (pattern, replacement) = rule
+        .split_once(char::is_whitespace)
+        .ok_or_else(|| "expected \"REGEX REPLACEMENT\"".to_string())?;
+    let regex = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    Ok((regex, replacement.trim().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::parse("[check]\nmax_concurency = 3\n", Path::new("c.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("max_concurency"), "{msg}");
+        assert!(msg.contains("c.toml"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_fail_word_is_rejected() {
+        let err = Config::parse("[ci]\nfail_on = [\"borken\"]\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("borken"));
+    }
+
+    #[test]
+    fn fail_words_mix_statuses_and_health() {
+        let c = Config::parse(
+            "[ci]\nfail_on = [\"broken\", \"archived\", \"timeout\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.fail_words().unwrap(),
+            vec![
+                FailWord::Status(Status::Broken),
+                FailWord::Health(Health::Archived),
+                FailWord::Status(Status::Timeout)
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_regex_is_a_config_error() {
+        let err = Config::parse("[check]\nexclude = [\"(\"]\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("exclude"));
+    }
+
+    #[test]
+    fn remap_rule_splits() {
+        let (re, rep) = parse_remap_rule("^https://a\\.org/(.*) http://127.0.0.1:9/$1").unwrap();
+        assert_eq!(
+            re.replace("https://a.org/x", rep.as_str()),
+            "http://127.0.0.1:9/x"
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! The data every stage exchanges: link statuses, repository health words,
+//! check results and the rows of each report.
+//!
+//! The words produced by `as_str` are contracts: other people's CI jobs parse
+//! them from the CSV reports. Add new words; never rename existing ones.
+//! This module does no I/O at all.
+
+use chrono::{DateTime, Utc};
+use std::fmt;
+use std::str::FromStr;
+
+/// The outcome of checking one link. An outcome is data, never an `Err`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// 2xx.
+    Ok,
+    /// 2xx reached through a permanent redirect (301/308) to another URL.
+    Redirected,
+    /// 404, 410 and other 4xx not listed under `Blocked`: the link is dead.
+    Broken,
+    /// 401, 403, 407, 429 after retries, 999: refused, not proof of death.
+    Blocked,
+    /// 5xx after retries, too many redirects, a malformed response.
+    Error,
+    /// No answer in time.
+    Timeout,
+    /// DNS, connection refused or reset, TLS.
+    NetworkError,
+    /// Matched an `exclude` rule, or points at a private address.
+    Excluded,
+    /// Not a usable http(s) URL after cleaning; never requested.
+    Invalid,
+    /// The run was interrupted before this link was checked.
+    Unchecked,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Ok,
+        Status::Redirected,
+        Status::Broken,
+        Status::Blocked,
+        Status::Error,
+        Status::Timeout,
+        Status::NetworkError,
+        Status::Excluded,
+        Status::Invalid,
+        Status::Unchecked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Redirected => "redirected",
+            Status::Broken => "broken",
+            Status::Blocked => "blocked",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+            Status::NetworkError => "network_error",
+            Status::Excluded => "excluded",
+            Status::Invalid => "invalid",
+            Status::Unchecked => "unchecked",
+        }
+    }
+
+    /// True for the statuses whose result may be reused by a later run.
+    pub fn is_success(self) -> bool {
+        matches!(self, Status::Ok | Status::Redirected)
+    }
+
+    /// True when the link did not work (anything but ok, redirected,
+    /// excluded and unchecked).
+    pub fn is_failure(self) -> bool {
+        !matches!(
+            self,
+            Status::Ok | Status::Redirected | Status::Excluded | Status::Unchecked
+        )
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown link status `{s}`"))
+    }
+}
+
+/// One word per repository, in precedence order (first match wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Health {
+    /// Not found: deleted, or private.
+    Missing,
+    Archived,
+    /// No commits at all.
+    Empty,
+    /// Commits, but no code in any language GitHub detects.
+    Placeholder,
+    /// Last push older than `stale_after_days`.
+    Stale,
+    Active,
+    /// Could not be fetched (rate limit, API failure); the reason is in `error`.
+    Unknown,
+}
+
+impl Health {
+    pub const ALL: [Health; 7] = [
+        Health::Missing,
+        Health::Archived,
+        Health::Empty,
+        Health::Placeholder,
+        Health::Stale,
+        Health::Active,
+        Health::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Missing => "missing",
+            Health::Archived => "archived",
+            Health::Empty => "empty",
+            Health::Placeholder => "placeholder",
+            Health::Stale => "stale",
+            Health::Active => "active",
+            Health::Unknown => "unknown",
+        }
+    }
+
+    /// Rank for "best health among a paper's repositories": lower is better.
+    pub fn goodness_rank(self) -> u8 {
+        match self {
+            Health::Active => 0,
+            Health::Stale => 1,
+            Health::Archived => 2,
+            Health::Placeholder => 3,
+            Health::Empty => 4,
+            Health::Unknown => 5,
+            Health::Missing => 6,
+        }
+    }
+}
+
+impl fmt::Display for Health {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Health {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Health::ALL
+            .into_iter()
+            .find(|h| h.as_str() == s)
+            .ok_or_else(|| format!("unknown health word `{s}`"))
+    }
+}
+
+/// The result of checking one unique URL; shared by all its occurrences.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkResult {
+    pub status: Status,
+    /// The last HTTP status seen, if any answer came.
+    pub http_status: Option<u16>,
+    /// Set when the link was redirected (the URL the chain ended at).
+    pub final_url: Option<String>,
+    /// Human-readable reason for anything but `ok`; empty otherwise.
+    pub error: String,
+    pub elapsed_ms: u64,
+    pub checked_at: DateTime<Utc>,
+    /// Every URL requested after the first one, in order.
+    pub redirect_chain: Vec<String>,
+    /// True when this result was reused from the previous report.
+    pub cached: bool,
+}
+
+impl LinkResult {
+    /// A result decided without any request (excluded, invalid, unchecked).
+    pub fn without_request(status: Status, error: impl Into<String>) -> Self {
+        LinkResult {
+            status,
+            http_status: None,
+            final_url: None,
+            error: error.into(),
+            elapsed_ms: 0,
+            checked_at: Utc::now(),
+            redirect_chain: Vec::new(),
+            cached: false,
+        }
+    }
+}
+
+/// One row of `links.csv`: one occurrence of a link in an input.
+/// Borrowed, so a million rows are produced lazily from compact storage.
+/// Column order is a contract (see `report::LINK_COLUMNS`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkRow<'a> {
+    pub source: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub paper: &'a str,
+    pub url: &'a str,
+    /// `owner/name` when the URL points into a GitHub repository, else "".
+    pub repo: &'a str,
+    /// `None` for the `extract` command (no check was made).
+    pub result: Option<&'a LinkResult>,
+    /// When this link started failing (carried over between runs).
+    pub first_failed_at: Option<DateTime<Utc>>,
+}
+
+/// Everything known about one GitHub repository.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RepoInfo {
+    /// The current `owner/name` (differs from the linked name after a rename).
+    pub canonical: String,
+    pub url: String,
+    pub stars: u64,
+    pub forks: u64,
+    pub watchers: u64,
+    pub open_issues: u64,
+    pub license: Option<String>,
+    pub language: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub pushed_at: Option<DateTime<Utc>>,
+    pub last_commit_at: Option<DateTime<Utc>>,
+    pub commits_90d: Option<u64>,
+    pub latest_release: Option<String>,
+    pub latest_release_at: Option<DateTime<Utc>>,
+    pub archived: bool,
+    pub fork: bool,
+    pub empty: bool,
+    /// Whether GitHub detects code in any language.
+    pub has_code: bool,
+}
+
+/// The answer for one repository: found, missing, or unknown (with reason).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RepoOutcome {
+    Found(Box<RepoInfo>),
+    Missing,
+    Unknown(String),
+}
+
+/// One row of `repos.csv`. Column order is a contract (see `report`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepoRow {
+    /// The name as linked (`owner/name`).
+    pub repo: String,
+    /// Present when the repository was found.
+    pub info: Option<RepoInfo>,
+    pub papers: usize,
+    pub links: usize,
+    pub health: Health,
+    pub days_since_push: Option<i64>,
+    pub rank: Option<usize>,
+    pub error: String,
+    /// When this data was fetched (reused rows keep their old time).
+    pub fetched_at: DateTime<Utc>,
+    pub cached: bool,
+    pub stars_delta: Option<i64>,
+    pub previous_report_at: Option<DateTime<Utc>>,
+}
+
+/// One row of `papers.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaperRow {
+    pub source: String,
+    pub line: usize,
+    pub paper: String,
+    pub links: usize,
+    pub code_links: usize,
+    pub repos: usize,
+    pub broken_links: usize,
+    pub best_repo: String,
+    pub best_repo_stars: Option<u64>,
+    pub health: Option<Health>,
+    pub claims_code_without_link: bool,
+}

@@ -1,0 +1,6 @@
+//! Local servers used by the integration tests. Everything listens on
+//! 127.0.0.1 only.
+#![allow(dead_code)]
+
+pub mod fake_github;
+pub mod web;
