@@ -41,7 +41,10 @@ pub fn is_retryable_status(status: u16) -> bool {
 pub fn status_of(code: u16) -> (Status, String) {
     match code {
         200..=299 => (Status::Ok, String::new()),
-        401 | 403 | 407 | 429 | 999 => (Status::Blocked, format!("HTTP {code}: refused by the server")),
+        401 | 403 | 407 | 429 | 999 => (
+            Status::Blocked,
+            format!("HTTP {code}: refused by the server"),
+        ),
         400..=499 => (Status::Broken, format!("HTTP {code}")),
         500..=599 => (Status::Error, format!("HTTP {code}: server error")),
         300..=399 => (
@@ -59,7 +62,10 @@ pub enum Failure {
     Excluded(String),
     Timeout(String),
     /// DNS, refused, reset, TLS; `retry` for the transient kinds.
-    Network { message: String, retry: bool },
+    Network {
+        message: String,
+        retry: bool,
+    },
     /// The peer answered something that is not HTTP.
     Malformed(String),
 }
@@ -165,9 +171,7 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
                 retry: true,
             };
         }
-        Some(
-            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof,
-        ) => {
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
             return Failure::Network {
                 message: format!("connection reset: {text}"),
                 retry: true,

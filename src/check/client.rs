@@ -118,9 +118,7 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
         Ok(Ok(mut resp)) => {
             // Read a small body whole so the connection goes back to the
             // pool; anything bigger or unsized is dropped unread.
-            if method == Method::GET
-                && resp.content_length().is_some_and(|n| n <= BODY_PEEK)
-            {
+            if method == Method::GET && resp.content_length().is_some_and(|n| n <= BODY_PEEK) {
                 let until = deadline.min(tokio::time::Instant::now() + BODY_BUDGET);
                 let _ = tokio::time::timeout_at(until, async {
                     while let Ok(Some(_)) = resp.chunk().await {}
@@ -135,7 +133,11 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
 /// Runs a job until it has a result or must go back to the scheduler.
 pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     loop {
-        let method = if job.use_get { Method::GET } else { Method::HEAD };
+        let method = if job.use_get {
+            Method::GET
+        } else {
+            Method::HEAD
+        };
         let answer = request(inner, method, &job.current).await;
         let resp = match answer {
             Answer::Failed(f) => {
@@ -198,13 +200,15 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
                 return retry_later(inner, job, retry_after);
             }
             let (status, mut msg) = classify::status_of(code);
-            msg.push_str(&format!(" (after {} retries)", job.retries));
+            let plural = if job.retries == 1 { "retry" } else { "retries" };
+            msg.push_str(&format!(" (after {} {plural})", job.retries));
             return Step::Done(job.id, job.finish(status, msg));
         }
         drop(resp);
-        let (mut status, msg) = classify::status_of(code);
+        let (mut status, mut msg) = classify::status_of(code);
         if status == Status::Ok && job.permanent && job.current != job.start {
             status = Status::Redirected;
+            msg = format!("moved permanently to {}", truncate(job.current.as_str()));
         }
         return Step::Done(job.id, job.finish(status, msg));
     }
@@ -274,7 +278,10 @@ fn follow(inner: &Inner, job: &mut JobState, code: u16, location: &str) -> Follo
     if job.chain.len() >= inner.config.max_redirects {
         return Follow::Stop(
             Status::Error,
-            format!("too many redirects (more than {})", inner.config.max_redirects),
+            format!(
+                "too many redirects (more than {})",
+                inner.config.max_redirects
+            ),
         );
     }
     if classify::is_permanent_redirect(code) {

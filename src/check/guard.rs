@@ -31,7 +31,9 @@ impl IpRange {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -188,12 +190,7 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
         return Some(v4);
     }
     let s = ip.segments();
-    let low = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     if s[..6] == [0; 6] && !(s[6] == 0 && s[7] <= 1) {
         return Some(low);
     }
@@ -285,9 +282,7 @@ mod tests {
     use super::*;
 
     fn blocked(ip: &str) -> bool {
-        AddressGuard::new(false)
-            .check(ip.parse().unwrap())
-            .is_err()
+        AddressGuard::new(false).check(ip.parse().unwrap()).is_err()
     }
 
     #[test]

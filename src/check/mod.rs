@@ -234,7 +234,10 @@ impl Inner {
             if let Some(re) = self.excludes.iter().find(|re| re.is_match(&target)) {
                 return decided(
                     Status::Excluded,
-                    format!("remapped URL {target} matches exclude rule `{}`", re.as_str()),
+                    format!(
+                        "remapped URL {target} matches exclude rule `{}`",
+                        re.as_str()
+                    ),
                 );
             }
         }
@@ -245,7 +248,10 @@ impl Inner {
         if !matches!(parsed.scheme(), "http" | "https") {
             return decided(
                 Status::Invalid,
-                format!("unsupported scheme `{}:` (only http and https)", parsed.scheme()),
+                format!(
+                    "unsupported scheme `{}:` (only http and https)",
+                    parsed.scheme()
+                ),
             );
         }
         let Some(host) = parsed.host() else {

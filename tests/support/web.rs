@@ -124,7 +124,13 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.stats.in_flight.fetch_sub(1, Ordering::SeqCst);
-        if let Some(e) = self.stats.host_in_flight.lock().unwrap().get_mut(&self.host) {
+        if let Some(e) = self
+            .stats
+            .host_in_flight
+            .lock()
+            .unwrap()
+            .get_mut(&self.host)
+        {
             e.0 -= 1;
         }
     }
@@ -358,7 +364,12 @@ async fn read_head<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Re
     let host = headers
         .iter()
         .find(|(k, _)| k == "host")
-        .map(|(_, v)| v.rsplit_once(':').map(|(h, _)| h).unwrap_or(v).to_ascii_lowercase())
+        .map(|(_, v)| {
+            v.rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or(v)
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     Some(Request {
         method,
@@ -512,9 +523,11 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin + Resettable>(
                 return;
             }
             Reply::Http10 { status, body } => {
-                let mut bytes =
-                    format!("HTTP/1.0 {status} {}\r\nContent-Type: text/html\r\n\r\n", reason(status))
-                        .into_bytes();
+                let mut bytes = format!(
+                    "HTTP/1.0 {status} {}\r\nContent-Type: text/html\r\n\r\n",
+                    reason(status)
+                )
+                .into_bytes();
                 if !head_only {
                     bytes.extend_from_slice(&body);
                 }
