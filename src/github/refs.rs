@@ -142,11 +142,12 @@ pub fn valid_owner(owner: &str) -> bool {
 }
 
 /// A repository name: 1-100 ASCII letters, digits, `.`, `-` and `_`, and
-/// neither `.` nor `..`.
+/// none of `.`, `..`, `.git` (reserved by GitHub).
 pub fn valid_name(name: &str) -> bool {
     (1..=100).contains(&name.len())
         && name != "."
         && name != ".."
+        && !name.eq_ignore_ascii_case(".git")
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
