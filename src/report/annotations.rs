@@ -250,7 +250,10 @@ pub fn repo_annotation(
     if is_renamed(repo) {
         what.push(format!(
             "renamed to {}",
-            repo.info.as_ref().map(|i| i.canonical.as_str()).unwrap_or("")
+            repo.info
+                .as_ref()
+                .map(|i| i.canonical.as_str())
+                .unwrap_or("")
         ));
     }
     let mut message = format!("repository {}: {}", repo.repo, what.join(", "));
@@ -289,17 +292,18 @@ pub fn write_annotations<'a, W: Write>(
         }
         if !row.repo.is_empty() {
             let key = row.repo.to_lowercase();
-            if wanted.contains(&key) && !first.contains_key(&key) {
-                if let Some(file) = relative_source(row.source, base_dir) {
-                    first.insert(
-                        key,
-                        Location {
-                            file,
-                            line: row.line,
-                            col: row.column,
-                        },
-                    );
-                }
+            if wanted.contains(&key)
+                && !first.contains_key(&key)
+                && let Some(file) = relative_source(row.source, base_dir)
+            {
+                first.insert(
+                    key,
+                    Location {
+                        file,
+                        line: row.line,
+                        col: row.column,
+                    },
+                );
             }
         }
     }

@@ -79,7 +79,10 @@ pub fn write_link_rows<'a, W: Write>(
         let tail: [Cow<str>; 9] = match row.result {
             Some(r) => [
                 Cow::Borrowed(r.status.as_str()),
-                r.http_status.map(|s| s.to_string()).unwrap_or_default().into(),
+                r.http_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+                    .into(),
                 neutralise(r.final_url.as_deref().unwrap_or("")),
                 neutralise(&r.error),
                 Cow::Owned(r.elapsed_ms.to_string()),

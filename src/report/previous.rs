@@ -86,7 +86,11 @@ pub enum Change {
 pub fn classify_change(previous: Option<Status>, now: Status) -> Option<Change> {
     let was_failing = previous.is_some_and(Status::is_failure);
     if now.is_failure() {
-        Some(if was_failing { Change::Known } else { Change::New })
+        Some(if was_failing {
+            Change::Known
+        } else {
+            Change::New
+        })
     } else if now.is_success() && was_failing {
         Some(Change::Fixed)
     } else {
@@ -117,12 +121,16 @@ pub fn carry_first_failed(
 pub fn read_previous_links(path: &Path) -> Previous<HashMap<String, PreviousLink>> {
     let mut columns: Vec<&str> = LINK_COLUMNS.to_vec();
     columns.extend(LINK_EXTRA_COLUMNS);
-    read_report(path, &columns, |rec, map: &mut HashMap<String, PreviousLink>| {
-        let url = restore(field(rec, 4)?).into_owned();
-        let link = parse_link(rec)?;
-        map.entry(url).or_insert(link);
-        Ok(())
-    })
+    read_report(
+        path,
+        &columns,
+        |rec, map: &mut HashMap<String, PreviousLink>| {
+            let url = restore(field(rec, 4)?).into_owned();
+            let link = parse_link(rec)?;
+            map.entry(url).or_insert(link);
+            Ok(())
+        },
+    )
 }
 
 /// Reads the previous repos.csv: lowercase linked `owner/name` -> row.
@@ -197,7 +205,8 @@ fn ignored<T>(path: &Path, why: &str) -> Previous<T> {
 }
 
 fn field(rec: &csv::StringRecord, i: usize) -> Result<&str, String> {
-    rec.get(i).ok_or_else(|| format!("missing column {}", i + 1))
+    rec.get(i)
+        .ok_or_else(|| format!("missing column {}", i + 1))
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, String> {
@@ -351,7 +360,10 @@ mod tests {
             carry_first_failed(None, &result(Status::Timeout, 2_000)),
             DateTime::from_timestamp(2_000, 0)
         );
-        assert_eq!(carry_first_failed(Some(&prev), &result(Status::Ok, 2_000)), None);
+        assert_eq!(
+            carry_first_failed(Some(&prev), &result(Status::Ok, 2_000)),
+            None
+        );
         assert_eq!(
             carry_first_failed(Some(&prev), &result(Status::Unchecked, 2_000)),
             Some(t0)
