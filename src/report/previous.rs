@@ -7,7 +7,7 @@
 //! prints; never a panic, never an `Err`. Never does network I/O.
 //!
 //! Dates are read back with the second precision they were written with.
-//! Text cells are un-neutralised with [`restore`](super::csv_safe::restore), so every value
+//! Text cells are un-neutralised with [`restore`], so every value
 //! round-trips exactly.
 
 use super::csv_safe::restore;
