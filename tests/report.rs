@@ -1122,3 +1122,36 @@ fn svg_single_bar() {
     assert_eq!(facts.bars, 1);
     assert!(facts.texts.iter().any(|t| t == "only/one"));
 }
+
+#[test]
+fn rows_without_result_keep_failure_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("links.csv");
+    let rows = [LinkRow {
+        source: "a.md",
+        line: 1,
+        column: 1,
+        paper: "P",
+        url: "https://was-broken.example",
+        repo: "",
+        result: None,
+        first_failed_at: Some(at(2)),
+    }];
+    write_links_csv(&path, rows.into_iter(), true).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        "a.md,1,1,P,https://was-broken.example,,unchecked,,,,,,false,2025-01-02T12:30:05Z,"
+    );
+    let prev = read_previous_links(&path)
+        .data()
+        .expect("an interrupted report is usable");
+    let p = &prev["https://was-broken.example"];
+    assert_eq!(p.result.status, Status::Unchecked);
+    assert_eq!(p.first_failed_at, Some(at(2)));
+    assert!(p.was_failing());
+    // Broken again now: known, and the date carries over.
+    let now = result(Status::Broken, Some(404));
+    assert_eq!(classify_change(Some(p), now.status), Some(Change::Known));
+    assert_eq!(carry_first_failed(Some(p), &now), Some(at(2)));
+}

@@ -89,7 +89,7 @@ impl LinkTally {
             self.cached += 1;
         }
         let change = if self.has_previous {
-            classify_change(previous.map(|p| p.result.status), result.status)
+            classify_change(previous, result.status)
         } else {
             None
         };
