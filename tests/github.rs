@@ -204,7 +204,9 @@ async fn one_hundred_twenty_repositories_take_three_graphql_calls() {
 #[tokio::test]
 async fn secondary_rate_limit_is_waited_out_and_retried() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
     assert_eq!(info(&out[0]).canonical, "a/b");
     assert_eq!(info(&out[1]).canonical, "c/d");
@@ -213,7 +215,9 @@ async fn secondary_rate_limit_is_waited_out_and_retried() {
 
     // The same on the REST path.
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b"])).await;
     assert_eq!(info(&out[0]).canonical, "a/b");
     assert_eq!(stats.api_calls, 2);
@@ -291,9 +295,12 @@ async fn exhausted_graphql_budget_stops_before_the_next_batch() {
 
 #[tokio::test]
 async fn exhausted_budget_with_a_near_reset_is_waited_for() {
-    let fake =
-        FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d"), FakeRepo::new("e/f")])
-            .await;
+    let fake = FakeGithub::start(vec![
+        FakeRepo::new("a/b"),
+        FakeRepo::new("c/d"),
+        FakeRepo::new("e/f"),
+    ])
+    .await;
     fake.set_budget(1, 1);
     let cfg = GithubConfig {
         max_wait_secs: 10,
@@ -364,7 +371,12 @@ async fn shutdown_stops_the_fetch() {
 #[tokio::test]
 async fn invalid_names_are_never_asked() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
-    let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b", "bad owner/x", "a/.."])).await;
+    let (out, stats) = fetch(
+        &config(&fake),
+        None,
+        &pairs(&["a/b", "bad owner/x", "a/.."]),
+    )
+    .await;
     assert!(matches!(out[0], RepoOutcome::Found(_)));
     assert!(matches!(&out[1], RepoOutcome::Unknown(r) if r.contains("not a valid")));
     assert!(matches!(&out[2], RepoOutcome::Unknown(r) if r.contains("not a valid")));
@@ -413,7 +425,9 @@ async fn the_token_never_shows_in_debug_notes_errors_or_trace_logs() {
     for _ in 0..3 {
         fake.push_fault(Fault::BadGateway);
     }
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     fake.set_budget(1, 3600);
     let linked = pairs(&["a/b", "c/d", "ghost/x"]);
     let gh = Github::new(&cfg, Some(SENTINEL.to_string())).unwrap();

@@ -281,7 +281,12 @@ impl State {
             .cloned()
     }
     fn find_id(&self, id: u64) -> Option<FakeRepo> {
-        self.repos.lock().unwrap().iter().find(|r| r.id == id).cloned()
+        self.repos
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
     }
     /// Follows a rename as GraphQL's `repository` field does.
     fn resolve(&self, full: &str) -> Option<FakeRepo> {
@@ -353,7 +358,10 @@ impl Respond for Responder {
                     .insert_header("x-ratelimit-remaining", "0")
                     .insert_header("x-ratelimit-used", limit.to_string().as_str())
                     .insert_header("x-ratelimit-reset", reset.to_string().as_str())
-                    .insert_header("x-ratelimit-resource", if graphql { "graphql" } else { "core" })
+                    .insert_header(
+                        "x-ratelimit-resource",
+                        if graphql { "graphql" } else { "core" },
+                    )
             };
             return if graphql {
                 headers(json_response(
@@ -373,9 +381,15 @@ impl Respond for Responder {
         let with_budget = |t: ResponseTemplate| {
             t.insert_header("x-ratelimit-limit", limit.to_string().as_str())
                 .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
-                .insert_header("x-ratelimit-used", (limit - remaining.min(limit)).to_string().as_str())
+                .insert_header(
+                    "x-ratelimit-used",
+                    (limit - remaining.min(limit)).to_string().as_str(),
+                )
                 .insert_header("x-ratelimit-reset", reset.to_string().as_str())
-                .insert_header("x-ratelimit-resource", if graphql { "graphql" } else { "core" })
+                .insert_header(
+                    "x-ratelimit-resource",
+                    if graphql { "graphql" } else { "core" },
+                )
         };
 
         if graphql {
