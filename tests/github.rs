@@ -339,6 +339,49 @@ async fn bad_gateway_is_retried_then_reported() {
 }
 
 #[tokio::test]
+async fn rejected_token_stops_at_the_first_call() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    fake.accept_only_token("ghp_the_right_one");
+    let cfg = GithubConfig {
+        batch_size: 1,
+        ..config(&fake)
+    };
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
+    for o in &out {
+        assert!(
+            matches!(o, RepoOutcome::Unknown(r) if r.contains("401") && r.contains("GITHUB_TOKEN")),
+            "{o:?}"
+        );
+    }
+    assert_eq!(stats.api_calls, 1);
+    assert!(stats.notes[0].contains("2 of 2"), "{:?}", stats.notes);
+    assert!(!format!("{out:?}{stats:?}").contains(SENTINEL));
+}
+
+#[tokio::test]
+async fn an_api_that_does_not_answer_in_time_is_unknown() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    for _ in 0..3 {
+        fake.push_fault(Fault::Slow(Duration::from_secs(30)));
+    }
+    let gh = Github::new(&config(&fake), None)
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let (out, stats) = tokio::time::timeout(
+        HANG_GUARD,
+        gh.fetch(&pairs(&["a/b"]), CancellationToken::new()),
+    )
+    .await
+    .expect("fetch must not hang");
+    assert!(
+        matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("no answer")),
+        "{:?}",
+        out[0]
+    );
+    assert_eq!(stats.api_calls, 3);
+}
+
+#[tokio::test]
 async fn shutdown_stops_the_fetch() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
     let cfg = config(&fake);
