@@ -522,3 +522,30 @@ fn repository_urls_round_up() {
     assert_eq!(parse_repo_url("https://github.com/topics/nlp"), None);
     assert_eq!(parse_repo_url("https://github.com/lab"), None);
 }
+
+proptest::proptest! {
+    #[test]
+    fn parse_repo_url_never_panics(s in "\\PC{0,80}") {
+        let _ = parse_repo_url(&s);
+    }
+
+    #[test]
+    fn every_written_form_of_a_repository_names_it(
+        owner in "[A-Za-z0-9][A-Za-z0-9-]{0,20}",
+        name in "[A-Za-z0-9_][A-Za-z0-9._-]{0,30}",
+        scheme in proptest::sample::select(vec!["http://", "https://", "HTTPS://", ""]),
+        host in proptest::sample::select(vec!["github.com", "www.github.com", "GitHub.com"]),
+        suffix in proptest::sample::select(vec!["", "/", ".git", "?tab=readme", "#readme"]),
+        deeper in proptest::sample::select(vec!["", "/tree/main", "/blob/main/a.py", "/issues/7", "/releases"]),
+    ) {
+        proptest::prop_assume!(!name.ends_with('.') && !name.to_ascii_lowercase().ends_with(".git"));
+        proptest::prop_assume!(!paperlinks::github::NON_REPOSITORY_PAGES.iter().any(|p| p.eq_ignore_ascii_case(&owner)));
+        proptest::prop_assume!(name != "." && name != "..");
+        let suffix = if deeper.is_empty() { suffix } else { "" };
+        let url = format!("{scheme}{host}/{owner}/{name}{suffix}{deeper}");
+        let r = parse_repo_url(&url).expect(&url);
+        proptest::prop_assert_eq!(&r.owner, &owner);
+        proptest::prop_assert_eq!(&r.name, &name);
+        proptest::prop_assert_eq!(r.root, deeper.is_empty());
+    }
+}
