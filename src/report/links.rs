@@ -42,7 +42,9 @@ pub const EXTRACT_COLUMN_COUNT: usize = 6;
 /// Writes link rows as CSV. When `with_results` is false (the `extract`
 /// command) only the columns up to `repo` are written; otherwise all of
 /// [`LINK_COLUMNS`] then [`LINK_EXTRA_COLUMNS`]. A row without a result in
-/// a `with_results` report gets empty result cells. Text cells are
+/// a `with_results` report is written as `unchecked` with empty result
+/// cells (and its `first_failed_at`); prefer giving such rows a
+/// `LinkResult::without_request(Status::Unchecked, ..)`. Text cells are
 /// neutralised against formula injection; dates are RFC 3339 UTC seconds.
 pub fn write_link_rows<'a, W: Write>(
     out: W,
@@ -79,7 +81,10 @@ pub fn write_link_rows<'a, W: Write>(
         let tail: [Cow<str>; 9] = match row.result {
             Some(r) => [
                 Cow::Borrowed(r.status.as_str()),
-                r.http_status.map(|s| s.to_string()).unwrap_or_default().into(),
+                r.http_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+                    .into(),
                 neutralise(r.final_url.as_deref().unwrap_or("")),
                 neutralise(&r.error),
                 Cow::Owned(r.elapsed_ms.to_string()),
@@ -88,10 +93,12 @@ pub fn write_link_rows<'a, W: Write>(
                 first_failed,
                 Cow::Owned(neutralise(&r.redirect_chain.join(CHAIN_SEPARATOR)).into_owned()),
             ],
-            // No result in a check report: empty result cells, but keep
-            // first_failed_at so the failure history is not lost.
+            // No result in a check report: unchecked, empty result cells,
+            // but keep first_failed_at so the failure history is not lost.
             None => {
                 let mut t = [""; 9].map(Cow::Borrowed);
+                t[0] = Cow::Borrowed("unchecked");
+                t[6] = Cow::Borrowed("false");
                 t[7] = first_failed;
                 t
             }
