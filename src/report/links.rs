@@ -51,31 +51,58 @@ pub fn write_link_rows<'a, W: Write>(
     rows: impl Iterator<Item = LinkRow<'a>>,
     with_results: bool,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    if with_results {
-        w.write_record(LINK_COLUMNS.iter().chain(LINK_EXTRA_COLUMNS.iter()))?;
-    } else {
-        w.write_record(&LINK_COLUMNS[..EXTRACT_COLUMN_COUNT])?;
-    }
-    let mut line = String::with_capacity(20);
-    let mut column = String::with_capacity(20);
+    let mut w = LinkCsvWriter::new(out, with_results)?;
     for row in rows {
-        line.clear();
-        column.clear();
+        w.write(&row)?;
+    }
+    w.flush()
+}
+
+/// A streaming links.csv writer: the header on creation, then one record
+/// per [`LinkCsvWriter::write`]. Used where rows are produced one at a time
+/// (the `extract` command) and by [`write_link_rows`].
+pub struct LinkCsvWriter<W: Write> {
+    w: csv::Writer<W>,
+    with_results: bool,
+    line: String,
+    column: String,
+}
+
+impl<W: Write> LinkCsvWriter<W> {
+    /// Writes the header (see [`write_link_rows`] for `with_results`).
+    pub fn new(out: W, with_results: bool) -> io::Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        if with_results {
+            w.write_record(LINK_COLUMNS.iter().chain(LINK_EXTRA_COLUMNS.iter()))?;
+        } else {
+            w.write_record(&LINK_COLUMNS[..EXTRACT_COLUMN_COUNT])?;
+        }
+        Ok(LinkCsvWriter {
+            w,
+            with_results,
+            line: String::with_capacity(20),
+            column: String::with_capacity(20),
+        })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, row: &LinkRow<'_>) -> io::Result<()> {
         use std::fmt::Write as _;
-        let _ = write!(line, "{}", row.line);
-        let _ = write!(column, "{}", row.column);
+        self.line.clear();
+        self.column.clear();
+        let _ = write!(self.line, "{}", row.line);
+        let _ = write!(self.column, "{}", row.column);
         let head: [Cow<str>; EXTRACT_COLUMN_COUNT] = [
             neutralise(row.source),
-            Cow::Borrowed(line.as_str()),
-            Cow::Borrowed(column.as_str()),
+            Cow::Borrowed(self.line.as_str()),
+            Cow::Borrowed(self.column.as_str()),
             neutralise(row.paper),
             neutralise(row.url),
             neutralise(row.repo),
         ];
-        if !with_results {
-            w.write_record(head.iter().map(|c| c.as_bytes()))?;
-            continue;
+        if !self.with_results {
+            self.w.write_record(head.iter().map(|c| c.as_bytes()))?;
+            return Ok(());
         }
         let first_failed: Cow<str> = row.first_failed_at.map(fmt_time).unwrap_or_default().into();
         let tail: [Cow<str>; 9] = match row.result {
@@ -103,10 +130,16 @@ pub fn write_link_rows<'a, W: Write>(
                 t
             }
         };
-        w.write_record(head.iter().chain(tail.iter()).map(|c| c.as_bytes()))?;
+        self.w
+            .write_record(head.iter().chain(tail.iter()).map(|c| c.as_bytes()))?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    /// Flushes everything written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
 }
 
 /// Writes links.csv at `path` atomically (see [`write_link_rows`]).

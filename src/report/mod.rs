@@ -52,7 +52,9 @@ pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
 pub use json::{JsonReport, render_json};
-pub use links::{LINK_COLUMNS, LINK_EXTRA_COLUMNS, write_link_rows, write_links_csv};
+pub use links::{
+    LINK_COLUMNS, LINK_EXTRA_COLUMNS, LinkCsvWriter, write_link_rows, write_links_csv,
+};
 pub use papers::{PAPER_COLUMNS, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use previous::{
