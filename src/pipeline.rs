@@ -29,10 +29,25 @@ const NO_REPO: u32 = u32::MAX;
 
 /// Reads every source into a `Store`. Runs on a blocking thread: extraction
 /// is synchronous streaming over `BufRead`.
-pub fn collect(sources: &[Source], warnings: &mut Vec<String>) -> Result<Store, Error> {
+/// `remote` holds the fetched documents of URL sources.
+pub fn collect(
+    sources: &[Source],
+    remote: Remote,
+    warnings: &mut Vec<String>,
+) -> Result<Store, Error> {
     let mut store = Store::default();
+    let mut remote = remote;
     for source in sources {
-        let opened = match input::open(source) {
+        let opened = match source {
+            Source::Url(url) => match remote.remove(url) {
+                Some((ext, body)) => {
+                    input::open_reader(url, ext.as_deref(), Box::new(std::io::Cursor::new(body)))
+                }
+                None => continue,
+            },
+            _ => input::open(source),
+        };
+        let opened = match opened {
             Ok(o) => o,
             Err(OpenError::Skip(msg)) => {
                 warnings.push(msg);
@@ -50,6 +65,42 @@ pub fn collect(sources: &[Source], warnings: &mut Vec<String>) -> Result<Store, 
         })?;
     }
     Ok(store)
+}
+
+/// Fetched remote inputs: URL -> (extension standing for its content type, body).
+pub type Remote = HashMap<String, (Option<String>, Vec<u8>)>;
+
+/// Largest remote input document read.
+pub const MAX_REMOTE_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Fetches every URL input, with the checker's remap and address rules.
+async fn fetch_remote(config: &Config, sources: &[Source]) -> Result<Remote, Error> {
+    let mut remote = Remote::new();
+    let urls: Vec<&String> = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Url(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    if urls.is_empty() {
+        return Ok(remote);
+    }
+    let checker = Checker::new(&config.check)?;
+    for url in urls {
+        let doc = checker
+            .fetch_document(url, MAX_REMOTE_INPUT_BYTES)
+            .await
+            .map_err(|message| Error::Input {
+                input: url.clone(),
+                message: format!("cannot fetch: {message}"),
+            })?;
+        let ext = url::Url::parse(url)
+            .ok()
+            .and_then(|u| crate::check::fetch::extension_for(doc.content_type.as_deref(), &u));
+        remote.insert(url.clone(), (ext, doc.body));
+    }
+    Ok(remote)
 }
 
 /// The `extract` command: streams every link as CSV to `out`, keeping no
@@ -500,9 +551,10 @@ pub async fn run(
         warn(w);
     }
     let sources = resolved.sources;
+    let remote = fetch_remote(config, &sources).await?;
     let (store, warnings) = tokio::task::spawn_blocking(move || {
         let mut warnings = Vec::new();
-        collect(&sources, &mut warnings).map(|s| (s, warnings))
+        collect(&sources, remote, &mut warnings).map(|s| (s, warnings))
     })
     .await
     .map_err(|e| Error::Input {

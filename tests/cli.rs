@@ -2,8 +2,14 @@
 //! the sample file through remap, exit codes, incremental runs, CI
 //! annotations, terminal formats and interruption.
 
+mod support;
+
 use assert_cmd::Command;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use support::fake_github::{FakeGithub, FakeRepo};
+use support::web::{Reply, WebServer};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -287,4 +293,456 @@ async fn clean_run_exits_0_and_extract_prints_links_offline() {
         rest[1].ends_with(",Paper A,https://a.github.io/x,"),
         "{text}"
     );
+}
+
+/// Writes abstracts in the text format: one paper per (title, text).
+fn write_abstracts(path: &Path, papers: &[(String, String)]) {
+    let mut text = String::from("New\n\nSubscribe\n\nDaily Papers\n\n");
+    for (title, body) in papers {
+        // Abstracts are prose: a sentence of context before the links.
+        text.push_str(&format!(
+            "{title}\n\nWe study the problem at length and report results on several tasks. {body}\n\n"
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn all_report_text(dir: &Path) -> String {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+        }
+    }
+    all
+}
+
+const SENTINEL: &str = "ghp_SENTINEL_do_not_leak_0123456789";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_audit_batches_100_repositories_and_never_fetches_repository_pages() {
+    // 100 linked repositories: 96 found (one archived, one renamed), 4 missing.
+    let mut fake_repos = Vec::new();
+    let mut papers = Vec::new();
+    for i in 0..100 {
+        let name = format!("lab{i}/model{i}");
+        match i {
+            0..=3 => {} // missing
+            4 => fake_repos.push(FakeRepo::new(&name).archived().stars(7)),
+            5 => fake_repos.push(FakeRepo::new("newlab/model5").renamed_from(&name).stars(50)),
+            _ => fake_repos.push(FakeRepo::new(&name).stars(1000 + i as u64)),
+        }
+        papers.push((
+            format!("Paper number {i}"),
+            format!("We study things at length. Code is available at https://github.com/{name}."),
+        ));
+    }
+    // One deeper link, which is requested over HTTP.
+    papers.push((
+        "A paper with a deep link".into(),
+        "See the config at https://github.com/lab7/model7/blob/main/cfg.yaml for details.".into(),
+    ));
+    let fake = FakeGithub::start(fake_repos).await;
+    let web = WebServer::start(|_| Reply::status(200)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("papers.txt");
+    write_abstracts(&input, &papers);
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"output_dir = "{out}"
+[check]
+allow_private = true
+retries = 0
+remap = ["^https://github.com/(.*)$ {web}/$1"]
+[github]
+api_url = "{api}"
+"#,
+            out = dir.path().join("reports").display(),
+            web = web.url(""),
+            api = fake.url(),
+        ),
+    )
+    .unwrap();
+    let output = paperlinks()
+        .env("GITHUB_TOKEN", SENTINEL)
+        .env("RUST_LOG", "trace")
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Two GraphQL calls of 50; one HTTP request (the deep link), none for roots.
+    assert_eq!(fake.graphql_calls(), 2, "batches: {:?}", fake.batch_sizes());
+    assert_eq!(fake.total_calls(), 2);
+    assert_eq!(web.requests(), 1, "only the /blob/ link goes over HTTP");
+    assert_eq!(web.hits("/lab7/model7/blob/main/cfg.yaml"), 1);
+
+    let rows = read_links(dir.path());
+    assert_eq!(status_of(&rows, "https://github.com/lab0/model0"), "broken");
+    let missing = rows
+        .iter()
+        .find(|r| &r[4] == "https://github.com/lab0/model0")
+        .unwrap();
+    assert_eq!(&missing[7], "404");
+    assert_eq!(status_of(&rows, "https://github.com/lab9/model9"), "ok");
+    let renamed = rows
+        .iter()
+        .find(|r| &r[4] == "https://github.com/lab5/model5")
+        .unwrap();
+    assert_eq!(&renamed[6], "redirected");
+    assert_eq!(&renamed[8], "https://github.com/newlab/model5");
+
+    let mut repos = csv::Reader::from_path(dir.path().join("reports/repos.csv")).unwrap();
+    let header = repos.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let repos: Vec<csv::StringRecord> = repos.records().map(|r| r.unwrap()).collect();
+    assert_eq!(repos.len(), 100);
+    assert_eq!(&repos[0][col("repo")], "lab99/model99", "most stars first");
+    assert_eq!(&repos[0][col("rank")], "1");
+    let find = |name: &str| repos.iter().find(|r| &r[col("repo")] == name).unwrap();
+    assert_eq!(&find("lab4/model4")[col("health")], "archived");
+    assert_eq!(&find("lab5/model5")[col("canonical")], "newlab/model5");
+    assert_eq!(&find("lab0/model0")[col("health")], "missing");
+    assert_eq!(&find("lab7/model7")[col("links")], "2");
+    assert!(
+        repos[96..].iter().all(|r| &r[col("health")] == "missing"),
+        "missing last"
+    );
+
+    // The token appears nowhere but in the Authorization header it was meant for.
+    assert!(
+        fake.authorization_headers()
+            .iter()
+            .all(|h| h.as_deref() == Some(&format!("Bearer {SENTINEL}")))
+    );
+    for text in [
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        all_report_text(&dir.path().join("reports")),
+    ] {
+        assert!(!text.contains(SENTINEL), "token leaked");
+        assert!(!text.contains("SENTINEL"), "token leaked");
+    }
+}
+
+/// A server whose answer for `/flip` changes when the flag is set, plus
+/// fixed answers for the other paths.
+fn flipping_server(
+    flip: Arc<AtomicBool>,
+) -> impl Fn(&support::web::Request) -> Reply + Send + Sync {
+    move |req| {
+        let flipped = flip.load(Ordering::SeqCst);
+        match req.path.as_str() {
+            "/ok" => Reply::status(200),
+            "/dead" => Reply::status(404),
+            "/breaks" => Reply::status(if flipped { 404 } else { 200 }),
+            "/recovers" => Reply::status(if flipped { 200 } else { 404 }),
+            _ => Reply::status(200),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_run_reuses_fresh_results_and_tracks_new_known_and_fixed() {
+    let flip = Arc::new(AtomicBool::new(false));
+    let web = WebServer::start(flipping_server(flip.clone())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "http://unused.invalid", "");
+    // No remap: the links point at the server directly.
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg).unwrap().replace(
+            r#"remap = ["^(?i)https?://(.*)$ http://unused.invalid/$1"]"#,
+            "",
+        ),
+    )
+    .unwrap();
+    let input = dir.path().join("in.txt");
+    let links = ["/ok", "/dead", "/breaks", "/recovers"].map(|p| web.url(p));
+    write_abstracts(
+        &input,
+        &[
+            (
+                "Paper A".into(),
+                format!("Code at {} and {}.", links[0], links[1]),
+            ),
+            (
+                "Paper B".into(),
+                format!("Code at {} and {}.", links[2], links[3]),
+            ),
+        ],
+    );
+    let run = |extra: &[&str]| {
+        let mut cmd = paperlinks();
+        cmd.args(["check", "--format", "json", "--config"])
+            .arg(&cfg)
+            .arg(&input)
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let first = run(&[]);
+    assert_eq!(first.status.code(), Some(2));
+    let rows1 = read_links(dir.path());
+    let since = |rows: &[csv::StringRecord], url: &str| {
+        rows.iter().find(|r| &r[4] == url).unwrap()[13].to_string()
+    };
+    let dead_since = since(&rows1, &links[1]);
+    assert!(!dead_since.is_empty());
+    assert_eq!(web.hits("/ok"), 1);
+
+    flip.store(true, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // distinct checked_at seconds
+    let second = run(&["--fail-on-new"]);
+    // /breaks is newly broken: --fail-on-new still fails.
+    assert_eq!(second.status.code(), Some(2));
+    assert_eq!(web.hits("/ok"), 1, "a fresh ok link is not requested again");
+    assert_eq!(
+        web.hits("/dead"),
+        2,
+        "a failing link is always checked again"
+    );
+    let rows2 = read_links(dir.path());
+    let ok_row = rows2.iter().find(|r| r[4] == links[0]).unwrap();
+    assert_eq!(&ok_row[12], "true", "cached column");
+    assert_eq!(
+        ok_row[11],
+        rows1.iter().find(|r| r[4] == links[0]).unwrap()[11],
+        "checked_at unchanged"
+    );
+    assert_eq!(
+        since(&rows2, &links[1]),
+        dead_since,
+        "first_failed_at carries over"
+    );
+    assert_eq!(status_of(&rows2, &links[2]), "broken");
+    assert_eq!(status_of(&rows2, &links[3]), "ok");
+    assert_eq!(
+        since(&rows2, &links[3]),
+        "",
+        "a working link has no first_failed_at"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&second.stdout).expect("stdout is one JSON document");
+    assert_eq!(json["exit_code"], 2);
+    assert_eq!(json["links"]["new_failures"], 1);
+    assert_eq!(json["links"]["known_failures"], 1);
+    assert_eq!(json["links"]["fixed"][0]["url"], links[3].as_str());
+    let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
+    for needle in [links[1].as_str(), links[2].as_str(), links[3].as_str()] {
+        assert!(
+            summary.contains(needle),
+            "summary.md lacks {needle}:\n{summary}"
+        );
+    }
+
+    // Third run: only known failures left -> --fail-on-new passes, plain run fails.
+    assert_eq!(run(&["--fail-on-new"]).status.code(), Some(0));
+    assert_eq!(run(&[]).status.code(), Some(2));
+    // --no-cache requests everything again.
+    let before = web.hits("/ok");
+    run(&["--no-cache"]);
+    assert_eq!(web.hits("/ok"), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_actions_annotations_point_at_file_line_and_column() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        "/gone" => Reply::status(404),
+        _ => Reply::status(200),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "http://x.invalid", "");
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    let body = format!("Our code, at last: {}.", web.url("/gone"));
+    let col = body.find("http").unwrap()
+        + 1
+        + "We study the problem at length and report results on several tasks. ".len();
+    write_abstracts(
+        &dir.path().join("lists/a,b.txt"),
+        &[("Paper: 100%, sure".into(), body)],
+    );
+    let step = dir.path().join("step.md");
+    let out = paperlinks()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &step)
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg("lists/a,b.txt")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .unwrap_or_else(|| panic!("no ::error line in {stdout}"));
+    assert!(
+        line.starts_with(&format!("::error file=lists/a%2Cb.txt,line=9,col={col},")),
+        "{line}"
+    );
+    assert!(line.contains("Paper: 100%25, sure"), "{line}");
+    assert!(line.contains(&web.url("/gone")), "{line}");
+    let step_text = std::fs::read_to_string(&step).unwrap();
+    assert!(step_text.contains(&web.url("/gone")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_mid_run_exits_130_with_partial_reports() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        p if p.starts_with("/hang") => Reply::NeverAnswer,
+        _ => Reply::status(200),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "http://x.invalid", "");
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, "")
+            .replace("timeout_secs = 5", "timeout_secs = 60"),
+    )
+    .unwrap();
+    let input = dir.path().join("in.txt");
+    write_abstracts(
+        &input,
+        &[
+            ("Fast".into(), format!("Code at {}.", web.url("/fast"))),
+            (
+                "Slow".into(),
+                format!("Code at {} and {}.", web.url("/hang1"), web.url("/hang2")),
+            ),
+        ],
+    );
+    let bin = assert_cmd::cargo::cargo_bin("paperlinks");
+    let mut child = std::process::Command::new(bin)
+        .env("CI", "true")
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until both hanging requests are in flight.
+    let start = std::time::Instant::now();
+    while web.hits("/hang1") + web.hits("/hang2") < 2 {
+        assert!(start.elapsed().as_secs() < 30, "requests never arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        status.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(String::from_utf8_lossy(&status.stderr).contains("interrupted"));
+    let rows = read_links(dir.path());
+    assert_eq!(rows.len(), 3);
+    assert_eq!(status_of(&rows, &web.url("/fast")), "ok");
+    assert_eq!(status_of(&rows, &web.url("/hang1")), "unchecked");
+    assert_eq!(status_of(&rows, &web.url("/hang2")), "unchecked");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
+    let daily = serde_json::json!([
+        {"paper": {"id": "2501.00001", "title": "Linked Paper",
+                   "summary": "We propose X. Code is available at REPO."},
+         "githubRepo": "REPO"},
+        {"paper": {"id": "2501.00002", "title": "Promising Paper",
+                   "summary": "We propose Y. Our implementation will be made public."}},
+        {"paper": {"id": "2501.00003", "title": "Benchmark Paper",
+                   "summary": "Experiments on publicly available benchmarks show gains."},
+         "projectPage": "PAGE"}
+    ])
+    .to_string();
+    let web = WebServer::start(move |req| match req.path.as_str() {
+        "/api/daily_papers" => Reply::status(200)
+            .header("content-type", "application/json")
+            .body(
+                &daily
+                    .replace("REPO", "http://127.0.0.1:1/gone")
+                    .replace("PAGE", "https://page.invalid/x"),
+            ),
+        _ => Reply::status(404),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "http://x.invalid", "");
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
+    )
+    .unwrap();
+    let out = paperlinks()
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(web.url("/api/daily_papers"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut papers = csv::Reader::from_path(dir.path().join("reports/papers.csv")).unwrap();
+    assert_eq!(
+        papers.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "source",
+            "line",
+            "paper",
+            "links",
+            "code_links",
+            "repos",
+            "broken_links",
+            "best_repo",
+            "best_repo_stars",
+            "health",
+            "claims_code_without_link"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = papers.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[0][2], "Linked Paper");
+    assert_eq!(
+        &rows[0][3], "1",
+        "githubRepo de-duplicated against the summary"
+    );
+    assert_eq!(&rows[0][10], "false");
+    assert_eq!(&rows[1][2], "Promising Paper");
+    assert_eq!(&rows[1][10], "true");
+    assert_eq!(&rows[2][10], "false");
 }

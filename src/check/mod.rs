@@ -22,6 +22,7 @@
 
 mod classify;
 mod client;
+pub mod fetch;
 pub mod guard;
 mod retry;
 mod scheduler;
@@ -183,6 +184,16 @@ impl Checker {
     /// The URL that would be requested for `url` (after `remap`), if any.
     pub fn remapped(&self, url: &str) -> Option<String> {
         self.inner.prepare(url).ok().map(|t| t.url.to_string())
+    }
+
+    /// Fetches a remote input document with the same remap and address
+    /// rules as links and a size cap; the error is a one-line reason.
+    pub async fn fetch_document(
+        &self,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<fetch::Document, String> {
+        fetch::fetch(&self.inner, url, max_bytes).await
     }
 
     /// Checks every job `(id, url)` with bounded concurrency (global and per
