@@ -69,14 +69,24 @@ pub fn has_candidate(bytes: &[u8]) -> bool {
 pub fn find_urls<'a>(text: &'a str, mut f: impl FnMut(UrlMatch<'a>)) {
     let bytes = text.as_bytes();
     let mut pos = 0usize;
-    // Next candidate positions (absolute), recomputed only when passed.
-    let mut next_sep: Option<usize> = None;
+    // Next candidates (absolute positions), recomputed only when passed:
+    // an http(s) scheme as (start, position of `://`), and a `www.`.
+    let mut next_sep: Option<(usize, usize)> = None;
     let mut next_www: Option<usize> = None;
     let mut sep_done = false;
     let mut www_done = false;
     while pos < bytes.len() {
-        if !sep_done && next_sep.is_none_or(|p| p < pos) {
-            next_sep = SCHEME_SEP.find(&bytes[pos..]).map(|i| i + pos);
+        if !sep_done && next_sep.is_none_or(|(s, _)| s < pos) {
+            next_sep = None;
+            let mut from = pos;
+            while let Some(i) = SCHEME_SEP.find(&bytes[from..]) {
+                let p = from + i;
+                if let Some(s) = scheme_start(bytes, p, pos) {
+                    next_sep = Some((s, p));
+                    break;
+                }
+                from = p + 3;
+            }
             sep_done = next_sep.is_none();
         }
         if !www_done && next_www.is_none_or(|p| p < pos) {
@@ -88,22 +98,12 @@ pub fn find_urls<'a>(text: &'a str, mut f: impl FnMut(UrlMatch<'a>)) {
             };
             www_done = next_www.is_none();
         }
-        // The scheme candidate begins before its `://`.
-        let sep_start = next_sep.and_then(|p| scheme_start(bytes, p, pos).map(|s| (s, p)));
+        let sep_start = next_sep;
         let choose_sep = match (sep_start, next_www) {
             (Some((s, _)), Some(w)) => s <= w,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (None, None) => {
-                // A `://` that is not http(s): skip past it.
-                match next_sep {
-                    Some(p) => {
-                        pos = p + 3;
-                        continue;
-                    }
-                    None => break,
-                }
-            }
+            (None, None) => break,
         };
         if choose_sep {
             let (start, sep) = sep_start.expect("checked above");
@@ -231,9 +231,9 @@ fn scan_end(bytes: &[u8], from: usize, allow_ipv6: bool) -> usize {
         // IPv6 literal host: up to the closing bracket.
         match memchr::memchr(b']', &bytes[i..]) {
             Some(j)
-                if bytes[i + 1..i + j]
-                    .iter()
-                    .all(|b| b.is_ascii_hexdigit() || b":.%".contains(b) || b.is_ascii_alphanumeric()) =>
+                if bytes[i + 1..i + j].iter().all(|b| {
+                    b.is_ascii_hexdigit() || b":.%".contains(b) || b.is_ascii_alphanumeric()
+                }) =>
             {
                 i += j + 1
             }
@@ -446,29 +446,49 @@ mod tests {
 
     #[test]
     fn angle_brackets() {
-        assert_eq!(one("code: <https://github.com/a/b>."), "https://github.com/a/b");
+        assert_eq!(
+            one("code: <https://github.com/a/b>."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn parentheses_around() {
-        assert_eq!(one("code (https://github.com/a/b)."), "https://github.com/a/b");
+        assert_eq!(
+            one("code (https://github.com/a/b)."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn markdown_link_syntax_in_text() {
-        assert_eq!(one("[our code](https://github.com/a/b)."), "https://github.com/a/b");
+        assert_eq!(
+            one("[our code](https://github.com/a/b)."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn quotes_around() {
-        assert_eq!(one("at \"https://github.com/a/b\"."), "https://github.com/a/b");
-        assert_eq!(one("at “https://github.com/a/b”."), "https://github.com/a/b");
-        assert_eq!(one("at 'https://github.com/a/b'."), "https://github.com/a/b");
+        assert_eq!(
+            one("at \"https://github.com/a/b\"."),
+            "https://github.com/a/b"
+        );
+        assert_eq!(
+            one("at “https://github.com/a/b”."),
+            "https://github.com/a/b"
+        );
+        assert_eq!(
+            one("at 'https://github.com/a/b'."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn cjk_punctuation_ends_url() {
-        for p in ["。", "，", "）", "、", "」", "；", "：", "！", "？", "】", "》"] {
+        for p in [
+            "。", "，", "）", "、", "」", "；", "：", "！", "？", "】", "》",
+        ] {
             assert_eq!(
                 one(&format!("代码见https://github.com/a/b{p}谢谢")),
                 "https://github.com/a/b",
@@ -502,7 +522,10 @@ mod tests {
 
     #[test]
     fn scheme_glued_to_previous_word() {
-        assert_eq!(one("available athttps://github.com/a/b."), "https://github.com/a/b");
+        assert_eq!(
+            one("available athttps://github.com/a/b."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
@@ -512,8 +535,14 @@ mod tests {
 
     #[test]
     fn idn_host_kept() {
-        assert_eq!(one("see https://bücher.example/katalog."), "https://bücher.example/katalog");
-        assert_eq!(one("見て https://例え.テスト/パス。"), "https://例え.テスト/パス");
+        assert_eq!(
+            one("see https://bücher.example/katalog."),
+            "https://bücher.example/katalog"
+        );
+        assert_eq!(
+            one("見て https://例え.テスト/パス。"),
+            "https://例え.テスト/パス"
+        );
     }
 
     #[test]
