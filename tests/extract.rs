@@ -254,6 +254,21 @@ fn one_megabyte_url_in_text_is_emitted_whole() {
 }
 
 #[test]
+fn run_without_whitespace_longer_than_cap_is_cut_and_extraction_goes_on() {
+    // 17 MiB without any whitespace: the URL is cut at the 16 MiB cap
+    // (documented), and the URL after the run is still found.
+    let long = format!("https://example.org/{}", "a".repeat(17 << 20));
+    let text = format!("T\n\n{long} https://after.example.org/x\n");
+    let ev = extract_str(Format::Text, &text);
+    let got = urls(&ev);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].len(), 16 << 20);
+    assert!(long.starts_with(&got[0]));
+    assert_eq!(got[1], "https://after.example.org/x");
+    assert_eq!(links(&ev)[1].column, long.len() + 2);
+}
+
+#[test]
 fn line_without_newline_at_eof() {
     let ev = extract_str(Format::Text, "see https://x.org/a");
     assert_eq!(urls(&ev), vec!["https://x.org/a"]);
@@ -328,6 +343,48 @@ fn html_headings_attributes_text_script() {
             ("https://img.example.org/i.png".into(), Some(0), 7, 11),
             ("https://x.org/q?a=1&b=2".into(), Some(1), 8, 32),
         ]
+    );
+}
+
+#[test]
+fn html_crlf_and_cjk_positions() {
+    let html = "<h1>论文</h1>\r\n<p>代码见：https://github.com/a/b。</p>\r\n";
+    let ev = extract_str(Format::Html, html);
+    let l = &links(&ev)[0];
+    assert_eq!(
+        (l.url.as_str(), l.line, l.column, l.paper),
+        ("https://github.com/a/b", 2, 8, Some(0))
+    );
+}
+
+#[test]
+fn invalid_utf8_in_markdown_html_json() {
+    let md = b"# T\xff\n\n\xfe\xfe see https://x.org/a\n";
+    let ev = bytes_events(Format::Markdown, md);
+    assert_eq!(
+        links(&ev)
+            .iter()
+            .map(|l| (l.line, l.column))
+            .collect::<Vec<_>>(),
+        vec![(3, 8)]
+    );
+    let html = b"<p>\xff https://x.org/a</p>";
+    let ev = bytes_events(Format::Html, html);
+    assert_eq!(
+        links(&ev)
+            .iter()
+            .map(|l| (l.line, l.column))
+            .collect::<Vec<_>>(),
+        vec![(1, 6)]
+    );
+    let json = b"{\"title\": \"\xff\", \"summary\": \"\xff https://x.org/a\"}";
+    let ev = bytes_events(Format::Json, json);
+    assert_eq!(
+        links(&ev)
+            .iter()
+            .map(|l| (l.line, l.column))
+            .collect::<Vec<_>>(),
+        vec![(1, 30)]
     );
 }
 
@@ -595,4 +652,41 @@ proptest! {
             }
         }
     }
+}
+
+/// Throughput smoke check for the text format (issue 6 scenario 3). Prints
+/// MB/s; never asserts timings. Run with
+/// `cargo test --release --test extract -- --ignored --nocapture text_throughput`.
+#[test]
+#[ignore]
+fn text_throughput() {
+    let mut corpus = String::new();
+    let mut i = 0usize;
+    while corpus.len() < 64 << 20 {
+        corpus.push_str(&format!("A Title About Sparse Routers Number {i}\n\n"));
+        corpus.push_str("We study mixture-of-experts routing at small scale and show that a sparse router with four experts improves a small model by two points on average across eight tasks while keeping latency flat on a phone CPU. We further analyse the stability of training and the effect of load balancing losses on downstream quality. ");
+        if i % 10 < 4 {
+            corpus.push_str(&format!(
+                "Our code is available at https://github.com/lab{}/repo-{i}.",
+                i % 97
+            ));
+        }
+        corpus.push_str("\n\n");
+        i += 1;
+    }
+    let start = std::time::Instant::now();
+    let mut n = 0usize;
+    extract(Format::Text, corpus.as_bytes(), &mut |e| {
+        if matches!(e, Event::Link(_)) {
+            n += 1
+        }
+    })
+    .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "text: {} MB in {secs:.3}s = {:.0} MB/s, {n} links",
+        corpus.len() >> 20,
+        (corpus.len() as f64 / 1e6) / secs
+    );
+    assert!(n > 0);
 }
