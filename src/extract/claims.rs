@@ -33,13 +33,19 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::bytes::Regex;
 
 const ARTIFACT: &str = r"(?:(?:source\s+)?codes?|implementations?|code\s?base|checkpoints?|weights|software|toolkit|(?:our|the|all|pre-?trained|trained)\s+(?:[a-z0-9-]+\s+){0,2}?models?)";
 const ARTIFACT_LIST: &str = r"(?:(?:source\s+)?codes?|implementations?|code\s?base|checkpoints?|weights|software|toolkit|models?)";
 const END: &str = r"(?:[\s,.;:!?)]|$)";
 const STATE: &str =
     r"(?:available|released|public|open[- ]?sourced|accessible|published|shared|online)";
+
+/// Cheap first pass: every phrase holds one of these stems.
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u)availab|releas|public|open.?sourc|accessib|publish|shar|online")
+        .expect("trigger pattern is valid")
+});
 
 static CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
     let p1 = format!(
@@ -52,7 +58,7 @@ static CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
         r"\bma(?:ke|de)\s+(?:[a-z0-9-]+\s+){{0,3}}?{ARTIFACT_LIST}\s+(?:[a-z-]+\s+){{0,2}}?(?:available|public|open[- ]?source)\b"
     );
     let p4 = format!(r"\b(?:publicly\s+available|open[- ]?sourced?)\s+{ARTIFACT_LIST}{END}");
-    let pattern = format!("(?i:{p1}|{p2}|{p3}|{p4})").replace(r"\b", r"(?-u:\b)");
+    let pattern = format!("(?i-u:{p1}|{p2}|{p3}|{p4})");
     Regex::new(&pattern).expect("claims pattern is valid")
 });
 
@@ -60,7 +66,7 @@ static CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
 /// will be) available, released, public or open-sourced (see the module
 /// docs for the phrase list).
 pub fn claims_code(text: &str) -> bool {
-    CLAIMS.is_match(text)
+    TRIGGER.is_match(text.as_bytes()) && CLAIMS.is_match(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -69,14 +69,24 @@ pub fn has_candidate(bytes: &[u8]) -> bool {
 pub fn find_urls<'a>(text: &'a str, mut f: impl FnMut(UrlMatch<'a>)) {
     let bytes = text.as_bytes();
     let mut pos = 0usize;
-    // Next candidate positions (absolute), recomputed only when passed.
-    let mut next_sep: Option<usize> = None;
+    // Next candidates (absolute positions), recomputed only when passed:
+    // an http(s) scheme as (start, position of `://`), and a `www.`.
+    let mut next_sep: Option<(usize, usize)> = None;
     let mut next_www: Option<usize> = None;
     let mut sep_done = false;
     let mut www_done = false;
     while pos < bytes.len() {
-        if !sep_done && next_sep.is_none_or(|p| p < pos) {
-            next_sep = SCHEME_SEP.find(&bytes[pos..]).map(|i| i + pos);
+        if !sep_done && next_sep.is_none_or(|(s, _)| s < pos) {
+            next_sep = None;
+            let mut from = pos;
+            while let Some(i) = SCHEME_SEP.find(&bytes[from..]) {
+                let p = from + i;
+                if let Some(s) = scheme_start(bytes, p, pos) {
+                    next_sep = Some((s, p));
+                    break;
+                }
+                from = p + 3;
+            }
             sep_done = next_sep.is_none();
         }
         if !www_done && next_www.is_none_or(|p| p < pos) {
@@ -88,22 +98,12 @@ pub fn find_urls<'a>(text: &'a str, mut f: impl FnMut(UrlMatch<'a>)) {
             };
             www_done = next_www.is_none();
         }
-        // The scheme candidate begins before its `://`.
-        let sep_start = next_sep.and_then(|p| scheme_start(bytes, p, pos).map(|s| (s, p)));
+        let sep_start = next_sep;
         let choose_sep = match (sep_start, next_www) {
             (Some((s, _)), Some(w)) => s <= w,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (None, None) => {
-                // A `://` that is not http(s): skip past it.
-                match next_sep {
-                    Some(p) => {
-                        pos = p + 3;
-                        continue;
-                    }
-                    None => break,
-                }
-            }
+            (None, None) => break,
         };
         if choose_sep {
             let (start, sep) = sep_start.expect("checked above");

@@ -29,6 +29,9 @@ pub(crate) fn extract<R: BufRead>(
     Ok(())
 }
 
+/// Links met inside a heading: (line, column, url).
+type HeldLinks = Vec<(usize, usize, String)>;
+
 struct Run<'d, 'e> {
     doc: &'d str,
     index: LineIndex,
@@ -37,7 +40,7 @@ struct Run<'d, 'e> {
     current: Option<usize>,
     claimed: bool,
     /// Text of the heading being read, its line, links met inside it.
-    heading: Option<(String, usize, Vec<(usize, usize, String)>)>,
+    heading: Option<(String, usize, HeldLinks)>,
 }
 
 impl Run<'_, '_> {
@@ -125,6 +128,23 @@ impl Run<'_, '_> {
     }
 }
 
+/// html5gum's attribute span runs from the attribute name to the end of the
+/// value: the value starts after `=`, blanks and an opening quote.
+fn value_start(doc: &str, start: usize, end: usize) -> usize {
+    let raw = doc.as_bytes().get(start..end.min(doc.len())).unwrap_or(&[]);
+    let Some(eq) = memchr::memchr(b'=', raw) else {
+        return start;
+    };
+    let mut i = eq + 1;
+    while i < raw.len() && raw[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i < raw.len() && (raw[i] == b'"' || raw[i] == b'\'') {
+        i += 1;
+    }
+    start + i
+}
+
 fn is_heading(name: &[u8]) -> bool {
     matches!(name, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6")
 }
@@ -169,12 +189,9 @@ fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
                     }
                     let text = String::from_utf8_lossy(&value.value);
                     if let Some((lead, url)) = clean_url(&text) {
-                        let raw = doc.get(value.span.start..value.span.end).unwrap_or("");
-                        let off = if raw == text {
-                            value.span.start + lead
-                        } else {
-                            value.span.start
-                        };
+                        let at = value_start(doc, value.span.start, value.span.end);
+                        let exact = doc.get(at..).is_some_and(|r| r.starts_with(&*text));
+                        let off = if exact { at + lead } else { at };
                         found.push((off, url.into_owned()));
                     }
                 }

@@ -5,6 +5,15 @@
 //! Owns the URL-cleaning rules (`clean`), paper attribution and the
 //! "claims code without a link" phrase list (`claims`). Never does I/O
 //! beyond the reader it is handed; never touches the network.
+//!
+//! Where the rules live (each module documents its own):
+//! - [`clean`]: finding and cleaning URLs, the same for every format.
+//! - [`claims`]: the phrase list behind `Event::ClaimsCode`.
+//! - `text`: listing dumps; the "abstract-like" rule, paper attribution,
+//!   streaming with bounded memory and chunking of over-long lines.
+//! - `markdown`: headings and list-item titles as papers; code blocks skipped.
+//! - `html`: headings as papers; `href`/`src`; script/style skipped.
+//! - `json`: daily-papers arrays and JSON Lines, one item in memory at a time.
 
 use std::io::BufRead;
 

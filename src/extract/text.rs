@@ -79,6 +79,9 @@ const CHROME: &[&str] = &[
 ];
 
 fn is_chrome(line: &str) -> bool {
+    if line.len() > 64 {
+        return false;
+    }
     let t = line.trim().to_lowercase();
     CHROME.contains(&t.as_str()) || (t.starts_with("by ") && t.ends_with("research community"))
 }
@@ -129,13 +132,33 @@ impl State<'_> {
         first: bool,
         last: bool,
     ) -> usize {
-        let text: Cow<str> = String::from_utf8_lossy(bytes);
-        let blank = text.trim().is_empty();
-        if first && last && blank {
+        if first && last && bytes.iter().all(u8::is_ascii_whitespace) {
+            self.end_paragraph();
+            return 0;
+        }
+        let text: Cow<str> = match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        if first && last && text.trim().is_empty() {
             self.end_paragraph();
             return 0;
         }
         if matches!(self.para, Para::None) {
+            // Fast path: a paragraph whose first line alone is long enough is
+            // an abstract; decide now, without copying the line.
+            if first && (bytes.len() >= 4 * ABSTRACT_CHARS || count_chars(bytes) >= ABSTRACT_CHARS)
+            {
+                self.para = Para::Undecided {
+                    text: String::new(),
+                    line: line_no,
+                    lines: 1,
+                    chars: 0,
+                    links: Vec::new(),
+                };
+                self.resolve_abstract();
+                return self.piece_decided(&text, line_no, col0, last);
+            }
             self.para = Para::Undecided {
                 text: String::new(),
                 line: line_no,
@@ -149,24 +172,11 @@ impl State<'_> {
         } else {
             0
         };
+        if matches!(self.para, Para::Decided { .. }) {
+            self.piece_decided(&text, line_no, col0, true);
+            return seg_chars;
+        }
         match &mut self.para {
-            Para::Decided { paper } => {
-                let paper = *paper;
-                for_links(&text, line_no, col0, |h| {
-                    (self.emit)(Event::Link(FoundLink {
-                        line: h.line,
-                        column: h.column,
-                        url: h.url,
-                        paper,
-                    }))
-                });
-                if paper.is_some() && !self.claimed && claims_code(&text) {
-                    self.claimed = true;
-                    (self.emit)(Event::ClaimsCode {
-                        paper: paper.expect("checked"),
-                    });
-                }
-            }
             Para::Undecided {
                 text: held_text,
                 lines,
@@ -188,9 +198,37 @@ impl State<'_> {
                     self.resolve_abstract();
                 }
             }
-            Para::None => unreachable!("set above"),
+            Para::None | Para::Decided { .. } => {}
         }
         seg_chars
+    }
+
+    /// A piece of a paragraph already known to be an abstract (or other
+    /// text of the current paper). Returns its characters unless `last`.
+    fn piece_decided(&mut self, text: &str, line_no: usize, col0: usize, last: bool) -> usize {
+        let Para::Decided { paper } = self.para else {
+            return 0;
+        };
+        for_links(text, line_no, col0, |h| {
+            (self.emit)(Event::Link(FoundLink {
+                line: h.line,
+                column: h.column,
+                url: h.url,
+                paper,
+            }))
+        });
+        if let Some(index) = paper
+            && !self.claimed
+            && claims_code(text)
+        {
+            self.claimed = true;
+            (self.emit)(Event::ClaimsCode { paper: index });
+        }
+        if last {
+            0
+        } else {
+            count_chars(text.as_bytes())
+        }
     }
 
     fn end_paragraph(&mut self) {
