@@ -161,6 +161,25 @@ async fn head_rejected_falls_back_to_get() {
         assert_eq!(server.hits_method("HEAD", "/page"), 1);
         assert_eq!(server.hits_method("GET", "/page"), 1);
     }
+    // A host that said 405 to HEAD gets GET directly for its next links.
+    let server = WebServer::start(|req| {
+        if req.method == "HEAD" {
+            Reply::status(405)
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let c = checker(&config());
+    for i in 0..5 {
+        let r = check_one(&c, server.url(&format!("/p{i}"))).await;
+        assert_eq!(r.status, Status::Ok);
+    }
+    assert_eq!(server.hits_method("HEAD", "/p0"), 1);
+    for i in 1..5 {
+        assert_eq!(server.hits_method("HEAD", &format!("/p{i}")), 0);
+        assert_eq!(server.hits_method("GET", &format!("/p{i}")), 1);
+    }
     // A server that answers HEAD gets no GET.
     let server = WebServer::start(|_| Reply::status(200)).await;
     let r = check_one(&checker(&config()), server.url("/p")).await;
@@ -507,4 +526,48 @@ async fn checked_at_and_elapsed_are_set() {
     assert!(r.error.is_empty());
     assert!(r.redirect_chain.is_empty());
     assert_eq!(r.final_url, None);
+}
+
+/// Issue 6, scenario 1 in miniature: 5,000 links over 50 hosts with a skewed
+/// distribution, 100 ms per answer. Prints the ratio of the ideal time to
+/// the measured one (a benchmark, not a timed test: run with `--ignored`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_mixed_web_ratio_to_ideal() {
+    let latency = Duration::from_millis(100);
+    let server = WebServer::start(move |_| Reply::status(200).delay(latency)).await;
+    for (max_concurrency, skew) in [(64usize, false), (64, true), (128, true)] {
+        let mut cfg = config();
+        cfg.max_concurrency = max_concurrency;
+        cfg.max_per_host = 4;
+        let mut b = Checker::builder(&cfg);
+        for h in 0..50 {
+            b = b.resolve_override(&format!("h{h}.test"), server.addr);
+        }
+        let c = b.build().unwrap();
+        // Skewed: host 0 gets 10%, the rest share the remainder evenly.
+        let urls: Vec<String> = (0..5000)
+            .map(|i| {
+                let h = if skew && i % 10 == 0 { 0 } else { 1 + i % 49 };
+                format!("http://h{h}.test/{i}")
+            })
+            .collect();
+        let mut per_host: HashMap<String, usize> = HashMap::new();
+        for u in &urls {
+            *per_host
+                .entry(u.split('/').nth(2).unwrap().to_string())
+                .or_default() += 1;
+        }
+        let busiest = *per_host.values().max().unwrap();
+        let ideal = (urls.len() as f64 * latency.as_secs_f64() / max_concurrency as f64)
+            .max(busiest as f64 * latency.as_secs_f64() / 4.0);
+        let start = std::time::Instant::now();
+        let results = run(&c, &urls).await;
+        let took = start.elapsed().as_secs_f64();
+        assert_eq!(results.len(), urls.len());
+        println!(
+            "max_concurrency={max_concurrency} skew={skew} busiest={busiest}: {took:.2} s, ideal {ideal:.2} s, {:.1}% of ideal",
+            100.0 * ideal / took
+        );
+    }
 }

@@ -21,6 +21,12 @@ pub fn head_rejected(status: u16) -> bool {
     HEAD_FALLBACK.contains(&status)
 }
 
+/// HEAD answers that say "this server does not do HEAD" (not just this
+/// URL): later links to the same host go straight to GET.
+pub fn head_unsupported(status: u16) -> bool {
+    matches!(status, 405 | 501)
+}
+
 /// Redirect codes we follow (with a `Location`).
 pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)

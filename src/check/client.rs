@@ -133,6 +133,9 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
 /// Runs a job until it has a result or must go back to the scheduler.
 pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     loop {
+        if !job.use_get && inner.head_refused_by(&job.current) {
+            job.use_get = true;
+        }
         let method = if job.use_get {
             Method::GET
         } else {
@@ -153,6 +156,9 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         let code = resp.status().as_u16();
         job.last_status = Some(code);
         if !job.use_get && classify::head_rejected(code) {
+            if classify::head_unsupported(code) {
+                inner.remember_head_refused(&job.current);
+            }
             job.use_get = true;
             continue;
         }
