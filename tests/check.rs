@@ -571,3 +571,89 @@ async fn bench_mixed_web_ratio_to_ideal() {
         );
     }
 }
+
+/// Issue 6, scenario 4 in miniature: many unique URLs over 2,000 hosts at
+/// 0 ms latency. Prints requests per second and the peak RSS of the test
+/// process (server included). Run with `--ignored`; N via `BENCH_URLS`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_scale_many_hosts() {
+    let n: usize = std::env::var("BENCH_URLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let server = WebServer::start(|_| Reply::status(200)).await;
+    let mut cfg = config();
+    cfg.max_concurrency = 64;
+    cfg.max_per_host = 4;
+    let mut b = Checker::builder(&cfg);
+    for h in 0..2000 {
+        b = b.resolve_override(&format!("h{h}.test"), server.addr);
+    }
+    let c = b.build().unwrap();
+    let jobs: Vec<(u32, String)> = (0..n)
+        .map(|i| (i as u32, format!("http://h{}.test/{i}", i % 2000)))
+        .collect();
+    let start = std::time::Instant::now();
+    let mut count = 0usize;
+    let mut on_result = |_: u32, r: LinkResult| {
+        assert_eq!(r.status, Status::Ok);
+        count += 1;
+    };
+    c.check_all(jobs, CancellationToken::new(), &mut on_result)
+        .await;
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(count, n);
+    assert_eq!(server.requests(), n);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: ?");
+    println!(
+        "{n} URLs over 2000 hosts: {took:.1} s, {:.0} requests/s, {hwm}",
+        n as f64 / took
+    );
+}
+
+#[tokio::test]
+async fn head_to_get_fallback_with_wiremock() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/paper"))
+        .respond_with(ResponseTemplate::new(405))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/paper"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>paper</html>"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("HEAD"))
+        .and(path("/gone"))
+        .respond_with(ResponseTemplate::new(410))
+        // 0 when /paper's 405 taught the checker that this host refuses HEAD.
+        .expect(0..=1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gone"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = checker(&config());
+    let urls = vec![
+        format!("{}/paper", server.uri()),
+        format!("{}/gone", server.uri()),
+    ];
+    let results = run(&c, &urls).await;
+    assert_eq!(results[&0][0].status, Status::Ok);
+    assert_eq!(results[&1][0].status, Status::Broken);
+    assert_eq!(results[&1][0].http_status, Some(410));
+    server.verify().await;
+}
