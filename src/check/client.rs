@@ -144,6 +144,11 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         let answer = request(inner, method, &job.current).await;
         let resp = match answer {
             Answer::Failed(f) => {
+                if !job.use_get && f.head_suspect() {
+                    // Some servers mangle or drop HEAD only: ask with GET.
+                    job.use_get = true;
+                    continue;
+                }
                 if f.retryable() && job.retries < inner.config.retries {
                     return retry_later(inner, job, None);
                 }
