@@ -238,6 +238,36 @@ async fn retry_after_beyond_cap_ends_blocked_without_waiting() {
 }
 
 #[tokio::test]
+async fn rate_limited_host_is_paused_as_a_whole() {
+    // The server says 429 (Retry-After: 1) during its first second, then
+    // 200. The links that met the 429 pause the host: the others must not
+    // start during that second and collect 429s of their own.
+    let first = Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+    let server = WebServer::start(move |_| {
+        let mut f = first.lock().unwrap();
+        let t0 = *f.get_or_insert_with(std::time::Instant::now);
+        if t0.elapsed() < Duration::from_millis(1000) {
+            Reply::status(429)
+                .header("Retry-After", "1")
+                .delay(Duration::from_millis(50))
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let mut cfg = config();
+    cfg.max_per_host = 2;
+    let c = checker(&cfg);
+    let urls: Vec<String> = (0..10).map(|i| server.url(&format!("/{i}"))).collect();
+    let results = run(&c, &urls).await;
+    assert!(
+        results.values().all(|r| r[0].status == Status::Ok),
+        "{results:?}"
+    );
+    assert_eq!(server.requests(), 10 + 2, "only the first two met the 429");
+}
+
+#[tokio::test]
 async fn service_unavailable_twice_then_ok() {
     let server = WebServer::start(flaky(2, Reply::status(503))).await;
     let r = check_one(&checker(&config()), server.url("/x")).await;
