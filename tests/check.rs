@@ -161,6 +161,25 @@ async fn head_rejected_falls_back_to_get() {
         assert_eq!(server.hits_method("HEAD", "/page"), 1);
         assert_eq!(server.hits_method("GET", "/page"), 1);
     }
+    // A host that said 405 to HEAD gets GET directly for its next links.
+    let server = WebServer::start(|req| {
+        if req.method == "HEAD" {
+            Reply::status(405)
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let c = checker(&config());
+    for i in 0..5 {
+        let r = check_one(&c, server.url(&format!("/p{i}"))).await;
+        assert_eq!(r.status, Status::Ok);
+    }
+    assert_eq!(server.hits_method("HEAD", "/p0"), 1);
+    for i in 1..5 {
+        assert_eq!(server.hits_method("HEAD", &format!("/p{i}")), 0);
+        assert_eq!(server.hits_method("GET", &format!("/p{i}")), 1);
+    }
     // A server that answers HEAD gets no GET.
     let server = WebServer::start(|_| Reply::status(200)).await;
     let r = check_one(&checker(&config()), server.url("/p")).await;
@@ -219,6 +238,36 @@ async fn retry_after_beyond_cap_ends_blocked_without_waiting() {
 }
 
 #[tokio::test]
+async fn rate_limited_host_is_paused_as_a_whole() {
+    // The server says 429 (Retry-After: 1) during its first second, then
+    // 200. The links that met the 429 pause the host: the others must not
+    // start during that second and collect 429s of their own.
+    let first = Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+    let server = WebServer::start(move |_| {
+        let mut f = first.lock().unwrap();
+        let t0 = *f.get_or_insert_with(std::time::Instant::now);
+        if t0.elapsed() < Duration::from_millis(1000) {
+            Reply::status(429)
+                .header("Retry-After", "1")
+                .delay(Duration::from_millis(50))
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let mut cfg = config();
+    cfg.max_per_host = 2;
+    let c = checker(&cfg);
+    let urls: Vec<String> = (0..10).map(|i| server.url(&format!("/{i}"))).collect();
+    let results = run(&c, &urls).await;
+    assert!(
+        results.values().all(|r| r[0].status == Status::Ok),
+        "{results:?}"
+    );
+    assert_eq!(server.requests(), 10 + 2, "only the first two met the 429");
+}
+
+#[tokio::test]
 async fn service_unavailable_twice_then_ok() {
     let server = WebServer::start(flaky(2, Reply::status(503))).await;
     let r = check_one(&checker(&config()), server.url("/x")).await;
@@ -272,20 +321,20 @@ async fn per_host_limit_holds_for_ten_thousand_links_each_requested_once() {
 
 #[tokio::test]
 async fn global_limit_holds_and_is_reached() {
-    let server = WebServer::start(|_| Reply::status(200).delay(Duration::from_millis(100))).await;
+    let server = WebServer::start(|_| Reply::status(200).delay(Duration::from_millis(250))).await;
     let mut cfg = config();
     cfg.max_concurrency = 3;
     cfg.max_per_host = 4;
     let mut b = Checker::builder(&cfg);
     let mut urls = Vec::new();
-    for h in 0..8 {
+    for h in 0..6 {
         b = b.resolve_override(&format!("h{h}.test"), server.addr);
-        for i in 0..4 {
+        for i in 0..2 {
             urls.push(format!("http://h{h}.test/{i}"));
         }
     }
     let results = run(&b.build().unwrap(), &urls).await;
-    assert_eq!(results.len(), 32);
+    assert_eq!(results.len(), 12);
     assert_eq!(server.max_in_flight(), 3);
 }
 
@@ -294,7 +343,7 @@ async fn busy_host_does_not_hold_global_slots() {
     // 12 links to `a` queued before 12 links to `b`, 4 slots overall, 2 per
     // host: both hosts must run side by side (a design that takes a global
     // slot and then waits for a host slot would run `a` alone first).
-    let server = WebServer::start(|_| Reply::status(200).delay(Duration::from_millis(100))).await;
+    let server = WebServer::start(|_| Reply::status(200).delay(Duration::from_millis(200))).await;
     let mut cfg = config();
     cfg.max_concurrency = 4;
     cfg.max_per_host = 2;
@@ -507,4 +556,134 @@ async fn checked_at_and_elapsed_are_set() {
     assert!(r.error.is_empty());
     assert!(r.redirect_chain.is_empty());
     assert_eq!(r.final_url, None);
+}
+
+/// Issue 6, scenario 1 in miniature: 5,000 links over 50 hosts with a skewed
+/// distribution, 100 ms per answer. Prints the ratio of the ideal time to
+/// the measured one (a benchmark, not a timed test: run with `--ignored`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_mixed_web_ratio_to_ideal() {
+    let latency = Duration::from_millis(100);
+    let server = WebServer::start(move |_| Reply::status(200).delay(latency)).await;
+    for (max_concurrency, skew) in [(64usize, false), (64, true), (128, true)] {
+        let mut cfg = config();
+        cfg.max_concurrency = max_concurrency;
+        cfg.max_per_host = 4;
+        let mut b = Checker::builder(&cfg);
+        for h in 0..50 {
+            b = b.resolve_override(&format!("h{h}.test"), server.addr);
+        }
+        let c = b.build().unwrap();
+        // Skewed: host 0 gets 10%, the rest share the remainder evenly.
+        let urls: Vec<String> = (0..5000)
+            .map(|i| {
+                let h = if skew && i % 10 == 0 { 0 } else { 1 + i % 49 };
+                format!("http://h{h}.test/{i}")
+            })
+            .collect();
+        let mut per_host: HashMap<String, usize> = HashMap::new();
+        for u in &urls {
+            *per_host
+                .entry(u.split('/').nth(2).unwrap().to_string())
+                .or_default() += 1;
+        }
+        let busiest = *per_host.values().max().unwrap();
+        let ideal = (urls.len() as f64 * latency.as_secs_f64() / max_concurrency as f64)
+            .max(busiest as f64 * latency.as_secs_f64() / 4.0);
+        let start = std::time::Instant::now();
+        let results = run(&c, &urls).await;
+        let took = start.elapsed().as_secs_f64();
+        assert_eq!(results.len(), urls.len());
+        println!(
+            "max_concurrency={max_concurrency} skew={skew} busiest={busiest}: {took:.2} s, ideal {ideal:.2} s, {:.1}% of ideal",
+            100.0 * ideal / took
+        );
+    }
+}
+
+/// Issue 6, scenario 4 in miniature: many unique URLs over 2,000 hosts at
+/// 0 ms latency. Prints requests per second and the peak RSS of the test
+/// process (server included). Run with `--ignored`; N via `BENCH_URLS`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_scale_many_hosts() {
+    let n: usize = std::env::var("BENCH_URLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let server = WebServer::start(|_| Reply::status(200)).await;
+    let mut cfg = config();
+    cfg.max_concurrency = 64;
+    cfg.max_per_host = 4;
+    let mut b = Checker::builder(&cfg);
+    for h in 0..2000 {
+        b = b.resolve_override(&format!("h{h}.test"), server.addr);
+    }
+    let c = b.build().unwrap();
+    let jobs: Vec<(u32, String)> = (0..n)
+        .map(|i| (i as u32, format!("http://h{}.test/{i}", i % 2000)))
+        .collect();
+    let start = std::time::Instant::now();
+    let mut count = 0usize;
+    let mut on_result = |_: u32, r: LinkResult| {
+        assert_eq!(r.status, Status::Ok);
+        count += 1;
+    };
+    c.check_all(jobs, CancellationToken::new(), &mut on_result)
+        .await;
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(count, n);
+    assert_eq!(server.requests(), n);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: ?");
+    println!(
+        "{n} URLs over 2000 hosts: {took:.1} s, {:.0} requests/s, {hwm}",
+        n as f64 / took
+    );
+}
+
+#[tokio::test]
+async fn head_to_get_fallback_with_wiremock() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/paper"))
+        .respond_with(ResponseTemplate::new(405))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/paper"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>paper</html>"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("HEAD"))
+        .and(path("/gone"))
+        .respond_with(ResponseTemplate::new(410))
+        // 0 when /paper's 405 taught the checker that this host refuses HEAD.
+        .expect(0..=1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gone"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = checker(&config());
+    let urls = vec![
+        format!("{}/paper", server.uri()),
+        format!("{}/gone", server.uri()),
+    ];
+    let results = run(&c, &urls).await;
+    assert_eq!(results[&0][0].status, Status::Ok);
+    assert_eq!(results[&1][0].status, Status::Broken);
+    assert_eq!(results[&1][0].http_status, Some(410));
+    server.verify().await;
 }

@@ -126,6 +126,21 @@ async fn reset_mid_headers_is_a_network_error() {
 }
 
 #[tokio::test]
+async fn server_that_breaks_on_head_is_asked_with_get() {
+    let server = WebServer::start(|req| {
+        if req.method == "HEAD" {
+            Reply::Garbage
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let r = check(&plain(), &server.url("/x")).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(server.hits_method("GET", "/x"), 1);
+}
+
+#[tokio::test]
 async fn garbage_instead_of_http() {
     let server = WebServer::start(|_| Reply::Garbage).await;
     let r = check(&plain(), &server.url("/x")).await;

@@ -21,6 +21,12 @@ pub fn head_rejected(status: u16) -> bool {
     HEAD_FALLBACK.contains(&status)
 }
 
+/// HEAD answers that say "this server does not do HEAD" (not just this
+/// URL): later links to the same host go straight to GET.
+pub fn head_unsupported(status: u16) -> bool {
+    matches!(status, 405 | 501)
+}
+
 /// Redirect codes we follow (with a `Location`).
 pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -55,6 +61,8 @@ pub fn status_of(code: u16) -> (Status, String) {
     }
 }
 
+const CLOSED_EARLY: &str = "connection closed before a complete answer";
+
 /// What a failed request (no HTTP answer) means.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
@@ -76,6 +84,16 @@ impl Failure {
             Failure::Timeout(_) => true,
             Failure::Network { retry, .. } => *retry,
             Failure::Excluded(_) | Failure::Malformed(_) => false,
+        }
+    }
+
+    /// Failures that a server may give to HEAD alone (a malformed answer,
+    /// a connection closed before the answer): worth one GET.
+    pub fn head_suspect(&self) -> bool {
+        match self {
+            Failure::Malformed(_) => true,
+            Failure::Network { message, .. } => message.starts_with(CLOSED_EARLY),
+            _ => false,
         }
     }
 
@@ -157,7 +175,7 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
         }
         if h.is_incomplete_message() || h.is_closed() {
             return Failure::Network {
-                message: format!("connection closed early: {text}"),
+                message: format!("{CLOSED_EARLY}: {text}"),
                 retry: true,
             };
         }

@@ -93,10 +93,13 @@ impl JobState {
 pub(crate) enum Step {
     Done(u32, LinkResult),
     /// Back to the scheduler: run again on `host`, not before `not_before`.
+    /// `pause_host`: the server asked us to slow down (429 or
+    /// `Retry-After`), so no link of that host starts before then either.
     Requeue {
         job: Box<JobState>,
         host: String,
         not_before: Option<Instant>,
+        pause_host: bool,
     },
 }
 
@@ -133,6 +136,9 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
 /// Runs a job until it has a result or must go back to the scheduler.
 pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     loop {
+        if !job.use_get && inner.head_refused_by(&job.current) {
+            job.use_get = true;
+        }
         let method = if job.use_get {
             Method::GET
         } else {
@@ -141,8 +147,13 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         let answer = request(inner, method, &job.current).await;
         let resp = match answer {
             Answer::Failed(f) => {
+                if !job.use_get && f.head_suspect() {
+                    // Some servers mangle or drop HEAD only: ask with GET.
+                    job.use_get = true;
+                    continue;
+                }
                 if f.retryable() && job.retries < inner.config.retries {
-                    return retry_later(inner, job, None);
+                    return retry_later(inner, job, None, false);
                 }
                 let status = f.status();
                 let msg = f.message().to_string();
@@ -153,6 +164,9 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         let code = resp.status().as_u16();
         job.last_status = Some(code);
         if !job.use_get && classify::head_rejected(code) {
+            if classify::head_unsupported(code) {
+                inner.remember_head_refused(&job.current);
+            }
             job.use_get = true;
             continue;
         }
@@ -168,6 +182,7 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
                         job,
                         host,
                         not_before: None,
+                        pause_host: false,
                     };
                 }
                 Follow::Stop(status, msg) => return Step::Done(job.id, job.finish(status, msg)),
@@ -197,7 +212,8 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
                 return Step::Done(job.id, job.finish(status, msg));
             }
             if job.retries < inner.config.retries {
-                return retry_later(inner, job, retry_after);
+                let pause = code == 429 || retry_after.is_some();
+                return retry_later(inner, job, retry_after, pause);
             }
             let (status, mut msg) = classify::status_of(code);
             let plural = if job.retries == 1 { "retry" } else { "retries" };
@@ -214,7 +230,12 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     }
 }
 
-fn retry_later(inner: &Inner, mut job: Box<JobState>, wait: Option<Duration>) -> Step {
+fn retry_later(
+    inner: &Inner,
+    mut job: Box<JobState>,
+    wait: Option<Duration>,
+    pause_host: bool,
+) -> Step {
     job.retries += 1;
     let wait = wait.unwrap_or_else(|| retry::backoff(inner.backoff_base, job.retries));
     let host = host_key(&job.current);
@@ -222,6 +243,7 @@ fn retry_later(inner: &Inner, mut job: Box<JobState>, wait: Option<Duration>) ->
         job,
         host,
         not_before: Some(Instant::now() + wait),
+        pause_host,
     }
 }
 

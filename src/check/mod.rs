@@ -11,7 +11,8 @@
 //! `Retry-After`), `guard` (non-public addresses and the DNS filter).
 //!
 //! Decisions worth knowing:
-//! - HEAD first; GET after a HEAD answer in [`classify::HEAD_FALLBACK`].
+//! - HEAD first; GET after a HEAD answer in [`HEAD_FALLBACK`]. A host that
+//!   answers HEAD with 405 or 501 gets GET directly for its later links.
 //! - A 2xx reached through at least one 301/308 to a different URL is
 //!   `redirected`; through temporary redirects only (302/303/307) it is
 //!   `ok`. In both cases `final_url` holds where the chain ended.
@@ -34,10 +35,10 @@ use crate::config::{CheckConfig, parse_remap_rule};
 use crate::error::Error;
 use crate::model::{LinkResult, Status};
 use regex::Regex;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -62,6 +63,8 @@ pub(crate) struct Inner {
     remaps: Vec<(Regex, String)>,
     pub(crate) backoff_base: Duration,
     pub(crate) shutdown_grace: Duration,
+    /// Hosts that answered HEAD with 405/501: later links there use GET.
+    head_refused: Mutex<HashSet<String>>,
 }
 
 /// A URL ready to request: after remap, with its per-host key.
@@ -155,6 +158,7 @@ impl CheckerBuilder {
                 remaps,
                 backoff_base: self.backoff_base,
                 shutdown_grace: self.shutdown_grace,
+                head_refused: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -214,6 +218,18 @@ impl Checker {
 }
 
 impl Inner {
+    pub(crate) fn head_refused_by(&self, url: &Url) -> bool {
+        let set = self.head_refused.lock().unwrap_or_else(|e| e.into_inner());
+        !set.is_empty() && set.contains(&host_key(url))
+    }
+
+    pub(crate) fn remember_head_refused(&self, url: &Url) {
+        self.head_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(host_key(url));
+    }
+
     /// Applies length cap, exclude, remap, URL parsing and the literal-address
     /// guard. `Err` carries the decided result.
     pub(crate) fn prepare(&self, url: &str) -> Result<Target, LinkResult> {
@@ -355,8 +371,10 @@ mod tests {
 
     #[test]
     fn bad_user_agent_is_a_client_error() {
-        let mut c = CheckConfig::default();
-        c.user_agent = "bad\nagent".into();
+        let c = CheckConfig {
+            user_agent: "bad\nagent".into(),
+            ..CheckConfig::default()
+        };
         assert!(Checker::new(&c).is_err());
     }
 }

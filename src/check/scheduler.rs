@@ -6,7 +6,8 @@
 //! never held by a job waiting for a busy host. Among the hosts that can
 //! start a job, the one with the most queued jobs goes first (so the busiest
 //! host is kept at its limit from the start, which is what bounds the run).
-//! Retries wait here, parked with a due time, holding no slot. Owns task
+//! Retries wait here, parked with a due time, holding no slot; a host that
+//! answered 429 or `Retry-After` is paused as a whole until then. Owns task
 //! spawning and shutdown; never builds requests or judges answers.
 
 use super::Inner;
@@ -32,6 +33,8 @@ enum Pending {
 struct Host {
     queue: VecDeque<Pending>,
     in_flight: usize,
+    /// The server asked us to wait (429 / `Retry-After`) until then.
+    paused_until: Option<Instant>,
 }
 
 struct Parked {
@@ -66,6 +69,8 @@ pub(crate) struct Scheduler {
     /// Hosts that have queued jobs and a free slot: (most queued first, host).
     ready: BTreeSet<(Reverse<usize>, usize)>,
     parked: BinaryHeap<Reverse<Parked>>,
+    /// When paused hosts may start again: (time, host).
+    pauses: BinaryHeap<Reverse<(Instant, usize)>>,
     seq: u64,
     queued: usize,
     in_flight: usize,
@@ -80,6 +85,7 @@ impl Scheduler {
             index: HashMap::new(),
             ready: BTreeSet::new(),
             parked: BinaryHeap::new(),
+            pauses: BinaryHeap::new(),
             seq: 0,
             queued: 0,
             in_flight: 0,
@@ -94,6 +100,7 @@ impl Scheduler {
         self.hosts.push(Host {
             queue: VecDeque::new(),
             in_flight: 0,
+            paused_until: None,
         });
         self.index.insert(host.to_string(), h);
         h
@@ -104,7 +111,10 @@ impl Scheduler {
         let host = &mut self.hosts[h];
         self.ready.remove(&(Reverse(host.queue.len()), h));
         f(host);
-        if !host.queue.is_empty() && host.in_flight < self.max_per_host {
+        if !host.queue.is_empty()
+            && host.in_flight < self.max_per_host
+            && host.paused_until.is_none()
+        {
             self.ready.insert((Reverse(host.queue.len()), h));
         }
     }
@@ -141,7 +151,35 @@ impl Scheduler {
         self.update(h, |host| host.in_flight -= 1);
     }
 
+    /// No job of host `h` starts before `until`.
+    fn pause(&mut self, h: usize, until: Instant) {
+        let later = self.hosts[h].paused_until.is_none_or(|p| p < until);
+        if later {
+            self.update(h, |host| host.paused_until = Some(until));
+            self.pauses.push(Reverse((until, h)));
+        }
+    }
+
+    /// The earliest time something parked or paused becomes due.
+    fn next_due(&self) -> Option<Instant> {
+        let job = self.parked.peek().map(|Reverse(p)| p.at);
+        let pause = self.pauses.peek().map(|Reverse((at, _))| *at);
+        match (job, pause) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     fn unpark_due(&mut self, now: Instant) {
+        while let Some(&Reverse((at, h))) = self.pauses.peek() {
+            if at > now {
+                break;
+            }
+            self.pauses.pop();
+            if self.hosts[h].paused_until.is_some_and(|p| p <= now) {
+                self.update(h, |host| host.paused_until = None);
+            }
+        }
         while let Some(Reverse(p)) = self.parked.peek() {
             if p.at > now {
                 break;
@@ -229,7 +267,7 @@ pub(crate) async fn run(
         if s.finished() {
             break;
         }
-        let next_due = s.parked.peek().map(|Reverse(p)| p.at);
+        let next_due = s.next_due();
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
@@ -280,8 +318,12 @@ fn handle_end(
                     job,
                     host,
                     not_before,
+                    pause_host,
                 } if accept_requeue => {
                     let h = s.host_index(&host);
+                    if pause_host && let Some(at) = not_before {
+                        s.pause(h, at);
+                    }
                     match not_before {
                         Some(at) if at > Instant::now() => {
                             s.seq += 1;
@@ -352,6 +394,23 @@ mod tests {
         s.release(a);
         assert_eq!(s.next().map(|(h, _)| h), Some(a));
         assert!(s.next().is_none());
+    }
+
+    #[test]
+    fn paused_host_waits_until_due() {
+        let mut s = Scheduler::new(4, 2);
+        let a = s.host_index("a");
+        let b = s.host_index("b");
+        s.push(a, fresh(0), false);
+        s.push(a, fresh(1), false);
+        s.push(b, fresh(2), false);
+        let later = Instant::now() + std::time::Duration::from_secs(3600);
+        s.pause(a, later);
+        assert_eq!(s.next().map(|(h, _)| h), Some(b));
+        assert!(s.next().is_none(), "a is paused");
+        assert_eq!(s.next_due(), Some(later));
+        s.unpark_due(later);
+        assert_eq!(s.next().map(|(h, _)| h), Some(a));
     }
 
     #[test]
