@@ -211,18 +211,28 @@ pub struct Checked {
     pub interrupted: bool,
 }
 
+/// What the previous run lets this one skip: a result per unique URL and
+/// repository data (with when it was fetched) per repository, where fresh.
+pub struct Reused {
+    pub links: Vec<Option<LinkResult>>,
+    pub repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
+}
+
 /// Checks every unique URL: repository roots through the GitHub API, the
 /// rest over HTTP, both at once. URLs already decided (`reused`) are skipped.
 pub async fn check(
     config: &Config,
     store: &Store,
     links: &Links,
-    mut reused: Vec<Option<LinkResult>>,
-    cached_repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
+    known: Reused,
     token: Option<String>,
     shutdown: CancellationToken,
     progress: &indicatif::ProgressBar,
 ) -> Result<Checked, Error> {
+    let Reused {
+        links: mut reused,
+        repos: cached_repos,
+    } = known;
     let checker = Arc::new(Checker::new(&config.check)?);
     let github_on = config.github.enabled;
 
@@ -593,8 +603,10 @@ pub async fn run(
         config,
         &store,
         &links,
-        reused,
-        cached_repos,
+        Reused {
+            links: reused,
+            repos: cached_repos,
+        },
         options.token.clone(),
         shutdown.clone(),
         &progress,
@@ -683,10 +695,12 @@ pub async fn run(
     };
     let markdown = report::render_summary(&summary);
     report::write_text_atomic(&paths.summary, &markdown)?;
-    if let Some(step) = &options.step_summary {
-        if let Err(e) = report::append_step_summary(step, &markdown) {
-            warn(&e.to_string());
-        }
+    if let Some(Err(e)) = options
+        .step_summary
+        .as_ref()
+        .map(|step| report::append_step_summary(step, &markdown))
+    {
+        warn(&e.to_string());
     }
 
     // Terminal output: annotations (stdout, or stderr when stdout carries
@@ -938,11 +952,13 @@ fn paper_rows(
         {
             row.health = Some(r.health);
         }
-        if let Some(info) = &r.info {
-            if row.best_repo_stars.is_none_or(|s| info.stars > s) {
-                row.best_repo = r.repo.clone();
-                row.best_repo_stars = Some(info.stars);
-            }
+        if let Some(info) = r
+            .info
+            .as_ref()
+            .filter(|i| row.best_repo_stars.is_none_or(|s| i.stars > s))
+        {
+            row.best_repo = r.repo.clone();
+            row.best_repo_stars = Some(info.stars);
         }
     }
     for (row, paper) in rows.iter_mut().zip(&store.papers) {

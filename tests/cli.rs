@@ -664,7 +664,7 @@ async fn sigint_mid_run_exits_130_with_partial_reports() {
         ],
     );
     let bin = assert_cmd::cargo::cargo_bin("paperlinks");
-    let mut child = std::process::Command::new(bin)
+    let child = std::process::Command::new(bin)
         .env("CI", "true")
         .args(["check", "--config"])
         .arg(&cfg)
