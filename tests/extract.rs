@@ -690,3 +690,30 @@ fn text_throughput() {
     );
     assert!(n > 0);
 }
+
+#[test]
+fn very_short_abstract_after_the_first_paper_keeps_its_own_title() {
+    let text = "New\n\nFirst Paper Title\n\nWe study a problem at length and report results on many tasks with care and detail. Code: https://github.com/a/first.\n\nSecond Paper Title\n\nCode: https://github.com/b/second\n\nThird Paper Title\n\nModels at https://huggingface.co/c/third.\n";
+    let events = extract_str(Format::Text, text);
+    let titles: Vec<String> = papers(&events).into_iter().map(|p| p.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "First Paper Title",
+            "Second Paper Title",
+            "Third Paper Title"
+        ]
+    );
+    let by_paper: Vec<(String, Option<usize>)> = links(&events)
+        .into_iter()
+        .map(|l| (l.url, l.paper))
+        .collect();
+    assert_eq!(
+        by_paper,
+        [
+            ("https://github.com/a/first".to_string(), Some(0)),
+            ("https://github.com/b/second".to_string(), Some(1)),
+            ("https://huggingface.co/c/third".to_string(), Some(2)),
+        ]
+    );
+}

@@ -18,6 +18,11 @@
 //! abstract-like, while chrome such as "Get trending papers in your inbox!"
 //! (6 words) is not.
 //!
+//! Once a paper has been found, a paragraph that holds a link, or has at
+//! least 3 words and ends with sentence punctuation, also counts as abstract-like
+//! when it directly follows a title candidate (short abstracts such as
+//! "Code: https://github.com/a/b" after a title).
+//!
 //! A paper starts when a single-line paragraph that is not abstract-like,
 //! not a known chrome line, at most [`TITLE_MAX_CHARS`] characters long and
 //! holding a letter (the title) is directly followed by an abstract-like
@@ -241,7 +246,9 @@ impl State<'_> {
                 chars,
                 links,
             } => {
-                if is_abstract_like(&text, chars) {
+                let short_abstract =
+                    self.papers > 0 && self.pending.is_some() && is_short_abstract(&text);
+                if short_abstract || is_abstract_like(&text, chars) {
                     self.para = Para::Undecided {
                         text,
                         line,
@@ -342,6 +349,17 @@ fn for_links(text: &str, line: usize, col0: usize, mut f: impl FnMut(Held)) {
             url: m.url.into_owned(),
         });
     });
+}
+
+/// Once the page has shown its structure (a paper was found), a short
+/// paragraph right after a title candidate is an abstract too when it reads
+/// as a sentence (at least 3 words ending with sentence punctuation) or
+/// holds a link ("Code: https://github.com/a/b").
+pub(crate) fn is_short_abstract(text: &str) -> bool {
+    let t = text.trim_end();
+    t.contains("://")
+        || t.contains("www.")
+        || (t.split_whitespace().nth(2).is_some() && t.ends_with(['.', '!', '?', '。', '．']))
 }
 
 /// The abstract-like rule (see the module docs).
