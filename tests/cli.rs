@@ -775,3 +775,76 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
     assert_eq!(&rows[1][10], "true");
     assert_eq!(&rows[2][10], "false");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_inputs_get_clear_messages_or_statuses() {
+    let web = WebServer::start(|_| Reply::status(200)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "http://x.invalid", "");
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
+    )
+    .unwrap();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(inputs.join("empty.txt"), "").unwrap();
+    std::fs::write(
+        inputs.join("binary.txt"),
+        b"\x7fELF\x00\x00\x01https://x.org/",
+    )
+    .unwrap();
+    let crlf = format!(
+        "New\r\n\r\nA Title\r\n\r\nWe study the problem at length and report results on several tasks. Code at {}.\r\n",
+        web.url("/crlf")
+    );
+    std::fs::write(inputs.join("crlf.txt"), crlf).unwrap();
+    let huge = format!("Code at {}/{}\n", web.url(""), "a".repeat(1 << 20));
+    std::fs::write(inputs.join("huge-url.txt"), huge).unwrap();
+    let mut invalid_utf8 = b"Code at ".to_vec();
+    invalid_utf8.extend_from_slice(b"\xff\xfe ");
+    invalid_utf8.extend_from_slice(web.url("/lossy").as_bytes());
+    invalid_utf8.extend_from_slice(b" \n");
+    std::fs::write(inputs.join("lossy.txt"), invalid_utf8).unwrap();
+
+    let out = paperlinks()
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("binary.txt") && stderr.contains("binary"),
+        "{stderr}"
+    );
+    let rows = read_links(dir.path());
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let crlf_row = rows.iter().find(|r| r[4].ends_with("/crlf")).unwrap();
+    assert_eq!(&crlf_row[1], "5", "line numbers right with \\r\\n");
+    assert_eq!(&crlf_row[3], "A Title");
+    assert_eq!(&crlf_row[6], "ok");
+    let huge_row = rows.iter().find(|r| r[4].len() > 1 << 20).unwrap();
+    assert_eq!(&huge_row[6], "invalid");
+    assert!(huge_row[9].contains("8192"), "{}", &huge_row[9]);
+    let lossy = rows.iter().find(|r| r[4].ends_with("/lossy")).unwrap();
+    assert_eq!(
+        &lossy[2], "12",
+        "column counted in characters after U+FFFD repair"
+    );
+    assert_eq!(&lossy[6], "ok");
+
+    // A malformed config names the line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[check]\nmax_concurrency = \"many\"\n").unwrap();
+    paperlinks()
+        .args(["check", "--config"])
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("line 2"))
+        .stderr(predicates::str::contains("max_concurrency"));
+}

@@ -286,3 +286,38 @@ async fn redirect_into_the_private_network_is_refused() {
     assert_eq!(private.connections(), 0, "nothing reached the private host");
     assert!(public.requests() >= 5);
 }
+
+#[tokio::test]
+async fn idn_host_is_requested_in_punycode() {
+    let server = WebServer::start(|req| {
+        if req.host == "xn--bcher-kva.example" {
+            Reply::status(200)
+        } else {
+            Reply::status(404)
+        }
+    })
+    .await;
+    let c = Checker::builder(&config())
+        .resolve_override("xn--bcher-kva.example", server.addr)
+        .build()
+        .unwrap();
+    let r = check(
+        &c,
+        &format!("http://bücher.example:{}/katalog", server.port()),
+    )
+    .await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn ipv6_literal_is_requested() {
+    let Ok(listener) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("no IPv6 loopback on this machine; skipping");
+        return;
+    };
+    drop(listener);
+    let server = WebServer::start_on("::1", |_| Reply::status(200)).await;
+    let r = check(&plain(), &format!("http://[::1]:{}/x", server.port())).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+}
