@@ -22,6 +22,9 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    // Thousands of hosts mean thousands of pooled connections: raise the
+    // soft limit on open files to the hard limit (best effort).
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     match run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
