@@ -687,3 +687,35 @@ async fn head_to_get_fallback_with_wiremock() {
     assert_eq!(results[&1][0].http_status, Some(410));
     server.verify().await;
 }
+
+#[tokio::test]
+async fn a_host_whose_head_404_was_confirmed_is_trusted_afterwards() {
+    let server = WebServer::start(|req| {
+        if req.path.starts_with("/gone") {
+            Reply::status(404)
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
+    let mut cfg = config();
+    cfg.max_per_host = 1;
+    let c = Checker::new(&cfg).unwrap();
+    let jobs: Vec<(u32, String)> = (0..5)
+        .map(|i| (i, server.url(&format!("/gone{i}"))))
+        .collect();
+    let mut got = Vec::new();
+    c.check_all(jobs, CancellationToken::new(), &mut |_, r| {
+        got.push(r.status)
+    })
+    .await;
+    assert!(got.iter().all(|s| *s == Status::Broken), "{got:?}");
+    // The first dead link is asked twice (HEAD, then GET to be sure); the
+    // rest once, with HEAD.
+    assert_eq!(server.hits_method("GET", "/gone0"), 1);
+    let gets: usize = (1..5)
+        .map(|i| server.hits_method("GET", &format!("/gone{i}")))
+        .sum();
+    assert_eq!(gets, 0);
+    assert_eq!(server.requests(), 6);
+}

@@ -58,6 +58,8 @@ pub(crate) struct JobState {
     pub retries: u32,
     /// The current hop rejected HEAD; use GET.
     pub use_get: bool,
+    /// The "not found" code HEAD gave on this hop before the GET fallback.
+    pub head_not_found: Option<u16>,
     pub last_status: Option<u16>,
     pub started: Instant,
 }
@@ -72,6 +74,7 @@ impl JobState {
             permanent: false,
             retries: 0,
             use_get: false,
+            head_not_found: None,
             last_status: None,
             started: Instant::now(),
         }
@@ -163,12 +166,24 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         };
         let code = resp.status().as_u16();
         job.last_status = Some(code);
-        if !job.use_get && classify::head_rejected(code) {
+        let not_found = matches!(code, 404 | 410);
+        if !job.use_get
+            && classify::head_rejected(code)
+            && !(not_found && inner.head_honest(&job.current))
+        {
             if classify::head_unsupported(code) {
                 inner.remember_head_refused(&job.current);
             }
+            if not_found {
+                job.head_not_found = Some(code);
+            }
             job.use_get = true;
             continue;
+        }
+        if job.head_not_found.take() == Some(code) {
+            // GET agreed with HEAD's 404/410: this host tells the truth to
+            // HEAD, so later dead links on it need no second request.
+            inner.remember_head_honest(&job.current);
         }
         if classify::is_redirect(code)
             && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
@@ -313,6 +328,7 @@ fn follow(inner: &Inner, job: &mut JobState, code: u16, location: &str) -> Follo
     let new_host = host_key(&next);
     job.chain.push(next.to_string());
     job.current = next;
+    job.head_not_found = None;
     if old_host == new_host {
         Follow::SameHost
     } else {

@@ -65,6 +65,8 @@ pub(crate) struct Inner {
     pub(crate) shutdown_grace: Duration,
     /// Hosts that answered HEAD with 405/501: later links there use GET.
     head_refused: Mutex<HashSet<String>>,
+    /// Hosts whose HEAD 404/410 was confirmed once by GET: trusted since.
+    head_honest: Mutex<HashSet<String>>,
 }
 
 /// A URL ready to request: after remap, with its per-host key.
@@ -159,6 +161,7 @@ impl CheckerBuilder {
                 backoff_base: self.backoff_base,
                 shutdown_grace: self.shutdown_grace,
                 head_refused: Mutex::new(HashSet::new()),
+                head_honest: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -221,6 +224,18 @@ impl Inner {
     pub(crate) fn head_refused_by(&self, url: &Url) -> bool {
         let set = self.head_refused.lock().unwrap_or_else(|e| e.into_inner());
         !set.is_empty() && set.contains(&host_key(url))
+    }
+
+    pub(crate) fn head_honest(&self, url: &Url) -> bool {
+        let set = self.head_honest.lock().unwrap_or_else(|e| e.into_inner());
+        !set.is_empty() && set.contains(&host_key(url))
+    }
+
+    pub(crate) fn remember_head_honest(&self, url: &Url) {
+        self.head_honest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(host_key(url));
     }
 
     pub(crate) fn remember_head_refused(&self, url: &Url) {

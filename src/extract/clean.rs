@@ -309,8 +309,74 @@ fn finish(text: &str, start: usize, end: usize, host_at: usize) -> Option<&str> 
     Some(url)
 }
 
+/// A fast yes for the common case, which `url::Url::parse` always accepts:
+/// `http(s)://` + an ASCII host name of letters, digits, `-` and `.` (not
+/// all digits: IPv4 forms go to the full parser) + an optional port + an
+/// optional path, query or fragment of printable ASCII. `false` means
+/// "ask the full parser", not "invalid".
+fn plainly_valid(url: &str) -> bool {
+    let b = url.as_bytes();
+    let rest = if b.len() > 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+        &b[8..]
+    } else if b.len() > 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+        &b[7..]
+    } else {
+        return false;
+    };
+    let host_end = rest
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#' | b':'))
+        .unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    if host.is_empty()
+        || host.len() > 253
+        || host[0] == b'.'
+        || host[0] == b'-'
+        || !host
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        || !host.iter().any(u8::is_ascii_alphabetic)
+        || host.windows(2).any(|w| w == b"..")
+    {
+        return false;
+    }
+    // A host whose last label is numeric is parsed as IPv4: leave it to the
+    // full parser. A top-level label starting with a letter never is.
+    let last = host
+        .strip_suffix(b".")
+        .unwrap_or(host)
+        .rsplit(|&c| c == b'.')
+        .next()
+        .unwrap_or(b"");
+    if !last.first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut tail = &rest[host_end..];
+    if let Some(port) = tail.strip_prefix(b":") {
+        let digits = port.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 5 {
+            return false;
+        }
+        let value: u32 = std::str::from_utf8(&port[..digits])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(u32::MAX);
+        if value > 65535 {
+            return false;
+        }
+        tail = &port[digits..];
+        if tail
+            .first()
+            .is_some_and(|c| !matches!(c, b'/' | b'?' | b'#'))
+        {
+            return false;
+        }
+    }
+    tail.iter().all(|&c| (0x21..=0x7e).contains(&c))
+}
+
 fn url_ok(url: &str) -> bool {
-    if url.len() > MAX_VALIDATED_LEN {
+    if url.len() > MAX_VALIDATED_LEN || plainly_valid(url) {
         return true;
     }
     match url::Url::parse(url) {
@@ -321,6 +387,40 @@ fn url_ok(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    proptest::proptest! {
+        /// The fast path never says yes to what the full parser refuses.
+        #[test]
+        fn plainly_valid_implies_the_url_parser_accepts(
+            url in "(?i:https?)://[a-zA-Z0-9.:-]{0,20}[/?#]?[!-~]{0,20}"
+        ) {
+            if super::plainly_valid(&url) {
+                let parsed = url::Url::parse(&url);
+                proptest::prop_assert!(parsed.is_ok(), "{url}: {parsed:?}");
+                proptest::prop_assert!(parsed.unwrap().host().is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn plainly_valid_common_forms() {
+        assert!(super::plainly_valid("https://github.com/a/b"));
+        assert!(super::plainly_valid("http://lab.example.org:8080/x?y=1#z"));
+        assert!(super::plainly_valid(
+            "https://mirror.example.org./org/model"
+        ));
+        assert!(
+            !super::plainly_valid("https://127.0.0.1/x"),
+            "IPv4 goes to the parser"
+        );
+        assert!(
+            !super::plainly_valid("https://bücher.example/"),
+            "IDN goes to the parser"
+        );
+        assert!(!super::plainly_valid("https://a..b/"));
+        assert!(!super::plainly_valid("https://a.org:99999/"));
+    }
+
     use super::*;
 
     fn urls(text: &str) -> Vec<String> {

@@ -143,6 +143,8 @@ pub enum Event {
     Paper(PaperStart),
     Link(FoundLink),
     /// The paper's abstract says code or models are (or will be) available.
+    /// In the text format this is only looked for while the paper has no
+    /// link yet (the claim matters to reports only for papers without one).
     ClaimsCode {
         paper: usize,
     },

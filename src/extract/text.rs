@@ -214,7 +214,9 @@ impl State<'_> {
         let Para::Decided { paper } = self.para else {
             return 0;
         };
+        let mut found = false;
         for_links(text, line_no, col0, |h| {
+            found = true;
             (self.emit)(Event::Link(FoundLink {
                 line: h.line,
                 column: h.column,
@@ -222,6 +224,10 @@ impl State<'_> {
                 paper,
             }))
         });
+        if found && paper.is_some() && paper == self.current {
+            // A claim only matters for papers without links: stop looking.
+            self.claimed = true;
+        }
         if let Some(index) = paper
             && !self.claimed
             && claims_code(text)
@@ -320,6 +326,10 @@ impl State<'_> {
     }
 
     fn flush(&mut self, links: Vec<Held>, paper: Option<usize>) {
+        if !links.is_empty() && paper.is_some() && paper == self.current {
+            // A claim only matters for papers without links: stop looking.
+            self.claimed = true;
+        }
         for h in links {
             (self.emit)(Event::Link(FoundLink {
                 line: h.line,

@@ -85,6 +85,15 @@ pub const NON_REPOSITORY_PAGES: &[&str] = &[
 /// `OWNER.github.io` project pages, and names GitHub would not accept.
 pub fn parse_repo_url(url: &str) -> Option<RepoRef> {
     let url = url.trim();
+    // Fast no for the common case: every repository URL names "github"
+    // (github.com or raw.githubusercontent.com) in some letter case.
+    if !url
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"github"))
+    {
+        return None;
+    }
     let parsed = if url.contains("://") {
         url::Url::parse(url).ok()?
     } else {
