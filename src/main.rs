@@ -1,1 +1,120 @@
-fn main() {}
+//! The `paperlinks` binary: parse arguments, load the config, run the
+//! library, map the outcome to an exit code. Nothing else lives here.
+//!
+//! Exit codes: 0 nothing failed; 2 failures under the fail policy; 3 usage,
+//! configuration or input error; 4 network unreachable; 130 interrupted;
+//! 1 anything unexpected.
+
+use clap::Parser;
+use paperlinks::cli::{Cli, Command, CheckArgs, load_config};
+use paperlinks::{Exit, RunOptions};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 3 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("paperlinks: {e:#}");
+            let usage = e
+                .downcast_ref::<paperlinks::Error>()
+                .is_some_and(|e| e.is_usage());
+            ExitCode::from(if usage { 3 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command.unwrap_or(Command::Check(CheckArgs::default())) {
+        Command::Extract(args) => {
+            let mut config = load_config(&args.common.config)?;
+            if !args.common.inputs.is_empty() {
+                config.inputs = args.common.inputs.clone();
+            }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            runtime.block_on(paperlinks::run_extract(&config, &mut out))?;
+            Ok(Exit::Ok)
+        }
+        Command::Check(args) => {
+            let config = args.apply(load_config(&args.common.config)?)?;
+            let shutdown = CancellationToken::new();
+            let options = RunOptions {
+                config,
+                no_cache: args.no_cache,
+                fail_on_new: args.fail_on_new,
+                format: args.format,
+                token: paperlinks::github::token_from_env(),
+                progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+                github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+                step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
+                workdir: std::env::current_dir()?,
+            };
+            runtime.block_on(async {
+                tokio::spawn(listen_for_signals(shutdown.clone()));
+                let stdout = std::io::stdout();
+                let mut out = stdout.lock();
+                paperlinks::run(options, shutdown, &mut out).await
+            })
+            .map_err(Into::into)
+        }
+    }
+}
+
+/// First SIGINT/SIGTERM: stop starting requests and write what is known.
+/// Second: exit at once (reports are replaced atomically, so none is torn).
+async fn listen_for_signals(shutdown: CancellationToken) {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    let mut signals = 0;
+    loop {
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => if r.is_err() { return },
+            _ = term.recv() => {},
+        }
+        signals += 1;
+        if signals == 1 {
+            eprintln!(
+                "paperlinks: interrupted; finishing in-flight requests and writing the reports (press Ctrl-C again to exit now)"
+            );
+            shutdown.cancel();
+        } else {
+            eprintln!("paperlinks: interrupted again; exiting now");
+            std::process::exit(130);
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

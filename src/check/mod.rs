@@ -5,39 +5,347 @@
 //! with backoff, `Retry-After`, redirects, `remap`, `exclude`, and the
 //! private-address guard. Never parses inputs, never talks to the GitHub API,
 //! never writes reports.
+//!
+//! Submodules: `scheduler` (which job runs next), `client` (the requests of
+//! one job), `classify` (answers -> statuses), `retry` (backoff and
+//! `Retry-After`), `guard` (non-public addresses and the DNS filter).
+//!
+//! Decisions worth knowing:
+//! - HEAD first; GET after a HEAD answer in [`classify::HEAD_FALLBACK`].
+//! - A 2xx reached through at least one 301/308 to a different URL is
+//!   `redirected`; through temporary redirects only (302/303/307) it is
+//!   `ok`. In both cases `final_url` holds where the chain ended.
+//! - URLs longer than [`MAX_URL_LEN`] bytes are `invalid` (servers commonly
+//!   refuse more than 8 KiB of request line).
+//! - `remap`: the first rule whose regex matches is applied; `exclude` is
+//!   tested on the URL before and after remap.
 
-use crate::config::CheckConfig;
+mod classify;
+mod client;
+pub mod guard;
+mod retry;
+mod scheduler;
+
+pub use classify::HEAD_FALLBACK;
+pub use guard::{AddressGuard, IpRange};
+
+use crate::config::{CheckConfig, parse_remap_rule};
 use crate::error::Error;
-use crate::model::LinkResult;
+use crate::model::{LinkResult, Status};
+use regex::Regex;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// Longest URL we request, in bytes; longer ones are `invalid`.
+pub const MAX_URL_LEN: usize = 8 * 1024;
+
+/// How long in-flight requests may still finish after shutdown.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// A configured link checker. Cheap to share behind an `Arc`.
 pub struct Checker {
-    _config: CheckConfig,
+    inner: Arc<Inner>,
+}
+
+/// Everything a running check needs, shared by all tasks.
+pub(crate) struct Inner {
+    pub(crate) config: CheckConfig,
+    pub(crate) client: reqwest::Client,
+    pub(crate) guard: Arc<AddressGuard>,
+    excludes: Vec<Regex>,
+    remaps: Vec<(Regex, String)>,
+    pub(crate) backoff_base: Duration,
+    pub(crate) shutdown_grace: Duration,
+}
+
+/// A URL ready to request: after remap, with its per-host key.
+pub(crate) struct Target {
+    pub(crate) url: Url,
+    pub(crate) host: String,
+}
+
+/// The per-host key: the URL host, lowercase, without a trailing dot.
+pub(crate) fn host_key(url: &Url) -> String {
+    guard::normalize_name(url.host_str().unwrap_or(""))
+}
+
+/// Builds a [`Checker`] with settings that are not user configuration
+/// (test hooks: DNS overrides, which ranges are private, short waits).
+pub struct CheckerBuilder {
+    config: CheckConfig,
+    overrides: HashMap<String, Vec<SocketAddr>>,
+    private_ranges: Option<Vec<IpRange>>,
+    backoff_base: Duration,
+    shutdown_grace: Duration,
+}
+
+impl CheckerBuilder {
+    /// Resolve `name` to `addr` instead of asking DNS. The answer still goes
+    /// through the private-address guard (unlike reqwest's own
+    /// `ClientBuilder::resolve`). A port in `addr` is used when the URL has
+    /// none.
+    #[doc(hidden)]
+    pub fn resolve_override(mut self, name: &str, addr: SocketAddr) -> Self {
+        self.overrides
+            .entry(guard::normalize_name(name))
+            .or_default()
+            .push(addr);
+        self
+    }
+
+    /// Replace the built-in non-public ranges (tests use this to let one
+    /// loopback address play a public host).
+    #[doc(hidden)]
+    pub fn private_ranges(mut self, ranges: Vec<IpRange>) -> Self {
+        self.private_ranges = Some(ranges);
+        self
+    }
+
+    /// First retry backoff (doubled per attempt); default 500 ms.
+    #[doc(hidden)]
+    pub fn backoff_base(mut self, base: Duration) -> Self {
+        self.backoff_base = base;
+        self
+    }
+
+    /// Grace for in-flight requests after shutdown; default [`SHUTDOWN_GRACE`].
+    #[doc(hidden)]
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    pub fn build(self) -> Result<Checker, Error> {
+        let config = self.config;
+        let config_error = |message: String| Error::Config {
+            path: PathBuf::from("[check]"),
+            message,
+        };
+        let excludes = config
+            .exclude
+            .iter()
+            .map(|r| Regex::new(r).map_err(|e| config_error(format!("exclude `{r}`: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let remaps = config
+            .remap
+            .iter()
+            .map(|r| parse_remap_rule(r).map_err(|e| config_error(format!("remap `{r}`: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let guard = Arc::new(match self.private_ranges {
+            Some(ranges) => AddressGuard::with_ranges(config.allow_private, ranges),
+            None => AddressGuard::new(config.allow_private),
+        });
+        let resolver = guard::GuardResolver {
+            guard: guard.clone(),
+            overrides: Arc::new(self.overrides),
+        };
+        let client = client::build_client(&config, resolver)?;
+        Ok(Checker {
+            inner: Arc::new(Inner {
+                config,
+                client,
+                guard,
+                excludes,
+                remaps,
+                backoff_base: self.backoff_base,
+                shutdown_grace: self.shutdown_grace,
+            }),
+        })
+    }
 }
 
 impl Checker {
     pub fn new(config: &CheckConfig) -> Result<Checker, Error> {
-        Ok(Checker {
-            _config: config.clone(),
-        })
+        Checker::builder(config).build()
+    }
+
+    pub fn builder(config: &CheckConfig) -> CheckerBuilder {
+        CheckerBuilder {
+            config: config.clone(),
+            overrides: HashMap::new(),
+            private_ranges: None,
+            backoff_base: retry::DEFAULT_BACKOFF_BASE,
+            shutdown_grace: SHUTDOWN_GRACE,
+        }
     }
 
     /// A result decided without any request: `excluded` (exclude rule, or a
     /// literal private address) or `invalid`. `None` means "request it".
-    pub fn precheck(&self, _url: &str) -> Option<LinkResult> {
-        None
+    pub fn precheck(&self, url: &str) -> Option<LinkResult> {
+        self.inner.prepare(url).err()
+    }
+
+    /// The URL that would be requested for `url` (after `remap`), if any.
+    pub fn remapped(&self, url: &str) -> Option<String> {
+        self.inner.prepare(url).ok().map(|t| t.url.to_string())
     }
 
     /// Checks every job `(id, url)` with bounded concurrency (global and per
     /// host) and calls `on_result` as each finishes, in completion order.
-    /// When `shutdown` fires, no new request starts; jobs without a result
-    /// are simply not reported (the caller marks them `unchecked`).
+    /// Jobs that `precheck` decides are reported at once without a request.
+    /// Duplicate URLs are not merged here (the pipeline deduplicates).
+    /// When `shutdown` fires, no new request starts; in-flight requests get
+    /// a short grace ([`SHUTDOWN_GRACE`]) and are then dropped; jobs without
+    /// a result are simply not reported (the caller marks them `unchecked`).
     pub async fn check_all(
         &self,
-        _jobs: Vec<(u32, String)>,
-        _shutdown: CancellationToken,
-        _on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+        jobs: Vec<(u32, String)>,
+        shutdown: CancellationToken,
+        on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
     ) {
+        scheduler::run(self.inner.clone(), jobs, shutdown, on_result).await
+    }
+}
+
+impl Inner {
+    /// Applies length cap, exclude, remap, URL parsing and the literal-address
+    /// guard. `Err` carries the decided result.
+    pub(crate) fn prepare(&self, url: &str) -> Result<Target, LinkResult> {
+        let decided = |status, msg: String| Err(LinkResult::without_request(status, msg));
+        if url.len() > MAX_URL_LEN {
+            return decided(
+                Status::Invalid,
+                format!(
+                    "URL is {} bytes long, over the {MAX_URL_LEN}-byte limit",
+                    url.len()
+                ),
+            );
+        }
+        if let Some(re) = self.excludes.iter().find(|re| re.is_match(url)) {
+            return decided(
+                Status::Excluded,
+                format!("matches exclude rule `{}`", re.as_str()),
+            );
+        }
+        let mut target = url.trim().to_string();
+        if let Some((re, rep)) = self.remaps.iter().find(|(re, _)| re.is_match(&target)) {
+            target = re.replace(&target, rep.as_str()).into_owned();
+            if target.len() > MAX_URL_LEN {
+                return decided(
+                    Status::Invalid,
+                    format!("remapped URL is over the {MAX_URL_LEN}-byte limit"),
+                );
+            }
+            if let Some(re) = self.excludes.iter().find(|re| re.is_match(&target)) {
+                return decided(
+                    Status::Excluded,
+                    format!(
+                        "remapped URL {target} matches exclude rule `{}`",
+                        re.as_str()
+                    ),
+                );
+            }
+        }
+        let mut parsed = match Url::parse(&target) {
+            Ok(u) => u,
+            Err(e) => return decided(Status::Invalid, format!("unparsable URL: {e}")),
+        };
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return decided(
+                Status::Invalid,
+                format!(
+                    "unsupported scheme `{}:` (only http and https)",
+                    parsed.scheme()
+                ),
+            );
+        }
+        let Some(host) = parsed.host() else {
+            return decided(Status::Invalid, "URL has no host".into());
+        };
+        if let Err(reason) = self.guard.check_host(&host) {
+            return decided(
+                Status::Excluded,
+                format!("private address: {reason} (allow_private = false)"),
+            );
+        }
+        parsed.set_fragment(None);
+        let host = host_key(&parsed);
+        Ok(Target { url: parsed, host })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checker(f: impl FnOnce(&mut CheckConfig)) -> Checker {
+        let mut c = CheckConfig::default();
+        f(&mut c);
+        Checker::new(&c).unwrap()
+    }
+
+    #[test]
+    fn precheck_invalid_and_excluded() {
+        let c = checker(|c| c.exclude = vec!["^https://skip\\.example/".into()]);
+        let st = |u: &str| c.precheck(u).map(|r| r.status);
+        assert_eq!(st("ftp://example.org/x"), Some(Status::Invalid));
+        assert_eq!(st("javascript:alert(1)"), Some(Status::Invalid));
+        assert_eq!(st("not a url"), Some(Status::Invalid));
+        assert_eq!(st("http://"), Some(Status::Invalid));
+        let long = format!("https://example.org/{}", "a".repeat(MAX_URL_LEN));
+        let r = c.precheck(&long).unwrap();
+        assert_eq!(r.status, Status::Invalid);
+        assert!(r.error.contains("8192"), "{}", r.error);
+        let r = c.precheck("https://skip.example/x").unwrap();
+        assert_eq!(r.status, Status::Excluded);
+        assert!(r.error.contains("exclude"));
+        for u in [
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "http://10.0.0.5/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:192.168.0.1]/",
+            "http://0x7f.1/",
+            "http://2130706433/",
+            "http://localhost:3000/",
+        ] {
+            let r = c.precheck(u).unwrap_or_else(|| panic!("{u} not decided"));
+            assert_eq!(r.status, Status::Excluded, "{u}");
+            assert!(r.error.contains("private"), "{u}: {}", r.error);
+        }
+        assert_eq!(st("https://github.com/org/repo"), None);
+        assert_eq!(st("https://example.org/a#frag"), None);
+    }
+
+    #[test]
+    fn allow_private_lets_loopback_through() {
+        let c = checker(|c| c.allow_private = true);
+        assert!(c.precheck("http://127.0.0.1:8080/").is_none());
+        assert!(c.precheck("http://localhost/").is_none());
+    }
+
+    #[test]
+    fn remap_applies_first_matching_rule() {
+        let c = checker(|c| {
+            c.remap = vec![
+                "^https://old\\.example/(.*) https://new.example/$1".into(),
+                "^https://new\\.example/(.*) https://never.example/$1".into(),
+            ];
+            c.exclude = vec!["^https://gone\\.example/".into()];
+        });
+        assert_eq!(
+            c.remapped("https://old.example/a/b").as_deref(),
+            Some("https://new.example/a/b")
+        );
+        let c2 = checker(|c| {
+            c.remap = vec!["^https://old\\.example/(.*) https://gone.example/$1".into()];
+            c.exclude = vec!["^https://gone\\.example/".into()];
+        });
+        assert_eq!(
+            c2.precheck("https://old.example/x").map(|r| r.status),
+            Some(Status::Excluded)
+        );
+    }
+
+    #[test]
+    fn bad_user_agent_is_a_client_error() {
+        let mut c = CheckConfig::default();
+        c.user_agent = "bad\nagent".into();
+        assert!(Checker::new(&c).is_err());
     }
 }

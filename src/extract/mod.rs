@@ -8,6 +8,17 @@
 
 use std::io::BufRead;
 
+pub mod claims;
+pub mod clean;
+mod html;
+mod json;
+mod markdown;
+mod pos;
+mod text;
+
+pub use claims::claims_code;
+pub use clean::{UrlMatch, clean_url, find_urls};
+
 /// Input formats. Everything unrecognised is `Text`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -21,9 +32,67 @@ pub enum Format {
 impl Format {
     /// Detects the format from the file extension (lowercase, without dot)
     /// and/or the first bytes of the content.
-    pub fn detect(_extension: Option<&str>, _head: &[u8]) -> Format {
-        Format::Text
+    ///
+    /// Extensions: `txt`/`text` -> Text, `md`/`markdown` -> Markdown,
+    /// `html`/`htm` -> Html, `json`/`jsonl`/`ndjson` -> Json (any case).
+    /// Other or no extension: by content (after a BOM and whitespace):
+    /// `[` followed by `{` or `]`, or `{` followed by `"`, -> Json;
+    /// `<!doctype html`, `<html`, `<head`, `<body` or `<!--` -> Html; a line
+    /// starting with an ATX heading (`# ` ... `###### `) or a list item link
+    /// (`- [`, `* [`) -> Markdown; everything else Text.
+    pub fn detect(extension: Option<&str>, head: &[u8]) -> Format {
+        if let Some(ext) = extension {
+            match ext.to_ascii_lowercase().as_str() {
+                "txt" | "text" => return Format::Text,
+                "md" | "markdown" | "mdown" | "mkd" => return Format::Markdown,
+                "html" | "htm" | "xhtml" => return Format::Html,
+                "json" | "jsonl" | "ndjson" => return Format::Json,
+                _ => {}
+            }
+        }
+        detect_content(head)
     }
+}
+
+fn detect_content(head: &[u8]) -> Format {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let skip_ws = |b: &[u8]| -> usize { b.iter().take_while(|c| c.is_ascii_whitespace()).count() };
+    let start = skip_ws(head);
+    let rest = &head[start..];
+    match rest.first() {
+        Some(b'[') => {
+            let after = &rest[1..];
+            if matches!(after.get(skip_ws(after)), Some(b'{') | Some(b']')) {
+                return Format::Json;
+            }
+        }
+        Some(b'{') => {
+            let after = &rest[1..];
+            if matches!(after.get(skip_ws(after)), Some(b'"') | Some(b'}')) {
+                return Format::Json;
+            }
+        }
+        Some(b'<') => {
+            let lower: Vec<u8> = rest.iter().take(16).map(|b| b.to_ascii_lowercase()).collect();
+            if [&b"<!doctype html"[..], b"<html", b"<head", b"<body", b"<!--"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+            {
+                return Format::Html;
+            }
+        }
+        _ => {}
+    }
+    for line in head.split(|&b| b == b'\n') {
+        let hashes = line.iter().take_while(|&&b| b == b'#').count();
+        if (1..=6).contains(&hashes) && matches!(line.get(hashes), Some(b' ') | Some(b'\t')) {
+            return Format::Markdown;
+        }
+        if line.starts_with(b"- [") || line.starts_with(b"* [") {
+            return Format::Markdown;
+        }
+    }
+    Format::Text
 }
 
 /// A paper found in a document. `index` counts papers within the document.
@@ -62,12 +131,22 @@ pub enum Event {
 
 /// Streams `reader` through the extractor for `format`, calling `emit` for
 /// every event in document order.
+///
+/// Text and JSON are streamed (bounded memory whatever the input size);
+/// Markdown and HTML are read whole, as their parsers need the document.
+/// Invalid UTF-8 is decoded lossily (each bad sequence is one U+FFFD
+/// character for column counting). Only I/O errors of `reader` are errors.
 pub fn extract<R: BufRead>(
-    _format: Format,
-    _reader: R,
-    _emit: &mut dyn FnMut(Event),
+    format: Format,
+    reader: R,
+    emit: &mut dyn FnMut(Event),
 ) -> std::io::Result<()> {
-    Ok(())
+    match format {
+        Format::Text => text::extract(reader, emit),
+        Format::Markdown => markdown::extract(reader, emit),
+        Format::Html => html::extract(reader, emit),
+        Format::Json => json::extract(reader, emit),
+    }
 }
 
 /// Convenience for tests: all events of a string.

@@ -4,11 +4,30 @@
 //!
 //! The only module that knows octocrab and the only one that sees the token,
 //! which it sends to the API host alone and never prints, logs or stores.
+//!
+//! Layout: `refs` (URL -> repository), `graphql` and `rest` (query text and
+//! answer reading, no I/O), `ratelimit` (budget bookkeeping), `client` (the
+//! one place where HTTP calls are made, counted, bounded and retried),
+//! `health` (the health word).
+
+mod client;
+mod graphql;
+mod health;
+mod ratelimit;
+mod refs;
+mod rest;
+
+pub use health::health;
+pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 
 use crate::config::GithubConfig;
 use crate::error::Error;
-use crate::model::{Health, RepoOutcome};
-use chrono::{DateTime, Utc};
+use crate::model::RepoOutcome;
+use client::{Failure, Req, Session, Stop};
+use futures::StreamExt;
+use octocrab::Octocrab;
+use std::fmt;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A repository named by a URL.
@@ -18,7 +37,8 @@ pub struct RepoRef {
     pub owner: String,
     pub name: String,
     /// True when the URL is the repository root (no deeper path), so the
-    /// API answer alone decides the link's status.
+    /// API answer alone decides the link's status. See `parse_repo_url` for
+    /// what counts as the root.
     pub root: bool,
 }
 
@@ -33,46 +53,303 @@ impl RepoRef {
     }
 }
 
-/// The repository a URL points into, if any.
-pub fn parse_repo_url(_url: &str) -> Option<RepoRef> {
-    None
-}
-
 /// What a fetch did, besides the per-repository outcomes.
 #[derive(Debug, Default)]
 pub struct FetchStats {
+    /// Every HTTP request made to the API, retries and followed redirects
+    /// included.
     pub api_calls: usize,
     /// Plain-language notes for the user (budget exhausted, ...).
     pub notes: Vec<String>,
 }
 
-/// A GitHub API client.
+/// Bound on one whole API call (connect, answer and body), unless changed
+/// with [`Github::with_timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// REST calls in flight at once (no token).
+pub const REST_CONCURRENCY: usize = 4;
+/// Days back for `commits_90d`.
+const COMMIT_WINDOW_DAYS: i64 = 90;
+
+/// A GitHub API client. `Debug` shows whether a token is set, never the
+/// token.
 pub struct Github {
-    _config: GithubConfig,
+    config: GithubConfig,
+    token: Option<String>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Github {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Github")
+            .field("api_url", &self.config.api_url)
+            .field("batch_size", &self.config.batch_size)
+            .field("max_wait_secs", &self.config.max_wait_secs)
+            .field(
+                "token",
+                &if self.token.is_some() { "<set>" } else { "<none>" },
+            )
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Github {
-    /// `token`: from `token_from_env()` or a test.
-    pub fn new(config: &GithubConfig, _token: Option<String>) -> Result<Github, Error> {
+    /// `token`: from `token_from_env()` or a test. Blank tokens count as
+    /// none. Fails (without quoting the token) when `api_url` is not an
+    /// http(s) URL or the token cannot be sent in an HTTP header.
+    pub fn new(config: &GithubConfig, token: Option<String>) -> Result<Github, Error> {
+        let url = url::Url::parse(&config.api_url)
+            .map_err(|e| Error::Client(format!("[github] api_url `{}`: {e}", config.api_url)))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(Error::Client(format!(
+                "[github] api_url `{}` is not an http(s) URL",
+                config.api_url
+            )));
+        }
+        let token = token
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &token
+            && !t.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(Error::Client(
+                "the GitHub token (GITHUB_TOKEN / GH_TOKEN) holds characters that cannot be sent \
+                 in an HTTP header"
+                    .into(),
+            ));
+        }
         Ok(Github {
-            _config: config.clone(),
+            config: config.clone(),
+            token,
+            timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// Changes the bound on one API call.
+    pub fn with_timeout(mut self, timeout: Duration) -> Github {
+        self.timeout = timeout;
+        self
+    }
+
+    /// True when a token is set (GraphQL batches; else REST).
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The octocrab client. Built per fetch, inside the caller's runtime
+    /// (octocrab spawns a worker task on the current runtime).
+    fn octocrab(&self) -> Result<Octocrab, String> {
+        let mut builder = Octocrab::builder()
+            .base_uri(self.config.api_url.as_str())
+            .map_err(|e| format!("[github] api_url `{}`: {e}", self.config.api_url))?
+            .set_connect_timeout(Some(self.timeout.min(Duration::from_secs(10))))
+            .set_read_timeout(Some(self.timeout))
+            .set_write_timeout(Some(self.timeout));
+        if let Some(token) = &self.token {
+            builder = builder.personal_token(token.clone());
+        }
+        builder
+            .build()
+            .map_err(|e| format!("cannot build the GitHub client: {e}"))
     }
 
     /// Fetches every repository (`owner`, `name` as linked; each given once).
     /// Returns one outcome per input, in the same order.
+    ///
+    /// With a token: GraphQL, `batch_size` repositories per call. Without:
+    /// REST, one call per repository, [`REST_CONCURRENCY`] at once; the
+    /// fields REST does not give in that call stay empty (`last_commit_at`,
+    /// `commits_90d`, `latest_release`, `latest_release_at`).
+    /// Never fails: a repository that cannot be fetched is `Unknown` with
+    /// the reason, and `FetchStats::notes` says what went wrong overall.
     pub async fn fetch(
         &self,
         repos: &[(String, String)],
-        _shutdown: CancellationToken,
+        shutdown: CancellationToken,
     ) -> (Vec<RepoOutcome>, FetchStats) {
-        (
-            repos
-                .iter()
-                .map(|_| RepoOutcome::Unknown("not implemented".into()))
-                .collect(),
-            FetchStats::default(),
-        )
+        let mut stats = FetchStats::default();
+        if repos.is_empty() {
+            return (Vec::new(), stats);
+        }
+        let octo = match self.octocrab() {
+            Ok(o) => o,
+            Err(e) => {
+                let e = self.redact(e);
+                stats.notes.push(format!("GitHub audit skipped: {e}"));
+                return (
+                    repos.iter().map(|_| RepoOutcome::Unknown(e.clone())).collect(),
+                    stats,
+                );
+            }
+        };
+        let session = Session::new(octo, &self.config, self.timeout, shutdown);
+        let mut outcomes = if self.token.is_some() {
+            self.fetch_graphql(&session, repos).await
+        } else {
+            fetch_rest(&session, repos).await
+        };
+        for o in &mut outcomes {
+            if let RepoOutcome::Unknown(reason) = o {
+                *reason = self.redact(std::mem::take(reason));
+            }
+        }
+        stats.api_calls = session.calls();
+        stats.notes = self.notes(&session, &outcomes);
+        (outcomes, stats)
+    }
+
+    async fn fetch_graphql(
+        &self,
+        session: &Session<'_>,
+        repos: &[(String, String)],
+    ) -> Vec<RepoOutcome> {
+        let since = chrono::Utc::now() - chrono::Duration::days(COMMIT_WINDOW_DAYS);
+        let mut out: Vec<Option<RepoOutcome>> = repos.iter().map(invalid_outcome).collect();
+        let valid: Vec<usize> = (0..repos.len()).filter(|&i| out[i].is_none()).collect();
+        for chunk in valid.chunks(self.config.batch_size.max(1)) {
+            let batch: Vec<(String, String)> = chunk.iter().map(|&i| repos[i].clone()).collect();
+            let answers = graphql_batch(session, &batch, since).await;
+            for (&i, outcome) in chunk.iter().zip(answers) {
+                out[i] = Some(outcome);
+            }
+        }
+        out.into_iter()
+            .map(|o| o.unwrap_or_else(|| RepoOutcome::Unknown("not fetched".into())))
+            .collect()
+    }
+
+    /// Plain-language notes on what kept repositories from being fetched.
+    fn notes(&self, session: &Session<'_>, outcomes: &[RepoOutcome]) -> Vec<String> {
+        let total = outcomes.len();
+        let mut notes = Vec::new();
+        let stop = session.stopped();
+        let stop_reason = stop.as_ref().map(Stop::reason);
+        let left = outcomes
+            .iter()
+            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) == stop_reason.as_ref()))
+            .count();
+        let other = outcomes
+            .iter()
+            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) != stop_reason.as_ref()))
+            .count();
+        match &stop {
+            Some(Stop::RateLimited(reason)) => {
+                let hint = if self.token.is_some() {
+                    "The token's hourly budget is spent; run again after the reset."
+                } else {
+                    "Without a token GitHub allows 60 requests an hour; set GITHUB_TOKEN (or \
+                     GH_TOKEN) to a GitHub token to raise the limit to 5,000 an hour and fetch \
+                     50 repositories per request."
+                };
+                notes.push(format!(
+                    "GitHub API {reason}: {left} of {total} repositories were left unfetched and \
+                     are marked unknown. {hint}"
+                ));
+            }
+            Some(Stop::Interrupted) => notes.push(format!(
+                "GitHub audit interrupted: {left} of {total} repositories were left unfetched and \
+                 are marked unknown."
+            )),
+            Some(Stop::Refused(reason)) => notes.push(format!(
+                "{reason}: {left} of {total} repositories were left unfetched and are marked unknown."
+            )),
+            None => {}
+        }
+        if other > 0 {
+            notes.push(format!(
+                "{other} of {total} repositories could not be fetched from the GitHub API (the \
+                 reason is in the error column)."
+            ));
+        }
+        notes.into_iter().map(|n| self.redact(n)).collect()
+    }
+
+    /// Belt and braces: no text we hand out may quote the token.
+    fn redact(&self, s: String) -> String {
+        match &self.token {
+            Some(t) if s.contains(t.as_str()) => s.replace(t.as_str(), "[redacted]"),
+            _ => s,
+        }
+    }
+}
+
+/// `Unknown` for a name GitHub could not hold (never asked about).
+fn invalid_outcome((owner, name): &(String, String)) -> Option<RepoOutcome> {
+    (!valid_owner(owner) || !valid_name(name)).then(|| {
+        RepoOutcome::Unknown(format!("`{owner}/{name}` is not a valid GitHub repository name"))
+    })
+}
+
+fn refused(raw: &client::Raw) -> Stop {
+    Stop::Refused(format!(
+        "GitHub API refused the credentials (HTTP 401: {}); check GITHUB_TOKEN / GH_TOKEN",
+        raw.message()
+    ))
+}
+
+/// One GraphQL call for a batch; one outcome per repository.
+async fn graphql_batch(
+    session: &Session<'_>,
+    batch: &[(String, String)],
+    since: chrono::DateTime<chrono::Utc>,
+) -> Vec<RepoOutcome> {
+    let n = batch.len();
+    let all = |reason: String| vec![RepoOutcome::Unknown(reason); n];
+    let body = serde_json::json!({ "query": graphql::build_query(batch, since) });
+    let raw = match session.call(&Req::Post("/graphql", &body)).await {
+        Ok(raw) => raw,
+        Err(f) => return all(f.reason()),
+    };
+    match raw.status {
+        200 => match graphql::parse_answer(&raw.body, n) {
+            Ok(answer) => {
+                session.report_budget(answer.remaining, answer.reset_at);
+                answer.outcomes
+            }
+            Err(e) => all(e),
+        },
+        401 => all(session.halt(refused(&raw)).reason()),
+        s => all(format!("GitHub GraphQL API answered HTTP {s}: {}", raw.message())),
+    }
+}
+
+/// REST, one call per repository, a few at once, in input order.
+async fn fetch_rest(session: &Session<'_>, repos: &[(String, String)]) -> Vec<RepoOutcome> {
+    futures::stream::iter(repos)
+        .map(|repo| rest_one(session, repo))
+        .buffered(REST_CONCURRENCY)
+        .collect()
+        .await
+}
+
+async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome {
+    if let Some(o) = invalid_outcome(repo) {
+        return o;
+    }
+    let (owner, name) = repo;
+    let raw = match session.call(&Req::Get(format!("/repos/{owner}/{name}"))).await {
+        Ok(raw) => raw,
+        Err(f @ (Failure::Stopped(_) | Failure::Failed(_))) => return RepoOutcome::Unknown(f.reason()),
+    };
+    match raw.status {
+        200 => match rest::repo_info(&raw.body) {
+            Ok(info) => {
+                // GitHub answers a different name only through the 301 of a
+                // renamed repository, which octocrab followed: one more call.
+                if !info
+                    .canonical
+                    .eq_ignore_ascii_case(&format!("{owner}/{name}"))
+                {
+                    session.count_extra_call();
+                }
+                RepoOutcome::Found(Box::new(info))
+            }
+            Err(e) => RepoOutcome::Unknown(e),
+        },
+        404 => RepoOutcome::Missing,
+        401 => RepoOutcome::Unknown(session.halt(refused(&raw)).reason()),
+        s => RepoOutcome::Unknown(format!("GitHub API answered HTTP {s}: {}", raw.message())),
     }
 }
 
@@ -82,13 +359,4 @@ pub fn token_from_env() -> Option<String> {
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.trim().is_empty())
-}
-
-/// The health word of a repository outcome, in the documented precedence.
-pub fn health(outcome: &RepoOutcome, _config: &GithubConfig, _now: DateTime<Utc>) -> Health {
-    match outcome {
-        RepoOutcome::Missing => Health::Missing,
-        RepoOutcome::Unknown(_) => Health::Unknown,
-        RepoOutcome::Found(_) => Health::Active,
-    }
 }

@@ -1,0 +1,221 @@
+//! Classification: turns an HTTP status code or a transport error into a
+//! link `Status`, and says which answers deserve a retry or a GET after HEAD.
+//!
+//! Owns the status table of issue 2 and the HEAD-fallback list. Pure
+//! functions only: never sends requests and never waits.
+
+use super::guard::ResolveError;
+use crate::model::Status;
+use std::error::Error as StdError;
+
+/// HEAD answers that make us ask again with GET, because servers commonly
+/// give them to HEAD alone:
+/// 400 (bad request), 403 (some CDNs/WAFs refuse HEAD), 404 and 410 (some
+/// frameworks route GET only; a dead link costs one more request, but a live
+/// one is not called dead), 405 (method not allowed), 406, 500 and 501
+/// (HEAD not implemented or crashing). 429, 502, 503 and 504 are not in the
+/// list: they are retried as they are.
+pub const HEAD_FALLBACK: &[u16] = &[400, 403, 404, 405, 406, 410, 500, 501];
+
+pub fn head_rejected(status: u16) -> bool {
+    HEAD_FALLBACK.contains(&status)
+}
+
+/// Redirect codes we follow (with a `Location`).
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+pub fn is_permanent_redirect(status: u16) -> bool {
+    matches!(status, 301 | 308)
+}
+
+/// Answers worth another attempt: 408, 429 and 5xx.
+pub fn is_retryable_status(status: u16) -> bool {
+    status == 408 || status == 429 || (500..=599).contains(&status)
+}
+
+/// The status of a final (non-redirect) answer and the reason text; the
+/// `Ok` of a 2xx is turned into `Redirected` by the caller when a permanent
+/// redirect led there.
+pub fn status_of(code: u16) -> (Status, String) {
+    match code {
+        200..=299 => (Status::Ok, String::new()),
+        401 | 403 | 407 | 429 | 999 => (
+            Status::Blocked,
+            format!("HTTP {code}: refused by the server"),
+        ),
+        400..=499 => (Status::Broken, format!("HTTP {code}")),
+        500..=599 => (Status::Error, format!("HTTP {code}: server error")),
+        300..=399 => (
+            Status::Error,
+            format!("HTTP {code} without a usable redirect"),
+        ),
+        _ => (Status::Error, format!("unexpected HTTP status {code}")),
+    }
+}
+
+/// What a failed request (no HTTP answer) means.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// The guard refused every address of the host.
+    Excluded(String),
+    Timeout(String),
+    /// DNS, refused, reset, TLS; `retry` for the transient kinds.
+    Network {
+        message: String,
+        retry: bool,
+    },
+    /// The peer answered something that is not HTTP.
+    Malformed(String),
+}
+
+impl Failure {
+    pub fn retryable(&self) -> bool {
+        match self {
+            Failure::Timeout(_) => true,
+            Failure::Network { retry, .. } => *retry,
+            Failure::Excluded(_) | Failure::Malformed(_) => false,
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        match self {
+            Failure::Excluded(_) => Status::Excluded,
+            Failure::Timeout(_) => Status::Timeout,
+            Failure::Network { .. } => Status::NetworkError,
+            Failure::Malformed(_) => Status::Error,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Excluded(m) | Failure::Timeout(m) | Failure::Malformed(m) => m,
+            Failure::Network { message, .. } => message,
+        }
+    }
+}
+
+/// The causes below reqwest's own error, joined with ": " (reqwest's top
+/// level names the URL, which must not be mistaken for a cause).
+fn cause_text(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !parts.contains(&t) {
+            parts.push(t);
+        }
+        src = s.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+pub fn classify_error(e: &reqwest::Error) -> Failure {
+    let text = cause_text(e);
+    let lower = text.to_ascii_lowercase();
+    let mut src: Option<&(dyn StdError + 'static)> = Some(e);
+    let mut io_kind = None;
+    let mut hyper_err = None;
+    while let Some(s) = src {
+        if let Some(r) = s.downcast_ref::<ResolveError>() {
+            return match r {
+                ResolveError::Blocked { .. } => Failure::Excluded(r.to_string()),
+                ResolveError::Dns { .. } => Failure::Network {
+                    message: r.to_string(),
+                    retry: false,
+                },
+            };
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            hyper_err.get_or_insert(h);
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        src = s.source();
+    }
+    if ["certificate", "tls", "handshake", "ssl", "alert"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Failure::Network {
+            message: format!("TLS error: {text}"),
+            retry: false,
+        };
+    }
+    if let Some(h) = hyper_err {
+        if h.is_parse() || h.is_parse_status() {
+            return Failure::Malformed(format!("malformed response: {text}"));
+        }
+        if h.is_timeout() {
+            return Failure::Timeout(format!("timeout: {text}"));
+        }
+        if h.is_incomplete_message() || h.is_closed() {
+            return Failure::Network {
+                message: format!("connection closed early: {text}"),
+                retry: true,
+            };
+        }
+    }
+    use std::io::ErrorKind as K;
+    match io_kind {
+        Some(K::TimedOut) => return Failure::Timeout(format!("timeout: {text}")),
+        Some(K::ConnectionRefused) => {
+            return Failure::Network {
+                message: format!("connection refused: {text}"),
+                retry: true,
+            };
+        }
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
+            return Failure::Network {
+                message: format!("connection reset: {text}"),
+                retry: true,
+            };
+        }
+        _ => {}
+    }
+    if e.is_timeout() {
+        return Failure::Timeout(format!("timeout: {text}"));
+    }
+    Failure::Network {
+        message: text,
+        retry: e.is_connect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_table_matches_issue_2() {
+        assert_eq!(status_of(200).0, Status::Ok);
+        assert_eq!(status_of(204).0, Status::Ok);
+        for c in [404, 410, 400, 418, 451] {
+            assert_eq!(status_of(c).0, Status::Broken, "{c}");
+        }
+        for c in [401, 403, 407, 429, 999] {
+            assert_eq!(status_of(c).0, Status::Blocked, "{c}");
+        }
+        for c in [500, 502, 503, 504, 599] {
+            assert_eq!(status_of(c).0, Status::Error, "{c}");
+        }
+        assert_eq!(status_of(304).0, Status::Error);
+        assert_eq!(status_of(700).0, Status::Error);
+    }
+
+    #[test]
+    fn retry_and_fallback_sets() {
+        assert!(is_retryable_status(429));
+        assert!(is_retryable_status(503));
+        assert!(!is_retryable_status(404));
+        assert!(head_rejected(405));
+        assert!(!head_rejected(200));
+        assert!(!head_rejected(503));
+    }
+}

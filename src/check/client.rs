@@ -1,0 +1,307 @@
+//! The HTTP side of one link: builds the shared reqwest client and runs a
+//! job's requests (HEAD, GET fallback, redirect hops) until the link has a
+//! result or must go back to the scheduler (a retry that has to wait, or a
+//! redirect to another host).
+//!
+//! Owns the request loop and body handling: bodies are never read beyond
+//! `BODY_PEEK` bytes, and every request is bounded by `timeout_secs`.
+//! Never waits for a retry itself and never picks which job runs next.
+
+use super::classify::{self, Failure};
+use super::guard::GuardResolver;
+use super::retry;
+use super::{Inner, host_key};
+use crate::error::Error;
+use crate::model::{LinkResult, Status};
+use reqwest::{Method, Response, redirect};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use url::Url;
+
+/// Bytes of a GET body read at most, and only when `Content-Length` says the
+/// whole body fits (so the connection can be reused); otherwise the
+/// response is dropped right after its headers.
+pub const BODY_PEEK: u64 = 16 * 1024;
+/// Longest time spent reading such a small body.
+const BODY_BUDGET: Duration = Duration::from_secs(2);
+
+pub(crate) fn build_client(
+    config: &crate::config::CheckConfig,
+    resolver: GuardResolver,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .no_proxy()
+        .user_agent(config.user_agent.clone())
+        .dns_resolver(Arc::new(resolver))
+        .connect_timeout(config.timeout())
+        .pool_max_idle_per_host(config.max_per_host.max(1) * 2)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| Error::Client(e.to_string()))
+}
+
+/// A link being checked; small, and boxed while it waits in a queue.
+#[derive(Debug)]
+pub(crate) struct JobState {
+    pub id: u32,
+    /// The URL requested first (after remap).
+    pub start: Url,
+    /// The URL to request next.
+    pub current: Url,
+    /// Every URL requested after the first one.
+    pub chain: Vec<String>,
+    /// A 301/308 was seen on the way.
+    pub permanent: bool,
+    /// Retries used so far (for the whole link).
+    pub retries: u32,
+    /// The current hop rejected HEAD; use GET.
+    pub use_get: bool,
+    pub last_status: Option<u16>,
+    pub started: Instant,
+}
+
+impl JobState {
+    pub fn new(id: u32, url: Url) -> JobState {
+        JobState {
+            id,
+            start: url.clone(),
+            current: url,
+            chain: Vec::new(),
+            permanent: false,
+            retries: 0,
+            use_get: false,
+            last_status: None,
+            started: Instant::now(),
+        }
+    }
+
+    fn finish(&self, status: Status, error: impl Into<String>) -> LinkResult {
+        let mut r = LinkResult::without_request(status, error);
+        r.http_status = self.last_status;
+        r.elapsed_ms = self.started.elapsed().as_millis() as u64;
+        r.redirect_chain = self.chain.clone();
+        if !self.chain.is_empty() && matches!(status, Status::Ok | Status::Redirected) {
+            r.final_url = Some(self.current.to_string());
+        }
+        r
+    }
+}
+
+/// What a step of a job ended with.
+pub(crate) enum Step {
+    Done(u32, LinkResult),
+    /// Back to the scheduler: run again on `host`, not before `not_before`.
+    Requeue {
+        job: Box<JobState>,
+        host: String,
+        not_before: Option<Instant>,
+    },
+}
+
+/// One HTTP answer or failure of one request.
+enum Answer {
+    Response(Response),
+    Failed(Failure),
+}
+
+async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
+    let deadline = tokio::time::Instant::now() + inner.config.timeout();
+    let send = inner.client.request(method.clone(), url.clone()).send();
+    match tokio::time::timeout_at(deadline, send).await {
+        Err(_) => Answer::Failed(Failure::Timeout(format!(
+            "no answer within {} s",
+            inner.config.timeout_secs
+        ))),
+        Ok(Err(e)) => Answer::Failed(classify::classify_error(&e)),
+        Ok(Ok(mut resp)) => {
+            // Read a small body whole so the connection goes back to the
+            // pool; anything bigger or unsized is dropped unread.
+            if method == Method::GET && resp.content_length().is_some_and(|n| n <= BODY_PEEK) {
+                let until = deadline.min(tokio::time::Instant::now() + BODY_BUDGET);
+                let _ = tokio::time::timeout_at(until, async {
+                    while let Ok(Some(_)) = resp.chunk().await {}
+                })
+                .await;
+            }
+            Answer::Response(resp)
+        }
+    }
+}
+
+/// Runs a job until it has a result or must go back to the scheduler.
+pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
+    loop {
+        let method = if job.use_get {
+            Method::GET
+        } else {
+            Method::HEAD
+        };
+        let answer = request(inner, method, &job.current).await;
+        let resp = match answer {
+            Answer::Failed(f) => {
+                if f.retryable() && job.retries < inner.config.retries {
+                    return retry_later(inner, job, None);
+                }
+                let status = f.status();
+                let msg = f.message().to_string();
+                return Step::Done(job.id, job.finish(status, msg));
+            }
+            Answer::Response(r) => r,
+        };
+        let code = resp.status().as_u16();
+        job.last_status = Some(code);
+        if !job.use_get && classify::head_rejected(code) {
+            job.use_get = true;
+            continue;
+        }
+        if classify::is_redirect(code)
+            && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
+        {
+            let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+            drop(resp);
+            match follow(inner, &mut job, code, &location) {
+                Follow::SameHost => continue,
+                Follow::OtherHost(host) => {
+                    return Step::Requeue {
+                        job,
+                        host,
+                        not_before: None,
+                    };
+                }
+                Follow::Stop(status, msg) => return Step::Done(job.id, job.finish(status, msg)),
+            }
+        }
+        if classify::is_retryable_status(code) {
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+            drop(resp);
+            let cap = Duration::from_secs(inner.config.max_retry_after_secs);
+            if let Some(wait) = retry_after
+                && wait > cap
+            {
+                let status = if code == 429 {
+                    Status::Blocked
+                } else {
+                    classify::status_of(code).0
+                };
+                let msg = format!(
+                    "HTTP {code} with Retry-After of {} s, beyond the {} s cap; not waiting",
+                    wait.as_secs(),
+                    cap.as_secs()
+                );
+                return Step::Done(job.id, job.finish(status, msg));
+            }
+            if job.retries < inner.config.retries {
+                return retry_later(inner, job, retry_after);
+            }
+            let (status, mut msg) = classify::status_of(code);
+            let plural = if job.retries == 1 { "retry" } else { "retries" };
+            msg.push_str(&format!(" (after {} {plural})", job.retries));
+            return Step::Done(job.id, job.finish(status, msg));
+        }
+        drop(resp);
+        let (mut status, mut msg) = classify::status_of(code);
+        if status == Status::Ok && job.permanent && job.current != job.start {
+            status = Status::Redirected;
+            msg = format!("moved permanently to {}", truncate(job.current.as_str()));
+        }
+        return Step::Done(job.id, job.finish(status, msg));
+    }
+}
+
+fn retry_later(inner: &Inner, mut job: Box<JobState>, wait: Option<Duration>) -> Step {
+    job.retries += 1;
+    let wait = wait.unwrap_or_else(|| retry::backoff(inner.backoff_base, job.retries));
+    let host = host_key(&job.current);
+    Step::Requeue {
+        job,
+        host,
+        not_before: Some(Instant::now() + wait),
+    }
+}
+
+enum Follow {
+    SameHost,
+    OtherHost(String),
+    Stop(Status, String),
+}
+
+/// Validates and records one redirect hop.
+fn follow(inner: &Inner, job: &mut JobState, code: u16, location: &str) -> Follow {
+    let next = match job.current.join(location.trim()) {
+        Ok(u) => u,
+        Err(e) => {
+            return Follow::Stop(
+                Status::Error,
+                format!("HTTP {code} with a malformed Location `{location}`: {e}"),
+            );
+        }
+    };
+    if !matches!(next.scheme(), "http" | "https") {
+        return Follow::Stop(
+            Status::Error,
+            format!(
+                "HTTP {code} redirect to unsupported scheme `{}:` not followed ({})",
+                next.scheme(),
+                truncate(next.as_str())
+            ),
+        );
+    }
+    let Some(host) = next.host() else {
+        return Follow::Stop(
+            Status::Error,
+            format!("HTTP {code} redirect to a URL without host not followed"),
+        );
+    };
+    if let Err(reason) = inner.guard.check_host(&host) {
+        return Follow::Stop(
+            Status::Excluded,
+            format!("redirect to a non-public address not followed: {reason}"),
+        );
+    }
+    let mut seen = next == job.start || next == job.current;
+    seen |= job.chain.iter().any(|u| u == next.as_str());
+    if seen {
+        return Follow::Stop(
+            Status::Error,
+            format!(
+                "too many redirects: redirect loop back to {}",
+                truncate(next.as_str())
+            ),
+        );
+    }
+    if job.chain.len() >= inner.config.max_redirects {
+        return Follow::Stop(
+            Status::Error,
+            format!(
+                "too many redirects (more than {})",
+                inner.config.max_redirects
+            ),
+        );
+    }
+    if classify::is_permanent_redirect(code) {
+        job.permanent = true;
+    }
+    let old_host = host_key(&job.current);
+    let new_host = host_key(&next);
+    job.chain.push(next.to_string());
+    job.current = next;
+    if old_host == new_host {
+        Follow::SameHost
+    } else {
+        job.use_get = false;
+        Follow::OtherHost(new_host)
+    }
+}
+
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(200) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}

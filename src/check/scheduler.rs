@@ -1,0 +1,368 @@
+//! The scheduler: decides which job runs next under the global
+//! (`max_concurrency`) and per-host (`max_per_host`) limits.
+//!
+//! Jobs wait in per-host queues as small structs; a job is started only when
+//! both its host and the whole run have a free slot, so a global slot is
+//! never held by a job waiting for a busy host. Among the hosts that can
+//! start a job, the one with the most queued jobs goes first (so the busiest
+//! host is kept at its limit from the start, which is what bounds the run).
+//! Retries wait here, parked with a due time, holding no slot. Owns task
+//! spawning and shutdown; never builds requests or judges answers.
+
+use super::Inner;
+use super::client::{self, JobState, Step};
+use crate::model::{LinkResult, Status};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// A job waiting for a slot.
+enum Pending {
+    /// Not started yet: the URL to request (after remap), as text to keep
+    /// the queue small.
+    Fresh { id: u32, url: Box<str> },
+    /// Started before: a retry or a redirect to another host.
+    Resumed(Box<JobState>),
+}
+
+struct Host {
+    queue: VecDeque<Pending>,
+    in_flight: usize,
+}
+
+struct Parked {
+    at: Instant,
+    seq: u64,
+    host: usize,
+    job: Box<JobState>,
+}
+
+impl PartialEq for Parked {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Parked {}
+impl PartialOrd for Parked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Parked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+pub(crate) struct Scheduler {
+    max_per_host: usize,
+    max_concurrency: usize,
+    hosts: Vec<Host>,
+    index: HashMap<String, usize>,
+    /// Hosts that have queued jobs and a free slot: (most queued first, host).
+    ready: BTreeSet<(Reverse<usize>, usize)>,
+    parked: BinaryHeap<Reverse<Parked>>,
+    seq: u64,
+    queued: usize,
+    in_flight: usize,
+}
+
+impl Scheduler {
+    pub(crate) fn new(max_concurrency: usize, max_per_host: usize) -> Scheduler {
+        Scheduler {
+            max_per_host: max_per_host.max(1),
+            max_concurrency: max_concurrency.max(1),
+            hosts: Vec::new(),
+            index: HashMap::new(),
+            ready: BTreeSet::new(),
+            parked: BinaryHeap::new(),
+            seq: 0,
+            queued: 0,
+            in_flight: 0,
+        }
+    }
+
+    fn host_index(&mut self, host: &str) -> usize {
+        if let Some(&h) = self.index.get(host) {
+            return h;
+        }
+        let h = self.hosts.len();
+        self.hosts.push(Host {
+            queue: VecDeque::new(),
+            in_flight: 0,
+        });
+        self.index.insert(host.to_string(), h);
+        h
+    }
+
+    /// Applies `f` to a host and keeps `ready` in step with it.
+    fn update(&mut self, h: usize, f: impl FnOnce(&mut Host)) {
+        let host = &mut self.hosts[h];
+        self.ready.remove(&(Reverse(host.queue.len()), h));
+        f(host);
+        if !host.queue.is_empty() && host.in_flight < self.max_per_host {
+            self.ready.insert((Reverse(host.queue.len()), h));
+        }
+    }
+
+    fn push(&mut self, h: usize, job: Pending, front: bool) {
+        self.queued += 1;
+        self.update(h, |host| {
+            if front {
+                host.queue.push_front(job)
+            } else {
+                host.queue.push_back(job)
+            }
+        });
+    }
+
+    /// The next job that may start now, with its host; takes both slots.
+    fn next(&mut self) -> Option<(usize, Pending)> {
+        if self.in_flight >= self.max_concurrency {
+            return None;
+        }
+        let &(_, h) = self.ready.first()?;
+        let mut job = None;
+        self.update(h, |host| {
+            job = host.queue.pop_front();
+            host.in_flight += 1;
+        });
+        self.queued -= 1;
+        self.in_flight += 1;
+        job.map(|j| (h, j))
+    }
+
+    fn release(&mut self, h: usize) {
+        self.in_flight -= 1;
+        self.update(h, |host| host.in_flight -= 1);
+    }
+
+    fn unpark_due(&mut self, now: Instant) {
+        while let Some(Reverse(p)) = self.parked.peek() {
+            if p.at > now {
+                break;
+            }
+            let Some(Reverse(p)) = self.parked.pop() else {
+                break;
+            };
+            self.push(p.host, Pending::Resumed(p.job), true);
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.queued == 0 && self.in_flight == 0 && self.parked.is_empty()
+    }
+}
+
+/// What a spawned task hands back.
+struct TaskEnd {
+    host: usize,
+    step: Step,
+}
+
+pub(crate) async fn run(
+    inner: Arc<Inner>,
+    jobs: Vec<(u32, String)>,
+    shutdown: CancellationToken,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+) {
+    let mut s = Scheduler::new(inner.config.max_concurrency, inner.config.max_per_host);
+    for (id, url) in jobs {
+        match inner.prepare(&url) {
+            Err(result) => on_result(id, result),
+            Ok(target) => {
+                let h = s.host_index(&target.host);
+                s.push(
+                    h,
+                    Pending::Fresh {
+                        id,
+                        url: target.url.as_str().into(),
+                    },
+                    false,
+                );
+            }
+        }
+    }
+    let mut tasks: JoinSet<TaskEnd> = JoinSet::new();
+    // Which job and host each task runs, to free slots even if it panics.
+    let mut running: HashMap<tokio::task::Id, (usize, u32)> = HashMap::new();
+
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        s.unpark_due(Instant::now());
+        while let Some((h, job)) = s.next() {
+            let id = match &job {
+                Pending::Fresh { id, .. } => *id,
+                Pending::Resumed(j) => j.id,
+            };
+            let inner2 = inner.clone();
+            let handle = tasks.spawn(async move {
+                let state = match job {
+                    Pending::Fresh { id, url } => match Url::parse(&url) {
+                        Ok(u) => Box::new(JobState::new(id, u)),
+                        Err(e) => {
+                            let r = LinkResult::without_request(
+                                Status::Invalid,
+                                format!("unparsable URL: {e}"),
+                            );
+                            return TaskEnd {
+                                host: h,
+                                step: Step::Done(id, r),
+                            };
+                        }
+                    },
+                    Pending::Resumed(j) => j,
+                };
+                TaskEnd {
+                    host: h,
+                    step: client::run_step(&inner2, state).await,
+                }
+            });
+            running.insert(handle.id(), (h, id));
+        }
+        if s.finished() {
+            break;
+        }
+        let next_due = s.parked.peek().map(|Reverse(p)| p.at);
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                handle_end(&mut s, &mut running, joined, on_result, true);
+            }
+            _ = sleep_until(next_due), if next_due.is_some() => {}
+        }
+    }
+
+    if !tasks.is_empty() {
+        // Shutdown: no new request starts; in-flight ones get a short grace.
+        let grace = tokio::time::sleep(inner.shutdown_grace);
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                _ = &mut grace => break,
+                joined = tasks.join_next_with_id() => match joined {
+                    None => break,
+                    Some(joined) => handle_end(&mut s, &mut running, joined, on_result, false),
+                },
+            }
+        }
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+fn handle_end(
+    s: &mut Scheduler,
+    running: &mut HashMap<tokio::task::Id, (usize, u32)>,
+    joined: Result<(tokio::task::Id, TaskEnd), tokio::task::JoinError>,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+    accept_requeue: bool,
+) {
+    match joined {
+        Ok((task, end)) => {
+            running.remove(&task);
+            s.release(end.host);
+            match end.step {
+                Step::Done(id, result) => on_result(id, result),
+                Step::Requeue {
+                    job,
+                    host,
+                    not_before,
+                } if accept_requeue => {
+                    let h = s.host_index(&host);
+                    match not_before {
+                        Some(at) if at > Instant::now() => {
+                            s.seq += 1;
+                            let seq = s.seq;
+                            s.parked.push(Reverse(Parked {
+                                at,
+                                seq,
+                                host: h,
+                                job,
+                            }));
+                        }
+                        _ => s.push(h, Pending::Resumed(job), true),
+                    }
+                }
+                Step::Requeue { .. } => {}
+            }
+        }
+        Err(e) => {
+            if let Some((h, id)) = running.remove(&e.id()) {
+                s.release(h);
+                if e.is_panic() {
+                    on_result(
+                        id,
+                        LinkResult::without_request(
+                            Status::Error,
+                            "internal error while checking this link",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fresh(id: u32) -> Pending {
+        Pending::Fresh {
+            id,
+            url: "http://x/".into(),
+        }
+    }
+
+    #[test]
+    fn never_exceeds_limits_and_skips_busy_hosts() {
+        let mut s = Scheduler::new(4, 2);
+        let a = s.host_index("a");
+        let b = s.host_index("b");
+        for i in 0..10 {
+            s.push(a, fresh(i), false);
+        }
+        for i in 10..13 {
+            s.push(b, fresh(i), false);
+        }
+        let mut started = Vec::new();
+        while let Some((h, _)) = s.next() {
+            started.push(h);
+        }
+        // Two per host, four overall: b's jobs are not stuck behind a's.
+        assert_eq!(started.iter().filter(|&&h| h == a).count(), 2);
+        assert_eq!(started.iter().filter(|&&h| h == b).count(), 2);
+        assert!(s.next().is_none());
+        s.release(b);
+        // b has one queued job, a has eight: a is busy, so b goes.
+        assert_eq!(s.next().map(|(h, _)| h), Some(b));
+        s.release(a);
+        assert_eq!(s.next().map(|(h, _)| h), Some(a));
+        assert!(s.next().is_none());
+    }
+
+    #[test]
+    fn busiest_host_goes_first() {
+        let mut s = Scheduler::new(1, 1);
+        let small = s.host_index("small");
+        let big = s.host_index("big");
+        s.push(small, fresh(0), false);
+        for i in 1..5 {
+            s.push(big, fresh(i), false);
+        }
+        assert_eq!(s.next().map(|(h, _)| h), Some(big));
+    }
+}

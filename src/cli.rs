@@ -1,0 +1,171 @@
+//! Command-line arguments (clap derive) and their merge over the config file.
+//!
+//! Owns flag names; they are contracts for CI jobs. Never does I/O except
+//! reading the config file named by `--config`.
+
+use crate::config::Config;
+use crate::error::Error;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "paperlinks",
+    version,
+    about = "Find, check and audit the code links in research-paper abstracts"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract every link, check it, audit GitHub repositories, write reports.
+    Check(CheckArgs),
+    /// Extract links only (no network) and print them as CSV on stdout.
+    Extract(ExtractArgs),
+}
+
+/// Options shared by every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// Files, directories, glob patterns, `-` for stdin, or http(s) URLs.
+    /// Defaults to `inputs` from the config.
+    pub inputs: Vec<String>,
+    /// The configuration file.
+    #[arg(long, short = 'c', default_value = "config.toml")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Where reports are written (overrides `output_dir`).
+    #[arg(long, short = 'o')]
+    pub output_dir: Option<PathBuf>,
+    /// Requests in flight at once (overrides `[check] max_concurrency`).
+    #[arg(long)]
+    pub max_concurrency: Option<usize>,
+    /// Requests in flight at once to one host (overrides `[check] max_per_host`).
+    #[arg(long)]
+    pub max_per_host: Option<usize>,
+    /// Seconds allowed for one request (overrides `[check] timeout_secs`).
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Retries per link (overrides `[check] retries`).
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// Do not ask the GitHub API (overrides `[github] enabled`).
+    #[arg(long)]
+    pub no_github: bool,
+    /// GitHub API base URL (overrides `[github] api_url`).
+    #[arg(long)]
+    pub github_api_url: Option<String>,
+    /// Allow requests to private and loopback addresses (overrides `[check] allow_private`).
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Ignore the previous reports: check everything again.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Only failures that were not failing in the previous report fail the run.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// Comma-separated statuses and health words that fail the run (overrides `[ci] fail_on`).
+    #[arg(long, value_delimiter = ',')]
+    pub fail_on: Option<Vec<String>>,
+    /// What to print on the terminal when done.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Summary)]
+    pub format: OutputFormat,
+}
+
+/// Terminal output of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One paragraph of totals on stdout.
+    Summary,
+    /// One JSON document on stdout, nothing else on stdout.
+    Json,
+    /// Nothing on stdout.
+    None,
+}
+
+impl Default for CheckArgs {
+    fn default() -> Self {
+        CheckArgs {
+            common: CommonArgs {
+                inputs: Vec::new(),
+                config: PathBuf::from("config.toml"),
+            },
+            output_dir: None,
+            max_concurrency: None,
+            max_per_host: None,
+            timeout: None,
+            retries: None,
+            no_github: false,
+            github_api_url: None,
+            allow_private: false,
+            no_cache: false,
+            fail_on_new: false,
+            fail_on: None,
+            format: OutputFormat::Summary,
+        }
+    }
+}
+
+/// Loads the config file. A missing file is an error unless it is the
+/// default `config.toml`, in which case the built-in defaults are used.
+pub fn load_config(path: &Path) -> Result<Config, Error> {
+    if path == Path::new("config.toml") && !path.exists() {
+        return Ok(Config::default());
+    }
+    Config::load(path)
+}
+
+impl CheckArgs {
+    /// The config file with these flags applied on top, validated again.
+    pub fn apply(&self, mut config: Config) -> Result<Config, Error> {
+        if !self.common.inputs.is_empty() {
+            config.inputs = self.common.inputs.clone();
+        }
+        if let Some(dir) = &self.output_dir {
+            config.output_dir = dir.clone();
+        }
+        if let Some(n) = self.max_concurrency {
+            config.check.max_concurrency = n;
+        }
+        if let Some(n) = self.max_per_host {
+            config.check.max_per_host = n;
+        }
+        if let Some(t) = self.timeout {
+            config.check.timeout_secs = t;
+        }
+        if let Some(r) = self.retries {
+            config.check.retries = r;
+        }
+        if self.no_github {
+            config.github.enabled = false;
+        }
+        if let Some(url) = &self.github_api_url {
+            config.github.api_url = url.clone();
+        }
+        if self.allow_private {
+            config.check.allow_private = true;
+        }
+        if let Some(words) = &self.fail_on {
+            config.ci.fail_on = words.clone();
+        }
+        config.validate().map_err(|message| Error::Config {
+            path: PathBuf::from("command line"),
+            message,
+        })?;
+        Ok(config)
+    }
+}

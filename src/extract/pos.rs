@@ -1,0 +1,31 @@
+//! Byte offsets -> 1-based line and column (in characters) for the formats
+//! that hold a whole document (Markdown, HTML) or one item (JSON).
+//! Never allocates per lookup.
+
+/// Number of characters in `bytes` (UTF-8; counts non-continuation bytes,
+/// so it is defined for any slice).
+#[inline]
+pub(crate) fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Line starts of a document.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// (line, column) of byte `offset` in `text` (clamped to its length).
+    pub(crate) fn pos(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        (line, count_chars(&text.as_bytes()[start..offset]) + 1)
+    }
+}

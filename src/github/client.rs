@@ -1,0 +1,340 @@
+//! One fetch session against the GitHub API: every HTTP call goes through
+//! `Session::call`, which counts it, bounds it in time, honours the
+//! rate-limit budget and `shutdown`, waits on secondary limits and retries
+//! 5xx and network failures a bounded number of times.
+//!
+//! Never logs a header or the token; never waits longer than
+//! `max_wait_secs` at a time, and never more than `MAX_ATTEMPTS` times per
+//! call.
+
+use super::ratelimit::{Budget, human, parse_reset_epoch, parse_retry_after, until};
+use super::rest::error_message;
+use crate::config::GithubConfig;
+use chrono::{DateTime, Utc};
+use octocrab::Octocrab;
+use serde_json::Value;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Tries per call (the first one included), for 5xx, network failures,
+/// timeouts and secondary rate limits.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// First backoff after a 5xx or network failure; doubled each time.
+const BACKOFF: Duration = Duration::from_millis(250);
+/// Wait on a secondary limit that names no `retry-after` (GitHub's advice).
+const SECONDARY_DEFAULT_WAIT: Duration = Duration::from_secs(60);
+
+/// Why a session stopped asking: every repository not yet fetched gets
+/// `Unknown(reason)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// Primary or secondary budget spent, reset too far away.
+    RateLimited(String),
+    /// `shutdown` was cancelled.
+    Interrupted,
+    /// GitHub refused the credentials (401).
+    Refused(String),
+}
+
+impl Stop {
+    pub fn reason(&self) -> String {
+        match self {
+            Stop::RateLimited(r) | Stop::Refused(r) => r.clone(),
+            Stop::Interrupted => "interrupted".into(),
+        }
+    }
+}
+
+/// A call that gave no usable answer.
+#[derive(Debug)]
+pub enum Failure {
+    Stopped(Stop),
+    /// Retries spent (5xx, network, timeout): the reason.
+    Failed(String),
+}
+
+impl Failure {
+    pub fn reason(&self) -> String {
+        match self {
+            Failure::Stopped(s) => s.reason(),
+            Failure::Failed(r) => r.clone(),
+        }
+    }
+}
+
+pub enum Req<'a> {
+    Get(String),
+    Post(&'static str, &'a Value),
+}
+
+/// What we keep of an HTTP answer.
+pub struct Raw {
+    pub status: u16,
+    pub body: String,
+    retry_after: Option<Duration>,
+    remaining: Option<u64>,
+    reset: Option<DateTime<Utc>>,
+}
+
+impl Raw {
+    /// GitHub's `message`, or the start of the body.
+    pub fn message(&self) -> String {
+        error_message(&self.body).unwrap_or_else(|| self.body.chars().take(200).collect())
+    }
+}
+
+pub struct Session<'a> {
+    octo: Octocrab,
+    config: &'a GithubConfig,
+    timeout: Duration,
+    shutdown: CancellationToken,
+    calls: AtomicUsize,
+    budget: Mutex<Budget>,
+    stop: Mutex<Option<Stop>>,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(
+        octo: Octocrab,
+        config: &'a GithubConfig,
+        timeout: Duration,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Session {
+            octo,
+            config,
+            timeout,
+            shutdown,
+            calls: AtomicUsize::new(0),
+            budget: Mutex::new(Budget::default()),
+            stop: Mutex::new(None),
+        }
+    }
+
+    /// HTTP requests made so far (retries and followed redirects included).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Counts a request octocrab made on its own (a followed redirect).
+    pub fn count_extra_call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn stopped(&self) -> Option<Stop> {
+        self.stop.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Records why the session stops (the first reason wins) and returns it.
+    pub fn halt(&self, stop: Stop) -> Failure {
+        let mut s = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        Failure::Stopped(s.get_or_insert(stop).clone())
+    }
+
+    fn max_wait(&self) -> Duration {
+        Duration::from_secs(self.config.max_wait_secs)
+    }
+
+    fn update_budget(&self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
+        self.budget
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .update(remaining, reset);
+    }
+
+    /// Merges a GraphQL `rateLimit` report.
+    pub fn report_budget(&self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
+        self.update_budget(remaining, reset);
+    }
+
+    fn exhausted(&self, reset: Option<DateTime<Utc>>) -> Stop {
+        let now = Utc::now();
+        let detail = match reset {
+            Some(r) => format!(
+                "resets at {} UTC, in {}; longer than max_wait_secs = {}",
+                r.format("%H:%M"),
+                human(until(Some(r), now)),
+                self.config.max_wait_secs
+            ),
+            None => "reset time unknown".into(),
+        };
+        Stop::RateLimited(format!("rate limit exhausted ({detail})"))
+    }
+
+    /// Sleeps unless `shutdown` comes first.
+    async fn sleep(&self, d: Duration) -> Result<(), Failure> {
+        tokio::select! {
+            biased;
+            _ = self.shutdown.cancelled() => Err(self.halt(Stop::Interrupted)),
+            _ = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+
+    /// Before a call: when the budget is spent, wait for the reset if it is
+    /// near enough, else stop.
+    async fn wait_for_budget(&self) -> Result<(), Failure> {
+        let (wait, reset) = {
+            let b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+            (b.wait_needed(Utc::now()), b.reset)
+        };
+        let Some(wait) = wait else { return Ok(()) };
+        if wait > self.max_wait() {
+            return Err(self.halt(self.exhausted(reset)));
+        }
+        if !wait.is_zero() {
+            tracing::info!("GitHub rate limit spent; waiting {} for the reset", human(wait));
+            self.sleep(wait + Duration::from_secs(1)).await?;
+        }
+        self.budget
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        Ok(())
+    }
+
+    /// One request, nothing else. Errors are described without the request
+    /// (which holds the token in a header).
+    async fn send_once(&self, req: &Req<'_>) -> Result<Raw, String> {
+        let res = match req {
+            Req::Get(path) => self.octo._get(path.as_str()).await,
+            Req::Post(path, body) => self.octo._post(*path, Some(*body)).await,
+        }
+        .map_err(|e| error_chain(&e))?;
+        let status = res.status().as_u16();
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let now = Utc::now();
+        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
+        let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse().ok());
+        let reset = header("x-ratelimit-reset").and_then(|v| parse_reset_epoch(&v));
+        let body = self
+            .octo
+            .body_to_string(res)
+            .await
+            .map_err(|e| format!("reading the answer: {}", error_chain(&e)))?;
+        Ok(Raw {
+            status,
+            body,
+            retry_after,
+            remaining,
+            reset,
+        })
+    }
+
+    /// A call with the budget, retries and waits described in the module
+    /// comment. `Ok` for any answer that is not a rate limit or a 5xx.
+    pub async fn call(&self, req: &Req<'_>) -> Result<Raw, Failure> {
+        let mut last = String::from("no attempt made");
+        for attempt in 1..=MAX_ATTEMPTS {
+            if let Some(stop) = self.stopped() {
+                return Err(Failure::Stopped(stop));
+            }
+            if self.shutdown.is_cancelled() {
+                return Err(self.halt(Stop::Interrupted));
+            }
+            self.wait_for_budget().await?;
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let sent = tokio::select! {
+                biased;
+                _ = self.shutdown.cancelled() => return Err(self.halt(Stop::Interrupted)),
+                r = tokio::time::timeout(self.timeout, self.send_once(req)) => r,
+            };
+            let raw = match sent {
+                Err(_) => {
+                    last = format!(
+                        "no answer from the GitHub API within {} s",
+                        self.timeout.as_secs_f32()
+                    );
+                    self.backoff(attempt).await?;
+                    continue;
+                }
+                Ok(Err(e)) => {
+                    last = format!("GitHub API request failed: {e}");
+                    self.backoff(attempt).await?;
+                    continue;
+                }
+                Ok(Ok(raw)) => raw,
+            };
+            self.update_budget(raw.remaining, raw.reset);
+            let limited = matches!(raw.status, 403 | 429);
+            let secondary = limited
+                && (raw.retry_after.is_some()
+                    || raw.status == 429 && raw.remaining != Some(0)
+                    || raw.body.to_ascii_lowercase().contains("secondary rate limit"));
+            let primary = !secondary
+                && ((limited && raw.remaining == Some(0))
+                    || (raw.status == 200
+                        && matches!(req, Req::Post(..))
+                        && super::graphql::is_rate_limited(&raw.body)));
+            if secondary {
+                let wait = raw.retry_after.unwrap_or(SECONDARY_DEFAULT_WAIT);
+                if wait > self.max_wait() {
+                    return Err(self.halt(Stop::RateLimited(format!(
+                        "secondary rate limit: GitHub asked to wait {}, longer than max_wait_secs = {}",
+                        human(wait),
+                        self.config.max_wait_secs
+                    ))));
+                }
+                last = format!(
+                    "secondary rate limit still in force after {MAX_ATTEMPTS} tries (HTTP {})",
+                    raw.status
+                );
+                if attempt < MAX_ATTEMPTS {
+                    tracing::info!("GitHub secondary rate limit; retrying in {}", human(wait));
+                    self.sleep(wait).await?;
+                }
+                continue;
+            }
+            if primary {
+                let wait = until(raw.reset, Utc::now());
+                if wait > self.max_wait() || attempt == MAX_ATTEMPTS {
+                    return Err(self.halt(self.exhausted(raw.reset)));
+                }
+                // `wait_for_budget` waits for the reset before the retry.
+                self.update_budget(Some(0), raw.reset);
+                last = "rate limit exhausted".into();
+                continue;
+            }
+            if raw.status >= 500 {
+                last = format!(
+                    "GitHub API answered HTTP {} after {attempt} tries: {}",
+                    raw.status,
+                    raw.message()
+                );
+                self.backoff(attempt).await?;
+                continue;
+            }
+            return Ok(raw);
+        }
+        Err(Failure::Failed(last))
+    }
+
+    /// Waits before the next try (not after the last one).
+    async fn backoff(&self, attempt: u32) -> Result<(), Failure> {
+        if attempt < MAX_ATTEMPTS {
+            self.sleep(BACKOFF * 2u32.pow(attempt - 1)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// An error with its sources, on one line.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = inner.source();
+    }
+    s
+}

@@ -1,0 +1,272 @@
+//! The GraphQL side of the audit: the batched query text (one alias per
+//! repository plus `rateLimit`) and the reading of an answer, `data` and
+//! `errors` both, so one missing repository never spoils its batch.
+//! Pure text and JSON work: never does any I/O.
+
+use crate::model::{RepoInfo, RepoOutcome};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The fields asked for every repository. `history(since:)` is filled in
+/// by `build_query` (commits on the default branch in the last 90 days).
+const FRAGMENT: &str = "fragment R on Repository {
+  nameWithOwner url stargazerCount forkCount
+  watchers { totalCount }
+  issues(states: OPEN) { totalCount }
+  licenseInfo { spdxId }
+  primaryLanguage { name }
+  createdAt pushedAt isArchived isFork isEmpty
+  languages(first: 1) { totalCount }
+  latestRelease { tagName publishedAt }
+  defaultBranchRef { target { ... on Commit { committedDate history(since: SINCE) { totalCount } } } }
+}";
+
+/// One query for a batch: `r0: repository(owner: "...", name: "...") { ...R }`
+/// for each repository, and `rateLimit { remaining resetAt cost }`.
+/// Owner and name are written as JSON string literals, which are valid
+/// GraphQL string literals, so no input can break out of the string.
+pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>) -> String {
+    let mut q = String::from("query {\n  rateLimit { remaining resetAt cost }\n");
+    for (i, (owner, name)) in repos.iter().enumerate() {
+        q.push_str(&format!(
+            "  r{i}: repository(owner: {}, name: {}) {{ ...R }}\n",
+            Value::from(owner.as_str()),
+            Value::from(name.as_str())
+        ));
+    }
+    q.push_str("}\n");
+    let since = Value::from(since.to_rfc3339_opts(SecondsFormat::Secs, true)).to_string();
+    q.push_str(&FRAGMENT.replace("SINCE", &since));
+    q
+}
+
+/// What one GraphQL answer says.
+#[derive(Debug, Default)]
+pub struct Answer {
+    /// One per alias, in order.
+    pub outcomes: Vec<RepoOutcome>,
+    /// `rateLimit { remaining resetAt }`, when present.
+    pub remaining: Option<u64>,
+    pub reset_at: Option<DateTime<Utc>>,
+}
+
+/// True when the answer has an `errors` entry of type `RATE_LIMITED`
+/// (the budget is spent; GitHub still answers HTTP 200).
+pub fn is_rate_limited(body: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Errors {
+        #[serde(default)]
+        errors: Option<Vec<GqlError>>,
+    }
+    serde_json::from_str::<Errors>(body).is_ok_and(|e| {
+        e.errors
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e.kind.as_deref() == Some("RATE_LIMITED"))
+    })
+}
+
+#[derive(Deserialize)]
+struct GqlError {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    path: Vec<Value>,
+}
+
+/// Reads an answer for `n` aliases (`r0`..`r{n-1}`). `Err` when the body
+/// is not a GraphQL answer at all.
+pub fn parse_answer(body: &str, n: usize) -> Result<Answer, String> {
+    let v: Value = serde_json::from_str(body)
+        .map_err(|e| format!("GitHub GraphQL answer is not JSON: {e}"))?;
+    if !v.is_object() {
+        return Err("GitHub GraphQL answer is not a JSON object".into());
+    }
+    let errors: Vec<GqlError> = match v.get("errors") {
+        Some(e) if !e.is_null() => serde_json::from_value(e.clone())
+            .map_err(|e| format!("GitHub GraphQL `errors` malformed: {e}"))?,
+        _ => Vec::new(),
+    };
+    let data = v.get("data").filter(|d| d.is_object());
+    let mut answer = Answer::default();
+    if let Some(rl) = data.and_then(|d| d.get("rateLimit")) {
+        answer.remaining = rl.get("remaining").and_then(Value::as_u64);
+        answer.reset_at = rl.get("resetAt").and_then(Value::as_str).and_then(date);
+    }
+    // Errors not tied to one alias concern the whole query.
+    let general: Vec<String> = errors
+        .iter()
+        .filter(|e| alias_of(e).is_none())
+        .map(describe)
+        .collect();
+    for i in 0..n {
+        let alias = format!("r{i}");
+        let node = data.and_then(|d| d.get(&alias)).filter(|x| !x.is_null());
+        let own: Vec<&GqlError> = errors
+            .iter()
+            .filter(|e| alias_of(e) == Some(alias.as_str()))
+            .collect();
+        let outcome = if let Some(node) = node {
+            match repo_info(node) {
+                Ok(info) => RepoOutcome::Found(Box::new(info)),
+                Err(e) => RepoOutcome::Unknown(e),
+            }
+        } else if own.iter().any(|e| e.kind.as_deref() == Some("NOT_FOUND")) {
+            RepoOutcome::Missing
+        } else if let Some(e) = own.first() {
+            RepoOutcome::Unknown(format!("GitHub GraphQL error: {}", describe(e)))
+        } else if let Some(g) = general.first() {
+            RepoOutcome::Unknown(format!("GitHub GraphQL error: {g}"))
+        } else {
+            RepoOutcome::Unknown("GitHub GraphQL answer has no data for this repository".into())
+        };
+        answer.outcomes.push(outcome);
+    }
+    Ok(answer)
+}
+
+/// The alias an error belongs to (first element of its `path`).
+fn alias_of(e: &GqlError) -> Option<&str> {
+    e.path.first().and_then(Value::as_str)
+}
+
+fn describe(e: &GqlError) -> String {
+    match &e.kind {
+        Some(k) => format!("{k}: {}", e.message),
+        None => e.message.clone(),
+    }
+}
+
+fn date(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn u64_at(v: &Value, path: &[&str]) -> Option<u64> {
+    at(v, path).and_then(Value::as_u64)
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    at(v, path).and_then(Value::as_str)
+}
+
+fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(k))
+}
+
+/// One `Repository` object -> `RepoInfo`.
+fn repo_info(r: &Value) -> Result<RepoInfo, String> {
+    let canonical = str_at(r, &["nameWithOwner"])
+        .ok_or("GitHub GraphQL answer lacks nameWithOwner")?
+        .to_string();
+    let commit = at(r, &["defaultBranchRef", "target"]);
+    let languages = u64_at(r, &["languages", "totalCount"]);
+    Ok(RepoInfo {
+        url: str_at(r, &["url"])
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("https://github.com/{canonical}")),
+        canonical,
+        stars: u64_at(r, &["stargazerCount"]).unwrap_or(0),
+        forks: u64_at(r, &["forkCount"]).unwrap_or(0),
+        watchers: u64_at(r, &["watchers", "totalCount"]).unwrap_or(0),
+        open_issues: u64_at(r, &["issues", "totalCount"]).unwrap_or(0),
+        license: str_at(r, &["licenseInfo", "spdxId"]).map(str::to_string),
+        language: str_at(r, &["primaryLanguage", "name"]).map(str::to_string),
+        created_at: str_at(r, &["createdAt"]).and_then(date),
+        pushed_at: str_at(r, &["pushedAt"]).and_then(date),
+        last_commit_at: commit
+            .and_then(|c| str_at(c, &["committedDate"]))
+            .and_then(date),
+        commits_90d: commit.and_then(|c| u64_at(c, &["history", "totalCount"])),
+        latest_release: str_at(r, &["latestRelease", "tagName"]).map(str::to_string),
+        latest_release_at: str_at(r, &["latestRelease", "publishedAt"]).and_then(date),
+        archived: r.get("isArchived").and_then(Value::as_bool).unwrap_or(false),
+        fork: r.get("isFork").and_then(Value::as_bool).unwrap_or(false),
+        empty: r.get("isEmpty").and_then(Value::as_bool).unwrap_or(false),
+        // Languages GitHub detects in the repository's files (linguist).
+        has_code: languages.map_or_else(|| str_at(r, &["primaryLanguage", "name"]).is_some(), |n| n > 0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_has_one_alias_per_repository_and_rate_limit() {
+        let repos = vec![
+            ("a".to_string(), "b".to_string()),
+            ("c".to_string(), "d\"e".to_string()),
+        ];
+        let since = DateTime::parse_from_rfc3339("2026-08-28T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let q = build_query(&repos, since);
+        assert!(q.contains("r0: repository(owner: \"a\", name: \"b\") { ...R }"), "{q}");
+        assert!(q.contains("r1: repository(owner: \"c\", name: \"d\\\"e\")"), "{q}");
+        assert!(q.contains("rateLimit { remaining resetAt cost }"));
+        assert!(q.contains("history(since: \"2026-08-28T00:00:00Z\")"));
+        assert!(!q.contains("r2:"));
+    }
+
+    #[test]
+    fn not_found_alias_does_not_spoil_the_batch() {
+        let body = json!({
+            "data": {
+                "rateLimit": {"remaining": 4990, "resetAt": "2026-11-27T00:00:00Z", "cost": 1},
+                "r0": {"nameWithOwner": "a/b", "url": "https://github.com/a/b", "stargazerCount": 5,
+                       "forkCount": 1, "watchers": {"totalCount": 2}, "issues": {"totalCount": 3},
+                       "licenseInfo": null, "primaryLanguage": {"name": "Rust"},
+                       "createdAt": "2020-01-01T00:00:00Z", "pushedAt": "2026-01-01T00:00:00Z",
+                       "isArchived": false, "isFork": true, "isEmpty": false,
+                       "languages": {"totalCount": 1}, "latestRelease": null,
+                       "defaultBranchRef": {"target": {"committedDate": "2025-12-31T00:00:00Z", "history": {"totalCount": 7}}}},
+                "r1": null
+            },
+            "errors": [{"type": "NOT_FOUND", "path": ["r1"], "locations": [{"line": 3, "column": 3}],
+                        "message": "Could not resolve to a Repository with the name 'c/d'."}]
+        })
+        .to_string();
+        let a = parse_answer(&body, 2).unwrap();
+        assert_eq!(a.remaining, Some(4990));
+        assert!(a.reset_at.is_some());
+        assert!(!is_rate_limited(&body));
+        let RepoOutcome::Found(info) = &a.outcomes[0] else {
+            panic!("{:?}", a.outcomes[0])
+        };
+        assert_eq!(info.canonical, "a/b");
+        assert_eq!(info.stars, 5);
+        assert_eq!(info.commits_90d, Some(7));
+        assert!(info.fork && info.has_code && !info.empty);
+        assert_eq!(info.license, None);
+        assert_eq!(a.outcomes[1], RepoOutcome::Missing);
+    }
+
+    #[test]
+    fn other_errors_are_unknown_with_reason() {
+        let body = json!({
+            "data": {"r0": null},
+            "errors": [{"type": "FORBIDDEN", "path": ["r0"], "message": "Resource protected"}]
+        })
+        .to_string();
+        let a = parse_answer(&body, 2).unwrap();
+        assert!(matches!(&a.outcomes[0], RepoOutcome::Unknown(m) if m.contains("FORBIDDEN")));
+        assert!(matches!(&a.outcomes[1], RepoOutcome::Unknown(m) if m.contains("no data")));
+    }
+
+    #[test]
+    fn rate_limited_and_garbage() {
+        let body = json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]})
+            .to_string();
+        let a = parse_answer(&body, 1).unwrap();
+        assert!(is_rate_limited(&body));
+        assert!(matches!(&a.outcomes[0], RepoOutcome::Unknown(m) if m.contains("rate limit")));
+        assert!(parse_answer("<html>", 1).is_err());
+        assert!(parse_answer("[1]", 1).is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! The health word of a repository outcome. Pure: never does any I/O.
+
+use crate::config::GithubConfig;
+use crate::model::{Health, RepoOutcome};
+use chrono::{DateTime, Utc};
+
+/// The health word, first match wins: `missing` (not found), `archived`,
+/// `empty` (no commits), `placeholder` (commits but no code in any language
+/// GitHub detects), `stale` (last push older than `stale_after_days`; when
+/// GitHub gives no push date, the last commit date is used, and with
+/// neither the repository is not called stale), `active`; `unknown` when it
+/// could not be fetched.
+pub fn health(outcome: &RepoOutcome, config: &GithubConfig, now: DateTime<Utc>) -> Health {
+    let info = match outcome {
+        RepoOutcome::Missing => return Health::Missing,
+        RepoOutcome::Unknown(_) => return Health::Unknown,
+        RepoOutcome::Found(info) => info,
+    };
+    if info.archived {
+        Health::Archived
+    } else if info.empty {
+        Health::Empty
+    } else if !info.has_code {
+        Health::Placeholder
+    } else if info
+        .pushed_at
+        .or(info.last_commit_at)
+        .is_some_and(|t| now - t > chrono::Duration::days(config.stale_after_days))
+    {
+        Health::Stale
+    } else {
+        Health::Active
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RepoInfo;
+
+    fn found(f: impl FnOnce(&mut RepoInfo)) -> RepoOutcome {
+        let mut info = RepoInfo {
+            canonical: "a/b".into(),
+            has_code: true,
+            pushed_at: Some(now() - chrono::Duration::days(10)),
+            ..RepoInfo::default()
+        };
+        f(&mut info);
+        RepoOutcome::Found(Box::new(info))
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-26T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn h(o: &RepoOutcome) -> Health {
+        health(o, &GithubConfig::default(), now())
+    }
+
+    #[test]
+    fn precedence() {
+        assert_eq!(h(&RepoOutcome::Missing), Health::Missing);
+        assert_eq!(h(&RepoOutcome::Unknown("x".into())), Health::Unknown);
+        assert_eq!(h(&found(|_| {})), Health::Active);
+        let old = now() - chrono::Duration::days(400);
+        assert_eq!(
+            h(&found(|i| {
+                i.archived = true;
+                i.empty = true;
+                i.has_code = false;
+                i.pushed_at = Some(old);
+            })),
+            Health::Archived
+        );
+        assert_eq!(
+            h(&found(|i| {
+                i.empty = true;
+                i.has_code = false;
+                i.pushed_at = Some(old);
+            })),
+            Health::Empty
+        );
+        assert_eq!(
+            h(&found(|i| {
+                i.has_code = false;
+                i.pushed_at = Some(old);
+            })),
+            Health::Placeholder
+        );
+        assert_eq!(h(&found(|i| i.pushed_at = Some(old))), Health::Stale);
+    }
+
+    #[test]
+    fn stale_threshold_and_fallbacks() {
+        let d = |days| Some(now() - chrono::Duration::days(days));
+        assert_eq!(h(&found(|i| i.pushed_at = d(365))), Health::Active);
+        assert_eq!(h(&found(|i| i.pushed_at = d(366))), Health::Stale);
+        assert_eq!(
+            h(&found(|i| {
+                i.pushed_at = None;
+                i.last_commit_at = d(800);
+            })),
+            Health::Stale
+        );
+        assert_eq!(h(&found(|i| i.pushed_at = None)), Health::Active);
+        let cfg = GithubConfig {
+            stale_after_days: 5,
+            ..GithubConfig::default()
+        };
+        assert_eq!(health(&found(|_| {}), &cfg, now()), Health::Stale);
+    }
+}

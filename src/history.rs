@@ -1,0 +1,121 @@
+//! History: what the previous run's reports say, and which of it may be
+//! reused. A fresh `ok`/`redirected` link result and fresh repository data
+//! are reused; failures never are. History (first_failed_at, star deltas,
+//! fixed/new/known) is kept even with `--no-cache`, which only turns reuse off.
+//!
+//! Reads the previous reports through `report::previous`; never writes.
+
+use crate::config::{Config, parse_age};
+use crate::model::{LinkResult, RepoInfo, RepoRow};
+use crate::report::previous::{self, Previous, PreviousLink, PreviousRepos};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where each report lives in the output directory.
+#[derive(Clone, Debug)]
+pub struct ReportPaths {
+    pub links: PathBuf,
+    pub repos: PathBuf,
+    pub papers: PathBuf,
+    pub summary: PathBuf,
+    pub popularity_md: PathBuf,
+    pub popularity_svg: PathBuf,
+}
+
+impl ReportPaths {
+    pub fn new(dir: &Path) -> Self {
+        ReportPaths {
+            links: dir.join("links.csv"),
+            repos: dir.join("repos.csv"),
+            papers: dir.join("papers.csv"),
+            summary: dir.join("summary.md"),
+            popularity_md: dir.join("popularity.md"),
+            popularity_svg: dir.join("popularity.svg"),
+        }
+    }
+}
+
+/// The previous run, as far as it could be read.
+#[derive(Debug, Default)]
+pub struct History {
+    pub links: HashMap<String, PreviousLink>,
+    pub repos: Option<PreviousRepos>,
+    /// Whether a previous links.csv was read (fixed/new are only meaningful then).
+    pub had_links: bool,
+    link_max_age: Option<Duration>,
+    repo_max_age: Option<Duration>,
+    now: DateTime<Utc>,
+    /// Warnings about ignored files, for the user.
+    pub warnings: Vec<String>,
+}
+
+impl History {
+    /// Reads the previous reports. `no_cache` keeps the history but turns
+    /// reuse off. Unreadable reports are ignored with a warning.
+    pub fn load(paths: &ReportPaths, config: &Config, no_cache: bool) -> History {
+        let mut history = History {
+            now: Utc::now(),
+            ..History::default()
+        };
+        match previous::read_previous_links(&paths.links) {
+            Previous::Loaded(map) => {
+                history.links = map;
+                history.had_links = true;
+            }
+            Previous::Ignored(w) => history.warnings.push(w),
+            Previous::Missing => {}
+        }
+        match previous::read_previous_repos(&paths.repos) {
+            Previous::Loaded(repos) => history.repos = Some(repos),
+            Previous::Ignored(w) => history.warnings.push(w),
+            Previous::Missing => {}
+        }
+        if !no_cache {
+            // Both ages were validated with the config.
+            history.link_max_age = parse_age(&config.check.cache_max_age).ok();
+            history.repo_max_age = parse_age(&config.github.cache_max_age).ok();
+        }
+        history
+    }
+
+    fn fresh(&self, at: DateTime<Utc>, max_age: Option<Duration>) -> bool {
+        let Some(max_age) = max_age.filter(|a| !a.is_zero()) else {
+            return false;
+        };
+        let age = self.now.signed_duration_since(at);
+        age >= chrono::Duration::zero()
+            && age.to_std().is_ok_and(|a| a < max_age)
+    }
+
+    /// The previous result of `url`, when it worked and is young enough to reuse.
+    pub fn reusable_link(&self, url: &str) -> Option<LinkResult> {
+        let prev = self.links.get(url)?;
+        if !prev.result.status.is_success() || !self.fresh(prev.result.checked_at, self.link_max_age) {
+            return None;
+        }
+        let mut result = prev.result.clone();
+        result.cached = true;
+        Some(result)
+    }
+
+    /// Previous data of a repository (lowercase `owner/name`) when it was
+    /// found and is young enough to reuse; with the time it was fetched.
+    pub fn reusable_repo(&self, key: &str) -> Option<(RepoInfo, DateTime<Utc>)> {
+        let row = self.previous_repo(key)?;
+        let info = row.info.clone()?;
+        if !self.fresh(row.fetched_at, self.repo_max_age) {
+            return None;
+        }
+        Some((info, row.fetched_at))
+    }
+
+    pub fn previous_repo(&self, key: &str) -> Option<&RepoRow> {
+        self.repos.as_ref()?.repos.get(key)
+    }
+
+    pub fn previous_link(&self, url: &str) -> Option<&PreviousLink> {
+        self.links.get(url)
+    }
+}

@@ -1,0 +1,191 @@
+//! popularity.md (issue 5): the repositories ranked by stars with the
+//! papers that link them, stars gained since the previous report, health,
+//! last push and license; then the papers with broken or missing code.
+//!
+//! Never does network I/O; written with `atomic::write_text_atomic`.
+
+use super::summary::{md_cell, md_url};
+use crate::model::{Health, LinkRow, PaperRow, RepoRow};
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+/// How many paper titles a repository row lists before "and N more".
+pub const MAX_PAPERS_PER_REPO: usize = 5;
+
+/// The papers linking each repository, collected while the link rows
+/// stream by: lowercase `owner/name` -> paper titles, first-seen order,
+/// without duplicates. Empty paper titles are skipped.
+#[derive(Clone, Debug, Default)]
+pub struct RepoPapers {
+    papers: HashMap<String, Vec<String>>,
+    seen: HashSet<(String, String)>,
+}
+
+impl RepoPapers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, row: &LinkRow<'_>) {
+        if row.repo.is_empty() || row.paper.is_empty() {
+            return;
+        }
+        let key = row.repo.to_lowercase();
+        if self.seen.insert((key.clone(), row.paper.to_owned())) {
+            self.papers.entry(key).or_default().push(row.paper.to_owned());
+        }
+    }
+
+    /// The papers linking `repo` (any case).
+    pub fn get(&self, repo: &str) -> &[String] {
+        self.papers
+            .get(&repo.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// Formats a count with thousands separators: 12345 -> "12,345".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Why a paper is listed under "broken or missing code", or `None`.
+pub fn paper_problem(p: &PaperRow) -> Option<String> {
+    let mut why = Vec::new();
+    if p.claims_code_without_link {
+        why.push("says code is available but links none".to_owned());
+    }
+    if p.broken_links > 0 {
+        why.push(format!(
+            "{} broken link{}",
+            p.broken_links,
+            if p.broken_links == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(h @ (Health::Missing | Health::Empty | Health::Placeholder)) = p.health {
+        why.push(format!("best repository is {h}"));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// Renders popularity.md. `repos` in report order (ranked with
+/// `repos::rank_repos`, deltas from `repos::fill_star_deltas`);
+/// `previous_report_at` is the previous repos.csv's date, if one was read
+/// (the "gained" column is shown only then).
+pub fn render_popularity_md(
+    repos: &[RepoRow],
+    repo_papers: &RepoPapers,
+    papers: &[PaperRow],
+    previous_report_at: Option<DateTime<Utc>>,
+) -> String {
+    let mut out = String::from("# Repository popularity\n\n");
+    let _ = write!(
+        out,
+        "{} repositories linked from {} papers, most stars first.",
+        repos.len(),
+        papers.len()
+    );
+    if let Some(at) = previous_report_at {
+        let _ = write!(
+            out,
+            " Stars gained are counted since the previous report ({}).",
+            super::fmt_time(at)
+        );
+    }
+    out.push_str("\n\n");
+    let gained = previous_report_at.is_some();
+    out.push_str("| # | repository | stars |");
+    if gained {
+        out.push_str(" gained |");
+    }
+    out.push_str(" health | last push | license | papers |\n|---:|---|---:|");
+    if gained {
+        out.push_str("---:|");
+    }
+    out.push_str("---|---|---|---|\n");
+    for r in repos {
+        let info = r.info.as_ref();
+        let name = match info {
+            Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
+            _ => md_cell(&r.repo),
+        };
+        let renamed = info
+            .filter(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo))
+            .map(|i| format!(" (now {})", md_cell(&i.canonical)))
+            .unwrap_or_default();
+        let list = repo_papers.get(&r.repo);
+        let mut titles: Vec<String> = list
+            .iter()
+            .take(MAX_PAPERS_PER_REPO)
+            .map(|p| md_cell(p))
+            .collect();
+        if list.len() > MAX_PAPERS_PER_REPO {
+            titles.push(format!("and {} more", list.len() - MAX_PAPERS_PER_REPO));
+        }
+        let _ = write!(
+            out,
+            "| {} | {}{} | {} |",
+            r.rank.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+            name,
+            renamed,
+            info.map(|i| thousands(i.stars)).unwrap_or_default(),
+        );
+        if gained {
+            let d = match r.stars_delta {
+                Some(d) if d > 0 => format!("+{}", thousands(d as u64)),
+                Some(d) if d < 0 => format!("-{}", thousands(d.unsigned_abs())),
+                Some(_) => "0".into(),
+                None => String::new(),
+            };
+            let _ = write!(out, " {d} |");
+        }
+        let _ = writeln!(
+            out,
+            " {} | {} | {} | {} |",
+            r.health,
+            info.and_then(|i| i.pushed_at)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            info.and_then(|i| i.license.as_deref())
+                .map(md_cell)
+                .unwrap_or_default(),
+            titles.join("; "),
+        );
+    }
+
+    let problems: Vec<(&PaperRow, String)> = papers
+        .iter()
+        .filter_map(|p| paper_problem(p).map(|why| (p, why)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n## Papers with broken or missing code ({})\n",
+        problems.len()
+    );
+    if problems.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        out.push_str("| paper | source:line | problem |\n|---|---|---|\n");
+        for (p, why) in problems {
+            let _ = writeln!(
+                out,
+                "| {} | {}:{} | {} |",
+                md_cell(&p.paper),
+                md_cell(&p.source),
+                p.line,
+                md_cell(&why)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,375 @@
+//! summary.md (issue 4): a short Markdown report of a run, also appended to
+//! `$GITHUB_STEP_SUMMARY` in GitHub Actions.
+//!
+//! The pipeline feeds every link row to a [`LinkTally`] while it streams
+//! links.csv (so nothing is collected but the failing and fixed links),
+//! fills a [`SummaryInput`], and calls [`render_summary`]. Never does
+//! network I/O; summary.md is written with `atomic::write_text_atomic`.
+
+use super::fmt_time;
+use super::previous::{Change, PreviousLink, classify_change};
+use super::repos::is_ranked;
+use crate::error::Error;
+use crate::model::{Health, LinkRow, RepoRow, Status};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+/// Tables and lists longer than this end with "... and N more".
+pub const MAX_TABLE_ROWS: usize = 50;
+/// How many repositories the "most starred" and "star gains" tables show.
+pub const TOP_REPOS: usize = 10;
+
+/// One link occurrence worth reporting (failing, or fixed).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkEntry {
+    pub paper: String,
+    pub source: String,
+    pub line: usize,
+    pub column: usize,
+    pub url: String,
+    #[serde(serialize_with = "super::json::ser_word")]
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub error: String,
+    /// `first_failed_at`: since when the link fails (None for fixed links).
+    pub since: Option<DateTime<Utc>>,
+    /// Against the previous run; `None` when there was no previous report.
+    pub change: Option<Change>,
+}
+
+/// Counts link rows and keeps the ones the summary lists. Feed it every
+/// row of links.csv, in order.
+#[derive(Clone, Debug, Default)]
+pub struct LinkTally {
+    has_previous: bool,
+    /// Occurrences per status.
+    pub status_counts: BTreeMap<Status, usize>,
+    /// All occurrences.
+    pub total: usize,
+    /// Occurrences whose result was reused from the previous run.
+    pub cached: usize,
+    /// Every failing occurrence (`Status::is_failure`), in input order.
+    pub failing: Vec<LinkEntry>,
+    /// Links working now that failed in the previous run: first occurrence
+    /// of each URL, in input order.
+    pub fixed: Vec<LinkEntry>,
+    fixed_urls: HashSet<String>,
+}
+
+impl LinkTally {
+    /// `has_previous`: whether a previous links.csv was loaded (without it,
+    /// nothing is called new, known or fixed).
+    pub fn new(has_previous: bool) -> Self {
+        LinkTally {
+            has_previous,
+            ..Default::default()
+        }
+    }
+
+    /// Whether a previous report was there to compare with.
+    pub fn has_previous(&self) -> bool {
+        self.has_previous
+    }
+
+    /// Adds one row; `previous` is this URL's entry in the previous report.
+    pub fn add(&mut self, row: &LinkRow<'_>, previous: Option<&PreviousLink>) {
+        self.total += 1;
+        let Some(result) = row.result else {
+            *self.status_counts.entry(Status::Unchecked).or_default() += 1;
+            return;
+        };
+        *self.status_counts.entry(result.status).or_default() += 1;
+        if result.cached {
+            self.cached += 1;
+        }
+        let change = if self.has_previous {
+            classify_change(previous.map(|p| p.result.status), result.status)
+        } else {
+            None
+        };
+        let entry = || LinkEntry {
+            paper: row.paper.to_owned(),
+            source: row.source.to_owned(),
+            line: row.line,
+            column: row.column,
+            url: row.url.to_owned(),
+            status: result.status,
+            http_status: result.http_status,
+            error: result.error.clone(),
+            since: row.first_failed_at,
+            change,
+        };
+        if result.status.is_failure() {
+            self.failing.push(entry());
+        } else if change == Some(Change::Fixed) && self.fixed_urls.insert(row.url.to_owned()) {
+            let mut e = entry();
+            e.since = None;
+            self.fixed.push(e);
+        }
+    }
+
+    /// Failing occurrences with the given change, first occurrence per URL.
+    pub fn failing_with(&self, change: Change) -> Vec<&LinkEntry> {
+        let mut seen = HashSet::new();
+        self.failing
+            .iter()
+            .filter(|e| e.change == Some(change) && seen.insert(e.url.as_str()))
+            .collect()
+    }
+}
+
+/// Everything summary.md (and the JSON document) says about a run.
+#[derive(Clone, Debug)]
+pub struct SummaryInput<'a> {
+    pub links: &'a LinkTally,
+    /// All repository rows, already ranked (`repos::rank_repos`) and with
+    /// star deltas filled (`repos::fill_star_deltas`).
+    pub repos: &'a [RepoRow],
+    /// Whether a previous repos.csv was loaded (star gains are shown only then).
+    pub has_previous_repos: bool,
+    /// The run was stopped by Ctrl-C / SIGTERM.
+    pub interrupted: bool,
+    pub duration: Duration,
+    /// GitHub API calls made in this run.
+    pub api_calls: usize,
+    /// The exit code the run ends with, and why, in a few words.
+    pub exit_code: i32,
+    pub exit_reason: String,
+    /// Extra lines for the reader (rate-limit notes, ignored previous
+    /// reports, "network unreachable"...). Shown as a list.
+    pub notes: Vec<String>,
+}
+
+impl SummaryInput<'_> {
+    /// Repositories per health word, in `Health::ALL` order, zeros left out.
+    pub fn health_counts(&self) -> BTreeMap<Health, usize> {
+        let mut m = BTreeMap::new();
+        for r in self.repos {
+            *m.entry(r.health).or_default() += 1;
+        }
+        m
+    }
+
+    /// Repository rows reused from the previous run.
+    pub fn cached_repos(&self) -> usize {
+        self.repos.iter().filter(|r| r.cached).count()
+    }
+
+    /// The most-starred repositories (ranked ones only), at most `n`.
+    pub fn top_repos(&self, n: usize) -> Vec<&RepoRow> {
+        let mut v: Vec<&RepoRow> = self.repos.iter().filter(|r| is_ranked(r)).collect();
+        v.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.repo.to_lowercase()));
+        v.truncate(n);
+        v
+    }
+
+    /// The biggest positive star gains since the previous report, at most `n`.
+    pub fn star_gains(&self, n: usize) -> Vec<&RepoRow> {
+        let mut v: Vec<&RepoRow> = self
+            .repos
+            .iter()
+            .filter(|r| r.stars_delta.is_some_and(|d| d > 0))
+            .collect();
+        v.sort_by_key(|r| (std::cmp::Reverse(r.stars_delta), r.repo.to_lowercase()));
+        v.truncate(n);
+        v
+    }
+}
+
+/// Escapes text for a Markdown table cell: `|`, newlines, HTML and the
+/// characters that would start emphasis, code or links.
+pub fn md_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a URL for a Markdown table cell, leaving it bare so GitHub
+/// turns it into a link.
+pub fn md_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            c if c.is_control() || c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn date(t: Option<DateTime<Utc>>) -> String {
+    t.map(fmt_time).unwrap_or_default()
+}
+
+fn status_text(e: &LinkEntry) -> String {
+    match e.http_status {
+        Some(h) => format!("{} ({h})", e.status),
+        None => e.status.to_string(),
+    }
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > MAX_TABLE_ROWS {
+        let _ = writeln!(out, "\n... and {} more", total - MAX_TABLE_ROWS);
+    }
+}
+
+fn link_list(out: &mut String, title: &str, entries: &[&LinkEntry]) {
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## {title} ({})\n", entries.len());
+    for e in entries.iter().take(MAX_TABLE_ROWS) {
+        let _ = writeln!(
+            out,
+            "- {} {}, {}:{} {}",
+            md_url(&e.url),
+            md_cell(&status_text(e)),
+            md_cell(&e.source),
+            e.line,
+            if e.paper.is_empty() {
+                String::new()
+            } else {
+                format!("({})", md_cell(&e.paper))
+            }
+        );
+    }
+    more(out, entries.len());
+}
+
+/// Renders summary.md.
+pub fn render_summary(input: &SummaryInput<'_>) -> String {
+    let t = input.links;
+    let mut out = String::from("# paperlinks report\n\n");
+    if input.interrupted {
+        out.push_str("> **The run was interrupted**: links not checked are marked `unchecked`.\n\n");
+    }
+    let _ = writeln!(
+        out,
+        "{} link occurrences, {} repositories, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}. Exit code {}: {}.",
+        t.total,
+        input.repos.len(),
+        input.duration.as_secs_f64(),
+        t.cached,
+        input.cached_repos(),
+        input.api_calls,
+        input.exit_code,
+        md_cell(&input.exit_reason),
+    );
+    if !input.notes.is_empty() {
+        out.push('\n');
+        for n in &input.notes {
+            let _ = writeln!(out, "- {}", md_cell(n));
+        }
+    }
+
+    out.push_str("\n## Totals\n\n| link status | links |\n|---|---:|\n");
+    for (s, n) in &t.status_counts {
+        let _ = writeln!(out, "| {s} | {n} |");
+    }
+    let health = input.health_counts();
+    if !health.is_empty() {
+        out.push_str("\n| repository health | repositories |\n|---|---:|\n");
+        for (h, n) in &health {
+            let _ = writeln!(out, "| {h} | {n} |");
+        }
+    }
+
+    if !t.failing.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Failing links ({})\n\n| paper | file:line | URL | status | since |\n|---|---|---|---|---|",
+            t.failing.len()
+        );
+        for e in t.failing.iter().take(MAX_TABLE_ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | {}:{} | {} | {} | {} |",
+                md_cell(&e.paper),
+                md_cell(&e.source),
+                e.line,
+                md_url(&e.url),
+                md_cell(&status_text(e)),
+                date(e.since),
+            );
+        }
+        more(&mut out, t.failing.len());
+    }
+    if t.has_previous() {
+        link_list(&mut out, "Newly failing", &t.failing_with(Change::New));
+        link_list(&mut out, "Still failing (known)", &t.failing_with(Change::Known));
+        let fixed: Vec<&LinkEntry> = t.fixed.iter().collect();
+        link_list(&mut out, "Fixed since the last run", &fixed);
+    }
+
+    let top = input.top_repos(TOP_REPOS);
+    if !top.is_empty() {
+        out.push_str("\n## Most-starred repositories\n\n| # | repository | stars | health |\n|---:|---|---:|---|\n");
+        for r in top {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                r.rank.map(|n| n.to_string()).unwrap_or_default(),
+                md_cell(&r.repo),
+                r.info.as_ref().map(|i| i.stars).unwrap_or(0),
+                r.health
+            );
+        }
+    }
+    if input.has_previous_repos {
+        let gains = input.star_gains(TOP_REPOS);
+        if !gains.is_empty() {
+            out.push_str("\n## Biggest star gains since the last run\n\n| repository | stars | gained |\n|---|---:|---:|\n");
+            for r in gains {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | +{} |",
+                    md_cell(&r.repo),
+                    r.info.as_ref().map(|i| i.stars).unwrap_or(0),
+                    r.stars_delta.unwrap_or(0)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Appends the Markdown to the `$GITHUB_STEP_SUMMARY` file (created if
+/// missing). Not atomic: the file belongs to the runner and other steps
+/// append to it too; one `write_all` of the whole text.
+pub fn append_step_summary(path: &Path, markdown: &str) -> Result<(), Error> {
+    let mut text = markdown.to_owned();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|source| Error::Report {
+            path: path.to_path_buf(),
+            source,
+        })
+}

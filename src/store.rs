@@ -1,0 +1,150 @@
+//! Compact storage of everything extraction found: sources, papers, unique
+//! URLs and link occurrences, so a million occurrences cost a few tens of
+//! megabytes. Occurrences refer to sources, papers and URLs by index.
+//!
+//! Pure data: no I/O, no network.
+
+use crate::extract::Event;
+use std::collections::HashMap;
+
+/// Marks "no paper" in `Occurrence::paper`.
+pub const NO_PAPER: u32 = u32::MAX;
+
+/// One paper of one source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paper {
+    pub source: u32,
+    pub line: u32,
+    pub title: String,
+    /// The abstract says code or models are (or will be) available.
+    pub claims_code: bool,
+}
+
+/// One occurrence of a link (20 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub source: u32,
+    pub line: u32,
+    pub column: u32,
+    pub paper: u32,
+    pub url: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub sources: Vec<String>,
+    pub papers: Vec<Paper>,
+    /// Unique URLs in order of first appearance.
+    pub urls: Vec<String>,
+    url_index: HashMap<String, u32>,
+    pub occurrences: Vec<Occurrence>,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX - 1)
+}
+
+impl Store {
+    /// Starts a new source; returns a sink that files its events.
+    pub fn begin_source(&mut self, name: String) -> SourceSink<'_> {
+        self.sources.push(name);
+        let source = to_u32(self.sources.len() - 1);
+        SourceSink {
+            store: self,
+            source,
+            papers: HashMap::new(),
+        }
+    }
+
+    pub fn url_id(&mut self, url: &str) -> u32 {
+        if let Some(&id) = self.url_index.get(url) {
+            return id;
+        }
+        let id = to_u32(self.urls.len());
+        self.urls.push(url.to_string());
+        self.url_index.insert(url.to_string(), id);
+        id
+    }
+
+    pub fn paper_title(&self, paper: u32) -> &str {
+        if paper == NO_PAPER {
+            ""
+        } else {
+            &self.papers[paper as usize].title
+        }
+    }
+}
+
+/// Files the events of one source into the store, mapping the source's own
+/// paper indices to global ones.
+pub struct SourceSink<'a> {
+    store: &'a mut Store,
+    source: u32,
+    papers: HashMap<usize, u32>,
+}
+
+impl SourceSink<'_> {
+    pub fn event(&mut self, event: Event) {
+        match event {
+            Event::Paper(p) => {
+                let id = to_u32(self.store.papers.len());
+                self.store.papers.push(Paper {
+                    source: self.source,
+                    line: to_u32(p.line),
+                    title: p.title,
+                    claims_code: false,
+                });
+                self.papers.insert(p.index, id);
+            }
+            Event::Link(l) => {
+                let paper = l
+                    .paper
+                    .and_then(|i| self.papers.get(&i).copied())
+                    .unwrap_or(NO_PAPER);
+                let url = self.store.url_id(&l.url);
+                self.store.occurrences.push(Occurrence {
+                    source: self.source,
+                    line: to_u32(l.line),
+                    column: to_u32(l.column),
+                    paper,
+                    url,
+                });
+            }
+            Event::ClaimsCode { paper } => {
+                if let Some(&id) = self.papers.get(&paper) {
+                    self.store.papers[id as usize].claims_code = true;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{FoundLink, PaperStart};
+
+    #[test]
+    fn occurrences_share_unique_urls_and_map_papers() {
+        let mut store = Store::default();
+        let mut sink = store.begin_source("a.txt".into());
+        sink.event(Event::Paper(PaperStart {
+            index: 0,
+            title: "T".into(),
+            line: 3,
+        }));
+        for line in [5, 6] {
+            sink.event(Event::Link(FoundLink {
+                line,
+                column: 2,
+                url: "https://x.org".into(),
+                paper: Some(0),
+            }));
+        }
+        sink.event(Event::ClaimsCode { paper: 0 });
+        assert_eq!(store.urls.len(), 1);
+        assert_eq!(store.occurrences.len(), 2);
+        assert_eq!(store.paper_title(store.occurrences[1].paper), "T");
+        assert!(store.papers[0].claims_code);
+    }
+}

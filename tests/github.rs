@@ -1,0 +1,467 @@
+//! The GitHub stage against a fake GitHub API on 127.0.0.1: batching, the
+//! health words, renames, rate limits, failures, and that the token never
+//! shows anywhere.
+
+mod support;
+
+use chrono::Utc;
+use paperlinks::config::GithubConfig;
+use paperlinks::github::{FetchStats, Github, health, parse_repo_url};
+use paperlinks::model::{Health, RepoInfo, RepoOutcome};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::fake_github::{FakeGithub, FakeRepo, Fault};
+use tokio_util::sync::CancellationToken;
+
+const SENTINEL: &str = "ghp_SENTINEL_do_not_leak_123";
+/// Guard against hangs (not a timing assertion): no test may take this long.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+fn config(fake: &FakeGithub) -> GithubConfig {
+    GithubConfig {
+        api_url: fake.url(),
+        max_wait_secs: 5,
+        ..GithubConfig::default()
+    }
+}
+
+fn pairs(names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| {
+            let (o, r) = n.split_once('/').unwrap();
+            (o.to_string(), r.to_string())
+        })
+        .collect()
+}
+
+async fn fetch(
+    cfg: &GithubConfig,
+    token: Option<&str>,
+    repos: &[(String, String)],
+) -> (Vec<RepoOutcome>, FetchStats) {
+    let gh = Github::new(cfg, token.map(str::to_string))
+        .unwrap()
+        .with_timeout(Duration::from_secs(10));
+    tokio::time::timeout(HANG_GUARD, gh.fetch(repos, CancellationToken::new()))
+        .await
+        .expect("fetch must not hang")
+}
+
+fn info(o: &RepoOutcome) -> &RepoInfo {
+    match o {
+        RepoOutcome::Found(i) => i,
+        other => panic!("expected a found repository, got {other:?}"),
+    }
+}
+
+fn words(cfg: &GithubConfig, outcomes: &[RepoOutcome]) -> Vec<Health> {
+    outcomes
+        .iter()
+        .map(|o| health(o, cfg, Utc::now()))
+        .collect()
+}
+
+/// The table both paths are run against.
+fn zoo() -> Vec<FakeRepo> {
+    vec![
+        FakeRepo::new("lab/Active").stars(1234),
+        FakeRepo::new("lab/Old").archived(),
+        FakeRepo::new("lab/Nothing").empty(),
+        FakeRepo::new("lab/ComingSoon").readme_only(),
+        FakeRepo::new("lab/Dusty").pushed_days_ago(500),
+        FakeRepo::new("neworg/NewName").renamed_from("oldorg/OldName"),
+    ]
+}
+
+const ZOO_LINKED: [&str; 7] = [
+    "lab/active",
+    "lab/Old",
+    "lab/Nothing",
+    "lab/ComingSoon",
+    "lab/Dusty",
+    "oldorg/OldName",
+    "ghost/deleted",
+];
+
+#[tokio::test]
+async fn graphql_batch_reads_every_case_and_a_not_found_alias_does_not_spoil_it() {
+    let fake = FakeGithub::start(zoo()).await;
+    let cfg = config(&fake);
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&ZOO_LINKED)).await;
+
+    assert_eq!(fake.graphql_calls(), 1);
+    assert_eq!(fake.rest_calls(), 0);
+    assert_eq!(fake.batch_sizes(), vec![7]);
+    assert_eq!(stats.api_calls, 1);
+    assert_eq!(
+        words(&cfg, &out),
+        vec![
+            Health::Active,
+            Health::Archived,
+            Health::Empty,
+            Health::Placeholder,
+            Health::Stale,
+            Health::Active,
+            Health::Missing,
+        ]
+    );
+    let active = info(&out[0]);
+    assert_eq!(active.canonical, "lab/Active");
+    assert_eq!(active.stars, 1234);
+    assert_eq!(active.forks, 10);
+    assert_eq!(active.watchers, 5);
+    assert_eq!(active.open_issues, 3);
+    assert_eq!(active.license.as_deref(), Some("MIT"));
+    assert_eq!(active.language.as_deref(), Some("Python"));
+    assert_eq!(active.commits_90d, Some(12));
+    assert_eq!(active.latest_release.as_deref(), Some("v1.0"));
+    assert!(active.latest_release_at.is_some() && active.last_commit_at.is_some());
+    assert!(active.created_at.is_some() && active.pushed_at.is_some());
+    assert!(active.has_code && !active.empty && !active.archived && !active.fork);
+    // The rename shows in the canonical name and URL.
+    let renamed = info(&out[5]);
+    assert_eq!(renamed.canonical, "neworg/NewName");
+    assert_eq!(renamed.url, "https://github.com/neworg/NewName");
+    assert_eq!(out[6], RepoOutcome::Missing);
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+    // The token went to the API host, as a bearer token.
+    assert_eq!(
+        fake.authorization_headers(),
+        vec![Some(format!("Bearer {SENTINEL}"))]
+    );
+}
+
+#[tokio::test]
+async fn rest_without_token_makes_one_call_per_repository_and_follows_a_rename() {
+    let fake = FakeGithub::start(zoo()).await;
+    let cfg = config(&fake);
+    let (out, stats) = fetch(&cfg, None, &pairs(&ZOO_LINKED)).await;
+
+    assert_eq!(fake.graphql_calls(), 0);
+    // 7 repositories, plus the /repositories/ID hop of the renamed one.
+    assert_eq!(fake.rest_calls(), 8);
+    assert_eq!(stats.api_calls, fake.total_calls());
+    assert_eq!(
+        words(&cfg, &out),
+        vec![
+            Health::Active,
+            Health::Archived,
+            Health::Empty,
+            Health::Placeholder,
+            Health::Stale,
+            Health::Active,
+            Health::Missing,
+        ]
+    );
+    let active = info(&out[0]);
+    assert_eq!(active.canonical, "lab/Active");
+    assert_eq!(active.stars, 1234);
+    assert_eq!(active.watchers, 5, "subscribers_count, not watchers_count");
+    assert_eq!(active.license.as_deref(), Some("MIT"));
+    // Fields REST does not give in its one call stay empty.
+    assert_eq!(active.commits_90d, None);
+    assert_eq!(active.latest_release, None);
+    assert_eq!(active.last_commit_at, None);
+    let renamed = info(&out[5]);
+    assert_eq!(renamed.canonical, "neworg/NewName");
+    assert_eq!(renamed.url, "https://github.com/neworg/NewName");
+    assert!(fake.authorization_headers().iter().all(Option::is_none));
+}
+
+async fn batching(n: usize) -> (usize, Vec<usize>, FetchStats) {
+    let repos: Vec<FakeRepo> = (0..n)
+        .map(|i| FakeRepo::new(&format!("org{i}/repo-{i}")))
+        .collect();
+    let fake = FakeGithub::start(repos).await;
+    let linked: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("org{i}"), format!("repo-{i}")))
+        .collect();
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &linked).await;
+    assert_eq!(out.len(), n);
+    for (i, o) in out.iter().enumerate() {
+        assert_eq!(info(o).canonical, format!("org{i}/repo-{i}"), "order kept");
+    }
+    (fake.graphql_calls(), fake.batch_sizes(), stats)
+}
+
+#[tokio::test]
+async fn one_hundred_repositories_take_two_graphql_calls() {
+    let (calls, sizes, stats) = batching(100).await;
+    assert_eq!(calls, 2);
+    assert_eq!(sizes, vec![50, 50]);
+    assert_eq!(stats.api_calls, 2);
+}
+
+#[tokio::test]
+async fn one_hundred_twenty_repositories_take_three_graphql_calls() {
+    let (calls, sizes, stats) = batching(120).await;
+    assert_eq!(calls, 3);
+    assert_eq!(sizes, vec![50, 50, 20]);
+    assert_eq!(stats.api_calls, 3);
+}
+
+#[tokio::test]
+async fn secondary_rate_limit_is_waited_out_and_retried() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
+    assert_eq!(info(&out[0]).canonical, "a/b");
+    assert_eq!(info(&out[1]).canonical, "c/d");
+    assert_eq!(fake.graphql_calls(), 2);
+    assert_eq!(stats.api_calls, 2);
+
+    // The same on the REST path.
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b"])).await;
+    assert_eq!(info(&out[0]).canonical, "a/b");
+    assert_eq!(stats.api_calls, 2);
+}
+
+#[tokio::test]
+async fn secondary_rate_limit_longer_than_max_wait_stops_at_once() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 3600,
+    });
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b"])).await;
+    assert!(matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("secondary rate limit")));
+    assert_eq!(stats.api_calls, 1);
+    assert!(stats.notes[0].contains("1 of 1"), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn exhausted_rest_budget_with_a_far_reset_stops_and_says_how_many_were_left() {
+    let names: Vec<String> = (0..10).map(|i| format!("o/r{i}")).collect();
+    let fake = FakeGithub::start(names.iter().map(|n| FakeRepo::new(n)).collect()).await;
+    fake.set_budget(3, 3600);
+    let linked = pairs(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    let (out, stats) = fetch(&config(&fake), None, &linked).await;
+
+    let found = out
+        .iter()
+        .filter(|o| matches!(o, RepoOutcome::Found(_)))
+        .count();
+    let exhausted = out
+        .iter()
+        .filter(|o| matches!(o, RepoOutcome::Unknown(r) if r.starts_with("rate limit exhausted")))
+        .count();
+    assert_eq!(found, 3);
+    assert_eq!(exhausted, 7);
+    assert_eq!(stats.api_calls, fake.total_calls());
+    // Stops asking once GitHub says the budget is spent (at most the calls
+    // already in flight are lost).
+    assert!(fake.total_calls() <= 3 + paperlinks::github::REST_CONCURRENCY);
+    assert_eq!(stats.notes.len(), 1, "{:?}", stats.notes);
+    let note = &stats.notes[0];
+    assert!(note.contains("7 of 10"), "{note}");
+    assert!(note.contains("GITHUB_TOKEN"), "{note}");
+    assert!(note.contains("max_wait_secs"), "{note}");
+}
+
+#[tokio::test]
+async fn exhausted_graphql_budget_stops_before_the_next_batch() {
+    let names: Vec<String> = (0..6).map(|i| format!("o/r{i}")).collect();
+    let fake = FakeGithub::start(names.iter().map(|n| FakeRepo::new(n)).collect()).await;
+    fake.set_budget(1, 3600);
+    let cfg = GithubConfig {
+        batch_size: 2,
+        ..config(&fake)
+    };
+    let linked = pairs(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &linked).await;
+    // The first batch says `rateLimit.remaining = 0`: no second call.
+    assert_eq!(fake.graphql_calls(), 1);
+    assert_eq!(stats.api_calls, 1);
+    assert!(matches!(out[0], RepoOutcome::Found(_)));
+    assert!(matches!(out[1], RepoOutcome::Found(_)));
+    for o in &out[2..] {
+        assert!(matches!(o, RepoOutcome::Unknown(r) if r.starts_with("rate limit exhausted")));
+    }
+    assert!(stats.notes[0].contains("4 of 6"), "{:?}", stats.notes);
+
+    // A budget already spent when we start: GitHub answers RATE_LIMITED.
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    fake.set_budget(0, 3600);
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b"])).await;
+    assert!(matches!(&out[0], RepoOutcome::Unknown(r) if r.starts_with("rate limit exhausted")));
+    assert_eq!(stats.api_calls, 1);
+}
+
+#[tokio::test]
+async fn exhausted_budget_with_a_near_reset_is_waited_for() {
+    let fake =
+        FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d"), FakeRepo::new("e/f")])
+            .await;
+    fake.set_budget(1, 1);
+    let cfg = GithubConfig {
+        max_wait_secs: 10,
+        ..config(&fake)
+    };
+    let (out, stats) = fetch(&cfg, None, &pairs(&["a/b", "c/d", "e/f"])).await;
+    for o in &out {
+        assert!(matches!(o, RepoOutcome::Found(_)), "{o:?}");
+    }
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn bad_gateway_is_retried_then_reported() {
+    // Once: the retry succeeds.
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    fake.push_fault(Fault::BadGateway);
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b"])).await;
+    assert!(matches!(out[0], RepoOutcome::Found(_)));
+    assert_eq!(stats.api_calls, 2);
+
+    // Every time: unknown with the reason, after a bounded number of tries.
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    for _ in 0..3 {
+        fake.push_fault(Fault::BadGateway);
+    }
+    let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b"])).await;
+    assert!(
+        matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("502")),
+        "{:?}",
+        out[0]
+    );
+    assert_eq!(stats.api_calls, 3);
+    assert_eq!(fake.total_calls(), 3);
+    assert!(stats.notes[0].contains("1 of 1"), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn shutdown_stops_the_fetch() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    let cfg = config(&fake);
+    let gh = Github::new(&cfg, None).unwrap();
+
+    // Cancelled before: nothing is asked.
+    let cancelled = CancellationToken::new();
+    cancelled.cancel();
+    let (out, stats) = gh.fetch(&pairs(&["a/b", "c/d"]), cancelled).await;
+    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into()); 2]);
+    assert_eq!(stats.api_calls, 0);
+    assert!(stats.notes[0].contains("interrupted"), "{:?}", stats.notes);
+
+    // Cancelled while waiting on a secondary limit.
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 4,
+    });
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let (out, _) = tokio::time::timeout(HANG_GUARD, gh.fetch(&pairs(&["a/b"]), shutdown))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into())]);
+}
+
+#[tokio::test]
+async fn invalid_names_are_never_asked() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b", "bad owner/x", "a/.."])).await;
+    assert!(matches!(out[0], RepoOutcome::Found(_)));
+    assert!(matches!(&out[1], RepoOutcome::Unknown(r) if r.contains("not a valid")));
+    assert!(matches!(&out[2], RepoOutcome::Unknown(r) if r.contains("not a valid")));
+    assert_eq!(stats.api_calls, 1);
+}
+
+/// A `MakeWriter` that appends everything to a shared buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn the_token_never_shows_in_debug_notes_errors_or_trace_logs() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    // Current-thread runtime: every task of this test runs on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    let cfg = GithubConfig {
+        batch_size: 1,
+        ..config(&fake)
+    };
+    // A 502 that never recovers for the first batch, a secondary limit for
+    // the second, then the budget runs out.
+    for _ in 0..3 {
+        fake.push_fault(Fault::BadGateway);
+    }
+    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.set_budget(1, 3600);
+    let linked = pairs(&["a/b", "c/d", "ghost/x"]);
+    let gh = Github::new(&cfg, Some(SENTINEL.to_string())).unwrap();
+    let (out, stats) = gh.fetch(&linked, CancellationToken::new()).await;
+
+    assert!(matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("502")));
+    assert!(matches!(out[1], RepoOutcome::Found(_)));
+    assert!(matches!(&out[2], RepoOutcome::Unknown(r) if r.starts_with("rate limit exhausted")));
+
+    let mut texts = vec![
+        format!("{gh:?}"),
+        format!("{out:?}"),
+        format!("{stats:?}"),
+        stats.notes.join("\n"),
+    ];
+    // A token that cannot be sent is refused without being quoted.
+    let err = Github::new(&cfg, Some(format!("{SENTINEL}\nx"))).unwrap_err();
+    texts.push(err.to_string());
+    texts.push(format!("{err:?}"));
+    drop(_guard);
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    // The capture works: octocrab's request spans were recorded.
+    assert!(logs.contains("/graphql"), "nothing captured: {logs}");
+    texts.push(logs);
+    for t in &texts {
+        assert!(!t.contains(SENTINEL), "token leaked in: {t}");
+        assert!(!t.contains("SENTINEL"), "token leaked in: {t}");
+    }
+    assert!(texts[0].contains("<set>"), "{}", texts[0]);
+    // ... while it did reach the API host.
+    assert!(
+        fake.authorization_headers()
+            .iter()
+            .all(|h| h.as_deref() == Some(&format!("Bearer {SENTINEL}")[..]))
+    );
+}
+
+#[test]
+fn repository_urls_round_up() {
+    // The full table is in the unit tests of `github::refs`; the forms an
+    // abstract carries most often:
+    let r = parse_repo_url("https://github.com/user/Model.git").unwrap();
+    assert_eq!((r.full_name().as_str(), r.root), ("user/Model", true));
+    let r = parse_repo_url("https://github.com/lab/Repo/blob/main/x.py").unwrap();
+    assert_eq!((r.full_name().as_str(), r.root), ("lab/Repo", false));
+    let r = parse_repo_url("https://raw.githubusercontent.com/lab/Repo/main/x.py").unwrap();
+    assert_eq!((r.full_name().as_str(), r.root), ("lab/Repo", false));
+    assert_eq!(parse_repo_url("https://lab.github.io/Repo"), None);
+    assert_eq!(parse_repo_url("https://github.com/topics/nlp"), None);
+    assert_eq!(parse_repo_url("https://github.com/lab"), None);
+}
