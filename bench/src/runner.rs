@@ -576,12 +576,12 @@ fn s0_statuses(ctx: &Ctx) -> Result<ScenarioResult> {
                 unique: 44,
                 abstracts: 20,
                 hosts: 4,
-                mix: parse_mix("ok:1,404:1,410:1,403:1,500:1,r301:1,chain:1,r302:1,head405:1,r429:1,flaky:1")?,
+                mix: parse_mix("ok:1,404:1,410:1,403:1,500:1,r301:1,chain:1,r302:1,head405:1,r429:1,flaky:1,hang:1")?,
                 seed: 7,
                 ..Default::default()
             },
             sim_args: vec!["--hosts".into(), "4".into(), "--latency-ms".into(), "10".into()],
-            limits: Limits { max_concurrency: 16, max_per_host: 2, timeout_secs: 5, retries: 2 },
+            limits: Limits { max_concurrency: 16, max_per_host: 2, timeout_secs: 2, retries: 2 },
             github: false,
             ideal_latency: None,
             limit: Duration::from_secs(120),
@@ -888,4 +888,30 @@ fn machine() -> Value {
         "mem": mem,
         "kernel": kernel,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::PlannedUrl;
+
+    #[test]
+    fn links_csv_check_counts_rows_and_wrong_statuses() {
+        let url = |u: &str, e: &'static str| PlannedUrl { url: u.into(), expected: e, host: Some(0), round_trips: 1, repo: None, github_root: false };
+        let corpus = Corpus { urls: vec![url("http://a/ok", "ok"), url("http://a/404", "broken")], occurrences: 3, counts: vec![2, 1], bytes: 0 };
+        let dir = std::env::temp_dir().join(format!("plb-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("links.csv");
+        std::fs::write(&p, "source,line,column,paper,url,repo,status,http_status,final_url,error\nf,1,1,P,http://a/ok,,ok,200,,\nf,2,1,P,http://a/ok,,ok,200,,\nf,3,1,P,http://a/404,,timeout,,,slow\n").unwrap();
+        let c = check_links_csv(&p, &corpus);
+        assert_eq!(c["rows"], 3);
+        assert_eq!(c["rows_ok"], true);
+        assert_eq!(c["wrong_status"], 1);
+        assert_eq!(c["wrong_by"]["broken->timeout"], 1);
+        std::fs::write(&p, "source,url,status\nf,http://a/okk,ok\n").unwrap();
+        let c = check_links_csv(&p, &corpus);
+        assert_eq!(c["unknown_urls"], 1);
+        assert_eq!(c["rows_ok"], false);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
