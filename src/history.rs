@@ -85,14 +85,15 @@ impl History {
             return false;
         };
         let age = self.now.signed_duration_since(at);
-        age >= chrono::Duration::zero()
-            && age.to_std().is_ok_and(|a| a < max_age)
+        age >= chrono::Duration::zero() && age.to_std().is_ok_and(|a| a < max_age)
     }
 
     /// The previous result of `url`, when it worked and is young enough to reuse.
     pub fn reusable_link(&self, url: &str) -> Option<LinkResult> {
         let prev = self.links.get(url)?;
-        if !prev.result.status.is_success() || !self.fresh(prev.result.checked_at, self.link_max_age) {
+        if !prev.result.status.is_success()
+            || !self.fresh(prev.result.checked_at, self.link_max_age)
+        {
             return None;
         }
         let mut result = prev.result.clone();

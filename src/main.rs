@@ -6,7 +6,7 @@
 //! 1 anything unexpected.
 
 use clap::Parser;
-use paperlinks::cli::{Cli, Command, CheckArgs, load_config};
+use paperlinks::cli::{CheckArgs, Cli, Command, load_config};
 use paperlinks::{Exit, RunOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -38,23 +38,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
     match cli.command.unwrap_or(Command::Check(CheckArgs::default())) {
         Command::Extract(args) => {
             let mut config = load_config(&args.common.config)?;
             if !args.common.inputs.is_empty() {
                 config.inputs = args.common.inputs.clone();
             }
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            runtime.block_on(paperlinks::run_extract(&config, &mut out))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            paperlinks::run_extract(&config, &mut out)?;
             Ok(Exit::Ok)
         }
         Command::Check(args) => {
             let config = args.apply(load_config(&args.common.config)?)?;
             let shutdown = CancellationToken::new();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             let options = RunOptions {
                 config,
                 no_cache: args.no_cache,
@@ -66,13 +65,13 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
                 workdir: std::env::current_dir()?,
             };
-            runtime.block_on(async {
-                tokio::spawn(listen_for_signals(shutdown.clone()));
-                let stdout = std::io::stdout();
-                let mut out = stdout.lock();
-                paperlinks::run(options, shutdown, &mut out).await
-            })
-            .map_err(Into::into)
+            runtime
+                .block_on(async {
+                    tokio::spawn(listen_for_signals(shutdown.clone()));
+                    let mut out = std::io::stdout();
+                    paperlinks::run(options, shutdown, &mut out).await
+                })
+                .map_err(Into::into)
         }
     }
 }

@@ -6,15 +6,16 @@
 //! never formats report files: each of those belongs to its stage.
 
 use crate::check::Checker;
+use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::error::Error;
 use crate::extract;
 use crate::github::{self, Github, RepoRef};
-use crate::input::{self, OpenError, Source};
-use crate::config::FailWord;
 use crate::history::{History, ReportPaths};
-use crate::model::{Health, LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
+use crate::input::{self, OpenError, Source};
+use crate::model::{LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
 use crate::report::{self, previous};
+use crate::report::{FailPolicy, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
@@ -53,7 +54,11 @@ pub fn collect(sources: &[Source], warnings: &mut Vec<String>) -> Result<Store, 
 
 /// The `extract` command: streams every link as CSV to `out`, keeping no
 /// more than the current paper title per source in memory.
-pub fn extract_to(sources: &[Source], out: &mut dyn Write, warnings: &mut Vec<String>) -> Result<(), Error> {
+pub fn extract_to(
+    sources: &[Source],
+    out: &mut dyn Write,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
     let mut writer = crate::report::LinkCsvWriter::new(out, false).map_err(stdout_error)?;
     for source in sources {
         let opened = match input::open(source) {
@@ -252,9 +257,15 @@ pub async fn check(
         let repo = links.repo_of[id as usize] as usize;
         match repo_outcomes.get(repo) {
             Some(RepoOutcome::Found(info)) => {
-                let renamed = !info.canonical.eq_ignore_ascii_case(&links.repos[repo].full_name());
+                let renamed = !info
+                    .canonical
+                    .eq_ignore_ascii_case(&links.repos[repo].full_name());
                 let mut r = LinkResult::without_request(
-                    if renamed { Status::Redirected } else { Status::Ok },
+                    if renamed {
+                        Status::Redirected
+                    } else {
+                        Status::Ok
+                    },
                     if renamed {
                         format!("repository renamed to {}", info.canonical)
                     } else {
@@ -294,7 +305,10 @@ pub async fn check(
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| {
-                LinkResult::without_request(Status::Unchecked, "run interrupted before this link was checked")
+                LinkResult::without_request(
+                    Status::Unchecked,
+                    "run interrupted before this link was checked",
+                )
             })
         })
         .collect();
@@ -317,7 +331,12 @@ fn is_root_link(url: &str) -> bool {
 pub fn network_unreachable(results: &[LinkResult]) -> bool {
     let mut attempted = 0usize;
     for r in results {
-        if r.cached || matches!(r.status, Status::Excluded | Status::Invalid | Status::Unchecked) {
+        if r.cached
+            || matches!(
+                r.status,
+                Status::Excluded | Status::Invalid | Status::Unchecked
+            )
+        {
             continue;
         }
         if r.http_status.is_some() || !matches!(r.status, Status::NetworkError | Status::Timeout) {
@@ -342,9 +361,17 @@ pub fn link_rows<'a>(
             source: &store.sources[o.source as usize],
             line: o.line as usize,
             column: o.column as usize,
-            paper: if o.paper == NO_PAPER { "" } else { &store.papers[o.paper as usize].title },
+            paper: if o.paper == NO_PAPER {
+                ""
+            } else {
+                &store.papers[o.paper as usize].title
+            },
             url: &store.urls[o.url as usize],
-            repo: if repo == NO_REPO { "" } else { &repo_names[repo as usize] },
+            repo: if repo == NO_REPO {
+                ""
+            } else {
+                &repo_names[repo as usize]
+            },
             result: Some(&results[o.url as usize]),
             first_failed_at: first_failed[o.url as usize],
         }
@@ -357,8 +384,8 @@ impl Timer {
     pub fn start() -> Self {
         Timer(Instant::now())
     }
-    pub fn secs(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.0.elapsed()
     }
 }
 
@@ -430,9 +457,13 @@ fn warn(msg: &str) {
 
 /// The `extract` command: resolves the config's inputs and streams every
 /// link as CSV to `out`. No network at all (remote inputs are refused).
-pub async fn run_extract(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Error> {
+pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     let resolved = input::resolve(&config.inputs)?;
-    if let Some(Source::Url(url)) = resolved.sources.iter().find(|s| matches!(s, Source::Url(_))) {
+    if let Some(Source::Url(url)) = resolved
+        .sources
+        .iter()
+        .find(|s| matches!(s, Source::Url(_)))
+    {
         return Err(Error::Input {
             input: url.clone(),
             message: "`extract` does no network I/O; download the page first or use `check`".into(),
@@ -442,7 +473,7 @@ pub async fn run_extract(config: &Config, out: &mut (dyn Write + Send)) -> Resul
         warn(w);
     }
     let mut warnings = Vec::new();
-    let result = tokio::task::block_in_place(|| extract_to(&resolved.sources, out, &mut warnings));
+    let result = extract_to(&resolved.sources, out, &mut warnings);
     for w in &warnings {
         warn(w);
     }
@@ -532,10 +563,183 @@ pub async fn run(
     let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
     let repo_rows = repo_rows(config, &store, &links, &checked, &history, now);
     let paper_rows = paper_rows(&store, &links, &checked.results, &repo_rows);
-    let verdict = Verdict::new(&fail_words, &store, &checked, &repo_rows, &history);
+    let policy = FailPolicy::from_words(&fail_words, options.fail_on_new);
+    let verdict = Verdict::new(&policy, &store, &checked, &repo_rows, &history);
+    let rows = || link_rows(&store, &links, &repo_names, &checked.results, &first_failed);
 
-    let _ = (&timer, out, &paths, &first_failed, &repo_names, &paper_rows, &verdict);
-    todo!("reports")
+    // Decide the exit before writing, so every report can say it.
+    let unreachable = network_unreachable(&checked.results);
+    let failures = verdict.counted(options.fail_on_new);
+    let (exit, exit_reason) = if checked.interrupted {
+        (
+            Exit::Interrupted,
+            "interrupted; unchecked links are marked `unchecked`".to_string(),
+        )
+    } else if unreachable {
+        (
+            Exit::Unreachable,
+            "the network looks unreachable: not one request got an HTTP answer, so no link has been judged dead".to_string(),
+        )
+    } else if failures > 0 {
+        let what = if options.fail_on_new {
+            "new failures"
+        } else {
+            "failures"
+        };
+        (
+            Exit::Failures,
+            format!(
+                "{failures} {what} under fail_on [{}]",
+                config.ci.fail_on.join(", ")
+            ),
+        )
+    } else {
+        (Exit::Ok, "nothing failed under the fail policy".to_string())
+    };
+
+    // Reports.
+    report::write_links_csv(&paths.links, rows(), true)?;
+    report::write_repos_csv(&paths.repos, &repo_rows)?;
+    report::write_papers_csv(&paths.papers, &paper_rows)?;
+    let mut tally = LinkTally::new(history.had_links);
+    let mut repo_papers = RepoPapers::new();
+    for row in rows() {
+        tally.add(&row, history.previous_link(row.url));
+        repo_papers.add(&row);
+    }
+    let previous_repos_at = history.repos.as_ref().and_then(|r| r.report_at);
+    report::write_text_atomic(
+        &paths.popularity_md,
+        &report::render_popularity_md(&repo_rows, &repo_papers, &paper_rows, previous_repos_at),
+    )?;
+    report::write_popularity_svg(&paths.popularity_svg, &repo_rows)?;
+    let mut notes = checked.notes.clone();
+    notes.extend(history.warnings.iter().cloned());
+    if unreachable {
+        notes.push(exit_reason.clone());
+    }
+    let summary = SummaryInput {
+        links: &tally,
+        repos: &repo_rows,
+        has_previous_repos: history.repos.is_some(),
+        interrupted: checked.interrupted,
+        duration: timer.elapsed(),
+        api_calls: checked.api_calls,
+        exit_code: i32::from(exit.code()),
+        exit_reason: exit_reason.clone(),
+        notes,
+    };
+    let markdown = report::render_summary(&summary);
+    report::write_text_atomic(&paths.summary, &markdown)?;
+    if let Some(step) = &options.step_summary {
+        if let Err(e) = report::append_step_summary(step, &markdown) {
+            warn(&e.to_string());
+        }
+    }
+
+    // Terminal output: annotations (stdout, or stderr when stdout carries
+    // JSON), then the summary in the chosen format.
+    let out_err = |e| Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    };
+    if options.github_actions {
+        let result = if options.format == OutputFormat::Json {
+            report::write_annotations(
+                std::io::stderr().lock(),
+                rows(),
+                &repo_rows,
+                Some(&history.links),
+                &policy,
+                &options.workdir,
+            )
+        } else {
+            report::write_annotations(
+                &mut *out,
+                rows(),
+                &repo_rows,
+                Some(&history.links),
+                &policy,
+                &options.workdir,
+            )
+        };
+        result.map_err(out_err)?;
+    }
+    match options.format {
+        OutputFormat::Json => {
+            out.write_all(report::render_json(&JsonReport::new(&summary)).as_bytes())
+                .map_err(out_err)?;
+        }
+        OutputFormat::Summary => {
+            writeln!(
+                out,
+                "{}",
+                terminal_summary(&summary, &config.output_dir, store.urls.len())
+            )
+            .map_err(out_err)?;
+        }
+        OutputFormat::None => {}
+    }
+    out.flush().map_err(out_err)?;
+    if checked.interrupted {
+        eprintln!(
+            "paperlinks: the run was interrupted; reports hold what was known (unchecked links marked `unchecked`)"
+        );
+    }
+    Ok(exit)
+}
+
+/// The one-paragraph summary printed at the end of `check`.
+fn terminal_summary(s: &SummaryInput<'_>, dir: &std::path::Path, unique: usize) -> String {
+    let counts: Vec<String> = s
+        .links
+        .status_counts
+        .iter()
+        .map(|(st, n)| format!("{n} {st}"))
+        .collect();
+    let health: Vec<String> = s
+        .health_counts()
+        .iter()
+        .map(|(h, n)| format!("{n} {h}"))
+        .collect();
+    let mut text = format!(
+        "Checked {} links ({unique} unique) in {:.1} s: {}.",
+        s.links.total,
+        s.duration.as_secs_f64(),
+        if counts.is_empty() {
+            "none found".to_string()
+        } else {
+            counts.join(", ")
+        },
+    );
+    if !s.repos.is_empty() {
+        text.push_str(&format!(
+            " {} repositories: {} ({} GitHub API calls).",
+            s.repos.len(),
+            health.join(", "),
+            s.api_calls
+        ));
+    }
+    if s.links.cached > 0 {
+        text.push_str(&format!(
+            " {} results reused from the previous run.",
+            s.links.cached
+        ));
+    }
+    text.push_str(&format!(
+        " Reports in {}/. {}.",
+        dir.display(),
+        capitalise(&s.exit_reason)
+    ));
+    text
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// One row per repository, ranked, with star deltas against the previous run.
@@ -614,7 +818,10 @@ fn is_code_link(url: &str, is_repo: bool) -> bool {
     }
     url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()))
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+        })
         .is_some_and(|h| {
             CODE_HOSTS
                 .iter()
@@ -623,9 +830,17 @@ fn is_code_link(url: &str, is_repo: bool) -> bool {
 }
 
 /// One row per paper, in input order.
-fn paper_rows(store: &Store, links: &Links, results: &[LinkResult], repos: &[RepoRow]) -> Vec<PaperRow> {
+fn paper_rows(
+    store: &Store,
+    links: &Links,
+    results: &[LinkResult],
+    repos: &[RepoRow],
+) -> Vec<PaperRow> {
     // Repository rows are ranked (reordered): find them by name.
-    let by_name: HashMap<String, &RepoRow> = repos.iter().map(|r| (r.repo.to_ascii_lowercase(), r)).collect();
+    let by_name: HashMap<String, &RepoRow> = repos
+        .iter()
+        .map(|r| (r.repo.to_ascii_lowercase(), r))
+        .collect();
     let mut rows: Vec<PaperRow> = store
         .papers
         .iter()
@@ -661,10 +876,14 @@ fn paper_rows(store: &Store, links: &Links, results: &[LinkResult], repos: &[Rep
             continue;
         }
         row.repos += 1;
-        let Some(r) = by_name.get(&links.repos[repo as usize].full_name().to_ascii_lowercase()) else {
+        let Some(r) = by_name.get(&links.repos[repo as usize].full_name().to_ascii_lowercase())
+        else {
             continue;
         };
-        if row.health.is_none_or(|h| r.health.goodness_rank() < h.goodness_rank()) {
+        if row
+            .health
+            .is_none_or(|h| r.health.goodness_rank() < h.goodness_rank())
+        {
             row.health = Some(r.health);
         }
         if let Some(info) = &r.info {
@@ -680,7 +899,8 @@ fn paper_rows(store: &Store, links: &Links, results: &[LinkResult], repos: &[Rep
     rows
 }
 
-/// The fail policy applied to this run.
+/// The fail policy applied to this run: what fails, and what was already
+/// failing in the previous report ("known").
 #[derive(Debug, Default)]
 pub struct Verdict {
     /// Unique URLs whose status is in `fail_on`, with "was already failing".
@@ -691,31 +911,17 @@ pub struct Verdict {
 
 impl Verdict {
     fn new(
-        fail_words: &[FailWord],
+        policy: &FailPolicy,
         store: &Store,
         checked: &Checked,
         repos: &[RepoRow],
         history: &History,
     ) -> Verdict {
-        let statuses: HashSet<Status> = fail_words
-            .iter()
-            .filter_map(|w| match w {
-                FailWord::Status(s) => Some(*s),
-                FailWord::Health(_) => None,
-            })
-            .collect();
-        let healths: HashSet<Health> = fail_words
-            .iter()
-            .filter_map(|w| match w {
-                FailWord::Health(h) => Some(*h),
-                FailWord::Status(_) => None,
-            })
-            .collect();
         let failing_links = checked
             .results
             .iter()
             .enumerate()
-            .filter(|(_, r)| statuses.contains(&r.status))
+            .filter(|(_, r)| policy.statuses.contains(&r.status))
             .map(|(id, _)| {
                 let known = history
                     .previous_link(&store.urls[id])
@@ -726,11 +932,11 @@ impl Verdict {
         let failing_repos = repos
             .iter()
             .enumerate()
-            .filter(|(_, r)| healths.contains(&r.health))
+            .filter(|(_, r)| policy.health.contains(&r.health))
             .map(|(i, r)| {
                 let known = history
                     .previous_repo(&r.repo.to_ascii_lowercase())
-                    .is_some_and(|p| healths.contains(&p.health));
+                    .is_some_and(|p| policy.health.contains(&p.health));
                 (i, known)
             })
             .collect();
@@ -742,7 +948,14 @@ impl Verdict {
 
     /// How many failures count under the policy (`only_new`: `--fail-on-new`).
     pub fn counted(&self, only_new: bool) -> usize {
-        self.failing_links.iter().filter(|(_, known)| !only_new || !known).count()
-            + self.failing_repos.iter().filter(|(_, known)| !only_new || !known).count()
+        self.failing_links
+            .iter()
+            .filter(|(_, known)| !only_new || !known)
+            .count()
+            + self
+                .failing_repos
+                .iter()
+                .filter(|(_, known)| !only_new || !known)
+                .count()
     }
 }

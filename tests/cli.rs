@@ -9,7 +9,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn paperlinks() -> Command {
     let mut cmd = Command::cargo_bin("paperlinks").unwrap();
-    for var in ["GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"] {
+    for var in [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("CI", "true");
@@ -46,8 +51,18 @@ fn read_links(dir: &Path) -> Vec<csv::StringRecord> {
     assert_eq!(
         &headers.iter().take(12).collect::<Vec<_>>(),
         &[
-            "source", "line", "column", "paper", "url", "repo", "status", "http_status",
-            "final_url", "error", "elapsed_ms", "checked_at"
+            "source",
+            "line",
+            "column",
+            "paper",
+            "url",
+            "repo",
+            "status",
+            "http_status",
+            "final_url",
+            "error",
+            "elapsed_ms",
+            "checked_at"
         ]
     );
     r.records().map(|r| r.unwrap()).collect()
@@ -74,7 +89,8 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
         .await;
     Mock::given(path("/www.matthewtancik.com/nerf"))
         .respond_with(
-            ResponseTemplate::new(301).insert_header("location", format!("{}/moved/nerf", server.uri())),
+            ResponseTemplate::new(301)
+                .insert_header("location", format!("{}/moved/nerf", server.uri())),
         )
         .mount(&server)
         .await;
@@ -93,15 +109,33 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
         .code(2);
     let rows = read_links(dir.path());
     assert!(rows.len() >= 40, "only {} rows", rows.len());
-    assert_eq!(status_of(&rows, "https://github.com/openai/gpt-3"), "broken");
-    assert_eq!(status_of(&rows, "https://openai.com/research/clip"), "blocked");
-    assert_eq!(status_of(&rows, "https://www.matthewtancik.com/nerf"), "redirected");
+    assert_eq!(
+        status_of(&rows, "https://github.com/openai/gpt-3"),
+        "broken"
+    );
+    assert_eq!(
+        status_of(&rows, "https://openai.com/research/clip"),
+        "blocked"
+    );
+    assert_eq!(
+        status_of(&rows, "https://www.matthewtancik.com/nerf"),
+        "redirected"
+    );
     assert_eq!(status_of(&rows, "https://github.com/openai/CLIP"), "ok");
     // Messy forms extracted exactly.
-    assert_eq!(status_of(&rows, "https://github.com/hojonathanho/diffusion"), "ok");
-    assert_eq!(status_of(&rows, "https://github.com/CompVis/latent-diffusion.git"), "ok");
     assert_eq!(
-        status_of(&rows, "https://en.wikipedia.org/wiki/You_Only_Look_Once_(YOLO)"),
+        status_of(&rows, "https://github.com/hojonathanho/diffusion"),
+        "ok"
+    );
+    assert_eq!(
+        status_of(&rows, "https://github.com/CompVis/latent-diffusion.git"),
+        "ok"
+    );
+    assert_eq!(
+        status_of(
+            &rows,
+            "https://en.wikipedia.org/wiki/You_Only_Look_Once_(YOLO)"
+        ),
         "ok"
     );
     assert_eq!(
@@ -110,7 +144,10 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
     );
     // Rows are in input order, with the paper title.
     let lines: Vec<u64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
-    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "rows not in input order");
+    assert!(
+        lines.windows(2).all(|w| w[0] <= w[1]),
+        "rows not in input order"
+    );
     let clip = rows
         .iter()
         .find(|r| &r[4] == "https://github.com/openai/CLIP")
@@ -125,7 +162,11 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
     let mut seen = std::collections::HashSet::new();
     for r in &requests {
         if r.method == wiremock::http::Method::HEAD {
-            assert!(seen.insert(r.url.path().to_string()), "{} requested twice", r.url);
+            assert!(
+                seen.insert(r.url.path().to_string()),
+                "{} requested twice",
+                r.url
+            );
         }
     }
 }
@@ -192,7 +233,11 @@ fn unreachable_network_exits_4_and_still_writes_the_report() {
         .arg(&input)
         .assert()
         .code(4)
-        .stdout(predicates::str::contains("unreachable").or(predicates::str::contains("Unreachable")).or(predicates::str::contains("network")));
+        .stdout(
+            predicates::str::contains("unreachable")
+                .or(predicates::str::contains("Unreachable"))
+                .or(predicates::str::contains("network")),
+        );
     let rows = read_links(dir.path());
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| &r[6] == "network_error"));
@@ -234,6 +279,12 @@ async fn clean_run_exits_0_and_extract_prints_links_offline() {
     assert_eq!(lines.next(), Some("source,line,column,paper,url,repo"));
     let rest: Vec<_> = lines.collect();
     assert_eq!(rest.len(), 2, "{text}");
-    assert!(rest[0].ends_with(",Paper A,https://github.com/a/b,a/b"), "{text}");
-    assert!(rest[1].ends_with(",Paper A,https://a.github.io/x,"), "{text}");
+    assert!(
+        rest[0].ends_with(",Paper A,https://github.com/a/b,a/b"),
+        "{text}"
+    );
+    assert!(
+        rest[1].ends_with(",Paper A,https://a.github.io/x,"),
+        "{text}"
+    );
 }

@@ -204,7 +204,9 @@ async fn one_hundred_twenty_repositories_take_three_graphql_calls() {
 #[tokio::test]
 async fn secondary_rate_limit_is_waited_out_and_retried() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
     assert_eq!(info(&out[0]).canonical, "a/b");
     assert_eq!(info(&out[1]).canonical, "c/d");
@@ -213,7 +215,9 @@ async fn secondary_rate_limit_is_waited_out_and_retried() {
 
     // The same on the REST path.
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b"])).await;
     assert_eq!(info(&out[0]).canonical, "a/b");
     assert_eq!(stats.api_calls, 2);
@@ -291,9 +295,12 @@ async fn exhausted_graphql_budget_stops_before_the_next_batch() {
 
 #[tokio::test]
 async fn exhausted_budget_with_a_near_reset_is_waited_for() {
-    let fake =
-        FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d"), FakeRepo::new("e/f")])
-            .await;
+    let fake = FakeGithub::start(vec![
+        FakeRepo::new("a/b"),
+        FakeRepo::new("c/d"),
+        FakeRepo::new("e/f"),
+    ])
+    .await;
     fake.set_budget(1, 1);
     let cfg = GithubConfig {
         max_wait_secs: 10,
@@ -332,6 +339,49 @@ async fn bad_gateway_is_retried_then_reported() {
 }
 
 #[tokio::test]
+async fn rejected_token_stops_at_the_first_call() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    fake.accept_only_token("ghp_the_right_one");
+    let cfg = GithubConfig {
+        batch_size: 1,
+        ..config(&fake)
+    };
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
+    for o in &out {
+        assert!(
+            matches!(o, RepoOutcome::Unknown(r) if r.contains("401") && r.contains("GITHUB_TOKEN")),
+            "{o:?}"
+        );
+    }
+    assert_eq!(stats.api_calls, 1);
+    assert!(stats.notes[0].contains("2 of 2"), "{:?}", stats.notes);
+    assert!(!format!("{out:?}{stats:?}").contains(SENTINEL));
+}
+
+#[tokio::test]
+async fn an_api_that_does_not_answer_in_time_is_unknown() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
+    for _ in 0..3 {
+        fake.push_fault(Fault::Slow(Duration::from_secs(30)));
+    }
+    let gh = Github::new(&config(&fake), None)
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let (out, stats) = tokio::time::timeout(
+        HANG_GUARD,
+        gh.fetch(&pairs(&["a/b"]), CancellationToken::new()),
+    )
+    .await
+    .expect("fetch must not hang");
+    assert!(
+        matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("no answer")),
+        "{:?}",
+        out[0]
+    );
+    assert_eq!(stats.api_calls, 3);
+}
+
+#[tokio::test]
 async fn shutdown_stops_the_fetch() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
     let cfg = config(&fake);
@@ -364,7 +414,12 @@ async fn shutdown_stops_the_fetch() {
 #[tokio::test]
 async fn invalid_names_are_never_asked() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
-    let (out, stats) = fetch(&config(&fake), None, &pairs(&["a/b", "bad owner/x", "a/.."])).await;
+    let (out, stats) = fetch(
+        &config(&fake),
+        None,
+        &pairs(&["a/b", "bad owner/x", "a/.."]),
+    )
+    .await;
     assert!(matches!(out[0], RepoOutcome::Found(_)));
     assert!(matches!(&out[1], RepoOutcome::Unknown(r) if r.contains("not a valid")));
     assert!(matches!(&out[2], RepoOutcome::Unknown(r) if r.contains("not a valid")));
@@ -413,7 +468,9 @@ async fn the_token_never_shows_in_debug_notes_errors_or_trace_logs() {
     for _ in 0..3 {
         fake.push_fault(Fault::BadGateway);
     }
-    fake.push_fault(Fault::Secondary { retry_after_secs: 1 });
+    fake.push_fault(Fault::Secondary {
+        retry_after_secs: 1,
+    });
     fake.set_budget(1, 3600);
     let linked = pairs(&["a/b", "c/d", "ghost/x"]);
     let gh = Github::new(&cfg, Some(SENTINEL.to_string())).unwrap();
@@ -464,4 +521,31 @@ fn repository_urls_round_up() {
     assert_eq!(parse_repo_url("https://lab.github.io/Repo"), None);
     assert_eq!(parse_repo_url("https://github.com/topics/nlp"), None);
     assert_eq!(parse_repo_url("https://github.com/lab"), None);
+}
+
+proptest::proptest! {
+    #[test]
+    fn parse_repo_url_never_panics(s in "\\PC{0,80}") {
+        let _ = parse_repo_url(&s);
+    }
+
+    #[test]
+    fn every_written_form_of_a_repository_names_it(
+        owner in "[A-Za-z0-9][A-Za-z0-9-]{0,20}",
+        name in "[A-Za-z0-9_][A-Za-z0-9._-]{0,30}",
+        scheme in proptest::sample::select(vec!["http://", "https://", "HTTPS://", ""]),
+        host in proptest::sample::select(vec!["github.com", "www.github.com", "GitHub.com"]),
+        suffix in proptest::sample::select(vec!["", "/", ".git", "?tab=readme", "#readme"]),
+        deeper in proptest::sample::select(vec!["", "/tree/main", "/blob/main/a.py", "/issues/7", "/releases"]),
+    ) {
+        proptest::prop_assume!(!name.ends_with('.') && !name.to_ascii_lowercase().ends_with(".git"));
+        proptest::prop_assume!(!paperlinks::github::NON_REPOSITORY_PAGES.iter().any(|p| p.eq_ignore_ascii_case(&owner)));
+        proptest::prop_assume!(name != "." && name != "..");
+        let suffix = if deeper.is_empty() { suffix } else { "" };
+        let url = format!("{scheme}{host}/{owner}/{name}{suffix}{deeper}");
+        let r = parse_repo_url(&url).expect(&url);
+        proptest::prop_assert_eq!(&r.owner, &owner);
+        proptest::prop_assert_eq!(&r.name, &name);
+        proptest::prop_assert_eq!(r.root, deeper.is_empty());
+    }
 }

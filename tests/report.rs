@@ -130,7 +130,14 @@ fn link_rows_format() {
     r.final_url = Some("https://github.com/new/name".into());
     r.redirect_chain = vec!["https://a/1".into(), "https://a/2".into()];
     r.cached = true;
-    let rows = [row("in.txt", 3, "Paper", "https://github.com/old/name", "old/name", &r)];
+    let rows = [row(
+        "in.txt",
+        3,
+        "Paper",
+        "https://github.com/old/name",
+        "old/name",
+        &r,
+    )];
     let text = csv_string(|b| write_link_rows(b, rows.into_iter(), true).unwrap());
     let line = text.lines().nth(1).unwrap();
     assert_eq!(
@@ -245,7 +252,8 @@ fn repos_round_trip_and_ranking() {
     rows[4].previous_report_at = Some(at(2));
     rows[4].cached = true;
     rank_repos(&mut rows);
-    let order: Vec<(&str, Option<usize>)> = rows.iter().map(|r| (r.repo.as_str(), r.rank)).collect();
+    let order: Vec<(&str, Option<usize>)> =
+        rows.iter().map(|r| (r.repo.as_str(), r.rank)).collect();
     assert_eq!(
         order,
         [
@@ -274,7 +282,10 @@ fn repos_round_trip_and_ranking() {
     }
 
     // Star deltas against that previous report.
-    let mut now = vec![repo("big/one", Some(5100), Health::Active), repo("new/one", Some(1), Health::Active)];
+    let mut now = vec![
+        repo("big/one", Some(5100), Health::Active),
+        repo("new/one", Some(1), Health::Active),
+    ];
     fill_star_deltas(&mut now, &prev);
     assert_eq!(now[0].stars_delta, Some(100));
     assert_eq!(now[0].previous_report_at, Some(at(10)));
@@ -287,12 +298,21 @@ fn repos_round_trip_and_ranking() {
 #[test]
 fn previous_missing_is_quiet() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(read_previous_links(&dir.path().join("links.csv")), Previous::Missing);
-    assert!(matches!(read_previous_repos(&dir.path().join("repos.csv")), Previous::Missing));
+    assert_eq!(
+        read_previous_links(&dir.path().join("links.csv")),
+        Previous::Missing
+    );
+    assert!(matches!(
+        read_previous_repos(&dir.path().join("repos.csv")),
+        Previous::Missing
+    ));
 }
 
 fn assert_ignored<T: std::fmt::Debug>(p: Previous<T>, path: &Path) {
-    let w = p.warning().unwrap_or_else(|| panic!("not ignored: {p:?}")).to_owned();
+    let w = p
+        .warning()
+        .unwrap_or_else(|| panic!("not ignored: {p:?}"))
+        .to_owned();
     assert!(w.contains(&path.display().to_string()), "{w}");
     assert!(w.contains("ignored"), "{w}");
 }
@@ -319,10 +339,22 @@ fn previous_foreign_or_garbage_is_ignored_with_warning() {
     };
     let more: Vec<(&str, Vec<u8>)> = vec![
         ("truncated row", with_header(b"a,1,1,p,https://x,,ok,200")),
-        ("bad status", with_header(b"a,1,1,p,https://x,,fine,200,,,5,2025-01-01T00:00:00Z,false,,\n")),
-        ("bad date", with_header(b"a,1,1,p,https://x,,ok,200,,,5,yesterday,false,,\n")),
-        ("bad number", with_header(b"a,1,1,p,https://x,,ok,two,,,5,2025-01-01T00:00:00Z,false,,\n")),
-        ("invalid utf-8", with_header(b"a,1,1,\xff\xfe,https://x,,ok,200,,,5,2025-01-01T00:00:00Z,false,,\n")),
+        (
+            "bad status",
+            with_header(b"a,1,1,p,https://x,,fine,200,,,5,2025-01-01T00:00:00Z,false,,\n"),
+        ),
+        (
+            "bad date",
+            with_header(b"a,1,1,p,https://x,,ok,200,,,5,yesterday,false,,\n"),
+        ),
+        (
+            "bad number",
+            with_header(b"a,1,1,p,https://x,,ok,two,,,5,2025-01-01T00:00:00Z,false,,\n"),
+        ),
+        (
+            "invalid utf-8",
+            with_header(b"a,1,1,\xff\xfe,https://x,,ok,200,,,5,2025-01-01T00:00:00Z,false,,\n"),
+        ),
     ];
     for (what, bytes) in cases.into_iter().chain(more) {
         std::fs::write(&p, &bytes).unwrap();
@@ -359,7 +391,9 @@ fn kill_target_child() {
 fn write_generation(path: &Path, generation: u64) {
     let r = result(Status::Broken, Some(404));
     let paper = format!("generation {generation}");
-    let urls: Vec<String> = (0..KILL_ROWS).map(|i| format!("https://example.org/{i}")).collect();
+    let urls: Vec<String> = (0..KILL_ROWS)
+        .map(|i| format!("https://example.org/{i}"))
+        .collect();
     let rows = urls.iter().enumerate().map(|(i, u)| LinkRow {
         source: "input.txt",
         line: i + 1,
@@ -376,8 +410,17 @@ fn write_generation(path: &Path, generation: u64) {
 /// Parses the whole file; returns its generation (all rows agree).
 fn check_whole(path: &Path) -> u64 {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    let want: Vec<&str> = LINK_COLUMNS.iter().chain(LINK_EXTRA_COLUMNS.iter()).copied().collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let want: Vec<&str> = LINK_COLUMNS
+        .iter()
+        .chain(LINK_EXTRA_COLUMNS.iter())
+        .copied()
+        .collect();
     assert_eq!(header, want);
     let mut generation = None;
     let mut n = 0;
@@ -416,7 +459,13 @@ fn atomic_write_survives_sigkill() {
     let mut generations_seen = Vec::new();
     for _ in 0..5 {
         let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "kill_target_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "kill_target_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -441,7 +490,10 @@ fn atomic_write_survives_sigkill() {
         generations_seen.push(check_whole(&path));
     }
     // The children really replaced the file (the test is not vacuous).
-    assert!(generations_seen.iter().all(|g| *g >= 1), "{generations_seen:?}");
+    assert!(
+        generations_seen.iter().all(|g| *g >= 1),
+        "{generations_seen:?}"
+    );
     // Only hidden temporary files may be left behind.
     for e in std::fs::read_dir(dir.path()).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
@@ -456,7 +508,10 @@ fn atomic_write_survives_sigkill() {
 
 #[test]
 fn annotation_escaping() {
-    assert_eq!(report::annotations::escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
+    assert_eq!(
+        report::annotations::escape_data("100% a\r\nb: c, d"),
+        "100%25 a%0D%0Ab: c, d"
+    );
     assert_eq!(
         report::annotations::escape_property("a:b,c%\n"),
         "a%3Ab%2Cc%25%0A"
@@ -472,11 +527,39 @@ fn annotations_for_links_and_repos() {
     let ok = result(Status::Ok, Some(200));
     let timeout = result(Status::Timeout, None);
     let rows = [
-        row("/work/project/papers/a,b:c.md", 7, "Paper: 100%, really\nyes", "https://dead.example/x", "", &broken),
-        row("./papers/b.md", 2, "P2", "https://old.example/x", "", &moved),
-        row("papers/b.md", 3, "P2", "https://github.com/Old/Repo", "Old/Repo", &ok),
+        row(
+            "/work/project/papers/a,b:c.md",
+            7,
+            "Paper: 100%, really\nyes",
+            "https://dead.example/x",
+            "",
+            &broken,
+        ),
+        row(
+            "./papers/b.md",
+            2,
+            "P2",
+            "https://old.example/x",
+            "",
+            &moved,
+        ),
+        row(
+            "papers/b.md",
+            3,
+            "P2",
+            "https://github.com/Old/Repo",
+            "Old/Repo",
+            &ok,
+        ),
         row("-", 1, "", "https://slow.example", "", &timeout),
-        row("papers/c.md", 9, "P3", "https://github.com/old/repo/tree/main", "old/repo", &ok),
+        row(
+            "papers/c.md",
+            9,
+            "P3",
+            "https://github.com/old/repo/tree/main",
+            "old/repo",
+            &ok,
+        ),
     ];
     let mut renamed = repo("old/repo", Some(10), Health::Active);
     renamed.info.as_mut().unwrap().canonical = "new/repo".into();
@@ -539,11 +622,21 @@ fn fail_on_new_turns_known_failures_into_warnings() {
         ..FailPolicy::default()
     };
     let mut out = Vec::new();
-    write_annotations(&mut out, rows.into_iter(), &[], Some(&prev), &policy, Path::new("/"))
-        .unwrap();
+    write_annotations(
+        &mut out,
+        rows.into_iter(),
+        &[],
+        Some(&prev),
+        &policy,
+        Path::new("/"),
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("::warning file=a.md,line=1,"), "{text}");
+    assert!(
+        lines[0].starts_with("::warning file=a.md,line=1,"),
+        "{text}"
+    );
     assert!(lines[0].ends_with("(known: already failing in the previous report)"));
     assert!(lines[1].starts_with("::error file=a.md,line=2,"), "{text}");
 }
@@ -591,7 +684,13 @@ fn fixture() -> Fixture {
 }
 
 fn fixture_rows(f: &Fixture) -> Vec<LinkRow<'_>> {
-    let papers = ["Paper | One", "Paper Two", "Paper Three", "Paper Four", "Paper Five"];
+    let papers = [
+        "Paper | One",
+        "Paper Two",
+        "Paper Three",
+        "Paper Four",
+        "Paper Five",
+    ];
     URLS.iter()
         .zip(&f.results)
         .zip(papers)
@@ -662,7 +761,8 @@ fn summary_sections() {
     assert!(!md.contains("| old/stale | 50 | +"), "{md}");
 
     // The JSON document says the same.
-    let json: serde_json::Value = serde_json::from_str(&render_json(&JsonReport::new(&input))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&render_json(&JsonReport::new(&input))).unwrap();
     assert_eq!(json["exit_code"], 130);
     assert_eq!(json["interrupted"], true);
     assert_eq!(json["links"]["total"], 5);
@@ -701,7 +801,10 @@ fn summary_without_previous_and_long_tables() {
     assert!(md.contains("... and 10 more"));
     assert!(md.contains("| P Q | a.txt:50 |"));
     assert!(!md.contains("a.txt:51 "));
-    assert!(!md.contains("Newly failing"), "no previous report: nothing is new");
+    assert!(
+        !md.contains("Newly failing"),
+        "no previous report: nothing is new"
+    );
     assert!(!md.contains("interrupted"));
     assert!(!md.contains("Most-starred"));
 
@@ -724,8 +827,22 @@ fn popularity_ranking_and_deltas() {
         papers.add(r);
     }
     let extra = result(Status::Ok, Some(200));
-    papers.add(&row("b.md", 1, "Another | paper", "https://github.com/big/one", "Big/One", &extra));
-    papers.add(&row("b.md", 2, "Another | paper", "https://github.com/big/one", "big/one", &extra));
+    papers.add(&row(
+        "b.md",
+        1,
+        "Another | paper",
+        "https://github.com/big/one",
+        "Big/One",
+        &extra,
+    ));
+    papers.add(&row(
+        "b.md",
+        2,
+        "Another | paper",
+        "https://github.com/big/one",
+        "big/one",
+        &extra,
+    ));
 
     let mut repos = vec![
         repo("small/one", Some(12), Health::Stale),
@@ -735,9 +852,18 @@ fn popularity_ranking_and_deltas() {
     ];
     let previous = PreviousRepos {
         repos: [
-            ("big/one".to_string(), repo("big/one", Some(1_234_000), Health::Active)),
-            ("mid/one".to_string(), repo("mid/one", Some(310), Health::Active)),
-            ("gone/away".to_string(), repo("gone/away", Some(3), Health::Active)),
+            (
+                "big/one".to_string(),
+                repo("big/one", Some(1_234_000), Health::Active),
+            ),
+            (
+                "mid/one".to_string(),
+                repo("mid/one", Some(310), Health::Active),
+            ),
+            (
+                "gone/away".to_string(),
+                repo("gone/away", Some(3), Health::Active),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -787,14 +913,27 @@ fn popularity_ranking_and_deltas() {
         },
     ];
     let md = render_popularity_md(&repos, &papers, &paper_rows, previous.report_at);
-    let table: Vec<&str> = md.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| #")).collect();
+    let table: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+        .collect();
     assert_eq!(
         table[0],
         "| 1 | [big/one](https://github.com/big/one) | 1,234,567 | +567 | active | 2025-01-09 | MIT | Paper Five; Another \\| paper |"
     );
-    assert!(table[1].starts_with("| 2 | [mid/one](https://github.com/mid/one) | 300 | -10 | archived |"), "{md}");
-    assert!(table[2].starts_with("| 3 | [small/one](https://github.com/small/one) | 12 |  | stale |"), "{md}");
-    assert!(table[3].starts_with("| - | gone/away |  |  | missing |"), "{md}");
+    assert!(
+        table[1]
+            .starts_with("| 2 | [mid/one](https://github.com/mid/one) | 300 | -10 | archived |"),
+        "{md}"
+    );
+    assert!(
+        table[2].starts_with("| 3 | [small/one](https://github.com/small/one) | 12 |  | stale |"),
+        "{md}"
+    );
+    assert!(
+        table[3].starts_with("| - | gone/away |  |  | missing |"),
+        "{md}"
+    );
     assert!(md.contains("since the previous report (2025-01-02T12:30:05Z)"));
     assert!(md.contains("## Papers with broken or missing code (2)"));
     assert!(md.contains("| Promises code | papers.md:1 | says code is available but links none |"));
@@ -833,7 +972,11 @@ pub fn sample_repos() -> Vec<RepoRow> {
         ("facebookresearch/dinov2", 9_800, Health::Active),
         ("karpathy/nanoGPT", 40_000, Health::Active),
         ("salesforce/LAVIS", 10_000, Health::Stale),
-        ("an-extremely-long-organisation-name/and-an-even-longer-repository-name", 420, Health::Active),
+        (
+            "an-extremely-long-organisation-name/and-an-even-longer-repository-name",
+            420,
+            Health::Active,
+        ),
         ("some-lab/code-coming-soon", 240, Health::Placeholder),
         ("student/thesis-experiments", 35, Health::Stale),
         ("lab/empty-repo", 3, Health::Empty),
@@ -905,14 +1048,25 @@ fn svg_has_one_bar_per_repository_and_labels() {
         let label = report::chart::bar_label(&r.repo);
         assert!(facts.texts.contains(&label), "label {label:?} missing");
     }
-    assert!(facts.texts.iter().any(|t| t.starts_with("an-extremely-long-organisation-n") && t.ends_with("...")));
-    assert!(!facts.texts.iter().any(|t| t == "tiny/two"), "rank 26 is not shown");
+    assert!(
+        facts
+            .texts
+            .iter()
+            .any(|t| t.starts_with("an-extremely-long-organisation-n") && t.ends_with("..."))
+    );
+    assert!(
+        !facts.texts.iter().any(|t| t == "tiny/two"),
+        "rank 26 is not shown"
+    );
     assert!(facts.texts.iter().any(|t| t == "140,000"), "value labels");
     assert!(facts.texts.iter().any(|t| t.contains("log scale")));
     for word in ["active", "stale", "archived", "placeholder", "empty"] {
         assert!(facts.texts.iter().any(|t| t == word), "legend {word}");
     }
-    assert!(!facts.texts.iter().any(|t| t == "missing"), "no missing bar, no legend entry");
+    assert!(
+        !facts.texts.iter().any(|t| t == "missing"),
+        "no missing bar, no legend entry"
+    );
 }
 
 #[test]
@@ -920,23 +1074,84 @@ fn svg_linear_when_spread_is_narrow_and_empty_chart() {
     let mut repos = vec![
         repo("a/one", Some(900), Health::Active),
         repo("b/two", Some(50), Health::Stale),
-        repo("c/three", Some(10), Health::Archived),
+        repo(
+            "c/three-with-a-much-longer-name-WWW",
+            Some(10),
+            Health::Archived,
+        ),
     ];
     rank_repos(&mut repos);
-    let facts = svg_facts(&render_popularity_svg(&repos).unwrap());
+    let svg = render_popularity_svg(&repos).unwrap();
+    if let Some(p) = std::env::var_os("PAPERLINKS_SAMPLE_SVG_LINEAR") {
+        std::fs::write(p, &svg).unwrap();
+    }
+    let facts = svg_facts(&svg);
     assert_eq!(facts.bars, 3);
     assert!(!facts.texts.iter().any(|t| t.contains("log scale")));
     assert!(facts.texts.iter().any(|t| t == "stars"));
     assert!(report::chart::use_log_scale(&[5, 501]));
     assert!(!report::chart::use_log_scale(&[5, 500]));
-    assert!(report::chart::use_log_scale(&[0, 101]), "zero counts as one");
+    assert!(
+        report::chart::use_log_scale(&[0, 101]),
+        "zero counts as one"
+    );
 
     let none = svg_facts(&render_popularity_svg(&[repo("x/y", None, Health::Missing)]).unwrap());
     assert_eq!(none.bars, 0);
-    assert!(none.texts.iter().any(|t| t.starts_with("No GitHub repositories")));
+    assert!(
+        none.texts
+            .iter()
+            .any(|t| t.starts_with("No GitHub repositories"))
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("reports/popularity.svg");
     write_popularity_svg(&p, &repos).unwrap();
     assert!(roxmltree::Document::parse(&std::fs::read_to_string(&p).unwrap()).is_ok());
+}
+
+#[test]
+fn svg_single_bar() {
+    let mut repos = vec![repo("only/one", Some(1234), Health::Active)];
+    rank_repos(&mut repos);
+    let svg = render_popularity_svg(&repos).unwrap();
+    if let Some(p) = std::env::var_os("PAPERLINKS_SAMPLE_SVG_ONE") {
+        std::fs::write(p, &svg).unwrap();
+    }
+    let facts = svg_facts(&svg);
+    assert_eq!(facts.bars, 1);
+    assert!(facts.texts.iter().any(|t| t == "only/one"));
+}
+
+#[test]
+fn rows_without_result_keep_failure_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("links.csv");
+    let rows = [LinkRow {
+        source: "a.md",
+        line: 1,
+        column: 1,
+        paper: "P",
+        url: "https://was-broken.example",
+        repo: "",
+        result: None,
+        first_failed_at: Some(at(2)),
+    }];
+    write_links_csv(&path, rows.into_iter(), true).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        "a.md,1,1,P,https://was-broken.example,,unchecked,,,,,,false,2025-01-02T12:30:05Z,"
+    );
+    let prev = read_previous_links(&path)
+        .data()
+        .expect("an interrupted report is usable");
+    let p = &prev["https://was-broken.example"];
+    assert_eq!(p.result.status, Status::Unchecked);
+    assert_eq!(p.first_failed_at, Some(at(2)));
+    assert!(p.was_failing());
+    // Broken again now: known, and the date carries over.
+    let now = result(Status::Broken, Some(404));
+    assert_eq!(classify_change(Some(p), now.status), Some(Change::Known));
+    assert_eq!(carry_first_failed(Some(p), &now), Some(at(2)));
 }

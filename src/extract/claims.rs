@@ -38,7 +38,8 @@ use regex::Regex;
 const ARTIFACT: &str = r"(?:(?:source\s+)?codes?|implementations?|code\s?base|checkpoints?|weights|software|toolkit|(?:our|the|all|pre-?trained|trained)\s+(?:[a-z0-9-]+\s+){0,2}?models?)";
 const ARTIFACT_LIST: &str = r"(?:(?:source\s+)?codes?|implementations?|code\s?base|checkpoints?|weights|software|toolkit|models?)";
 const END: &str = r"(?:[\s,.;:!?)]|$)";
-const STATE: &str = r"(?:available|released|public|open[- ]?sourced|accessible|published|shared|online)";
+const STATE: &str =
+    r"(?:available|released|public|open[- ]?sourced|accessible|published|shared|online)";
 
 static CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
     let p1 = format!(

@@ -231,9 +231,9 @@ fn scan_end(bytes: &[u8], from: usize, allow_ipv6: bool) -> usize {
         // IPv6 literal host: up to the closing bracket.
         match memchr::memchr(b']', &bytes[i..]) {
             Some(j)
-                if bytes[i + 1..i + j]
-                    .iter()
-                    .all(|b| b.is_ascii_hexdigit() || b":.%".contains(b) || b.is_ascii_alphanumeric()) =>
+                if bytes[i + 1..i + j].iter().all(|b| {
+                    b.is_ascii_hexdigit() || b":.%".contains(b) || b.is_ascii_alphanumeric()
+                }) =>
             {
                 i += j + 1
             }
@@ -446,29 +446,49 @@ mod tests {
 
     #[test]
     fn angle_brackets() {
-        assert_eq!(one("code: <https://github.com/a/b>."), "https://github.com/a/b");
+        assert_eq!(
+            one("code: <https://github.com/a/b>."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn parentheses_around() {
-        assert_eq!(one("code (https://github.com/a/b)."), "https://github.com/a/b");
+        assert_eq!(
+            one("code (https://github.com/a/b)."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn markdown_link_syntax_in_text() {
-        assert_eq!(one("[our code](https://github.com/a/b)."), "https://github.com/a/b");
+        assert_eq!(
+            one("[our code](https://github.com/a/b)."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn quotes_around() {
-        assert_eq!(one("at \"https://github.com/a/b\"."), "https://github.com/a/b");
-        assert_eq!(one("at “https://github.com/a/b”."), "https://github.com/a/b");
-        assert_eq!(one("at 'https://github.com/a/b'."), "https://github.com/a/b");
+        assert_eq!(
+            one("at \"https://github.com/a/b\"."),
+            "https://github.com/a/b"
+        );
+        assert_eq!(
+            one("at “https://github.com/a/b”."),
+            "https://github.com/a/b"
+        );
+        assert_eq!(
+            one("at 'https://github.com/a/b'."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
     fn cjk_punctuation_ends_url() {
-        for p in ["。", "，", "）", "、", "」", "；", "：", "！", "？", "】", "》"] {
+        for p in [
+            "。", "，", "）", "、", "」", "；", "：", "！", "？", "】", "》",
+        ] {
             assert_eq!(
                 one(&format!("代码见https://github.com/a/b{p}谢谢")),
                 "https://github.com/a/b",
@@ -502,7 +522,10 @@ mod tests {
 
     #[test]
     fn scheme_glued_to_previous_word() {
-        assert_eq!(one("available athttps://github.com/a/b."), "https://github.com/a/b");
+        assert_eq!(
+            one("available athttps://github.com/a/b."),
+            "https://github.com/a/b"
+        );
     }
 
     #[test]
@@ -512,8 +535,14 @@ mod tests {
 
     #[test]
     fn idn_host_kept() {
-        assert_eq!(one("see https://bücher.example/katalog."), "https://bücher.example/katalog");
-        assert_eq!(one("見て https://例え.テスト/パス。"), "https://例え.テスト/パス");
+        assert_eq!(
+            one("see https://bücher.example/katalog."),
+            "https://bücher.example/katalog"
+        );
+        assert_eq!(
+            one("見て https://例え.テスト/パス。"),
+            "https://例え.テスト/パス"
+        );
     }
 
     #[test]

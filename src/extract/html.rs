@@ -13,12 +13,15 @@ use std::io::BufRead;
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
-use super::clean::{clean_url, find_urls};
 use super::claims::claims_code;
+use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
 use super::{Event, FoundLink, PaperStart};
 
-pub(crate) fn extract<R: BufRead>(mut reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+pub(crate) fn extract<R: BufRead>(
+    mut reader: R,
+    emit: &mut dyn FnMut(Event),
+) -> std::io::Result<()> {
     let mut raw = Vec::new();
     reader.read_to_end(&mut raw)?;
     let doc = String::from_utf8_lossy(&raw);
@@ -167,13 +170,19 @@ fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
                     let text = String::from_utf8_lossy(&value.value);
                     if let Some((lead, url)) = clean_url(&text) {
                         let raw = doc.get(value.span.start..value.span.end).unwrap_or("");
-                        let off = if raw == text { value.span.start + lead } else { value.span.start };
+                        let off = if raw == text {
+                            value.span.start + lead
+                        } else {
+                            value.span.start
+                        };
                         found.push((off, url.into_owned()));
                     }
                 }
                 found.sort_by_key(|(o, _)| *o);
-                let anchor_with_url =
-                    name == b"a" && !tag.self_closing && tag.attributes.contains_key(&b"href"[..]) && !found.is_empty();
+                let anchor_with_url = name == b"a"
+                    && !tag.self_closing
+                    && tag.attributes.contains_key(&b"href"[..])
+                    && !found.is_empty();
                 for (off, url) in found {
                     r.link(off, url);
                 }

@@ -157,7 +157,11 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
     let lines = LineIndex::new(&text);
     let pos = |off: usize| -> (usize, usize) {
         let (l, c) = lines.pos(&text, off);
-        if l == 1 { (it.line, it.col + c - 1) } else { (it.line + l - 1, c) }
+        if l == 1 {
+            (it.line, it.col + c - 1)
+        } else {
+            (it.line + l - 1, c)
+        }
     };
     let key_at = |key: &str| text.find(&format!("\"{key}\""));
     // Offset of the string value following `"key"`.
@@ -177,7 +181,11 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
     let mut links: Vec<(usize, usize, String)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     if let Some(summary) = summary {
-        let skey = if str_field(paper, &v, "summary").is_some() { "summary" } else { "abstract" };
+        let skey = if str_field(paper, &v, "summary").is_some() {
+            "summary"
+        } else {
+            "abstract"
+        };
         let sval = value_at(skey).unwrap_or(0);
         let mut search_from = sval;
         find_urls(summary, |m| {

@@ -21,12 +21,15 @@ use std::io::BufRead;
 
 use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 
-use super::clean::{clean_url, find_urls};
 use super::claims::claims_code;
+use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
 use super::{Event, FoundLink, PaperStart};
 
-pub(crate) fn extract<R: BufRead>(mut reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+pub(crate) fn extract<R: BufRead>(
+    mut reader: R,
+    emit: &mut dyn FnMut(Event),
+) -> std::io::Result<()> {
     let mut raw = Vec::new();
     reader.read_to_end(&mut raw)?;
     let doc = String::from_utf8_lossy(&raw);
@@ -98,7 +101,11 @@ impl Run<'_, '_> {
         find_urls(&buf, |m| {
             let i = pieces.partition_point(|p| p.buf_at <= m.start).max(1) - 1;
             let p = &pieces[i];
-            let src = if p.exact { p.src_at + (m.start - p.buf_at) } else { p.src_at };
+            let src = if p.exact {
+                p.src_at + (m.start - p.buf_at)
+            } else {
+                p.src_at
+            };
             found.push((src, m.url.into_owned()));
         });
         for (src, url) in found {
@@ -209,7 +216,9 @@ fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
                 item_fresh = !in_heading && r.title.is_none();
             }
             Md::Start(Tag::Paragraph) => r.flush_text(),
-            Md::Start(tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Image { .. })) => {
+            Md::Start(
+                tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Image { .. }),
+            ) => {
                 if item_fresh {
                     item_fresh = false;
                     r.start_title(range.start);

@@ -73,10 +73,20 @@ fn detect_content(head: &[u8]) -> Format {
             }
         }
         Some(b'<') => {
-            let lower: Vec<u8> = rest.iter().take(16).map(|b| b.to_ascii_lowercase()).collect();
-            if [&b"<!doctype html"[..], b"<html", b"<head", b"<body", b"<!--"]
+            let lower: Vec<u8> = rest
                 .iter()
-                .any(|p| lower.starts_with(p))
+                .take(16)
+                .map(|b| b.to_ascii_lowercase())
+                .collect();
+            if [
+                &b"<!doctype html"[..],
+                b"<html",
+                b"<head",
+                b"<body",
+                b"<!--",
+            ]
+            .iter()
+            .any(|p| lower.starts_with(p))
             {
                 return Format::Html;
             }

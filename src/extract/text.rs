@@ -37,8 +37,8 @@
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader};
 
-use super::clean::find_urls;
 use super::claims::claims_code;
+use super::clean::find_urls;
 use super::pos::count_chars;
 use super::{Event, FoundLink, PaperStart};
 
@@ -121,7 +121,14 @@ struct State<'a> {
 impl State<'_> {
     /// One line, or one piece of an over-long line. Returns the number of
     /// characters in the piece (needed for the columns of the next piece).
-    fn piece(&mut self, line_no: usize, bytes: &[u8], col0: usize, first: bool, last: bool) -> usize {
+    fn piece(
+        &mut self,
+        line_no: usize,
+        bytes: &[u8],
+        col0: usize,
+        first: bool,
+        last: bool,
+    ) -> usize {
         let text: Cow<str> = String::from_utf8_lossy(bytes);
         let blank = text.trim().is_empty();
         if first && last && blank {
@@ -230,7 +237,8 @@ impl State<'_> {
 
     /// The current (undecided) paragraph is an abstract.
     fn resolve_abstract(&mut self) {
-        let Para::Undecided { text, links, .. } = std::mem::replace(&mut self.para, Para::None) else {
+        let Para::Undecided { text, links, .. } = std::mem::replace(&mut self.para, Para::None)
+        else {
             return;
         };
         let paper = match self.pending.take() {
@@ -314,7 +322,10 @@ pub(crate) fn is_abstract_like(text: &str, chars: usize) -> bool {
     if t.ends_with('.') || t.ends_with('。') || t.ends_with('．') {
         return true;
     }
-    if t.rsplit(char::is_whitespace).next().is_some_and(|w| w.contains("://")) {
+    if t.rsplit(char::is_whitespace)
+        .next()
+        .is_some_and(|w| w.contains("://"))
+    {
         return true;
     }
     let b = t.as_bytes();

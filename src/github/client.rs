@@ -184,7 +184,10 @@ impl<'a> Session<'a> {
             return Err(self.halt(self.exhausted(reset)));
         }
         if !wait.is_zero() {
-            tracing::info!("GitHub rate limit spent; waiting {} for the reset", human(wait));
+            tracing::info!(
+                "GitHub rate limit spent; waiting {} for the reset",
+                human(wait)
+            );
             self.sleep(wait + Duration::from_secs(1)).await?;
         }
         self.budget
@@ -266,7 +269,10 @@ impl<'a> Session<'a> {
             let secondary = limited
                 && (raw.retry_after.is_some()
                     || raw.status == 429 && raw.remaining != Some(0)
-                    || raw.body.to_ascii_lowercase().contains("secondary rate limit"));
+                    || raw
+                        .body
+                        .to_ascii_lowercase()
+                        .contains("secondary rate limit"));
             let primary = !secondary
                 && ((limited && raw.remaining == Some(0))
                     || (raw.status == 200

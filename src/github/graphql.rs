@@ -184,11 +184,17 @@ fn repo_info(r: &Value) -> Result<RepoInfo, String> {
         commits_90d: commit.and_then(|c| u64_at(c, &["history", "totalCount"])),
         latest_release: str_at(r, &["latestRelease", "tagName"]).map(str::to_string),
         latest_release_at: str_at(r, &["latestRelease", "publishedAt"]).and_then(date),
-        archived: r.get("isArchived").and_then(Value::as_bool).unwrap_or(false),
+        archived: r
+            .get("isArchived")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         fork: r.get("isFork").and_then(Value::as_bool).unwrap_or(false),
         empty: r.get("isEmpty").and_then(Value::as_bool).unwrap_or(false),
         // Languages GitHub detects in the repository's files (linguist).
-        has_code: languages.map_or_else(|| str_at(r, &["primaryLanguage", "name"]).is_some(), |n| n > 0),
+        has_code: languages.map_or_else(
+            || str_at(r, &["primaryLanguage", "name"]).is_some(),
+            |n| n > 0,
+        ),
     })
 }
 
@@ -207,8 +213,14 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let q = build_query(&repos, since);
-        assert!(q.contains("r0: repository(owner: \"a\", name: \"b\") { ...R }"), "{q}");
-        assert!(q.contains("r1: repository(owner: \"c\", name: \"d\\\"e\")"), "{q}");
+        assert!(
+            q.contains("r0: repository(owner: \"a\", name: \"b\") { ...R }"),
+            "{q}"
+        );
+        assert!(
+            q.contains("r1: repository(owner: \"c\", name: \"d\\\"e\")"),
+            "{q}"
+        );
         assert!(q.contains("rateLimit { remaining resetAt cost }"));
         assert!(q.contains("history(since: \"2026-08-28T00:00:00Z\")"));
         assert!(!q.contains("r2:"));
@@ -261,8 +273,9 @@ mod tests {
 
     #[test]
     fn rate_limited_and_garbage() {
-        let body = json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]})
-            .to_string();
+        let body =
+            json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]})
+                .to_string();
         let a = parse_answer(&body, 1).unwrap();
         assert!(is_rate_limited(&body));
         assert!(matches!(&a.outcomes[0], RepoOutcome::Unknown(m) if m.contains("rate limit")));

@@ -87,7 +87,11 @@ impl fmt::Debug for Github {
             .field("max_wait_secs", &self.config.max_wait_secs)
             .field(
                 "token",
-                &if self.token.is_some() { "<set>" } else { "<none>" },
+                &if self.token.is_some() {
+                    "<set>"
+                } else {
+                    "<none>"
+                },
             )
             .field("timeout", &self.timeout)
             .finish()
@@ -178,7 +182,10 @@ impl Github {
                 let e = self.redact(e);
                 stats.notes.push(format!("GitHub audit skipped: {e}"));
                 return (
-                    repos.iter().map(|_| RepoOutcome::Unknown(e.clone())).collect(),
+                    repos
+                        .iter()
+                        .map(|_| RepoOutcome::Unknown(e.clone()))
+                        .collect(),
                     stats,
                 );
             }
@@ -277,7 +284,9 @@ impl Github {
 /// `Unknown` for a name GitHub could not hold (never asked about).
 fn invalid_outcome((owner, name): &(String, String)) -> Option<RepoOutcome> {
     (!valid_owner(owner) || !valid_name(name)).then(|| {
-        RepoOutcome::Unknown(format!("`{owner}/{name}` is not a valid GitHub repository name"))
+        RepoOutcome::Unknown(format!(
+            "`{owner}/{name}` is not a valid GitHub repository name"
+        ))
     })
 }
 
@@ -310,7 +319,10 @@ async fn graphql_batch(
             Err(e) => all(e),
         },
         401 => all(session.halt(refused(&raw)).reason()),
-        s => all(format!("GitHub GraphQL API answered HTTP {s}: {}", raw.message())),
+        s => all(format!(
+            "GitHub GraphQL API answered HTTP {s}: {}",
+            raw.message()
+        )),
     }
 }
 
@@ -328,9 +340,14 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
         return o;
     }
     let (owner, name) = repo;
-    let raw = match session.call(&Req::Get(format!("/repos/{owner}/{name}"))).await {
+    let raw = match session
+        .call(&Req::Get(format!("/repos/{owner}/{name}")))
+        .await
+    {
         Ok(raw) => raw,
-        Err(f @ (Failure::Stopped(_) | Failure::Failed(_))) => return RepoOutcome::Unknown(f.reason()),
+        Err(f @ (Failure::Stopped(_) | Failure::Failed(_))) => {
+            return RepoOutcome::Unknown(f.reason());
+        }
     };
     match raw.status {
         200 => match rest::repo_info(&raw.body) {

@@ -138,7 +138,9 @@ fn strip_git_suffix(name: &str) -> &str {
 pub fn valid_owner(owner: &str) -> bool {
     (1..=39).contains(&owner.len())
         && !owner.starts_with('-')
-        && owner.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// A repository name: 1-100 ASCII letters, digits, `.`, `-` and `_`, and
@@ -177,11 +179,26 @@ mod tests {
         assert_eq!(repo("HTTPS://GitHub.COM/Lab/Repo"), root("Lab", "Repo"));
         assert_eq!(repo("https://WWW.GITHUB.COM/lab/Repo"), root("lab", "Repo"));
         assert_eq!(repo("https://github.com/lab/Repo/"), root("lab", "Repo"));
-        assert_eq!(repo("https://github.com/user/Model.git"), root("user", "Model"));
-        assert_eq!(repo("https://github.com/user/Model.GIT"), root("user", "Model"));
-        assert_eq!(repo("https://github.com/user/Model.git/"), root("user", "Model"));
-        assert_eq!(repo("https://github.com/lab/Repo?tab=readme"), root("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo#readme"), root("lab", "Repo"));
+        assert_eq!(
+            repo("https://github.com/user/Model.git"),
+            root("user", "Model")
+        );
+        assert_eq!(
+            repo("https://github.com/user/Model.GIT"),
+            root("user", "Model")
+        );
+        assert_eq!(
+            repo("https://github.com/user/Model.git/"),
+            root("user", "Model")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo?tab=readme"),
+            root("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo#readme"),
+            root("lab", "Repo")
+        );
         assert_eq!(repo("https://github.com./lab/Repo"), root("lab", "Repo"));
         assert_eq!(repo("github.com/lab/Repo"), root("lab", "Repo"));
         assert_eq!(repo("www.github.com/lab/Repo"), root("lab", "Repo"));
@@ -191,22 +208,52 @@ mod tests {
 
     #[test]
     fn names_with_dots_dashes_underscores() {
-        assert_eq!(repo("https://github.com/a-b/c.d_e-f"), root("a-b", "c.d_e-f"));
-        assert_eq!(repo("https://github.com/facebookresearch/detectron2"), root("facebookresearch", "detectron2"));
-        assert_eq!(repo("https://github.com/user/user.github.io"), root("user", "user.github.io"));
+        assert_eq!(
+            repo("https://github.com/a-b/c.d_e-f"),
+            root("a-b", "c.d_e-f")
+        );
+        assert_eq!(
+            repo("https://github.com/facebookresearch/detectron2"),
+            root("facebookresearch", "detectron2")
+        );
+        assert_eq!(
+            repo("https://github.com/user/user.github.io"),
+            root("user", "user.github.io")
+        );
         // `.git` alone is not stripped down to nothing.
         assert_eq!(repo("https://github.com/user/.git"), None);
     }
 
     #[test]
     fn deeper_forms() {
-        assert_eq!(repo("https://github.com/lab/Repo/tree/main/src"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo/blob/main/README.md"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo/issues/7"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo/releases"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo/releases/tag/v1.0?x=1#y"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo.git/tree/x"), deep("lab", "Repo"));
-        assert_eq!(repo("https://github.com/lab/Repo/wiki/"), deep("lab", "Repo"));
+        assert_eq!(
+            repo("https://github.com/lab/Repo/tree/main/src"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo/blob/main/README.md"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo/issues/7"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo/releases"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo/releases/tag/v1.0?x=1#y"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo.git/tree/x"),
+            deep("lab", "Repo")
+        );
+        assert_eq!(
+            repo("https://github.com/lab/Repo/wiki/"),
+            deep("lab", "Repo")
+        );
     }
 
     #[test]
@@ -215,7 +262,10 @@ mod tests {
             repo("https://raw.githubusercontent.com/lab/Repo/main/data.csv"),
             deep("lab", "Repo")
         );
-        assert_eq!(repo("https://raw.githubusercontent.com/lab/Repo"), deep("lab", "Repo"));
+        assert_eq!(
+            repo("https://raw.githubusercontent.com/lab/Repo"),
+            deep("lab", "Repo")
+        );
         assert_eq!(repo("https://raw.githubusercontent.com/lab"), None);
     }
 

@@ -106,13 +106,17 @@ mod tests {
 
     #[test]
     fn empty_and_readme_only() {
-        let empty = json!({"full_name": "a/b", "language": null, "size": 0, "license": null}).to_string();
+        let empty =
+            json!({"full_name": "a/b", "language": null, "size": 0, "license": null}).to_string();
         let info = repo_info(&empty).unwrap();
         assert!(info.empty && !info.has_code);
         let readme = json!({"full_name": "a/b", "language": null, "size": 3}).to_string();
         let info = repo_info(&readme).unwrap();
         assert!(!info.empty && !info.has_code);
         assert!(repo_info("{}").is_err());
-        assert_eq!(error_message(r#"{"message":"Not Found"}"#).as_deref(), Some("Not Found"));
+        assert_eq!(
+            error_message(r#"{"message":"Not Found"}"#).as_deref(),
+            Some("Not Found")
+        );
     }
 }

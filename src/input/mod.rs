@@ -110,7 +110,10 @@ pub fn resolve(inputs: &[String]) -> Result<Resolved, Error> {
 
 fn walk_dir(dir: &Path, out: &mut Resolved) -> Result<(), Error> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) if e.file_type().is_file() && has_known_extension(e.path()) => {
                 files.push(e.into_path())
@@ -137,7 +140,10 @@ fn expand_glob(pattern: &str, out: &mut Resolved) -> Result<(), Error> {
     };
     let strip_dot = base == ".";
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(base).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(base)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
             continue;
@@ -289,9 +295,11 @@ mod tests {
     #[test]
     fn head_is_not_lost() {
         let text = "x".repeat(HEAD_LEN * 3);
-        let mut opened = open_reader("t", Some("txt"), Box::new(std::io::Cursor::new(
-            text.clone().into_bytes(),
-        )))
+        let mut opened = open_reader(
+            "t",
+            Some("txt"),
+            Box::new(std::io::Cursor::new(text.clone().into_bytes())),
+        )
         .ok()
         .unwrap();
         let mut back = String::new();

@@ -82,8 +82,8 @@ impl FailPolicy {
     /// The annotation level of a link occurrence, or `None` for no
     /// annotation. Error: status in `fail_on` (and new, with `only_new`).
     /// Warning: any other failure, `redirected`, and known failures under
-    /// `only_new`. `previous` is the URL's status in the previous report.
-    pub fn link_level(&self, status: Status, previous: Option<Status>) -> Option<Level> {
+    /// `only_new`. `previous` is the URL's entry in the previous report.
+    pub fn link_level(&self, status: Status, previous: Option<&PreviousLink>) -> Option<Level> {
         if self.statuses.contains(&status) {
             if self.only_new && classify_change(previous, status) == Some(Change::Known) {
                 return Some(Level::Warning);
@@ -207,8 +207,7 @@ pub fn link_annotation(
     base_dir: &Path,
 ) -> Option<String> {
     let result = row.result?;
-    let prev_status = previous.map(|p| p.result.status);
-    let level = policy.link_level(result.status, prev_status)?;
+    let level = policy.link_level(result.status, previous)?;
     let location = relative_source(row.source, base_dir).map(|file| Location {
         file,
         line: row.line,
@@ -231,7 +230,7 @@ pub fn link_annotation(
     if let Some(since) = row.first_failed_at {
         message.push_str(&format!("\nfailing since {}", super::fmt_time(since)));
     }
-    if policy.only_new && classify_change(prev_status, result.status) == Some(Change::Known) {
+    if policy.only_new && classify_change(previous, result.status) == Some(Change::Known) {
         message.push_str("\n(known: already failing in the previous report)");
     }
     let title = format!("{} link", result.status);
@@ -250,7 +249,10 @@ pub fn repo_annotation(
     if is_renamed(repo) {
         what.push(format!(
             "renamed to {}",
-            repo.info.as_ref().map(|i| i.canonical.as_str()).unwrap_or("")
+            repo.info
+                .as_ref()
+                .map(|i| i.canonical.as_str())
+                .unwrap_or("")
         ));
     }
     let mut message = format!("repository {}: {}", repo.repo, what.join(", "));
@@ -289,17 +291,18 @@ pub fn write_annotations<'a, W: Write>(
         }
         if !row.repo.is_empty() {
             let key = row.repo.to_lowercase();
-            if wanted.contains(&key) && !first.contains_key(&key) {
-                if let Some(file) = relative_source(row.source, base_dir) {
-                    first.insert(
-                        key,
-                        Location {
-                            file,
-                            line: row.line,
-                            col: row.column,
-                        },
-                    );
-                }
+            if wanted.contains(&key)
+                && !first.contains_key(&key)
+                && let Some(file) = relative_source(row.source, base_dir)
+            {
+                first.insert(
+                    key,
+                    Location {
+                        file,
+                        line: row.line,
+                        col: row.column,
+                    },
+                );
             }
         }
     }

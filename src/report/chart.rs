@@ -16,7 +16,7 @@ use super::popularity::thousands;
 use super::repos::is_ranked;
 use crate::error::Error;
 use crate::model::{Health, RepoRow};
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -31,10 +31,14 @@ pub const MAX_LABEL_CHARS: usize = 36;
 const WIDTH: u32 = 1100;
 const BAR_PX: u32 = 28;
 const FONT: &str = "sans-serif";
-const LABEL_SIZE: u32 = 15;
-/// Width of one character at `LABEL_SIZE`, on the safe side for sans-serif
-/// fonts (average is ~0.55 em; wide letters like `m`/`w` reach 0.85 em).
-const CHAR_PX: f64 = LABEL_SIZE as f64 * 0.62;
+const LABEL_SIZE: u32 = 16;
+/// plotters writes `font-size` as the given size / 1.24.
+const fn rendered_px(size: u32) -> f64 {
+    size as f64 / 1.24
+}
+/// Width of one character of a label, on the safe side for sans-serif
+/// fonts (average is ~0.55 em for repository names).
+const CHAR_PX: f64 = rendered_px(LABEL_SIZE) * 0.62;
 
 /// The colour of a health word (also used by the legend).
 pub fn health_colour(h: Health) -> RGBColor {
@@ -107,10 +111,33 @@ pub fn write_popularity_svg(path: &Path, repos: &[RepoRow]) -> Result<(), Error>
 
 type DrawResult = Result<(), String>;
 
+/// The y axis: `n` rows of height 1, row r spanning r..r+1 from the bottom,
+/// with one key point (label) at the middle of each row. (A segmented
+/// integer range would add an empty slot, and fails for a single row.)
+struct Rows(usize);
+
+impl Ranged for Rows {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let span = f64::from(limit.1 - limit.0);
+        limit.0 + (span * value / self.0.max(1) as f64).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        (0..self.0).map(|r| r as f64 + 0.5).collect()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        0.0..self.0 as f64
+    }
+}
+
 fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
     let n = bars.len();
     let legend_px = 50;
-    let height = 70 + (n.max(3) as u32) * BAR_PX + 60 + legend_px;
+    let height = 70 + (n.max(2) as u32) * BAR_PX + 60 + legend_px;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -131,7 +158,8 @@ fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
             let caption = if total_ranked > n {
                 format!("Top {n} of {total_ranked} linked GitHub repositories by stars")
             } else {
-                format!("{n} linked GitHub repositories by stars")
+                let s = if n == 1 { "repository" } else { "repositories" };
+                format!("{n} linked GitHub {s} by stars")
             };
             if use_log_scale(&stars) {
                 // From the power of ten below the smallest bar to well past
@@ -184,19 +212,24 @@ where
         .unwrap_or(0);
     let label_px = (longest as f64 * CHAR_PX).ceil() as u32 + 16;
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, (FONT, 22))
+        .caption(caption, (FONT, 26))
         .margin_top(12)
         .margin_left(16)
         .margin_right(36)
         .x_label_area_size(50)
         .y_label_area_size(label_px)
-        .build_cartesian_2d(x, (0..n).into_segmented())
+        // Row r (from the bottom) spans r..r+1; its label sits at r + 0.5.
+        .build_cartesian_2d(x, Rows(n))
         .map_err(|e| e.to_string())?;
     // Row i of the chart (from the bottom) shows bar n - 1 - i, so rank 1
     // is on top.
-    let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) if *i < n => bars[n - 1 - i].label.clone(),
-        _ => String::new(),
+    let label_of = |v: &f64| {
+        let row = v.floor();
+        if row >= 0.0 && (row as usize) < n {
+            bars[n - 1 - row as usize].label.clone()
+        } else {
+            String::new()
+        }
     };
     chart
         .configure_mesh()
@@ -206,7 +239,7 @@ where
         .x_label_formatter(&|v: &f64| thousands(v.round().max(0.0) as u64))
         .x_desc(x_desc)
         .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(BLACK.mix(0.12))
         .draw()
@@ -215,16 +248,15 @@ where
         .draw_series(bars.iter().enumerate().map(|(k, b)| {
             let row = n - 1 - k;
             let end = (b.stars as f64).max(x0);
-            let mut rect = Rectangle::new(
-                [(x0, SegmentValue::Exact(row)), (end, SegmentValue::Exact(row + 1))],
+            let row = row as f64;
+            Rectangle::new(
+                [(x0, row + 0.15), (end, row + 0.85)],
                 health_colour(b.health).filled(),
-            );
-            rect.set_margin(4, 4, 0, 0);
-            rect
+            )
         }))
         .map_err(|e| e.to_string())?;
     let value_colour = RGBColor(40, 40, 40);
-    let value_style = TextStyle::from((FONT, 13).into_font())
+    let value_style = TextStyle::from((FONT, 15).into_font())
         .color(&value_colour)
         .pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Left,
@@ -234,7 +266,7 @@ where
         .draw_series(bars.iter().enumerate().map(|(k, b)| {
             let row = n - 1 - k;
             let end = (b.stars as f64).max(x0);
-            EmptyElement::at((end, SegmentValue::CenterOf(row)))
+            EmptyElement::at((end, row as f64 + 0.5))
                 + Text::new(thousands(b.stars), (6, 0), value_style.clone())
         }))
         .map_err(|e| e.to_string())?;
@@ -245,22 +277,24 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     bars: &[Bar],
 ) -> DrawResult {
-    let present: Vec<Health> = Health::ALL
+    let mut present: Vec<Health> = Health::ALL
         .into_iter()
         .filter(|h| bars.iter().any(|b| b.health == *h))
         .collect();
+    present.sort_by_key(|h| h.goodness_rank());
     if present.is_empty() {
         return Ok(());
     }
-    let style = TextStyle::from((FONT, 15).into_font()).pos(plotters::style::text_anchor::Pos::new(
-        plotters::style::text_anchor::HPos::Left,
-        plotters::style::text_anchor::VPos::Center,
-    ));
+    let style =
+        TextStyle::from((FONT, 18).into_font()).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ));
     let y = 20;
     let mut x = 24;
     area.draw(&Text::new("health:", (x, y), style.clone()))
         .map_err(|e| e.to_string())?;
-    x += 70;
+    x += 80;
     for h in present {
         area.draw(&Rectangle::new(
             [(x, y - 8), (x + 16, y + 8)],
@@ -269,7 +303,7 @@ fn draw_legend<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
         area.draw(&Text::new(h.as_str(), (x + 22, y), style.clone()))
             .map_err(|e| e.to_string())?;
-        x += 22 + (h.as_str().len() as f64 * CHAR_PX) as i32 + 28;
+        x += 22 + (h.as_str().len() as f64 * rendered_px(18) * 0.62) as i32 + 30;
     }
     Ok(())
 }

@@ -42,44 +42,76 @@ pub const EXTRACT_COLUMN_COUNT: usize = 6;
 /// Writes link rows as CSV. When `with_results` is false (the `extract`
 /// command) only the columns up to `repo` are written; otherwise all of
 /// [`LINK_COLUMNS`] then [`LINK_EXTRA_COLUMNS`]. A row without a result in
-/// a `with_results` report gets empty result cells. Text cells are
+/// a `with_results` report is written as `unchecked` with empty result
+/// cells (and its `first_failed_at`); prefer giving such rows a
+/// `LinkResult::without_request(Status::Unchecked, ..)`. Text cells are
 /// neutralised against formula injection; dates are RFC 3339 UTC seconds.
 pub fn write_link_rows<'a, W: Write>(
     out: W,
     rows: impl Iterator<Item = LinkRow<'a>>,
     with_results: bool,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    if with_results {
-        w.write_record(LINK_COLUMNS.iter().chain(LINK_EXTRA_COLUMNS.iter()))?;
-    } else {
-        w.write_record(&LINK_COLUMNS[..EXTRACT_COLUMN_COUNT])?;
-    }
-    let mut line = String::with_capacity(20);
-    let mut column = String::with_capacity(20);
+    let mut w = LinkCsvWriter::new(out, with_results)?;
     for row in rows {
-        line.clear();
-        column.clear();
+        w.write(&row)?;
+    }
+    w.flush()
+}
+
+/// A streaming links.csv writer: the header on creation, then one record
+/// per [`LinkCsvWriter::write`]. Used where rows are produced one at a time
+/// (the `extract` command) and by [`write_link_rows`].
+pub struct LinkCsvWriter<W: Write> {
+    w: csv::Writer<W>,
+    with_results: bool,
+    line: String,
+    column: String,
+}
+
+impl<W: Write> LinkCsvWriter<W> {
+    /// Writes the header (see [`write_link_rows`] for `with_results`).
+    pub fn new(out: W, with_results: bool) -> io::Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        if with_results {
+            w.write_record(LINK_COLUMNS.iter().chain(LINK_EXTRA_COLUMNS.iter()))?;
+        } else {
+            w.write_record(&LINK_COLUMNS[..EXTRACT_COLUMN_COUNT])?;
+        }
+        Ok(LinkCsvWriter {
+            w,
+            with_results,
+            line: String::with_capacity(20),
+            column: String::with_capacity(20),
+        })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, row: &LinkRow<'_>) -> io::Result<()> {
         use std::fmt::Write as _;
-        let _ = write!(line, "{}", row.line);
-        let _ = write!(column, "{}", row.column);
+        self.line.clear();
+        self.column.clear();
+        let _ = write!(self.line, "{}", row.line);
+        let _ = write!(self.column, "{}", row.column);
         let head: [Cow<str>; EXTRACT_COLUMN_COUNT] = [
             neutralise(row.source),
-            Cow::Borrowed(line.as_str()),
-            Cow::Borrowed(column.as_str()),
+            Cow::Borrowed(self.line.as_str()),
+            Cow::Borrowed(self.column.as_str()),
             neutralise(row.paper),
             neutralise(row.url),
             neutralise(row.repo),
         ];
-        if !with_results {
-            w.write_record(head.iter().map(|c| c.as_bytes()))?;
-            continue;
+        if !self.with_results {
+            self.w.write_record(head.iter().map(|c| c.as_bytes()))?;
+            return Ok(());
         }
         let first_failed: Cow<str> = row.first_failed_at.map(fmt_time).unwrap_or_default().into();
         let tail: [Cow<str>; 9] = match row.result {
             Some(r) => [
                 Cow::Borrowed(r.status.as_str()),
-                r.http_status.map(|s| s.to_string()).unwrap_or_default().into(),
+                r.http_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+                    .into(),
                 neutralise(r.final_url.as_deref().unwrap_or("")),
                 neutralise(&r.error),
                 Cow::Owned(r.elapsed_ms.to_string()),
@@ -88,18 +120,26 @@ pub fn write_link_rows<'a, W: Write>(
                 first_failed,
                 Cow::Owned(neutralise(&r.redirect_chain.join(CHAIN_SEPARATOR)).into_owned()),
             ],
-            // No result in a check report: empty result cells, but keep
-            // first_failed_at so the failure history is not lost.
+            // No result in a check report: unchecked, empty result cells,
+            // but keep first_failed_at so the failure history is not lost.
             None => {
                 let mut t = [""; 9].map(Cow::Borrowed);
+                t[0] = Cow::Borrowed("unchecked");
+                t[6] = Cow::Borrowed("false");
                 t[7] = first_failed;
                 t
             }
         };
-        w.write_record(head.iter().chain(tail.iter()).map(|c| c.as_bytes()))?;
+        self.w
+            .write_record(head.iter().chain(tail.iter()).map(|c| c.as_bytes()))?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    /// Flushes everything written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
 }
 
 /// Writes links.csv at `path` atomically (see [`write_link_rows`]).

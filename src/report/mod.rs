@@ -17,6 +17,23 @@
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
+//!
+//! # How the pipeline uses it
+//! 1. Before checking: `read_previous_links(dir/links.csv)` and
+//!    `read_previous_repos(dir/repos.csv)` (skip with `--no-cache`); print
+//!    `Previous::warning()` if any. Reuse fresh `ok`/`redirected` results
+//!    (`PreviousLink::result`, set `cached = true`).
+//! 2. For each occurrence: `first_failed_at = carry_first_failed(prev, &result)`.
+//! 3. Repositories: `fill_star_deltas(&mut rows, &previous)`, then
+//!    `rank_repos(&mut rows)`.
+//! 4. Write: `write_links_csv`, `write_repos_csv`, `write_papers_csv`,
+//!    `write_text_atomic(summary.md, &render_summary(..))`,
+//!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
+//!    `write_popularity_svg`. While streaming the link rows once more, feed
+//!    a [`LinkTally`] and a [`RepoPapers`].
+//! 5. CI: `write_annotations(stdout, ..)` when `GITHUB_ACTIONS=true`;
+//!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
+//!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`.
 
 pub mod annotations;
 pub mod atomic;
@@ -30,12 +47,14 @@ pub mod previous;
 pub mod repos;
 pub mod summary;
 
-pub use annotations::{FailPolicy, Level, write_annotations};
+pub use annotations::{FailPolicy, Level, Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
 pub use json::{JsonReport, render_json};
-pub use links::{LINK_COLUMNS, LINK_EXTRA_COLUMNS, write_link_rows, write_links_csv};
+pub use links::{
+    LINK_COLUMNS, LINK_EXTRA_COLUMNS, LinkCsvWriter, write_link_rows, write_links_csv,
+};
 pub use papers::{PAPER_COLUMNS, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use previous::{
@@ -46,7 +65,17 @@ pub use repos::{
     REPO_COLUMNS, REPO_EXTRA_COLUMNS, fill_star_deltas, rank_repos, write_repo_rows,
     write_repos_csv,
 };
-pub use summary::{LinkTally, SummaryInput, append_step_summary, render_summary};
+pub use summary::{LinkEntry, LinkTally, SummaryInput, append_step_summary, render_summary};
+
+/// The report file names inside the output directory.
+pub mod names {
+    pub const LINKS_CSV: &str = "links.csv";
+    pub const REPOS_CSV: &str = "repos.csv";
+    pub const PAPERS_CSV: &str = "papers.csv";
+    pub const SUMMARY_MD: &str = "summary.md";
+    pub const POPULARITY_MD: &str = "popularity.md";
+    pub const POPULARITY_SVG: &str = "popularity.svg";
+}
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -43,7 +43,10 @@ pub fn write_paper_rows<'a, W: Write>(
             p.repos.to_string().into(),
             p.broken_links.to_string().into(),
             neutralise(&p.best_repo),
-            p.best_repo_stars.map(|s| s.to_string()).unwrap_or_default().into(),
+            p.best_repo_stars
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+                .into(),
             p.health.map(|h| h.as_str()).unwrap_or_default().into(),
             bool_str(p.claims_code_without_link).into(),
         ];

@@ -33,7 +33,10 @@ impl RepoPapers {
         }
         let key = row.repo.to_lowercase();
         if self.seen.insert((key.clone(), row.paper.to_owned())) {
-            self.papers.entry(key).or_default().push(row.paper.to_owned());
+            self.papers
+                .entry(key)
+                .or_default()
+                .push(row.paper.to_owned());
         }
     }
 
@@ -51,7 +54,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -7,7 +7,7 @@
 //! prints; never a panic, never an `Err`. Never does network I/O.
 //!
 //! Dates are read back with the second precision they were written with.
-//! Text cells are un-neutralised with [`csv_safe::restore`], so every value
+//! Text cells are un-neutralised with [`restore`], so every value
 //! round-trips exactly.
 
 use super::csv_safe::restore;
@@ -79,14 +79,28 @@ pub enum Change {
     Fixed,
 }
 
-/// Classifies a status against the previous one. Only failures
-/// (`Status::is_failure`) count; `excluded`/`unchecked` on either side
-/// give `None`, as does a working link that was working before. A link not
-/// in the previous report (`previous == None`) that fails is `New`.
-pub fn classify_change(previous: Option<Status>, now: Status) -> Option<Change> {
-    let was_failing = previous.is_some_and(Status::is_failure);
+impl PreviousLink {
+    /// Whether the link was failing at the previous run: a failure status,
+    /// or `unchecked` (interrupted run) with a `first_failed_at` carried
+    /// from an earlier failure.
+    pub fn was_failing(&self) -> bool {
+        self.result.status.is_failure()
+            || (self.result.status == Status::Unchecked && self.first_failed_at.is_some())
+    }
+}
+
+/// Classifies a new status against the previous run's entry. Only
+/// failures (`Status::is_failure`) count; `excluded`/`unchecked` now give
+/// `None`, as does a working link that was working before. A link not in
+/// the previous report (`previous == None`) that fails is `New`.
+pub fn classify_change(previous: Option<&PreviousLink>, now: Status) -> Option<Change> {
+    let was_failing = previous.is_some_and(PreviousLink::was_failing);
     if now.is_failure() {
-        Some(if was_failing { Change::Known } else { Change::New })
+        Some(if was_failing {
+            Change::Known
+        } else {
+            Change::New
+        })
     } else if now.is_success() && was_failing {
         Some(Change::Fixed)
     } else {
@@ -117,12 +131,16 @@ pub fn carry_first_failed(
 pub fn read_previous_links(path: &Path) -> Previous<HashMap<String, PreviousLink>> {
     let mut columns: Vec<&str> = LINK_COLUMNS.to_vec();
     columns.extend(LINK_EXTRA_COLUMNS);
-    read_report(path, &columns, |rec, map: &mut HashMap<String, PreviousLink>| {
-        let url = restore(field(rec, 4)?).into_owned();
-        let link = parse_link(rec)?;
-        map.entry(url).or_insert(link);
-        Ok(())
-    })
+    read_report(
+        path,
+        &columns,
+        |rec, map: &mut HashMap<String, PreviousLink>| {
+            let url = restore(field(rec, 4)?).into_owned();
+            let link = parse_link(rec)?;
+            map.entry(url).or_insert(link);
+            Ok(())
+        },
+    )
 }
 
 /// Reads the previous repos.csv: lowercase linked `owner/name` -> row.
@@ -197,7 +215,8 @@ fn ignored<T>(path: &Path, why: &str) -> Previous<T> {
 }
 
 fn field(rec: &csv::StringRecord, i: usize) -> Result<&str, String> {
-    rec.get(i).ok_or_else(|| format!("missing column {}", i + 1))
+    rec.get(i)
+        .ok_or_else(|| format!("missing column {}", i + 1))
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, String> {
@@ -242,6 +261,23 @@ fn opt_text(s: &str) -> Option<String> {
 fn parse_link(rec: &csv::StringRecord) -> Result<PreviousLink, String> {
     let f = |i| field(rec, i);
     let status: Status = f(6)?.parse()?;
+    if status == Status::Unchecked && f(11)?.is_empty() {
+        // A link an interrupted run never checked (written without a
+        // result): only its failure history matters.
+        return Ok(PreviousLink {
+            result: LinkResult {
+                status,
+                http_status: None,
+                final_url: None,
+                error: restore(f(9)?).into_owned(),
+                elapsed_ms: 0,
+                checked_at: DateTime::UNIX_EPOCH,
+                redirect_chain: Vec::new(),
+                cached: false,
+            },
+            first_failed_at: opt_date(f(13)?, "first_failed_at")?,
+        });
+    }
     let chain = restore(f(14)?);
     let result = LinkResult {
         status,
@@ -324,16 +360,36 @@ mod tests {
         }
     }
 
+    fn prev(status: Status, since: Option<i64>) -> PreviousLink {
+        PreviousLink {
+            result: result(status, 1_000),
+            first_failed_at: since.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+        }
+    }
+
     #[test]
     fn changes() {
         use Status::*;
+        let ok = prev(Ok, None);
+        let timeout = prev(Timeout, Some(900));
+        let broken = prev(Broken, Some(900));
         assert_eq!(classify_change(None, Broken), Some(Change::New));
-        assert_eq!(classify_change(Some(Ok), Broken), Some(Change::New));
-        assert_eq!(classify_change(Some(Timeout), Broken), Some(Change::Known));
-        assert_eq!(classify_change(Some(Broken), Ok), Some(Change::Fixed));
-        assert_eq!(classify_change(Some(Broken), Unchecked), None);
-        assert_eq!(classify_change(Some(Ok), Ok), None);
+        assert_eq!(classify_change(Some(&ok), Broken), Some(Change::New));
+        assert_eq!(classify_change(Some(&timeout), Broken), Some(Change::Known));
+        assert_eq!(classify_change(Some(&broken), Ok), Some(Change::Fixed));
+        assert_eq!(classify_change(Some(&broken), Unchecked), None);
+        assert_eq!(classify_change(Some(&ok), Ok), None);
         assert_eq!(classify_change(None, Excluded), None);
+        // Interrupted last time, failing before that: still known.
+        let unchecked_failing = prev(Unchecked, Some(900));
+        assert_eq!(
+            classify_change(Some(&unchecked_failing), Broken),
+            Some(Change::Known)
+        );
+        assert_eq!(
+            classify_change(Some(&prev(Unchecked, None)), Broken),
+            Some(Change::New)
+        );
     }
 
     #[test]
@@ -351,7 +407,10 @@ mod tests {
             carry_first_failed(None, &result(Status::Timeout, 2_000)),
             DateTime::from_timestamp(2_000, 0)
         );
-        assert_eq!(carry_first_failed(Some(&prev), &result(Status::Ok, 2_000)), None);
+        assert_eq!(
+            carry_first_failed(Some(&prev), &result(Status::Ok, 2_000)),
+            None
+        );
         assert_eq!(
             carry_first_failed(Some(&prev), &result(Status::Unchecked, 2_000)),
             Some(t0)

@@ -88,7 +88,7 @@ pub fn rank_repos(rows: &mut [RepoRow]) {
 pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
     for r in rows.iter_mut() {
         let prev = previous.repos.get(&r.repo.to_lowercase());
-        r.previous_report_at = prev.map(|_| previous.report_at).flatten();
+        r.previous_report_at = prev.and(previous.report_at);
         r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
             (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),
             _ => None,
@@ -114,9 +114,10 @@ pub fn write_repo_rows<'a, W: Write>(
             i.and_then(f).map(neutralise).unwrap_or_default()
         };
         let num = |f: fn(&crate::model::RepoInfo) -> u64| opt_num(i.map(f));
-        let date = |f: fn(&crate::model::RepoInfo) -> Option<chrono::DateTime<chrono::Utc>>| -> Cow<str> {
-            i.and_then(f).map(fmt_time).unwrap_or_default().into()
-        };
+        let date =
+            |f: fn(&crate::model::RepoInfo) -> Option<chrono::DateTime<chrono::Utc>>| -> Cow<str> {
+                i.and_then(f).map(fmt_time).unwrap_or_default().into()
+            };
         let flag = |f: fn(&crate::model::RepoInfo) -> bool| -> Cow<str> {
             i.map(|i| bool_str(f(i))).unwrap_or_default().into()
         };
@@ -146,7 +147,10 @@ pub fn write_repo_rows<'a, W: Write>(
             opt_num(r.rank),
             neutralise(&r.error),
             opt_num(r.stars_delta),
-            r.previous_report_at.map(fmt_time).unwrap_or_default().into(),
+            r.previous_report_at
+                .map(fmt_time)
+                .unwrap_or_default()
+                .into(),
             fmt_time(r.fetched_at).into(),
             bool_str(r.cached).into(),
             flag(|i| i.has_code),

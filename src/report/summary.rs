@@ -89,7 +89,7 @@ impl LinkTally {
             self.cached += 1;
         }
         let change = if self.has_previous {
-            classify_change(previous.map(|p| p.result.status), result.status)
+            classify_change(previous, result.status)
         } else {
             None
         };
@@ -263,7 +263,9 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
     let t = input.links;
     let mut out = String::from("# paperlinks report\n\n");
     if input.interrupted {
-        out.push_str("> **The run was interrupted**: links not checked are marked `unchecked`.\n\n");
+        out.push_str(
+            "> **The run was interrupted**: links not checked are marked `unchecked`.\n\n",
+        );
     }
     let _ = writeln!(
         out,
@@ -318,7 +320,11 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
     }
     if t.has_previous() {
         link_list(&mut out, "Newly failing", &t.failing_with(Change::New));
-        link_list(&mut out, "Still failing (known)", &t.failing_with(Change::Known));
+        link_list(
+            &mut out,
+            "Still failing (known)",
+            &t.failing_with(Change::Known),
+        );
         let fixed: Vec<&LinkEntry> = t.fixed.iter().collect();
         link_list(&mut out, "Fixed since the last run", &fixed);
     }

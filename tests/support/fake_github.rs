@@ -181,6 +181,8 @@ pub enum Fault {
     Secondary { retry_after_secs: u64 },
     /// 502 Bad Gateway.
     BadGateway,
+    /// An answer that comes only after this long.
+    Slow(std::time::Duration),
 }
 
 #[derive(Default)]
@@ -198,6 +200,8 @@ pub struct State {
     batch_sizes: Mutex<Vec<usize>>,
     /// The Authorization header of each request (None when absent).
     authorization: Mutex<Vec<Option<String>>>,
+    /// When set, any other token is answered 401 Bad credentials.
+    valid_token: Mutex<Option<String>>,
 }
 
 pub struct FakeGithub {
@@ -234,6 +238,11 @@ impl FakeGithub {
     pub fn set_budget(&self, remaining: u64, reset_in_secs: i64) {
         *self.state.remaining.lock().unwrap() = remaining;
         *self.state.reset_epoch.lock().unwrap() = Utc::now().timestamp() + reset_in_secs;
+    }
+
+    /// Only this token is accepted; others get 401 Bad credentials.
+    pub fn accept_only_token(&self, token: &str) {
+        *self.state.valid_token.lock().unwrap() = Some(token.to_string());
     }
 
     pub fn graphql_calls(&self) -> usize {
@@ -281,7 +290,12 @@ impl State {
             .cloned()
     }
     fn find_id(&self, id: u64) -> Option<FakeRepo> {
-        self.repos.lock().unwrap().iter().find(|r| r.id == id).cloned()
+        self.repos
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
     }
     /// Follows a rename as GraphQL's `repository` field does.
     fn resolve(&self, full: &str) -> Option<FakeRepo> {
@@ -307,6 +321,15 @@ impl Respond for Responder {
             s.rest_calls.fetch_add(1, Ordering::SeqCst);
         }
         let limit = if auth.is_some() { 5000 } else { 60 };
+        let valid = s.valid_token.lock().unwrap().clone();
+        if let (Some(valid), Some(auth)) = (valid, &auth)
+            && *auth != format!("Bearer {valid}")
+        {
+            return json_response(
+                401,
+                json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
+            );
+        }
         let reset = *s.reset_epoch.lock().unwrap();
         if let Some(fault) = s.faults.lock().unwrap().pop_front() {
             return match fault {
@@ -320,6 +343,7 @@ impl Respond for Responder {
                 .insert_header("retry-after", retry_after_secs.to_string().as_str())
                 .insert_header("x-ratelimit-remaining", "4000")
                 .insert_header("x-ratelimit-reset", reset.to_string().as_str()),
+                Fault::Slow(delay) => json_response(200, json!({"message": "too late"})).set_delay(delay),
                 Fault::BadGateway => ResponseTemplate::new(502)
                     .insert_header("content-type", "text/html")
                     .set_body_string(
@@ -353,7 +377,10 @@ impl Respond for Responder {
                     .insert_header("x-ratelimit-remaining", "0")
                     .insert_header("x-ratelimit-used", limit.to_string().as_str())
                     .insert_header("x-ratelimit-reset", reset.to_string().as_str())
-                    .insert_header("x-ratelimit-resource", if graphql { "graphql" } else { "core" })
+                    .insert_header(
+                        "x-ratelimit-resource",
+                        if graphql { "graphql" } else { "core" },
+                    )
             };
             return if graphql {
                 headers(json_response(
@@ -373,9 +400,15 @@ impl Respond for Responder {
         let with_budget = |t: ResponseTemplate| {
             t.insert_header("x-ratelimit-limit", limit.to_string().as_str())
                 .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
-                .insert_header("x-ratelimit-used", (limit - remaining.min(limit)).to_string().as_str())
+                .insert_header(
+                    "x-ratelimit-used",
+                    (limit - remaining.min(limit)).to_string().as_str(),
+                )
                 .insert_header("x-ratelimit-reset", reset.to_string().as_str())
-                .insert_header("x-ratelimit-resource", if graphql { "graphql" } else { "core" })
+                .insert_header(
+                    "x-ratelimit-resource",
+                    if graphql { "graphql" } else { "core" },
+                )
         };
 
         if graphql {
