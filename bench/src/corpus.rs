@@ -148,6 +148,8 @@ pub struct CorpusSpec {
     pub seed: u64,
     /// Filler sentences per abstract (realistic abstracts: about 6).
     pub sentences: usize,
+    /// Take answer kinds in turn (every kind present) instead of at random.
+    pub cycle_kinds: bool,
 }
 
 impl Default for CorpusSpec {
@@ -165,6 +167,7 @@ impl Default for CorpusSpec {
             port: 8080,
             seed: 1,
             sentences: 3,
+            cycle_kinds: false,
         }
     }
 }
@@ -284,7 +287,11 @@ fn plan_url(spec: &CorpusSpec, rng: &mut Rng, k: usize, web_counter: &mut usize,
     }
     let host = *web_counter % spec.hosts.max(1);
     *web_counter += 1;
-    let mut r = rng.below(mix_total as u64) as u32;
+    let mut r = if spec.cycle_kinds {
+        (*web_counter as u32 - 1) % mix_total
+    } else {
+        rng.below(mix_total as u64) as u32
+    };
     let mut kind = spec.mix[0].0;
     for &(k, w) in &spec.mix {
         if r < w {

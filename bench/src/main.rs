@@ -208,6 +208,7 @@ fn main() -> Result<()> {
                 port: a.port,
                 seed: a.seed,
                 sentences: a.sentences,
+                cycle_kinds: false,
             };
             let c = corpus::generate(&spec, &a.out)?;
             if let Some(p) = a.expected {

@@ -578,6 +578,7 @@ fn s0_statuses(ctx: &Ctx) -> Result<ScenarioResult> {
                 hosts: 4,
                 mix: parse_mix("ok:1,404:1,410:1,403:1,500:1,r301:1,chain:1,r302:1,head405:1,r429:1,flaky:1,hang:1")?,
                 seed: 7,
+                cycle_kinds: true,
                 ..Default::default()
             },
             sim_args: vec!["--hosts".into(), "4".into(), "--latency-ms".into(), "10".into()],
