@@ -30,6 +30,16 @@ fn paperlinks() -> Command {
 /// A config that sends every link to `server` (remap keeps host and path:
 /// `https://github.com/a/b` -> `http://127.0.0.1:PORT/github.com/a/b`).
 fn config_for(dir: &Path, server: &str, extra: &str) -> std::path::PathBuf {
+    let remap = format!(r#"remap = ["^(?i)https?://(.*)$ {server}/$1"]"#);
+    write_config(dir, &format!("{remap}\n{extra}"))
+}
+
+/// A config for links that point at local servers directly (no remap).
+fn direct_config(dir: &Path) -> std::path::PathBuf {
+    write_config(dir, "")
+}
+
+fn write_config(dir: &Path, check_extra: &str) -> std::path::PathBuf {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
@@ -39,8 +49,7 @@ fn config_for(dir: &Path, server: &str, extra: &str) -> std::path::PathBuf {
 allow_private = true
 timeout_secs = 5
 retries = 0
-remap = ["^(?i)https?://(.*)$ {server}/$1"]
-{extra}
+{check_extra}
 [github]
 enabled = false
 "#,
@@ -457,16 +466,7 @@ async fn second_run_reuses_fresh_results_and_tracks_new_known_and_fixed() {
     let flip = Arc::new(AtomicBool::new(false));
     let web = WebServer::start(flipping_server(flip.clone())).await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config_for(dir.path(), "http://unused.invalid", "");
-    // No remap: the links point at the server directly.
-    std::fs::write(
-        &cfg,
-        std::fs::read_to_string(&cfg).unwrap().replace(
-            r#"remap = ["^(?i)https?://(.*)$ http://unused.invalid/$1"]"#,
-            "",
-        ),
-    )
-    .unwrap();
+    let cfg = direct_config(dir.path());
     let input = dir.path().join("in.txt");
     let links = ["/ok", "/dead", "/breaks", "/recovers"].map(|p| web.url(p));
     write_abstracts(
@@ -592,14 +592,7 @@ async fn github_actions_annotations_point_at_file_line_and_column() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config_for(dir.path(), "http://x.invalid", "");
-    std::fs::write(
-        &cfg,
-        std::fs::read_to_string(&cfg)
-            .unwrap()
-            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
-    )
-    .unwrap();
+    let cfg = direct_config(dir.path());
     std::fs::create_dir(dir.path().join("lists")).unwrap();
     let body = format!("Our code, at last: {}.", web.url("/gone"));
     let col = body.find("http").unwrap()
@@ -643,12 +636,11 @@ async fn sigint_mid_run_exits_130_with_partial_reports() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config_for(dir.path(), "http://x.invalid", "");
+    let cfg = direct_config(dir.path());
     std::fs::write(
         &cfg,
         std::fs::read_to_string(&cfg)
             .unwrap()
-            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, "")
             .replace("timeout_secs = 5", "timeout_secs = 60"),
     )
     .unwrap();
@@ -724,14 +716,7 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config_for(dir.path(), "http://x.invalid", "");
-    std::fs::write(
-        &cfg,
-        std::fs::read_to_string(&cfg)
-            .unwrap()
-            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
-    )
-    .unwrap();
+    let cfg = direct_config(dir.path());
     let out = paperlinks()
         .args(["check", "--config"])
         .arg(&cfg)
@@ -780,14 +765,7 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
 async fn bad_inputs_get_clear_messages_or_statuses() {
     let web = WebServer::start(|_| Reply::status(200)).await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config_for(dir.path(), "http://x.invalid", "");
-    std::fs::write(
-        &cfg,
-        std::fs::read_to_string(&cfg)
-            .unwrap()
-            .replace(r#"remap = ["^(?i)https?://(.*)$ http://x.invalid/$1"]"#, ""),
-    )
-    .unwrap();
+    let cfg = direct_config(dir.path());
     let inputs = dir.path().join("inputs");
     std::fs::create_dir(&inputs).unwrap();
     std::fs::write(inputs.join("empty.txt"), "").unwrap();
