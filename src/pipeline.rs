@@ -20,7 +20,6 @@ use crate::store::{NO_PAPER, Store};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -47,13 +46,8 @@ pub fn collect(
             },
             _ => input::open(source),
         };
-        let opened = match opened {
-            Ok(o) => o,
-            Err(OpenError::Skip(msg)) => {
-                warnings.push(msg);
-                continue;
-            }
-            Err(OpenError::Fatal(e)) => return Err(e),
+        let Some(opened) = skip_unreadable(opened, warnings)? else {
+            continue;
         };
         let name = source.name();
         let mut sink = store.begin_source(name.clone());
@@ -65,6 +59,21 @@ pub fn collect(
         })?;
     }
     Ok(store)
+}
+
+/// An input that is skipped (a binary file) becomes a warning and `None`.
+fn skip_unreadable(
+    opened: Result<input::Opened, OpenError>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<input::Opened>, Error> {
+    match opened {
+        Ok(o) => Ok(Some(o)),
+        Err(OpenError::Skip(msg)) => {
+            warnings.push(msg);
+            Ok(None)
+        }
+        Err(OpenError::Fatal(e)) => Err(e),
+    }
 }
 
 /// Fetched remote inputs: URL -> (extension standing for its content type, body).
@@ -112,13 +121,8 @@ pub fn extract_to(
 ) -> Result<(), Error> {
     let mut writer = crate::report::LinkCsvWriter::new(out, false).map_err(stdout_error)?;
     for source in sources {
-        let opened = match input::open(source) {
-            Ok(o) => o,
-            Err(OpenError::Skip(msg)) => {
-                warnings.push(msg);
-                continue;
-            }
-            Err(OpenError::Fatal(e)) => return Err(e),
+        let Some(opened) = skip_unreadable(input::open(source), warnings)? else {
+            continue;
         };
         let name = source.name();
         let mut titles: HashMap<usize, String> = HashMap::new();
@@ -233,7 +237,7 @@ pub async fn check(
         links: mut reused,
         repos: cached_repos,
     } = known;
-    let checker = Arc::new(Checker::new(&config.check)?);
+    let checker = Checker::new(&config.check)?;
     let github_on = config.github.enabled;
 
     // Decide what needs the API, what needs HTTP, and what is already known.
