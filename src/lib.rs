@@ -4,6 +4,22 @@
 //!
 //! Data flows one way: `input` -> `extract` -> `check` / `github` ->
 //! `report`, wired by `pipeline`. See ARCHITECTURE.md for the codemap.
+//!
+//! Extraction alone, as a library:
+//!
+//! ```
+//! use paperlinks::extract::{Event, Format, extract_str};
+//!
+//! let text = "# A Paper\n\nCode is available at https://github.com/org/repo{Repo}.\n";
+//! let urls: Vec<String> = extract_str(Format::Markdown, text)
+//!     .into_iter()
+//!     .filter_map(|e| match e {
+//!         Event::Link(l) => Some(l.url),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! assert_eq!(urls, ["https://github.com/org/repo"]);
+//! ```
 
 pub mod check;
 pub mod cli;

@@ -164,7 +164,10 @@ fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
             if use_log_scale(&stars) {
                 // From the power of ten below the smallest bar to well past
                 // the largest, so the value labels fit inside the plot.
+                // (A smallest bar exactly on a power of ten would have no
+                // length: start half-way below it.)
                 let lo = 10f64.powf(min.log10().floor()).max(1.0);
+                let lo = if lo >= min { min / 2.0 } else { lo };
                 let hi = max * 4.0;
                 draw_bars(
                     &chart_area,
