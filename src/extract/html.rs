@@ -9,25 +9,12 @@
 //! in the source when the text is verbatim, else where its text is found in
 //! the raw source of that text run, else at the run's start.
 
-use std::io::BufRead;
-
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
 use super::claims::claims_code;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
 use super::{Event, FoundLink, PaperStart};
-
-pub(crate) fn extract<R: BufRead>(
-    mut reader: R,
-    emit: &mut dyn FnMut(Event),
-) -> std::io::Result<()> {
-    let mut raw = Vec::new();
-    reader.read_to_end(&mut raw)?;
-    let doc = String::from_utf8_lossy(&raw);
-    run(&doc, emit);
-    Ok(())
-}
 
 /// Links met inside a heading: (line, column, url).
 type HeldLinks = Vec<(usize, usize, String)>;
@@ -149,7 +136,8 @@ fn is_heading(name: &[u8]) -> bool {
     matches!(name, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6")
 }
 
-fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
+/// Extracts from a whole document (the parser needs all of it).
+pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
         doc,
         index: LineIndex::new(doc),

@@ -17,25 +17,12 @@
 //! exact place when the text event is a verbatim slice of the source, else
 //! at the start of that text event (escapes, entities).
 
-use std::io::BufRead;
-
 use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 
 use super::claims::claims_code;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
 use super::{Event, FoundLink, PaperStart};
-
-pub(crate) fn extract<R: BufRead>(
-    mut reader: R,
-    emit: &mut dyn FnMut(Event),
-) -> std::io::Result<()> {
-    let mut raw = Vec::new();
-    reader.read_to_end(&mut raw)?;
-    let doc = String::from_utf8_lossy(&raw);
-    run(&doc, emit);
-    Ok(())
-}
 
 /// A piece of merged text: where it starts in the merged buffer and in the
 /// source, and whether it is a verbatim copy of the source.
@@ -168,7 +155,8 @@ impl Run<'_, '_> {
     }
 }
 
-fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
+/// Extracts from a whole document (the parser needs all of it).
+pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
         doc,
         index: LineIndex::new(doc),

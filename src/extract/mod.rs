@@ -164,10 +164,27 @@ pub fn extract<R: BufRead>(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => text::extract(reader, emit),
-        Format::Markdown => markdown::extract(reader, emit),
-        Format::Html => html::extract(reader, emit),
+        Format::Markdown => {
+            markdown::run(&read_whole(reader)?, emit);
+            Ok(())
+        }
+        Format::Html => {
+            html::run(&read_whole(reader)?, emit);
+            Ok(())
+        }
         Format::Json => json::extract(reader, emit),
     }
+}
+
+/// Reads a whole document (Markdown and HTML parsers need all of it),
+/// repairing invalid UTF-8.
+fn read_whole<R: BufRead>(mut reader: R) -> std::io::Result<String> {
+    let mut raw = Vec::new();
+    reader.read_to_end(&mut raw)?;
+    Ok(match String::from_utf8(raw) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
 }
 
 /// Convenience for tests: all events of a string.
