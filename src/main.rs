@@ -107,7 +107,9 @@ async fn listen_for_signals(shutdown: CancellationToken) {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // By default only our own warnings: libraries' error logs (octocrab
+        // logs every failed call) would repeat what the reports already say.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("paperlinks=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

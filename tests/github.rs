@@ -549,3 +549,38 @@ proptest::proptest! {
         proptest::prop_assert_eq!(r.root, deeper.is_empty());
     }
 }
+
+#[tokio::test]
+async fn an_unreachable_api_stops_after_one_call_and_says_so() {
+    // A port nothing listens on: every connection is refused.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let cfg = GithubConfig {
+        api_url: format!("http://127.0.0.1:{port}"),
+        ..GithubConfig::default()
+    };
+    let names: Vec<String> = (0..20).map(|i| format!("o{i}/r{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (out, stats) = fetch(&cfg, None, &pairs(&refs)).await;
+    assert!(
+        out.iter()
+            .all(|o| matches!(o, RepoOutcome::Unknown(r) if r.contains("unreachable"))),
+        "{out:?}"
+    );
+    // The first calls in flight spend their tries; nobody else asks.
+    assert!(
+        stats.api_calls <= 3 * paperlinks::github::REST_CONCURRENCY,
+        "{} calls",
+        stats.api_calls
+    );
+    assert!(
+        stats
+            .notes
+            .iter()
+            .any(|n| n.contains("unreachable") && n.contains("20 of 20")),
+        "{:?}",
+        stats.notes
+    );
+}

@@ -36,12 +36,15 @@ pub enum Stop {
     Interrupted,
     /// GitHub refused the credentials (401).
     Refused(String),
+    /// Not one try of a call got any HTTP answer: the API host is out of
+    /// reach, so asking about the other repositories would only wait.
+    Unreachable(String),
 }
 
 impl Stop {
     pub fn reason(&self) -> String {
         match self {
-            Stop::RateLimited(r) | Stop::Refused(r) => r.clone(),
+            Stop::RateLimited(r) | Stop::Refused(r) | Stop::Unreachable(r) => r.clone(),
             Stop::Interrupted => "interrupted".into(),
         }
     }
@@ -234,6 +237,7 @@ impl<'a> Session<'a> {
     /// comment. `Ok` for any answer that is not a rate limit or a 5xx.
     pub async fn call(&self, req: &Req<'_>) -> Result<Raw, Failure> {
         let mut last = String::from("no attempt made");
+        let mut answered = false;
         for attempt in 1..=MAX_ATTEMPTS {
             if let Some(stop) = self.stopped() {
                 return Err(Failure::Stopped(stop));
@@ -264,6 +268,7 @@ impl<'a> Session<'a> {
                 }
                 Ok(Ok(raw)) => raw,
             };
+            answered = true;
             self.update_budget(raw.remaining, raw.reset);
             let limited = matches!(raw.status, 403 | 429);
             let secondary = limited
@@ -317,6 +322,11 @@ impl<'a> Session<'a> {
                 continue;
             }
             return Ok(raw);
+        }
+        if !answered {
+            return Err(self.halt(Stop::Unreachable(format!(
+                "GitHub API unreachable ({last})"
+            ))));
         }
         Err(Failure::Failed(last))
     }

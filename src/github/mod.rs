@@ -258,7 +258,7 @@ impl Github {
                 "GitHub audit interrupted: {left} of {total} repositories were left unfetched and \
                  are marked unknown."
             )),
-            Some(Stop::Refused(reason)) => notes.push(format!(
+            Some(Stop::Refused(reason)) | Some(Stop::Unreachable(reason)) => notes.push(format!(
                 "{reason}: {left} of {total} repositories were left unfetched and are marked unknown."
             )),
             None => {}
