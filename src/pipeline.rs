@@ -443,17 +443,6 @@ pub fn link_rows<'a>(
     })
 }
 
-/// Wall-clock helper for the summary.
-pub struct Timer(Instant);
-impl Timer {
-    pub fn start() -> Self {
-        Timer(Instant::now())
-    }
-    pub fn elapsed(&self) -> std::time::Duration {
-        self.0.elapsed()
-    }
-}
-
 /// How the run ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -552,7 +541,7 @@ pub async fn run(
     shutdown: CancellationToken,
     out: &mut (dyn Write + Send),
 ) -> Result<Exit, Error> {
-    let timer = Timer::start();
+    let started = Instant::now();
     let config = &options.config;
     let fail_words = config.fail_words().map_err(|message| Error::Config {
         path: "config".into(),
@@ -691,7 +680,7 @@ pub async fn run(
         repos: &repo_rows,
         has_previous_repos: history.repos.is_some(),
         interrupted: checked.interrupted,
-        duration: timer.elapsed(),
+        duration: started.elapsed(),
         api_calls: checked.api_calls,
         exit_code: i32::from(exit.code()),
         exit_reason: exit_reason.clone(),
