@@ -5,6 +5,7 @@
 mod support;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,13 @@ fn paperlinks() -> Command {
         cmd.env_remove(var);
     }
     cmd.env("CI", "true");
+    cmd
+}
+
+/// `paperlinks check --config CFG`, ready for inputs and more flags.
+fn check_with(cfg: &Path) -> Command {
+    let mut cmd = paperlinks();
+    cmd.args(["check", "--config"]).arg(cfg);
     cmd
 }
 
@@ -116,12 +124,7 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_for(dir.path(), &server.uri(), "");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/abstracts.txt");
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&cfg)
-        .arg(&sample)
-        .assert()
-        .code(2);
+    check_with(&cfg).arg(&sample).assert().code(2);
     let rows = read_links(dir.path());
     assert!(rows.len() >= 40, "only {} rows", rows.len());
     assert_eq!(
@@ -197,26 +200,20 @@ fn usage_and_config_errors_exit_3_with_a_clear_message() {
 
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[check]\nmax_concurency = 3\n").unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&bad)
+    check_with(&bad)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("max_concurency"))
         .stderr(predicates::str::contains("bad.toml"));
 
     std::fs::write(&bad, "[check]\nexclude = [\"(unclosed\"]\n").unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&bad)
+    check_with(&bad)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("exclude"));
 
     std::fs::write(&bad, "[ci]\nfail_on = [\"borked\"]\n").unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&bad)
+    check_with(&bad)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("borked"));
@@ -242,23 +239,15 @@ fn unreachable_network_exits_4_and_still_writes_the_report() {
         "Title\n\nCode at https://example.org/a and https://example.net/b.\n",
     )
     .unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&cfg)
-        .arg(&input)
-        .assert()
-        .code(4)
-        .stdout(
-            predicates::str::contains("unreachable")
-                .or(predicates::str::contains("Unreachable"))
-                .or(predicates::str::contains("network")),
-        );
+    check_with(&cfg).arg(&input).assert().code(4).stdout(
+        predicates::str::contains("unreachable")
+            .or(predicates::str::contains("Unreachable"))
+            .or(predicates::str::contains("network")),
+    );
     let rows = read_links(dir.path());
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| &r[6] == "network_error"));
 }
-
-use predicates::prelude::PredicateBooleanExt;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clean_run_exits_0_and_extract_prints_links_offline() {
@@ -275,12 +264,7 @@ async fn clean_run_exits_0_and_extract_prints_links_offline() {
         "# Paper A\n\nCode: [repo](https://github.com/a/b) and <https://a.github.io/x>.\n",
     )
     .unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&cfg)
-        .arg(&input)
-        .assert()
-        .code(0);
+    check_with(&cfg).arg(&input).assert().code(0);
     let out = paperlinks()
         .args(["extract"])
         .arg(&input)
@@ -375,11 +359,9 @@ api_url = "{api}"
         ),
     )
     .unwrap();
-    let output = paperlinks()
+    let output = check_with(&cfg)
         .env("GITHUB_TOKEN", SENTINEL)
         .env("RUST_LOG", "trace")
-        .args(["check", "--config"])
-        .arg(&cfg)
         .arg(&input)
         .output()
         .unwrap();
@@ -603,12 +585,10 @@ async fn github_actions_annotations_point_at_file_line_and_column() {
         &[("Paper: 100%, sure".into(), body)],
     );
     let step = dir.path().join("step.md");
-    let out = paperlinks()
+    let out = check_with(&cfg)
         .current_dir(dir.path())
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &step)
-        .args(["check", "--config"])
-        .arg(&cfg)
         .arg("lists/a,b.txt")
         .output()
         .unwrap();
@@ -717,9 +697,7 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = direct_config(dir.path());
-    let out = paperlinks()
-        .args(["check", "--config"])
-        .arg(&cfg)
+    let out = check_with(&cfg)
         .arg(web.url("/api/daily_papers"))
         .output()
         .unwrap();
@@ -787,12 +765,7 @@ async fn bad_inputs_get_clear_messages_or_statuses() {
     invalid_utf8.extend_from_slice(b" \n");
     std::fs::write(inputs.join("lossy.txt"), invalid_utf8).unwrap();
 
-    let out = paperlinks()
-        .args(["check", "--config"])
-        .arg(&cfg)
-        .arg(&inputs)
-        .output()
-        .unwrap();
+    let out = check_with(&cfg).arg(&inputs).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -818,9 +791,7 @@ async fn bad_inputs_get_clear_messages_or_statuses() {
     // A malformed config names the line.
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[check]\nmax_concurrency = \"many\"\n").unwrap();
-    paperlinks()
-        .args(["check", "--config"])
-        .arg(&bad)
+    check_with(&bad)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("line 2"))
