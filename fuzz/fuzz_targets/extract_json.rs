@@ -1,24 +1,10 @@
-//! Fuzz target: Json extraction never panics on any bytes, every Paper comes
-//! before the events that refer to it, and every URL parses (or is over-long).
+//! Fuzz target: Json extraction (see common.rs for the property checked).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use paperlinks::extract::{Event, Format, clean::MAX_VALIDATED_LEN, extract};
+#[path = "common.rs"]
+mod common;
 
-fuzz_target!(|data: &[u8]| {
-    let mut papers = 0usize;
-    extract(Format::Json, data, &mut |e| match e {
-        Event::Paper(p) => {
-            assert_eq!(p.index, papers);
-            papers += 1;
-        }
-        Event::Link(l) => {
-            assert!(l.line >= 1 && l.column >= 1);
-            assert!(l.paper.is_none_or(|i| i < papers));
-            assert!(l.url.len() > MAX_VALIDATED_LEN || url::Url::parse(&l.url).is_ok(), "{}", l.url);
-        }
-        Event::ClaimsCode { paper } => assert!(paper < papers),
-    })
-    .expect("reading a slice never fails");
-    let _ = Format::detect(None, data);
-});
+use libfuzzer_sys::fuzz_target;
+use paperlinks::extract::Format;
+
+fuzz_target!(|data: &[u8]| common::check(Format::Json, data));
