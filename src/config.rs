@@ -43,6 +43,9 @@ pub struct CheckConfig {
     pub max_per_host: usize,
     /// Bound on one whole request (connect, headers, and what body we read).
     pub timeout_secs: u64,
+    /// The first request of every link: GET (what a browser does) or HEAD
+    /// (no body; GET only where HEAD is refused or says "not found").
+    pub method: RequestMethod,
     /// Retries after the first attempt for timeouts, resets, 5xx and 429.
     pub retries: u32,
     pub user_agent: String,
@@ -66,6 +69,7 @@ impl Default for CheckConfig {
             max_concurrency: 64,
             max_per_host: 4,
             timeout_secs: 20,
+            method: RequestMethod::Get,
             retries: 2,
             user_agent: format!(
                 "paperlinks/{} (+https://github.com/paperlinks/paperlinks)",
@@ -79,6 +83,19 @@ impl Default for CheckConfig {
             cache_max_age: "1d".into(),
         }
     }
+}
+
+/// How a link is asked for first (`[check] method`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestMethod {
+    /// GET, reading at most a small body; the answer a browser would get,
+    /// in one round trip whatever the server thinks of HEAD.
+    Get,
+    /// HEAD, then GET where HEAD is refused (405, 501, 400, 403, 500...) or
+    /// answered 404/410 by a host not yet known to tell HEAD the truth.
+    /// Saves bandwidth; costs a second round trip on such hosts.
+    Head,
 }
 
 impl CheckConfig {
@@ -274,6 +291,26 @@ mod tests {
     fn bad_regex_is_a_config_error() {
         let err = Config::parse("[check]\nexclude = [\"(\"]\n", Path::new("c.toml")).unwrap_err();
         assert!(err.to_string().contains("exclude"));
+    }
+
+    #[test]
+    fn shipped_config_toml_states_the_defaults() {
+        let shipped =
+            Config::parse(include_str!("../config.toml"), Path::new("config.toml")).unwrap();
+        let mut defaults = Config::default();
+        // The file shows the version-free form of the User-Agent.
+        defaults.check.user_agent = shipped.check.user_agent.clone();
+        assert_eq!(shipped, defaults);
+    }
+
+    #[test]
+    fn method_is_get_or_head() {
+        let c = Config::parse("[check]\nmethod = \"head\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.check.method, RequestMethod::Head);
+        assert_eq!(Config::default().check.method, RequestMethod::Get);
+        let err = Config::parse("[check]\nmethod = \"post\"\n", Path::new("c.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("post") && msg.contains("head"), "{msg}");
     }
 
     #[test]

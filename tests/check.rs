@@ -5,7 +5,7 @@
 mod support;
 
 use paperlinks::check::Checker;
-use paperlinks::config::CheckConfig;
+use paperlinks::config::{CheckConfig, RequestMethod};
 use paperlinks::model::{LinkResult, Status};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,6 +22,14 @@ fn config() -> CheckConfig {
         retries: 2,
         max_retry_after_secs: 5,
         ..CheckConfig::default()
+    }
+}
+
+/// `config()` with HEAD first (`method = "head"`).
+fn head_config() -> CheckConfig {
+    CheckConfig {
+        method: RequestMethod::Head,
+        ..config()
     }
 }
 
@@ -136,12 +144,32 @@ async fn every_status_word() {
     }
     let r = &results[&12][0];
     assert!(r.error.contains("after 1 retry"), "{}", r.error);
-    // 429 and 5xx were retried once; 404 was asked with HEAD then GET.
+    // 429 and 5xx were retried once; every link was asked with GET alone.
     assert_eq!(server.hits("/many"), 2);
-    assert_eq!(server.hits("/boom"), 2 + 1, "HEAD 500, GET 500, GET 500");
-    assert_eq!(server.hits_method("HEAD", "/missing"), 1);
+    assert_eq!(server.hits("/boom"), 2, "GET 500, GET 500");
+    assert_eq!(server.hits_method("HEAD", "/missing"), 0);
     assert_eq!(server.hits_method("GET", "/missing"), 1);
     assert_eq!(server.hits("/ok"), 3, "ok, moved->ok, found->ok");
+}
+
+#[tokio::test]
+async fn get_is_the_default_so_head_quirks_cost_nothing() {
+    // HEAD lies here (404); GET tells the truth. The default asks once, with GET.
+    let server = WebServer::start(|req| {
+        if req.method == "HEAD" {
+            Reply::status(404)
+        } else {
+            Reply::status(200).body("hello")
+        }
+    })
+    .await;
+    let c = checker(&config());
+    for i in 0..3 {
+        let r = check_one(&c, server.url(&format!("/p{i}"))).await;
+        assert_eq!(r.status, Status::Ok, "{r:?}");
+    }
+    assert_eq!(server.requests(), 3, "one request per link");
+    assert_eq!(server.hits_method("HEAD", "/p0"), 0);
 }
 
 #[tokio::test]
@@ -155,7 +183,7 @@ async fn head_rejected_falls_back_to_get() {
             }
         })
         .await;
-        let r = check_one(&checker(&config()), server.url("/page")).await;
+        let r = check_one(&checker(&head_config()), server.url("/page")).await;
         assert_eq!(r.status, Status::Ok, "HEAD {code}: {r:?}");
         assert_eq!(r.http_status, Some(200));
         assert_eq!(server.hits_method("HEAD", "/page"), 1);
@@ -170,7 +198,7 @@ async fn head_rejected_falls_back_to_get() {
         }
     })
     .await;
-    let c = checker(&config());
+    let c = checker(&head_config());
     for i in 0..5 {
         let r = check_one(&c, server.url(&format!("/p{i}"))).await;
         assert_eq!(r.status, Status::Ok);
@@ -182,7 +210,7 @@ async fn head_rejected_falls_back_to_get() {
     }
     // A server that answers HEAD gets no GET.
     let server = WebServer::start(|_| Reply::status(200)).await;
-    let r = check_one(&checker(&config()), server.url("/p")).await;
+    let r = check_one(&checker(&head_config()), server.url("/p")).await;
     assert_eq!(r.status, Status::Ok);
     assert_eq!(server.hits_method("GET", "/p"), 0);
 }
@@ -676,7 +704,7 @@ async fn head_to_get_fallback_with_wiremock() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = checker(&config());
+    let c = checker(&head_config());
     let urls = vec![
         format!("{}/paper", server.uri()),
         format!("{}/gone", server.uri()),
@@ -698,7 +726,7 @@ async fn a_host_whose_head_404_was_confirmed_is_trusted_afterwards() {
         }
     })
     .await;
-    let mut cfg = config();
+    let mut cfg = head_config();
     cfg.max_per_host = 1;
     let c = Checker::new(&cfg).unwrap();
     let jobs: Vec<(u32, String)> = (0..5)

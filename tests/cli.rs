@@ -175,17 +175,16 @@ async fn sample_file_through_remap_gives_the_right_status_for_each_link() {
         "Learning Transferable Visual Models From Natural Language Supervision"
     );
     assert_eq!(&clip[5], "openai/CLIP");
-    // Each unique URL was requested once (HEAD answered 200 first time).
+    // Each unique URL was requested once, with GET (the default method).
     let requests = server.received_requests().await.unwrap();
     let mut seen = std::collections::HashSet::new();
     for r in &requests {
-        if r.method == wiremock::http::Method::HEAD {
-            assert!(
-                seen.insert(r.url.path().to_string()),
-                "{} requested twice",
-                r.url
-            );
-        }
+        assert_eq!(r.method, wiremock::http::Method::GET, "{}", r.url);
+        assert!(
+            seen.insert(r.url.path().to_string()),
+            "{} requested twice",
+            r.url
+        );
     }
 }
 
@@ -252,7 +251,7 @@ fn unreachable_network_exits_4_and_still_writes_the_report() {
 #[tokio::test(flavor = "multi_thread")]
 async fn clean_run_exits_0_and_extract_prints_links_offline() {
     let server = MockServer::start().await;
-    Mock::given(method("HEAD"))
+    Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200))
         .mount(&server)
         .await;

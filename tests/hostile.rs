@@ -5,7 +5,7 @@
 mod support;
 
 use paperlinks::check::{Checker, IpRange};
-use paperlinks::config::CheckConfig;
+use paperlinks::config::{CheckConfig, RequestMethod};
 use paperlinks::model::{LinkResult, Status};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -74,7 +74,7 @@ async fn dripping_headers_time_out() {
     assert_eq!(r.status, Status::Timeout, "{r:?}");
 }
 
-/// HEAD is refused so the checker must use GET and meet the body.
+/// HEAD is refused, so whatever the method setting the checker meets the body with GET.
 fn get_only(body: Reply) -> impl Fn(&support::web::Request) -> Reply {
     move |req| {
         if req.method == "HEAD" {
@@ -135,7 +135,11 @@ async fn server_that_breaks_on_head_is_asked_with_get() {
         }
     })
     .await;
-    let r = check(&plain(), &server.url("/x")).await;
+    let head_first = CheckConfig {
+        method: RequestMethod::Head,
+        ..config()
+    };
+    let r = check(&Checker::new(&head_first).unwrap(), &server.url("/x")).await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(server.hits_method("GET", "/x"), 1);
 }

@@ -119,6 +119,9 @@ struct Sim {
     /// REST renames: repository id -> (owner, new name).
     renamed_ids: Mutex<HashMap<u64, (String, String)>>,
     start: Instant,
+    /// Web requests since the last reset: (start, end) in microseconds
+    /// since that reset; requests dropped unanswered are not recorded.
+    timeline: Mutex<(Instant, Vec<(u64, u64, u32, bool)>)>,
     shutdown_tx: watch::Sender<bool>,
 }
 
@@ -198,10 +201,17 @@ impl Sim {
         let _guard = InFlight::enter(&hs.in_flight, &hs.peak);
         let r = match host {
             Host::Web(i) => {
+                let began = Instant::now();
                 if !self.cfg.latency.is_zero() {
                     tokio::time::sleep(self.cfg.latency).await;
                 }
-                self.web(i, req.method(), &path).await
+                let r = self.web(i, req.method(), &path).await;
+                let mut t = self.timeline.lock().unwrap();
+                let epoch = t.0;
+                let us = |at: Instant| at.saturating_duration_since(epoch).as_micros() as u64;
+                let span = (us(began), us(Instant::now()), i as u32, req.method() == Method::HEAD);
+                t.1.push(span);
+                r
             }
             Host::Github => {
                 if !self.cfg.github_latency.is_zero() {
@@ -220,6 +230,8 @@ impl Sim {
     fn control(&self, cmd: &str) -> Resp {
         match cmd {
             "stats" => json_resp(200, &self.snapshot()),
+            // Every web request since the reset: [start µs, end µs, host, is HEAD].
+            "timeline" => json_resp(200, &json!(self.timeline.lock().unwrap().1)),
             "reset" => {
                 self.reset();
                 json_resp(200, &json!({"reset": true}))
@@ -246,6 +258,7 @@ impl Sim {
         }
         self.api.peak.store(self.api.in_flight.load(Relaxed), Relaxed);
         self.seen.lock().unwrap().clear();
+        *self.timeline.lock().unwrap() = (Instant::now(), Vec::new());
         *self.gh_window.lock().unwrap() = (0, 0);
     }
 
@@ -266,6 +279,7 @@ impl Sim {
         let gh = &self.hosts[self.cfg.hosts];
         json!({
             "elapsed_secs": self.start.elapsed().as_secs_f64(),
+            "timeline": timeline_profile(&self.timeline.lock().unwrap().1.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>()),
             "web": {
                 "hosts": self.cfg.hosts,
                 "requests": web.iter().map(|h| h.requests.load(Relaxed)).sum::<u64>(),
@@ -527,6 +541,35 @@ pub enum RepoKind {
     Archived,
 }
 
+/// Where the time of a run went, from the web requests' (start, end) in µs:
+/// first request, last answer, mean requests in flight over that span and
+/// per tenth of it (a start-up gap or a thin tail shows up here).
+pub fn timeline_profile(spans: &[(u64, u64)]) -> Value {
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+        return Value::Null;
+    };
+    let span = (last - first).max(1) as f64;
+    let busy: u64 = spans.iter().map(|(a, b)| b - a).sum();
+    let mut tenths = [0f64; 10];
+    for &(a, b) in spans {
+        for (i, t) in tenths.iter_mut().enumerate() {
+            let lo = first as f64 + span * i as f64 / 10.0;
+            let hi = lo + span / 10.0;
+            let overlap = (b as f64).min(hi) - (a as f64).max(lo);
+            if overlap > 0.0 {
+                *t += overlap / (span / 10.0);
+            }
+        }
+    }
+    json!({
+        "first_request_secs": first as f64 / 1e6,
+        "last_answer_secs": last as f64 / 1e6,
+        "mean_in_flight": busy as f64 / span,
+        "mean_in_flight_per_tenth": tenths.iter().map(|t| (t * 10.0).round() / 10.0).collect::<Vec<_>>(),
+        "mean_request_ms": busy as f64 / spans.len() as f64 / 1e3,
+    })
+}
+
 pub fn repo_kind(name: &str) -> RepoKind {
     if name.starts_with("gone-") {
         RepoKind::Gone
@@ -734,6 +777,7 @@ async fn bind(mut cfg: SimConfig) -> anyhow::Result<(Arc<Sim>, Listeners)> {
         gh_window: Mutex::new((0, 0)),
         renamed_ids: Mutex::new(HashMap::new()),
         start: Instant::now(),
+        timeline: Mutex::new((Instant::now(), Vec::new())),
         shutdown_tx,
         cfg,
     });

@@ -1,5 +1,5 @@
 //! The HTTP side of one link: builds the shared reqwest client and runs a
-//! job's requests (HEAD, GET fallback, redirect hops) until the link has a
+//! job's requests (GET, or HEAD with a GET fallback; redirect hops) until the link has a
 //! result or must go back to the scheduler (a retry that has to wait, or a
 //! redirect to another host).
 //!
@@ -11,6 +11,7 @@ use super::classify::{self, Failure};
 use super::guard::GuardResolver;
 use super::retry;
 use super::{Inner, host_key};
+use crate::config::RequestMethod;
 use crate::error::Error;
 use crate::model::{LinkResult, Status};
 use reqwest::{Method, Response, redirect};
@@ -139,7 +140,9 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
 /// Runs a job until it has a result or must go back to the scheduler.
 pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     loop {
-        if !job.use_get && inner.head_refused_by(&job.current) {
+        if !job.use_get
+            && (inner.config.method == RequestMethod::Get || inner.head_refused_by(&job.current))
+        {
             job.use_get = true;
         }
         let method = if job.use_get {

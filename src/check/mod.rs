@@ -11,8 +11,13 @@
 //! `Retry-After`), `guard` (non-public addresses and the DNS filter).
 //!
 //! Decisions worth knowing:
-//! - HEAD first; GET after a HEAD answer in [`HEAD_FALLBACK`]. A host that
-//!   answers HEAD with 405 or 501 gets GET directly for its later links.
+//! - GET by default (`method = "get"`): one round trip per hop, the answer a
+//!   browser gets; a body is read only when it is small and sized, so the
+//!   connection can be reused, else dropped after the headers.
+//!   `method = "head"`: HEAD first; GET after a HEAD answer in
+//!   [`HEAD_FALLBACK`]. A host that answers HEAD with 405 or 501 gets GET
+//!   directly for its later links; a host whose HEAD 404/410 a GET confirmed
+//!   once is trusted for later ones.
 //! - A 2xx reached through at least one 301/308 to a different URL is
 //!   `redirected`; through temporary redirects only (302/303/307) it is
 //!   `ok`. In both cases `final_url` holds where the chain ended.
