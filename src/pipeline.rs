@@ -889,12 +889,12 @@ fn is_code_link(url: &str, is_repo: bool) -> bool {
 }
 
 /// One row per paper, in input order.
-fn paper_rows(
-    store: &Store,
+fn paper_rows<'a>(
+    store: &'a Store,
     links: &Links,
     results: &[LinkResult],
     repos: &[RepoRow],
-) -> Vec<PaperRow> {
+) -> Vec<PaperRow<'a>> {
     // Repository rows are ranked (reordered): find them by name.
     let by_name: HashMap<String, &RepoRow> = repos
         .iter()
@@ -904,9 +904,9 @@ fn paper_rows(
         .papers
         .iter()
         .map(|p| PaperRow {
-            source: store.sources[p.source as usize].clone(),
+            source: &store.sources[p.source as usize],
             line: p.line as usize,
-            paper: p.title.clone(),
+            paper: &p.title,
             links: 0,
             code_links: 0,
             repos: 0,

@@ -5,6 +5,7 @@
 //! Pure data: no I/O, no network.
 
 use crate::extract::Event;
+use indexmap::IndexSet;
 use std::collections::HashMap;
 
 /// Marks "no paper" in `Occurrence::paper`.
@@ -34,9 +35,9 @@ pub struct Occurrence {
 pub struct Store {
     pub sources: Vec<String>,
     pub papers: Vec<Paper>,
-    /// Unique URLs in order of first appearance.
-    pub urls: Vec<String>,
-    url_index: HashMap<String, u32>,
+    /// Unique URLs in order of first appearance, each stored once; the
+    /// index of a URL is its id (`urls[id]`, `urls.get_index_of(url)`).
+    pub urls: IndexSet<String>,
     pub occurrences: Vec<Occurrence>,
 }
 
@@ -57,13 +58,10 @@ impl Store {
     }
 
     pub fn url_id(&mut self, url: &str) -> u32 {
-        if let Some(&id) = self.url_index.get(url) {
-            return id;
+        if let Some(id) = self.urls.get_index_of(url) {
+            return to_u32(id);
         }
-        let id = to_u32(self.urls.len());
-        self.urls.push(url.to_string());
-        self.url_index.insert(url.to_string(), id);
-        id
+        to_u32(self.urls.insert_full(url.to_string()).0)
     }
 
     pub fn paper_title(&self, paper: u32) -> &str {

@@ -154,9 +154,9 @@ fn link_rows_format() {
 #[test]
 fn papers_rows_format() {
     let p = PaperRow {
-        source: "a.md".into(),
+        source: "a.md",
         line: 9,
-        paper: "=HYPERLINK(\"x\")".into(),
+        paper: "=HYPERLINK(\"x\")",
         links: 2,
         code_links: 1,
         repos: 1,
@@ -873,9 +873,9 @@ fn popularity_ranking_and_deltas() {
     rank_repos(&mut repos);
     let paper_rows = vec![
         PaperRow {
-            source: "papers.md".into(),
+            source: "papers.md",
             line: 1,
-            paper: "Promises code".into(),
+            paper: "Promises code",
             links: 0,
             code_links: 0,
             repos: 0,
@@ -886,9 +886,9 @@ fn popularity_ranking_and_deltas() {
             claims_code_without_link: true,
         },
         PaperRow {
-            source: "papers.md".into(),
+            source: "papers.md",
             line: 5,
-            paper: "All good".into(),
+            paper: "All good",
             links: 1,
             code_links: 1,
             repos: 1,
@@ -899,9 +899,9 @@ fn popularity_ranking_and_deltas() {
             claims_code_without_link: false,
         },
         PaperRow {
-            source: "papers.md".into(),
+            source: "papers.md",
             line: 9,
-            paper: "Dead repo".into(),
+            paper: "Dead repo",
             links: 1,
             code_links: 1,
             repos: 1,

@@ -849,11 +849,18 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
                 ));
             }
             let tl = &sim["timeline"];
-            if let (Some(f), Some(l), Some(m)) = (tl["first_request_secs"].as_f64(), tl["last_answer_secs"].as_f64(), tl["mean_in_flight"].as_f64()) {
-                notes.push(format!(
-                    "first request at {f:.2}s, last answer at {l:.2}s, {m:.1} in flight on average (per tenth: {}), {:.1} ms per request",
-                    tl["mean_in_flight_per_tenth"], tl["mean_request_ms"].as_f64().unwrap_or(0.0)
-                ));
+            if let (Some(f), Some(l), Some(m), Some(ms)) = (
+                tl["first_request_secs"].as_f64(),
+                tl["last_answer_secs"].as_f64(),
+                tl["mean_in_flight"].as_f64(),
+                tl["mean_request_ms"].as_f64(),
+            ) {
+                let mut n = format!("first request at {f:.2}s, last answer at {l:.2}s");
+                // In-flight counts mean something only when answers take time.
+                if ms >= 1.0 {
+                    n += &format!(", {m:.1} in flight on average (per tenth: {}), {ms:.1} ms per request", tl["mean_in_flight_per_tenth"]);
+                }
+                notes.push(n);
             }
             let exits: Vec<String> = runs.iter().map(|m| m.exit.map(|e| e.to_string()).unwrap_or("sig".into())).collect();
             notes.push(format!("exit {}", exits.join(",")));

@@ -27,17 +27,17 @@ pub const PAPER_COLUMNS: [&str; 11] = [
 ];
 
 /// Writes paper rows as CSV in the order given.
-pub fn write_paper_rows<'a, W: Write>(
+pub fn write_paper_rows<'a, 'b: 'a, W: Write>(
     out: W,
-    rows: impl IntoIterator<Item = &'a PaperRow>,
+    rows: impl IntoIterator<Item = &'a PaperRow<'b>>,
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PAPER_COLUMNS)?;
     for p in rows {
         let record: [Cow<str>; 11] = [
-            neutralise(&p.source),
+            neutralise(p.source),
             p.line.to_string().into(),
-            neutralise(&p.paper),
+            neutralise(p.paper),
             p.links.to_string().into(),
             p.code_links.to_string().into(),
             p.repos.to_string().into(),
@@ -57,9 +57,9 @@ pub fn write_paper_rows<'a, W: Write>(
 }
 
 /// Writes papers.csv at `path` atomically.
-pub fn write_papers_csv<'a>(
+pub fn write_papers_csv<'a, 'b: 'a>(
     path: &Path,
-    rows: impl IntoIterator<Item = &'a PaperRow>,
+    rows: impl IntoIterator<Item = &'a PaperRow<'b>>,
 ) -> Result<(), Error> {
     write_atomic(path, |w| write_paper_rows(w, rows))
 }

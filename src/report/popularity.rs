@@ -63,7 +63,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// Why a paper is listed under "broken or missing code", or `None`.
-pub fn paper_problem(p: &PaperRow) -> Option<String> {
+pub fn paper_problem(p: &PaperRow<'_>) -> Option<String> {
     let mut why = Vec::new();
     if p.claims_code_without_link {
         why.push("says code is available but links none".to_owned());
@@ -88,7 +88,7 @@ pub fn paper_problem(p: &PaperRow) -> Option<String> {
 pub fn render_popularity_md(
     repos: &[RepoRow],
     repo_papers: &RepoPapers,
-    papers: &[PaperRow],
+    papers: &[PaperRow<'_>],
     previous_report_at: Option<DateTime<Utc>>,
 ) -> String {
     let mut out = String::from("# Repository popularity\n\n");
@@ -166,7 +166,7 @@ pub fn render_popularity_md(
         );
     }
 
-    let problems: Vec<(&PaperRow, String)> = papers
+    let problems: Vec<(&PaperRow<'_>, String)> = papers
         .iter()
         .filter_map(|p| paper_problem(p).map(|why| (p, why)))
         .collect();
@@ -183,8 +183,8 @@ pub fn render_popularity_md(
             let _ = writeln!(
                 out,
                 "| {} | {}:{} | {} |",
-                md_cell(&p.paper),
-                md_cell(&p.source),
+                md_cell(p.paper),
+                md_cell(p.source),
                 p.line,
                 md_cell(&why)
             );
