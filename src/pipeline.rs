@@ -247,16 +247,15 @@ pub async fn check(
         if reused[id].is_some() {
             continue;
         }
-        if let Some(r) = checker.precheck(url) {
-            reused[id] = Some(r);
-            continue;
-        }
         let repo = links.repo_of[id];
         let is_root = repo != NO_REPO && github_on && is_root_link(url);
-        if is_root {
-            api_roots.push(id as u32);
-        } else {
+        if !is_root {
+            // The checker itself decides excluded and invalid URLs at once.
             http_jobs.push((id as u32, url.clone()));
+        } else if let Some(r) = checker.precheck(url) {
+            reused[id] = Some(r);
+        } else {
+            api_roots.push(id as u32);
         }
     }
     progress.set_length(store.urls.len() as u64);
@@ -882,9 +881,10 @@ fn is_code_link(url: &str, is_repo: bool) -> bool {
                 .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
         })
         .is_some_and(|h| {
-            CODE_HOSTS
-                .iter()
-                .any(|c| h == *c || h.ends_with(&format!(".{c}")))
+            CODE_HOSTS.iter().any(|c| {
+                h.strip_suffix(c)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            })
         })
 }
 
@@ -917,6 +917,13 @@ fn paper_rows<'a>(
             claims_code_without_link: false,
         })
         .collect();
+    // Per unique URL, not per occurrence: a URL is parsed once.
+    let code_link: Vec<bool> = store
+        .urls
+        .iter()
+        .zip(&links.repo_of)
+        .map(|(url, &repo)| is_code_link(url, repo != NO_REPO))
+        .collect();
     let mut seen_repos: Vec<HashSet<u32>> = vec![HashSet::new(); rows.len()];
     for o in &store.occurrences {
         if o.paper == NO_PAPER {
@@ -925,7 +932,7 @@ fn paper_rows<'a>(
         let row = &mut rows[o.paper as usize];
         let repo = links.repo_of[o.url as usize];
         row.links += 1;
-        if is_code_link(&store.urls[o.url as usize], repo != NO_REPO) {
+        if code_link[o.url as usize] {
             row.code_links += 1;
         }
         if results[o.url as usize].status.is_failure() {
@@ -1018,5 +1025,31 @@ impl Verdict {
                 .iter()
                 .filter(|(_, known)| !only_new || !known)
                 .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_code_link;
+
+    #[test]
+    fn code_links_are_repositories_and_code_hosts_with_their_subdomains() {
+        assert!(is_code_link("https://example.org/x", true));
+        for url in [
+            "https://gitlab.com/a/b",
+            "https://GitLab.com./a/b",
+            "https://www.huggingface.co/m",
+            "https://foo.sourceforge.net/",
+        ] {
+            assert!(is_code_link(url, false), "{url}");
+        }
+        for url in [
+            "https://notgitlab.com/a/b",
+            "https://gitlab.com.evil.org/a",
+            "https://example.org/gitlab.com",
+            "not a url",
+        ] {
+            assert!(!is_code_link(url, false), "{url}");
+        }
     }
 }

@@ -847,6 +847,20 @@ mod tests {
     }
 
     #[test]
+    fn timeline_profile_measures_span_concurrency_and_tail() {
+        assert!(timeline_profile(&[]).is_null());
+        // Two requests side by side for the first half of a 1 s span, one
+        // alone for the second half.
+        let p = timeline_profile(&[(0, 500_000), (0, 500_000), (500_000, 1_000_000)]);
+        assert_eq!(p["first_request_secs"], json!(0.0));
+        assert_eq!(p["last_answer_secs"], json!(1.0));
+        assert!((p["mean_in_flight"].as_f64().unwrap() - 1.5).abs() < 1e-9);
+        let tenths: Vec<f64> = p["mean_in_flight_per_tenth"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(tenths, [2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        assert!((p["mean_request_ms"].as_f64().unwrap() - 500.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn rfc3339_formats_epoch_and_a_leap_day() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");

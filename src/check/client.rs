@@ -23,6 +23,8 @@ use url::Url;
 /// whole body fits (so the connection can be reused); otherwise the
 /// response is dropped right after its headers.
 pub const BODY_PEEK: u64 = 16 * 1024;
+/// How long an idle connection is kept for reuse.
+const POOL_IDLE: Duration = Duration::from_millis(500);
 /// Longest time spent reading such a small body.
 const BODY_BUDGET: Duration = Duration::from_secs(2);
 
@@ -36,8 +38,11 @@ pub(crate) fn build_client(
         .user_agent(config.user_agent.clone())
         .dns_resolver(Arc::new(resolver))
         .connect_timeout(config.timeout())
-        .pool_max_idle_per_host(config.max_per_host.max(1) * 2)
-        .pool_idle_timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(config.max_per_host)
+        // The scheduler drains hosts a few at a time, so a connection idle
+        // for a moment belongs to a host that is done: close it soon rather
+        // than hold one per host of a run over thousands of hosts.
+        .pool_idle_timeout(POOL_IDLE)
         .tcp_nodelay(true)
         .build()
         .map_err(|e| Error::Client(e.to_string()))

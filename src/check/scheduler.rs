@@ -3,9 +3,15 @@
 //!
 //! Jobs wait in per-host queues as small structs; a job is started only when
 //! both its host and the whole run have a free slot, so a global slot is
-//! never held by a job waiting for a busy host. Among the hosts that can
-//! start a job, the one with the most queued jobs goes first (so the busiest
-//! host is kept at its limit from the start, which is what bounds the run).
+//! never held by a job waiting for a busy host. Which host goes next:
+//! - a host whose queue could outlast the rest of the run at its per-host
+//!   limit (queued x max_concurrency >= all queued x max_per_host / 2, the
+//!   factor 2 being slack) goes first, the longest such queue first, so the
+//!   busiest host is kept at its limit, which is what bounds the run;
+//! - otherwise hosts are served in order of first appearance, so a few
+//!   hosts are drained at a time instead of every host being visited in
+//!   turn: with thousands of hosts, only those few hold live connections.
+//!
 //! Retries wait here, parked with a due time, holding no slot; a host that
 //! answered 429 or `Retry-After` is paused as a whole until then. Owns task
 //! spawning and shutdown; never builds requests or judges answers.
@@ -66,8 +72,10 @@ pub(crate) struct Scheduler {
     max_concurrency: usize,
     hosts: Vec<Host>,
     index: HashMap<String, usize>,
-    /// Hosts that have queued jobs and a free slot: (most queued first, host).
+    /// Hosts that have queued jobs and a free slot, twice: most queued
+    /// first, and in order of first appearance.
     ready: BTreeSet<(Reverse<usize>, usize)>,
+    ready_in_order: BTreeSet<usize>,
     parked: BinaryHeap<Reverse<Parked>>,
     /// When paused hosts may start again: (time, host).
     pauses: BinaryHeap<Reverse<(Instant, usize)>>,
@@ -84,6 +92,7 @@ impl Scheduler {
             hosts: Vec::new(),
             index: HashMap::new(),
             ready: BTreeSet::new(),
+            ready_in_order: BTreeSet::new(),
             parked: BinaryHeap::new(),
             pauses: BinaryHeap::new(),
             seq: 0,
@@ -110,12 +119,25 @@ impl Scheduler {
     fn update(&mut self, h: usize, f: impl FnOnce(&mut Host)) {
         let host = &mut self.hosts[h];
         self.ready.remove(&(Reverse(host.queue.len()), h));
+        self.ready_in_order.remove(&h);
         f(host);
         if !host.queue.is_empty()
             && host.in_flight < self.max_per_host
             && host.paused_until.is_none()
         {
             self.ready.insert((Reverse(host.queue.len()), h));
+            self.ready_in_order.insert(h);
+        }
+    }
+
+    /// The host to start a job on next (see the module comment).
+    fn pick(&self) -> Option<usize> {
+        let &(Reverse(longest), h) = self.ready.first()?;
+        let critical = longest * self.max_concurrency * 2 >= self.queued * self.max_per_host;
+        if critical {
+            Some(h)
+        } else {
+            self.ready_in_order.first().copied()
         }
     }
 
@@ -135,7 +157,7 @@ impl Scheduler {
         if self.in_flight >= self.max_concurrency {
             return None;
         }
-        let &(_, h) = self.ready.first()?;
+        let h = self.pick()?;
         let mut job = None;
         self.update(h, |host| {
             job = host.queue.pop_front();
@@ -423,5 +445,38 @@ mod tests {
             s.push(big, fresh(i), false);
         }
         assert_eq!(s.next().map(|(h, _)| h), Some(big));
+    }
+
+    #[test]
+    fn many_even_hosts_are_drained_a_few_at_a_time() {
+        // 40 hosts x 10 jobs, 4 slots, 2 per host: no host can outlast the
+        // run, so hosts go in order of appearance, a few at a time (the old
+        // longest-queue-first order started all 40 in the first 40 starts).
+        let mut s = Scheduler::new(4, 2);
+        let hosts: Vec<usize> = (0..40).map(|i| s.host_index(&format!("h{i}"))).collect();
+        for (n, &h) in hosts.iter().enumerate() {
+            for j in 0..10 {
+                s.push(h, fresh((n * 10 + j) as u32), false);
+            }
+        }
+        let mut running = std::collections::VecDeque::new();
+        let mut starts = Vec::new();
+        loop {
+            while let Some((h, _)) = s.next() {
+                running.push_back(h);
+                starts.push(h);
+            }
+            let Some(h) = running.pop_front() else { break };
+            s.release(h);
+        }
+        assert_eq!(starts.len(), 400);
+        assert!(s.finished());
+        let first = |h: usize| starts.iter().position(|&x| x == h).unwrap();
+        let last = |h: usize| starts.iter().rposition(|&x| x == h).unwrap();
+        // Host i is done starting before host i+2 begins, for all but the
+        // last hosts (which go longest-first once they could bound the run).
+        for i in 0..30 {
+            assert!(last(hosts[i]) < first(hosts[i + 2]), "host {i}: {starts:?}");
+        }
     }
 }
