@@ -94,6 +94,14 @@ pub fn parse_repo_url(url: &str) -> Option<RepoRef> {
     {
         return None;
     }
+    if let Some((raw, path)) = plain_github_url(url) {
+        return repo_from_path(raw, path.split('/'));
+    }
+    parse_repo_url_slow(url)
+}
+
+/// The URL parser's way: any form the fast path leaves alone.
+fn parse_repo_url_slow(url: &str) -> Option<RepoRef> {
     let parsed = if url.contains("://") {
         url::Url::parse(url).ok()?
     } else {
@@ -109,7 +117,49 @@ pub fn parse_repo_url(url: &str) -> Option<RepoRef> {
         "raw.githubusercontent.com" => true,
         _ => return None,
     };
-    let mut segments = parsed.path_segments()?;
+    repo_from_path(raw, parsed.path_segments()?)
+}
+
+/// Fast path for the common spelling, `http(s)://github.com/...` in plain
+/// characters the URL parser would keep as they are: returns (raw host?,
+/// path without its leading `/`), or `None` to leave the URL to the parser
+/// (ports, user info, percent escapes, dot segments, characters it would
+/// encode or strip). Property-tested against the parser below.
+fn plain_github_url(url: &str) -> Option<(bool, &str)> {
+    let b = url.as_bytes();
+    let after_scheme = if b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+        &url[8..]
+    } else if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+        &url[7..]
+    } else {
+        return None;
+    };
+    let host_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let (host, rest) = after_scheme.split_at(host_end);
+    let raw =
+        if host.eq_ignore_ascii_case("github.com") || host.eq_ignore_ascii_case("www.github.com") {
+            false
+        } else if host.eq_ignore_ascii_case("raw.githubusercontent.com") {
+            true
+        } else {
+            return None;
+        };
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let path = &rest[..path_end];
+    let plain = |c: u8| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&c);
+    if !url.bytes().all(|c| c > b' ' && c < 0x7f && c != b'\\')
+        || !path.bytes().all(plain)
+        || path.split('/').any(|s| s == "." || s == "..")
+    {
+        return None;
+    }
+    Some((raw, path.strip_prefix('/').unwrap_or(path)))
+}
+
+/// The repository named by a path's segments (after the host).
+fn repo_from_path<'a>(raw: bool, mut segments: impl Iterator<Item = &'a str>) -> Option<RepoRef> {
     let owner = segments.next()?;
     let name = segments.next()?;
     let deeper = segments.any(|s| !s.is_empty());
@@ -167,6 +217,48 @@ pub fn valid_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fast path agrees with the URL parser wherever it answers.
+        #[test]
+        fn fast_path_agrees_with_the_parser(url in "(https?|HTTPS|Http)://(github\\.com|GitHub\\.COM|www\\.github\\.com|raw\\.githubusercontent\\.com|github\\.com\\.|github\\.com:443|u@github\\.com|gist\\.github\\.com)(/[a-zA-Z0-9._%~ @:!$+=|^\\[\\]\\\\-]{0,10}){0,4}/?(\\?[a-z=/.]{0,6})?(#[a-z/]{0,4})?") {
+            let fast = plain_github_url(&url).map(|(raw, path)| repo_from_path(raw, path.split('/')));
+            if let Some(fast) = fast {
+                proptest::prop_assert_eq!(fast, parse_repo_url_slow(&url), "{}", url);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Plain URLs: the fast path answers, and as the parser would.
+        #[test]
+        fn fast_path_answers_plain_urls_as_the_parser(url in "https?://(github\\.com|WWW\\.github\\.com|raw\\.githubusercontent\\.com)(/[a-zA-Z0-9._~-]{0,10}){0,4}/?(\\?[a-z=]{0,4})?(#[a-z]{0,3})?") {
+            // Dot segments are the parser's to resolve.
+            proptest::prop_assume!(!url.split(['/', '?', '#']).any(|s| s == "." || s == ".."));
+            let (raw, path) = plain_github_url(&url).expect("plain URL takes the fast path");
+            proptest::prop_assert_eq!(repo_from_path(raw, path.split('/')), parse_repo_url_slow(&url), "{}", url);
+        }
+    }
+
+    #[test]
+    fn common_spellings_take_the_fast_path() {
+        for url in [
+            "https://github.com/openai/CLIP",
+            "http://GitHub.com/a/b/tree/main/src?x=1#readme",
+            "https://raw.githubusercontent.com/a/b/main/README.md",
+        ] {
+            assert!(plain_github_url(url).is_some(), "{url}");
+        }
+        for url in [
+            "https://github.com:443/a/b",
+            "https://github.com/a/%62",
+            "https://github.com/a/./b",
+            "https://github.com./a/b",
+            "github.com/a/b",
+        ] {
+            assert!(plain_github_url(url).is_none(), "{url}");
+        }
+    }
 
     fn repo(url: &str) -> Option<(String, String, bool)> {
         parse_repo_url(url).map(|r| (r.owner, r.name, r.root))
