@@ -1,7 +1,7 @@
 //! The HTTP side of one link: builds the shared reqwest client and runs a
-//! job's requests (GET, or HEAD with a GET fallback; redirect hops) until the link has a
-//! result or must go back to the scheduler (a retry that has to wait, or a
-//! redirect to another host).
+//! job's requests (GET, or HEAD with a GET fallback; redirect hops) until the
+//! link has a result or must go back to the scheduler (a retry that has to
+//! wait, or a redirect to another host).
 //!
 //! Owns the request loop and body handling: bodies are never read beyond
 //! `BODY_PEEK` bytes, and every request is bounded by `timeout_secs`.
@@ -38,7 +38,7 @@ pub(crate) fn build_client(
         .user_agent(config.user_agent.clone())
         .dns_resolver(Arc::new(resolver))
         .connect_timeout(config.timeout())
-        .pool_max_idle_per_host(config.max_per_host)
+        .pool_max_idle_per_host(config.max_per_host.max(1))
         // The scheduler drains hosts a few at a time, so a connection idle
         // for a moment belongs to a host that is done: close it soon rather
         // than hold one per host of a run over thousands of hosts.
