@@ -7,7 +7,8 @@
 
 use crate::config::{Config, parse_age};
 use crate::model::{LinkResult, RepoInfo, RepoRow};
-use crate::report::previous::{self, Previous, PreviousLink, PreviousRepos};
+use crate::report::previous::{self, Previous};
+pub use crate::report::previous::{PreviousLink, PreviousRepos};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod store;
+pub mod verdict;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -15,8 +15,9 @@ use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
 use crate::model::{LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
 use crate::report::{self, previous};
-use crate::report::{FailPolicy, JsonReport, LinkTally, RepoPapers, SummaryInput};
+use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
+use crate::verdict::{self, FailPolicy, Judge};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -442,29 +443,7 @@ pub fn link_rows<'a>(
     })
 }
 
-/// How the run ended, for the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    /// Nothing failed under the fail policy.
-    Ok,
-    /// At least one link status or health word in `fail_on` (exit 2).
-    Failures,
-    /// Not one request got an HTTP answer (exit 4).
-    Unreachable,
-    /// Stopped by SIGINT/SIGTERM; partial reports written (exit 130).
-    Interrupted,
-}
-
-impl Exit {
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Ok => 0,
-            Exit::Failures => 2,
-            Exit::Unreachable => 4,
-            Exit::Interrupted => 130,
-        }
-    }
-}
+pub use crate::verdict::Exit;
 
 /// Everything `run` needs besides the shutdown signal.
 #[derive(Clone, Debug)]
@@ -620,47 +599,36 @@ pub async fn run(
     let repo_rows = repo_rows(config, &store, &links, &checked, &history, now);
     let paper_rows = paper_rows(&store, &links, &checked.results, &repo_rows);
     let policy = FailPolicy::from_words(&fail_words, options.fail_on_new);
-    let verdict = Verdict::new(&policy, &store, &checked, &repo_rows, &history);
+    let judge = Judge::new(
+        &policy,
+        history.had_links.then_some(&history.links),
+        history.repos.as_ref(),
+    );
     let rows = || link_rows(&store, &links, &repo_names, &checked.results, &first_failed);
 
     // Decide the exit before writing, so every report can say it.
     let unreachable = network_unreachable(&checked.results);
-    let failures = verdict.counted(options.fail_on_new);
-    let (exit, exit_reason) = if checked.interrupted {
-        (
-            Exit::Interrupted,
-            "interrupted; unchecked links are marked `unchecked`".to_string(),
-        )
-    } else if unreachable {
-        (
-            Exit::Unreachable,
-            "the network looks unreachable: not one request got an HTTP answer, so no link has been judged dead".to_string(),
-        )
-    } else if failures > 0 {
-        let what = if options.fail_on_new {
-            "new failures"
-        } else {
-            "failures"
-        };
-        (
-            Exit::Failures,
-            format!(
-                "{failures} {what} under fail_on [{}]",
-                config.ci.fail_on.join(", ")
-            ),
-        )
-    } else {
-        (Exit::Ok, "nothing failed under the fail policy".to_string())
-    };
+    let unique = store.urls.iter().map(String::as_str);
+    let failures = judge.failures(
+        unique.zip(checked.results.iter().map(|r| r.status)),
+        &repo_rows,
+    );
+    let (exit, exit_reason) = verdict::decide_exit(
+        checked.interrupted,
+        unreachable,
+        failures,
+        &policy,
+        &config.ci.fail_on,
+    );
 
     // Reports.
     report::write_links_csv(&paths.links, rows(), true)?;
     report::write_repos_csv(&paths.repos, &repo_rows)?;
     report::write_papers_csv(&paths.papers, &paper_rows)?;
-    let mut tally = LinkTally::new(history.had_links);
+    let mut tally = LinkTally::new(judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
     for row in rows() {
-        tally.add(&row, history.previous_link(row.url));
+        tally.add(&row, &judge);
         repo_papers.add(&row);
     }
     let previous_repos_at = history.repos.as_ref().and_then(|r| r.report_at);
@@ -678,6 +646,7 @@ pub async fn run(
         links: &tally,
         repos: &repo_rows,
         has_previous_repos: history.repos.is_some(),
+        judge,
         interrupted: checked.interrupted,
         duration: started.elapsed(),
         api_calls: checked.api_calls,
@@ -707,19 +676,11 @@ pub async fn run(
                 std::io::stderr().lock(),
                 rows(),
                 &repo_rows,
-                Some(&history.links),
-                &policy,
+                &judge,
                 &options.workdir,
             )
         } else {
-            report::write_annotations(
-                &mut *out,
-                rows(),
-                &repo_rows,
-                Some(&history.links),
-                &policy,
-                &options.workdir,
-            )
+            report::write_annotations(&mut *out, rows(), &repo_rows, &judge, &options.workdir)
         };
         result.map_err(out_err)?;
     }
@@ -965,67 +926,6 @@ fn paper_rows<'a>(
         row.claims_code_without_link = paper.claims_code && row.links == 0;
     }
     rows
-}
-
-/// The fail policy applied to this run: what fails, and what was already
-/// failing in the previous report ("known").
-#[derive(Debug, Default)]
-pub struct Verdict {
-    /// Unique URLs whose status is in `fail_on`, with "was already failing".
-    pub failing_links: Vec<(u32, bool)>,
-    /// Repository rows whose health is in `fail_on`, with "was already failing".
-    pub failing_repos: Vec<(usize, bool)>,
-}
-
-impl Verdict {
-    fn new(
-        policy: &FailPolicy,
-        store: &Store,
-        checked: &Checked,
-        repos: &[RepoRow],
-        history: &History,
-    ) -> Verdict {
-        let failing_links = checked
-            .results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| policy.statuses.contains(&r.status))
-            .map(|(id, _)| {
-                let known = history
-                    .previous_link(&store.urls[id])
-                    .is_some_and(|p| p.result.status.is_failure());
-                (id as u32, known)
-            })
-            .collect();
-        let failing_repos = repos
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| policy.health.contains(&r.health))
-            .map(|(i, r)| {
-                let known = history
-                    .previous_repo(&r.repo.to_ascii_lowercase())
-                    .is_some_and(|p| policy.health.contains(&p.health));
-                (i, known)
-            })
-            .collect();
-        Verdict {
-            failing_links,
-            failing_repos,
-        }
-    }
-
-    /// How many failures count under the policy (`only_new`: `--fail-on-new`).
-    pub fn counted(&self, only_new: bool) -> usize {
-        self.failing_links
-            .iter()
-            .filter(|(_, known)| !only_new || !known)
-            .count()
-            + self
-                .failing_repos
-                .iter()
-                .filter(|(_, known)| !only_new || !known)
-                .count()
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
 use paperlinks::report::{self, *};
+use paperlinks::verdict::Judge;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -565,13 +566,13 @@ fn annotations_for_links_and_repos() {
     renamed.info.as_mut().unwrap().canonical = "new/repo".into();
     let archived = repo("arch/ived", Some(10), Health::Archived);
     let fine = repo("fine/one", Some(10), Health::Active);
+    let policy = FailPolicy::default();
     let mut out = Vec::new();
     write_annotations(
         &mut out,
         rows.into_iter(),
         &[renamed, archived, fine],
-        None,
-        &FailPolicy::default(),
+        &Judge::without_history(&policy),
         base,
     )
     .unwrap();
@@ -626,8 +627,7 @@ fn fail_on_new_turns_known_failures_into_warnings() {
         &mut out,
         rows.into_iter(),
         &[],
-        Some(&prev),
-        &policy,
+        &Judge::new(&policy, Some(&prev), None),
         Path::new("/"),
     )
     .unwrap();
@@ -710,9 +710,11 @@ fn fixture_rows(f: &Fixture) -> Vec<LinkRow<'_>> {
 #[test]
 fn summary_sections() {
     let f = fixture();
+    let policy = FailPolicy::default();
+    let judge = Judge::new(&policy, Some(&f.prev), None);
     let mut tally = LinkTally::new(true);
     for r in fixture_rows(&f) {
-        tally.add(&r, f.prev.get(r.url));
+        tally.add(&r, &judge);
     }
     let mut repos = vec![
         repo("big/one", Some(900), Health::Active),
@@ -726,6 +728,7 @@ fn summary_sections() {
         links: &tally,
         repos: &repos,
         has_previous_repos: true,
+        judge,
         interrupted: true,
         duration: Duration::from_millis(1500),
         api_calls: 2,
@@ -781,14 +784,17 @@ fn summary_sections() {
 fn summary_without_previous_and_long_tables() {
     let broken = result(Status::Broken, Some(404));
     let urls: Vec<String> = (0..60).map(|i| format!("https://x.example/{i}")).collect();
+    let policy = FailPolicy::default();
+    let judge = Judge::without_history(&policy);
     let mut tally = LinkTally::new(false);
     for (i, u) in urls.iter().enumerate() {
-        tally.add(&row("a.txt", i + 1, "P\nQ", u, "", &broken), None);
+        tally.add(&row("a.txt", i + 1, "P\nQ", u, "", &broken), &judge);
     }
     let input = SummaryInput {
         links: &tally,
         repos: &[],
         has_previous_repos: false,
+        judge,
         interrupted: false,
         duration: Duration::from_secs(2),
         api_calls: 0,
@@ -1149,9 +1155,13 @@ fn rows_without_result_keep_failure_history() {
     let p = &prev["https://was-broken.example"];
     assert_eq!(p.result.status, Status::Unchecked);
     assert_eq!(p.first_failed_at, Some(at(2)));
-    assert!(p.was_failing());
     // Broken again now: known, and the date carries over.
     let now = result(Status::Broken, Some(404));
-    assert_eq!(classify_change(Some(p), now.status), Some(Change::Known));
+    let policy = FailPolicy::default();
+    let judge = Judge::new(&policy, Some(&prev), None);
+    assert_eq!(
+        judge.link("https://was-broken.example", now.status).change,
+        Some(Change::Known)
+    );
     assert_eq!(carry_first_failed(Some(p), &now), Some(at(2)));
 }

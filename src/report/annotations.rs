@@ -2,124 +2,20 @@
 //! `::error file=PATH,line=L,col=C,title=T::MESSAGE` for failing link
 //! occurrences and `::warning ...` for doubtful links and unhealthy
 //! repositories. The pipeline prints the lines on stdout when
-//! `GITHUB_ACTIONS=true`.
+//! `GITHUB_ACTIONS=true`. Which level, if any, is the verdict's
+//! (`crate::verdict`): this module only formats.
 //!
 //! Escaping follows the workflow-command format (as in `@actions/core`):
 //! message data `%` -> `%25`, `\r` -> `%0D`, `\n` -> `%0A`; property values
 //! additionally `:` -> `%3A` and `,` -> `%2C`. Never does I/O but writing
 //! to the given writer.
 
-use super::previous::{Change, PreviousLink, classify_change};
-use crate::config::FailWord;
-use crate::model::{Health, LinkRow, RepoRow, Status};
+use crate::model::{LinkRow, RepoRow, Status};
+pub use crate::verdict::Level;
+use crate::verdict::{Judge, LinkVerdict, RepoVerdict, is_renamed};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
-
-/// The workflow command used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Error,
-    Warning,
-    Notice,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Notice => "notice",
-        }
-    }
-}
-
-/// What makes a link or a repository an error (`[ci] fail_on`), and
-/// whether only new failures count (`--fail-on-new`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FailPolicy {
-    pub statuses: HashSet<Status>,
-    pub health: HashSet<Health>,
-    /// With `--fail-on-new`, failures already failing in the previous
-    /// report are warnings ("known"), not errors.
-    pub only_new: bool,
-}
-
-impl Default for FailPolicy {
-    /// `fail_on = ["broken", "missing"]`, all failures count.
-    fn default() -> Self {
-        FailPolicy::from_words(
-            &[
-                FailWord::Status(Status::Broken),
-                FailWord::Health(Health::Missing),
-            ],
-            false,
-        )
-    }
-}
-
-impl FailPolicy {
-    /// From the validated `Config::fail_words()`.
-    pub fn from_words(words: &[FailWord], only_new: bool) -> Self {
-        let mut p = FailPolicy {
-            statuses: HashSet::new(),
-            health: HashSet::new(),
-            only_new,
-        };
-        for w in words {
-            match *w {
-                FailWord::Status(s) => {
-                    p.statuses.insert(s);
-                }
-                FailWord::Health(h) => {
-                    p.health.insert(h);
-                }
-            }
-        }
-        p
-    }
-
-    /// The annotation level of a link occurrence, or `None` for no
-    /// annotation. Error: status in `fail_on` (and new, with `only_new`).
-    /// Warning: any other failure, `redirected`, and known failures under
-    /// `only_new`. `previous` is the URL's entry in the previous report.
-    pub fn link_level(&self, status: Status, previous: Option<&PreviousLink>) -> Option<Level> {
-        if self.statuses.contains(&status) {
-            if self.only_new && classify_change(previous, status) == Some(Change::Known) {
-                return Some(Level::Warning);
-            }
-            return Some(Level::Error);
-        }
-        if status.is_failure() || status == Status::Redirected {
-            return Some(Level::Warning);
-        }
-        None
-    }
-
-    /// The level of a repository annotation: error when its health word is
-    /// in `fail_on`; warning for archived, stale, placeholder, empty or a
-    /// renamed repository. Missing repositories are not annotated unless in
-    /// `fail_on` (their links are already reported broken).
-    pub fn repo_level(&self, repo: &RepoRow) -> Option<Level> {
-        if self.health.contains(&repo.health) {
-            return Some(Level::Error);
-        }
-        let renamed = is_renamed(repo);
-        match repo.health {
-            Health::Archived | Health::Stale | Health::Placeholder | Health::Empty => {
-                Some(Level::Warning)
-            }
-            _ if renamed => Some(Level::Warning),
-            _ => None,
-        }
-    }
-}
-
-fn is_renamed(repo: &RepoRow) -> bool {
-    repo.info
-        .as_ref()
-        .is_some_and(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&repo.repo))
-}
 
 /// Escapes workflow-command message data.
 pub fn escape_data(s: &str) -> String {
@@ -199,15 +95,15 @@ pub fn relative_source(source: &str, base_dir: &Path) -> Option<String> {
     Some(s)
 }
 
-/// The annotation for one link occurrence, if any.
+/// The annotation for one link occurrence, if any, at the level the
+/// verdict gives.
 pub fn link_annotation(
     row: &LinkRow<'_>,
-    policy: &FailPolicy,
-    previous: Option<&PreviousLink>,
+    verdict: &LinkVerdict,
     base_dir: &Path,
 ) -> Option<String> {
     let result = row.result?;
-    let level = policy.link_level(result.status, previous)?;
+    let level = verdict.level?;
     let location = relative_source(row.source, base_dir).map(|file| Location {
         file,
         line: row.line,
@@ -230,7 +126,7 @@ pub fn link_annotation(
     if let Some(since) = row.first_failed_at {
         message.push_str(&format!("\nfailing since {}", super::fmt_time(since)));
     }
-    if policy.only_new && classify_change(previous, result.status) == Some(Change::Known) {
+    if verdict.excused_as_known() {
         message.push_str("\n(known: already failing in the previous report)");
     }
     let title = format!("{} link", result.status);
@@ -241,10 +137,10 @@ pub fn link_annotation(
 /// occurrence of a link to it (the annotation points there).
 pub fn repo_annotation(
     repo: &RepoRow,
-    policy: &FailPolicy,
+    verdict: &RepoVerdict,
     first: Option<&Location>,
 ) -> Option<String> {
-    let level = policy.repo_level(repo)?;
+    let level = verdict.level?;
     let mut what = vec![repo.health.to_string()];
     if is_renamed(repo) {
         what.push(format!(
@@ -268,25 +164,24 @@ pub fn repo_annotation(
 
 /// Writes every annotation of a run: one per annotated link occurrence (in
 /// row order), then one per annotated repository (pointing at the first
-/// occurrence of a link to it). `previous` is the previous links.csv, used
-/// by `--fail-on-new`. `base_dir` is the working directory.
+/// occurrence of a link to it). Levels are the `judge`'s. `base_dir` is the
+/// working directory.
 pub fn write_annotations<'a, W: Write>(
     mut out: W,
     rows: impl Iterator<Item = LinkRow<'a>>,
     repos: &[RepoRow],
-    previous: Option<&HashMap<String, PreviousLink>>,
-    policy: &FailPolicy,
+    judge: &Judge<'_>,
     base_dir: &Path,
 ) -> io::Result<()> {
     let wanted: HashSet<String> = repos
         .iter()
-        .filter(|r| policy.repo_level(r).is_some())
+        .filter(|r| judge.repo(r).level.is_some())
         .map(|r| r.repo.to_lowercase())
         .collect();
     let mut first: HashMap<String, Location> = HashMap::new();
     for row in rows {
-        let prev = previous.and_then(|m| m.get(row.url));
-        if let Some(line) = link_annotation(&row, policy, prev, base_dir) {
+        let verdict = row.result.map(|r| judge.link(row.url, r.status));
+        if let Some(line) = verdict.and_then(|v| link_annotation(&row, &v, base_dir)) {
             writeln!(out, "{line}")?;
         }
         if !row.repo.is_empty() {
@@ -307,7 +202,8 @@ pub fn write_annotations<'a, W: Write>(
         }
     }
     for r in repos {
-        if let Some(line) = repo_annotation(r, policy, first.get(&r.repo.to_lowercase())) {
+        let verdict = judge.repo(r);
+        if let Some(line) = repo_annotation(r, &verdict, first.get(&r.repo.to_lowercase())) {
             writeln!(out, "{line}")?;
         }
     }

@@ -4,20 +4,12 @@
 //!
 //! Never does I/O.
 
-use super::previous::Change;
-use super::summary::{LinkEntry, SummaryInput};
+use super::summary::{LinkEntry, RepoEntry, SummaryInput};
 use crate::model::RepoRow;
+use crate::verdict::Change;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Serialises a status or health word as its contract word.
-pub(crate) fn ser_word<T: std::fmt::Display, S: serde::Serializer>(
-    v: &T,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
 
 /// Bump when a field is renamed or removed (adding fields does not).
 pub const JSON_VERSION: u32 = 1;
@@ -58,6 +50,10 @@ pub struct JsonRepos {
     pub by_health: BTreeMap<String, usize>,
     /// The most-starred repositories (see `summary::TOP_REPOS`).
     pub top: Vec<JsonRepo>,
+    /// Repositories whose health word is in `fail_on`, with their change.
+    pub failing: Vec<RepoEntry>,
+    /// Repositories in `fail_on` in the previous run and not now.
+    pub fixed: Vec<RepoEntry>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -123,6 +119,8 @@ impl JsonReport {
                     .into_iter()
                     .map(JsonRepo::from_row)
                     .collect(),
+                failing: input.failing_repos(),
+                fixed: input.fixed_repos(),
             },
             notes: input.notes.clone(),
         }

@@ -31,7 +31,9 @@
 //!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
 //!    `write_popularity_svg`. While streaming the link rows once more, feed
 //!    a [`LinkTally`] and a [`RepoPapers`].
-//! 5. CI: `write_annotations(stdout, ..)` when `GITHUB_ACTIONS=true`;
+//! 5. CI: `write_annotations(stdout, .., &judge, ..)` when
+//!    `GITHUB_ACTIONS=true` (levels, like every new/known/fixed, come from
+//!    `crate::verdict::Judge`);
 //!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
 //!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`.
 
@@ -47,7 +49,8 @@ pub mod previous;
 pub mod repos;
 pub mod summary;
 
-pub use annotations::{FailPolicy, Level, Location, relative_source, write_annotations};
+pub use crate::verdict::{Change, FailPolicy, Level};
+pub use annotations::{Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
@@ -58,14 +61,16 @@ pub use links::{
 pub use papers::{PAPER_COLUMNS, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use previous::{
-    Change, Previous, PreviousLink, PreviousRepos, carry_first_failed, classify_change,
-    read_previous_links, read_previous_repos,
+    Previous, PreviousLink, PreviousRepos, carry_first_failed, read_previous_links,
+    read_previous_repos,
 };
 pub use repos::{
     REPO_COLUMNS, REPO_EXTRA_COLUMNS, fill_star_deltas, rank_repos, write_repo_rows,
     write_repos_csv,
 };
-pub use summary::{LinkEntry, LinkTally, SummaryInput, append_step_summary, render_summary};
+pub use summary::{
+    LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary, render_summary,
+};
 
 /// The report file names inside the output directory.
 pub mod names {

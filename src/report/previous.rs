@@ -1,6 +1,6 @@
 //! Reading the previous run's links.csv and repos.csv back (issue 4,
-//! incremental runs), and the helpers that compare a new result with the
-//! previous one (first_failed_at carry-over, fixed / new / known).
+//! incremental runs), and the `first_failed_at` carry-over. Whether a
+//! link is new, known or fixed is the verdict's (`crate::verdict`).
 //!
 //! Reads only files this module's writers wrote; anything else (an older
 //! format, a foreign file, garbage) is ignored with a warning the caller
@@ -65,47 +65,6 @@ pub struct PreviousRepos {
     /// When the previous report's data was fetched: the latest `fetched_at`
     /// in it (`None` for an empty report). Used as `previous_report_at`.
     pub report_at: Option<DateTime<Utc>>,
-}
-
-/// A link's change against the previous run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// Failing now, and was not failing (or not there) before.
-    New,
-    /// Failing now and before.
-    Known,
-    /// Working now, failing before.
-    Fixed,
-}
-
-impl PreviousLink {
-    /// Whether the link was failing at the previous run: a failure status,
-    /// or `unchecked` (interrupted run) with a `first_failed_at` carried
-    /// from an earlier failure.
-    pub fn was_failing(&self) -> bool {
-        self.result.status.is_failure()
-            || (self.result.status == Status::Unchecked && self.first_failed_at.is_some())
-    }
-}
-
-/// Classifies a new status against the previous run's entry. Only
-/// failures (`Status::is_failure`) count; `excluded`/`unchecked` now give
-/// `None`, as does a working link that was working before. A link not in
-/// the previous report (`previous == None`) that fails is `New`.
-pub fn classify_change(previous: Option<&PreviousLink>, now: Status) -> Option<Change> {
-    let was_failing = previous.is_some_and(PreviousLink::was_failing);
-    if now.is_failure() {
-        Some(if was_failing {
-            Change::Known
-        } else {
-            Change::New
-        })
-    } else if now.is_success() && was_failing {
-        Some(Change::Fixed)
-    } else {
-        None
-    }
 }
 
 /// The `first_failed_at` for a new result: kept from the previous run while
@@ -358,38 +317,6 @@ mod tests {
             redirect_chain: vec![],
             cached: false,
         }
-    }
-
-    fn prev(status: Status, since: Option<i64>) -> PreviousLink {
-        PreviousLink {
-            result: result(status, 1_000),
-            first_failed_at: since.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
-        }
-    }
-
-    #[test]
-    fn changes() {
-        use Status::*;
-        let ok = prev(Ok, None);
-        let timeout = prev(Timeout, Some(900));
-        let broken = prev(Broken, Some(900));
-        assert_eq!(classify_change(None, Broken), Some(Change::New));
-        assert_eq!(classify_change(Some(&ok), Broken), Some(Change::New));
-        assert_eq!(classify_change(Some(&timeout), Broken), Some(Change::Known));
-        assert_eq!(classify_change(Some(&broken), Ok), Some(Change::Fixed));
-        assert_eq!(classify_change(Some(&broken), Unchecked), None);
-        assert_eq!(classify_change(Some(&ok), Ok), None);
-        assert_eq!(classify_change(None, Excluded), None);
-        // Interrupted last time, failing before that: still known.
-        let unchecked_failing = prev(Unchecked, Some(900));
-        assert_eq!(
-            classify_change(Some(&unchecked_failing), Broken),
-            Some(Change::Known)
-        );
-        assert_eq!(
-            classify_change(Some(&prev(Unchecked, None)), Broken),
-            Some(Change::New)
-        );
     }
 
     #[test]

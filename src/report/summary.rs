@@ -7,10 +7,10 @@
 //! network I/O; summary.md is written with `atomic::write_text_atomic`.
 
 use super::fmt_time;
-use super::previous::{Change, PreviousLink, classify_change};
 use super::repos::is_ranked;
 use crate::error::Error;
 use crate::model::{Health, LinkRow, RepoRow, Status};
+use crate::verdict::{Change, Judge, RepoVerdict};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -33,12 +33,23 @@ pub struct LinkEntry {
     pub line: usize,
     pub column: usize,
     pub url: String,
-    #[serde(serialize_with = "super::json::ser_word")]
     pub status: Status,
     pub http_status: Option<u16>,
     pub error: String,
     /// `first_failed_at`: since when the link fails (None for fixed links).
     pub since: Option<DateTime<Utc>>,
+    /// Against the previous run; `None` when there was no previous report.
+    pub change: Option<Change>,
+}
+
+/// One repository worth reporting (failing under the policy, or fixed).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RepoEntry {
+    pub repo: String,
+    pub health: Health,
+    /// Whether it fails the run (a known failure under `--fail-on-new`
+    /// does not).
+    pub fails_run: bool,
     /// Against the previous run; `None` when there was no previous report.
     pub change: Option<Change>,
 }
@@ -77,8 +88,8 @@ impl LinkTally {
         self.has_previous
     }
 
-    /// Adds one row; `previous` is this URL's entry in the previous report.
-    pub fn add(&mut self, row: &LinkRow<'_>, previous: Option<&PreviousLink>) {
+    /// Adds one row; its change against the previous run is the `judge`'s.
+    pub fn add(&mut self, row: &LinkRow<'_>, judge: &Judge<'_>) {
         self.total += 1;
         let Some(result) = row.result else {
             *self.status_counts.entry(Status::Unchecked).or_default() += 1;
@@ -88,11 +99,7 @@ impl LinkTally {
         if result.cached {
             self.cached += 1;
         }
-        let change = if self.has_previous {
-            classify_change(previous, result.status)
-        } else {
-            None
-        };
+        let change = judge.link(row.url, result.status).change;
         let entry = || LinkEntry {
             paper: row.paper.to_owned(),
             source: row.source.to_owned(),
@@ -133,6 +140,8 @@ pub struct SummaryInput<'a> {
     pub repos: &'a [RepoRow],
     /// Whether a previous repos.csv was loaded (star gains are shown only then).
     pub has_previous_repos: bool,
+    /// The verdict: which repositories fail, and their change.
+    pub judge: Judge<'a>,
     /// The run was stopped by Ctrl-C / SIGTERM.
     pub interrupted: bool,
     pub duration: Duration,
@@ -167,6 +176,32 @@ impl SummaryInput<'_> {
         v.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.repo.to_lowercase()));
         v.truncate(n);
         v
+    }
+
+    /// Repositories whose health word is in `fail_on` (with their change),
+    /// in row order.
+    pub fn failing_repos(&self) -> Vec<RepoEntry> {
+        self.repo_entries(|v| v.in_policy)
+    }
+
+    /// Repositories in `fail_on` in the previous run and not now.
+    pub fn fixed_repos(&self) -> Vec<RepoEntry> {
+        self.repo_entries(|v| v.change == Some(Change::Fixed))
+    }
+
+    fn repo_entries(&self, keep: impl Fn(&RepoVerdict) -> bool) -> Vec<RepoEntry> {
+        self.repos
+            .iter()
+            .filter_map(|r| {
+                let v = self.judge.repo(r);
+                keep(&v).then(|| RepoEntry {
+                    repo: r.repo.clone(),
+                    health: r.health,
+                    fails_run: v.fails_run,
+                    change: v.change,
+                })
+            })
+            .collect()
     }
 
     /// The biggest positive star gains since the previous report, at most `n`.
@@ -258,6 +293,32 @@ fn link_list(out: &mut String, title: &str, entries: &[&LinkEntry]) {
     more(out, entries.len());
 }
 
+fn repo_list(out: &mut String, title: &str, entries: &[RepoEntry]) {
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## {title} ({})\n", entries.len());
+    for e in entries.iter().take(MAX_TABLE_ROWS) {
+        let change = match e.change {
+            Some(Change::New) => " (new)",
+            Some(Change::Known) => " (known)",
+            _ => "",
+        };
+        let _ = writeln!(out, "- {} {}{change}", md_cell(&e.repo), e.health);
+    }
+    more(out, entries.len());
+}
+
+/// The repository sections: failing under `fail_on`, and fixed.
+fn repo_lists(out: &mut String, input: &SummaryInput<'_>) {
+    repo_list(out, "Failing repositories", &input.failing_repos());
+    repo_list(
+        out,
+        "Repositories fixed since the last run",
+        &input.fixed_repos(),
+    );
+}
+
 /// Renders summary.md.
 pub fn render_summary(input: &SummaryInput<'_>) -> String {
     let t = input.links;
@@ -328,6 +389,8 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
         let fixed: Vec<&LinkEntry> = t.fixed.iter().collect();
         link_list(&mut out, "Fixed since the last run", &fixed);
     }
+
+    repo_lists(&mut out, input);
 
     let top = input.top_repos(TOP_REPOS);
     if !top.is_empty() {
