@@ -230,7 +230,7 @@ impl LinkResult {
 
 /// One row of `links.csv`: one occurrence of a link in an input.
 /// Borrowed, so a million rows are produced lazily from compact storage.
-/// Column order is a contract (see `report::LINK_COLUMNS`).
+/// Written through `rows::LinkRecord`, whose field order is the column contract.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkRow<'a> {
     pub source: &'a str,

@@ -417,11 +417,7 @@ fn check_whole(path: &Path) -> u64 {
         .iter()
         .map(str::to_owned)
         .collect();
-    let want: Vec<&str> = LINK_COLUMNS
-        .iter()
-        .chain(LINK_EXTRA_COLUMNS.iter())
-        .copied()
-        .collect();
+    let want: Vec<&str> = link_columns().to_vec();
     assert_eq!(header, want);
     let mut generation = None;
     let mut n = 0;

@@ -124,7 +124,7 @@ pub fn link_annotation(
         message.push_str(&format!("\npaper: {}", row.paper));
     }
     if let Some(since) = row.first_failed_at {
-        message.push_str(&format!("\nfailing since {}", super::fmt_time(since)));
+        message.push_str(&format!("\nfailing since {}", crate::rows::fmt_time(since)));
     }
     if verdict.excused_as_known() {
         message.push_str("\n(known: already failing in the previous report)");

@@ -9,8 +9,9 @@
 //!
 //! Map of the module:
 //! - [`atomic`]: the one atomic-write helper every report uses;
-//! - [`csv_safe`]: formula-injection neutralising (and its inverse);
-//! - [`links`], [`repos`], [`papers`]: the three CSV reports;
+//! - [`links`], [`repos`], [`papers`]: the three CSV reports, each written
+//!   through its record in `crate::rows` (which also neutralises every text
+//!   cell against formula injection);
 //! - [`previous`]: reading the previous links.csv / repos.csv back, and
 //!   the fixed / new / known and `first_failed_at` rules;
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
@@ -40,7 +41,6 @@
 pub mod annotations;
 pub mod atomic;
 pub mod chart;
-pub mod csv_safe;
 pub mod json;
 pub mod links;
 pub mod papers;
@@ -49,25 +49,21 @@ pub mod previous;
 pub mod repos;
 pub mod summary;
 
+pub use crate::rows::csv_safe::{self, neutralise, restore};
+pub use crate::rows::{CHAIN_SEPARATOR, fmt_time};
 pub use crate::verdict::{Change, FailPolicy, Level};
 pub use annotations::{Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
-pub use csv_safe::{neutralise, restore};
 pub use json::{JsonReport, render_json};
-pub use links::{
-    LINK_COLUMNS, LINK_EXTRA_COLUMNS, LinkCsvWriter, write_link_rows, write_links_csv,
-};
-pub use papers::{PAPER_COLUMNS, write_paper_rows, write_papers_csv};
+pub use links::{LinkCsvWriter, link_columns, write_link_rows, write_links_csv};
+pub use papers::{paper_columns, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use previous::{
     Previous, PreviousLink, PreviousRepos, carry_first_failed, read_previous_links,
     read_previous_repos,
 };
-pub use repos::{
-    REPO_COLUMNS, REPO_EXTRA_COLUMNS, fill_star_deltas, rank_repos, write_repo_rows,
-    write_repos_csv,
-};
+pub use repos::{fill_star_deltas, rank_repos, repo_columns, write_repo_rows, write_repos_csv};
 pub use summary::{
     LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary, render_summary,
 };
@@ -80,15 +76,4 @@ pub mod names {
     pub const SUMMARY_MD: &str = "summary.md";
     pub const POPULARITY_MD: &str = "popularity.md";
     pub const POPULARITY_SVG: &str = "popularity.svg";
-}
-
-use chrono::{DateTime, SecondsFormat, Utc};
-
-/// The one date format of every report: RFC 3339, UTC, whole seconds, `Z`.
-pub fn fmt_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-pub(crate) fn bool_str(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
 }

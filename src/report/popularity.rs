@@ -102,7 +102,7 @@ pub fn render_popularity_md(
         let _ = write!(
             out,
             " Stars gained are counted since the previous report ({}).",
-            super::fmt_time(at)
+            crate::rows::fmt_time(at)
         );
     }
     out.push_str("\n\n");

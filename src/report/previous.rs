@@ -10,11 +10,10 @@
 //! Text cells are un-neutralised with [`restore`], so every value
 //! round-trips exactly.
 
-use super::csv_safe::restore;
-use super::links::{CHAIN_SEPARATOR, LINK_COLUMNS, LINK_EXTRA_COLUMNS};
-use super::repos::{REPO_COLUMNS, REPO_EXTRA_COLUMNS};
-use crate::model::{Health, LinkResult, RepoInfo, RepoRow, Status};
+use crate::model::{LinkResult, RepoRow, Status};
+use crate::rows::{LinkRecord, RepoRecord};
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -87,15 +86,15 @@ pub fn carry_first_failed(
 
 /// Reads the previous links.csv: URL -> its result. The URL key is exactly
 /// as written (occurrences of one URL share one result; the first row wins).
+/// Columns are matched by name: a reordered file, or one with columns this
+/// version does not know, reads too.
 pub fn read_previous_links(path: &Path) -> Previous<HashMap<String, PreviousLink>> {
-    let mut columns: Vec<&str> = LINK_COLUMNS.to_vec();
-    columns.extend(LINK_EXTRA_COLUMNS);
     read_report(
         path,
-        &columns,
-        |rec, map: &mut HashMap<String, PreviousLink>| {
-            let url = restore(field(rec, 4)?).into_owned();
-            let link = parse_link(rec)?;
+        &["url", "status"],
+        |rec: LinkRecord<'static>, map: &mut HashMap<String, PreviousLink>| {
+            let url = rec.url.to_string();
+            let link = previous_link(rec)?;
             map.entry(url).or_insert(link);
             Ok(())
         },
@@ -104,13 +103,15 @@ pub fn read_previous_links(path: &Path) -> Previous<HashMap<String, PreviousLink
 
 /// Reads the previous repos.csv: lowercase linked `owner/name` -> row.
 pub fn read_previous_repos(path: &Path) -> Previous<PreviousRepos> {
-    let mut columns: Vec<&str> = REPO_COLUMNS.to_vec();
-    columns.extend(REPO_EXTRA_COLUMNS);
-    let read = read_report(path, &columns, |rec, map: &mut HashMap<String, RepoRow>| {
-        let row = parse_repo(rec)?;
-        map.entry(row.repo.to_lowercase()).or_insert(row);
-        Ok(())
-    });
+    let read = read_report(
+        path,
+        &["repo", "health"],
+        |rec: RepoRecord<'static>, map: &mut HashMap<String, RepoRow>| {
+            let row = rec.into_row()?;
+            map.entry(row.repo.to_lowercase()).or_insert(row);
+            Ok(())
+        },
+    );
     match read {
         Previous::Loaded(repos) => {
             let report_at = repos.values().map(|r| r.fetched_at).max();
@@ -123,10 +124,14 @@ pub fn read_previous_repos(path: &Path) -> Previous<PreviousRepos> {
 
 type RowResult = Result<(), String>;
 
-fn read_report<T: Default>(
+/// Reads every record of a report. `key_columns` must be in the header
+/// (a file without them is not ours, even without rows); every other column
+/// is checked by the record type itself (a missing one without a default is
+/// an unreadable row).
+fn read_report<R: DeserializeOwned, T: Default>(
     path: &Path,
-    columns: &[&str],
-    mut add: impl FnMut(&csv::StringRecord, &mut T) -> RowResult,
+    key_columns: &[&str],
+    mut add: impl FnMut(R, &mut T) -> RowResult,
 ) -> Previous<T> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -137,30 +142,23 @@ fn read_report<T: Default>(
         .has_headers(true)
         .flexible(false)
         .from_reader(std::io::BufReader::new(file));
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
+    match reader.headers() {
+        Ok(h) if key_columns.iter().all(|k| h.iter().any(|c| c == *k)) => {}
+        Ok(_) => {
+            return ignored(
+                path,
+                "it is in an older or foreign format (unexpected header)",
+            );
+        }
         Err(e) => return ignored(path, &format!("unreadable header ({e})")),
-    };
-    // Later versions may add columns at the end; ours must all be there,
-    // in order.
-    if header.len() < columns.len() || header.iter().zip(columns).any(|(h, c)| h != *c) {
-        return ignored(
-            path,
-            "it is in an older or foreign format (unexpected header)",
-        );
     }
     let mut data = T::default();
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                if let Err(e) = add(&rec, &mut data) {
-                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                    return ignored(path, &format!("line {line}: {e}"));
-                }
-            }
-            Err(e) => return ignored(path, &format!("unreadable row ({e})")),
+    for rec in reader.deserialize::<R>() {
+        let added = rec
+            .map_err(|e| e.to_string())
+            .and_then(|r| add(r, &mut data));
+        if let Err(e) = added {
+            return ignored(path, &format!("unreadable row ({e})"));
         }
     }
     Previous::Loaded(data)
@@ -173,132 +171,41 @@ fn ignored<T>(path: &Path, why: &str) -> Previous<T> {
     ))
 }
 
-fn field(rec: &csv::StringRecord, i: usize) -> Result<&str, String> {
-    rec.get(i)
-        .ok_or_else(|| format!("missing column {}", i + 1))
-}
-
-fn parse_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, String> {
-    s.parse()
-        .map_err(|_| format!("{what}: `{s}` is not a number"))
-}
-
-fn opt_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, String> {
-    if s.is_empty() {
-        Ok(None)
-    } else {
-        parse_num(s, what).map(Some)
-    }
-}
-
-fn parse_date(s: &str, what: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| format!("{what}: `{s}` is not an RFC 3339 date"))
-}
-
-fn opt_date(s: &str, what: &str) -> Result<Option<DateTime<Utc>>, String> {
-    if s.is_empty() {
-        Ok(None)
-    } else {
-        parse_date(s, what).map(Some)
-    }
-}
-
-fn parse_bool(s: &str, what: &str) -> Result<bool, String> {
-    match s {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!("{what}: `{s}` is not true/false")),
-    }
-}
-
-fn opt_text(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| restore(s).into_owned())
-}
-
-fn parse_link(rec: &csv::StringRecord) -> Result<PreviousLink, String> {
-    let f = |i| field(rec, i);
-    let status: Status = f(6)?.parse()?;
-    if status == Status::Unchecked && f(11)?.is_empty() {
+fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
+    let redirect_chain = rec.chain();
+    let Some(checked_at) = rec.checked_at else {
+        if rec.status != Status::Unchecked {
+            return Err(format!("`{}` without checked_at", rec.status));
+        }
         // A link an interrupted run never checked (written without a
         // result): only its failure history matters.
         return Ok(PreviousLink {
             result: LinkResult {
-                status,
+                status: rec.status,
                 http_status: None,
                 final_url: None,
-                error: restore(f(9)?).into_owned(),
+                error: rec.error.into_owned(),
                 elapsed_ms: 0,
                 checked_at: DateTime::UNIX_EPOCH,
                 redirect_chain: Vec::new(),
                 cached: false,
             },
-            first_failed_at: opt_date(f(13)?, "first_failed_at")?,
+            first_failed_at: rec.first_failed_at,
         });
-    }
-    let chain = restore(f(14)?);
+    };
     let result = LinkResult {
-        status,
-        http_status: opt_num(f(7)?, "http_status")?,
-        final_url: opt_text(f(8)?),
-        error: restore(f(9)?).into_owned(),
-        elapsed_ms: parse_num(f(10)?, "elapsed_ms")?,
-        checked_at: parse_date(f(11)?, "checked_at")?,
-        cached: parse_bool(f(12)?, "cached")?,
-        redirect_chain: if chain.is_empty() {
-            Vec::new()
-        } else {
-            chain.split(CHAIN_SEPARATOR).map(str::to_owned).collect()
-        },
+        status: rec.status,
+        http_status: rec.http_status,
+        final_url: (!rec.final_url.is_empty()).then(|| rec.final_url.into_owned()),
+        error: rec.error.into_owned(),
+        elapsed_ms: rec.elapsed_ms.ok_or("elapsed_ms is empty")?,
+        checked_at,
+        cached: rec.cached,
+        redirect_chain,
     };
     Ok(PreviousLink {
         result,
-        first_failed_at: opt_date(f(13)?, "first_failed_at")?,
-    })
-}
-
-fn parse_repo(rec: &csv::StringRecord) -> Result<RepoRow, String> {
-    let f = |i| field(rec, i);
-    let health: Health = f(20)?.parse()?;
-    // `stars` is written for every found repository and only for those.
-    let info = if f(5)?.is_empty() {
-        None
-    } else {
-        Some(RepoInfo {
-            canonical: restore(f(1)?).into_owned(),
-            url: restore(f(2)?).into_owned(),
-            stars: parse_num(f(5)?, "stars")?,
-            forks: parse_num(f(6)?, "forks")?,
-            watchers: parse_num(f(7)?, "watchers")?,
-            open_issues: parse_num(f(8)?, "open_issues")?,
-            license: opt_text(f(9)?),
-            language: opt_text(f(10)?),
-            created_at: opt_date(f(11)?, "created_at")?,
-            pushed_at: opt_date(f(12)?, "pushed_at")?,
-            last_commit_at: opt_date(f(13)?, "last_commit_at")?,
-            commits_90d: opt_num(f(14)?, "commits_90d")?,
-            latest_release: opt_text(f(15)?),
-            latest_release_at: opt_date(f(16)?, "latest_release_at")?,
-            archived: parse_bool(f(17)?, "archived")?,
-            fork: parse_bool(f(18)?, "fork")?,
-            empty: parse_bool(f(19)?, "empty")?,
-            has_code: parse_bool(f(28)?, "has_code")?,
-        })
-    };
-    Ok(RepoRow {
-        repo: restore(f(0)?).into_owned(),
-        info,
-        papers: parse_num(f(3)?, "papers")?,
-        links: parse_num(f(4)?, "links")?,
-        health,
-        days_since_push: opt_num(f(21)?, "days_since_push")?,
-        rank: opt_num(f(22)?, "rank")?,
-        error: restore(f(23)?).into_owned(),
-        stars_delta: opt_num(f(24)?, "stars_delta")?,
-        previous_report_at: opt_date(f(25)?, "previous_report_at")?,
-        fetched_at: parse_date(f(26)?, "fetched_at")?,
-        cached: parse_bool(f(27)?, "cached")?,
+        first_failed_at: rec.first_failed_at,
     })
 }
 

@@ -4,52 +4,17 @@
 //! Never does network I/O; files are replaced atomically.
 
 use super::atomic::write_atomic;
-use super::csv_safe::neutralise;
-use super::previous::PreviousRepos;
-use super::{bool_str, fmt_time};
 use crate::error::Error;
+use crate::history::PreviousRepos;
 use crate::model::{Health, RepoRow};
-use std::borrow::Cow;
+use crate::rows::{RecordWriter, RepoRecord, columns};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The contract columns of repos.csv, in order (issue 3).
-pub const REPO_COLUMNS: [&str; 24] = [
-    "repo",
-    "canonical",
-    "url",
-    "papers",
-    "links",
-    "stars",
-    "forks",
-    "watchers",
-    "open_issues",
-    "license",
-    "language",
-    "created_at",
-    "pushed_at",
-    "last_commit_at",
-    "commits_90d",
-    "latest_release",
-    "latest_release_at",
-    "archived",
-    "fork",
-    "empty",
-    "health",
-    "days_since_push",
-    "rank",
-    "error",
-];
-
-/// Columns after [`REPO_COLUMNS`] (issue 4, plus `has_code` so a reused row
-/// keeps everything `github::health` needs).
-pub const REPO_EXTRA_COLUMNS: [&str; 5] = [
-    "stars_delta",
-    "previous_report_at",
-    "fetched_at",
-    "cached",
-    "has_code",
-];
+/// The columns of repos.csv, in order (the fields of [`RepoRecord`]).
+pub fn repo_columns() -> &'static [&'static str] {
+    columns::<RepoRecord<'static>>()
+}
 
 /// True when a row takes part in the star ranking: found, and not `missing`
 /// or `unknown`.
@@ -96,69 +61,17 @@ pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
     }
 }
 
-fn opt_num<T: ToString>(v: Option<T>) -> Cow<'static, str> {
-    v.map(|v| v.to_string()).unwrap_or_default().into()
-}
-
 /// Writes repository rows as CSV in the order given (call [`rank_repos`]
 /// first). Unknown values are empty cells; booleans `true`/`false`.
 pub fn write_repo_rows<'a, W: Write>(
     out: W,
     rows: impl IntoIterator<Item = &'a RepoRow>,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(REPO_COLUMNS.iter().chain(REPO_EXTRA_COLUMNS.iter()))?;
+    let mut w = RecordWriter::new::<RepoRecord<'static>>(out)?;
     for r in rows {
-        let i = r.info.as_ref();
-        let text = |f: fn(&crate::model::RepoInfo) -> Option<&str>| -> Cow<str> {
-            i.and_then(f).map(neutralise).unwrap_or_default()
-        };
-        let num = |f: fn(&crate::model::RepoInfo) -> u64| opt_num(i.map(f));
-        let date =
-            |f: fn(&crate::model::RepoInfo) -> Option<chrono::DateTime<chrono::Utc>>| -> Cow<str> {
-                i.and_then(f).map(fmt_time).unwrap_or_default().into()
-            };
-        let flag = |f: fn(&crate::model::RepoInfo) -> bool| -> Cow<str> {
-            i.map(|i| bool_str(f(i))).unwrap_or_default().into()
-        };
-        let record: [Cow<str>; 29] = [
-            neutralise(&r.repo),
-            text(|i| Some(i.canonical.as_str())),
-            text(|i| Some(i.url.as_str())),
-            r.papers.to_string().into(),
-            r.links.to_string().into(),
-            num(|i| i.stars),
-            num(|i| i.forks),
-            num(|i| i.watchers),
-            num(|i| i.open_issues),
-            text(|i| i.license.as_deref()),
-            text(|i| i.language.as_deref()),
-            date(|i| i.created_at),
-            date(|i| i.pushed_at),
-            date(|i| i.last_commit_at),
-            opt_num(i.and_then(|i| i.commits_90d)),
-            text(|i| i.latest_release.as_deref()),
-            date(|i| i.latest_release_at),
-            flag(|i| i.archived),
-            flag(|i| i.fork),
-            flag(|i| i.empty),
-            r.health.as_str().into(),
-            opt_num(r.days_since_push),
-            opt_num(r.rank),
-            neutralise(&r.error),
-            opt_num(r.stars_delta),
-            r.previous_report_at
-                .map(fmt_time)
-                .unwrap_or_default()
-                .into(),
-            fmt_time(r.fetched_at).into(),
-            bool_str(r.cached).into(),
-            flag(|i| i.has_code),
-        ];
-        w.write_record(record.iter().map(|c| c.as_bytes()))?;
+        w.write(&RepoRecord::from_row(r))?;
     }
-    w.flush()?;
-    Ok(())
+    w.flush()
 }
 
 /// Writes repos.csv at `path` atomically (see [`write_repo_rows`]).

@@ -6,10 +6,10 @@
 //! fills a [`SummaryInput`], and calls [`render_summary`]. Never does
 //! network I/O; summary.md is written with `atomic::write_text_atomic`.
 
-use super::fmt_time;
 use super::repos::is_ranked;
 use crate::error::Error;
 use crate::model::{Health, LinkRow, RepoRow, Status};
+use crate::rows::fmt_time;
 use crate::verdict::{Change, Judge, RepoVerdict};
 
 use chrono::{DateTime, Utc};

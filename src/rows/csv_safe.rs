@@ -1,8 +1,8 @@
 //! CSV formula-injection safety (issue 7, "Reports and secrets"): a cell
 //! that a spreadsheet would evaluate as a formula is neutralised with a
-//! leading apostrophe. Every CSV writer in `report` passes every text cell
-//! through [`neutralise`]; the previous-report reader undoes it with
-//! [`restore`]. Numbers and dates we format ourselves are never touched.
+//! leading apostrophe. Every text cell of a row record (`crate::rows`) is
+//! written through [`neutralise`] and read back through [`restore`], so
+//! the report writers and the previous-run reader cannot forget it. Numbers and dates we format ourselves are never touched.
 //!
 //! Never does I/O.
 //!

@@ -1,0 +1,115 @@
+//! links.csv records: [`LinkRecord`] (the `check` report) and
+//! [`ExtractRecord`] (the `extract` command: the columns up to `repo`).
+//! Column names and order are contracts: new fields go at the end, with
+//! `#[serde(default)]`.
+
+use crate::model::{LinkRow, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Joins the URLs of `redirect_chain` (URLs never contain spaces).
+pub const CHAIN_SEPARATOR: &str = " -> ";
+
+/// One row of links.csv as written by `check`. A row without a result (an
+/// interrupted run) is `unchecked` with empty result cells and keeps its
+/// `first_failed_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord<'a> {
+    #[serde(with = "super::text")]
+    pub source: Cow<'a, str>,
+    pub line: usize,
+    pub column: usize,
+    #[serde(with = "super::text")]
+    pub paper: Cow<'a, str>,
+    #[serde(with = "super::text")]
+    pub url: Cow<'a, str>,
+    #[serde(with = "super::text")]
+    pub repo: Cow<'a, str>,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    #[serde(with = "super::text")]
+    pub final_url: Cow<'a, str>,
+    #[serde(with = "super::text")]
+    pub error: Cow<'a, str>,
+    /// Empty for a row without a result.
+    pub elapsed_ms: Option<u64>,
+    /// Empty for a row without a result.
+    #[serde(with = "super::opt_time")]
+    pub checked_at: Option<DateTime<Utc>>,
+    pub cached: bool,
+    #[serde(with = "super::opt_time")]
+    pub first_failed_at: Option<DateTime<Utc>>,
+    /// Every URL requested after the first, joined with [`CHAIN_SEPARATOR`].
+    /// The newest column: a file written before it reads with empty chains.
+    #[serde(with = "super::text", default)]
+    pub redirect_chain: Cow<'a, str>,
+}
+
+impl<'a> LinkRecord<'a> {
+    /// The record of a row; borrows every text it can.
+    pub fn from_row(row: &LinkRow<'a>) -> Self {
+        let head = ExtractRecord::from_row(row);
+        let r = row.result;
+        LinkRecord {
+            source: head.source,
+            line: head.line,
+            column: head.column,
+            paper: head.paper,
+            url: head.url,
+            repo: head.repo,
+            status: r.map_or(Status::Unchecked, |r| r.status),
+            http_status: r.and_then(|r| r.http_status),
+            final_url: Cow::Borrowed(r.and_then(|r| r.final_url.as_deref()).unwrap_or("")),
+            error: Cow::Borrowed(r.map_or("", |r| r.error.as_str())),
+            elapsed_ms: r.map(|r| r.elapsed_ms),
+            checked_at: r.map(|r| r.checked_at),
+            cached: r.is_some_and(|r| r.cached),
+            first_failed_at: row.first_failed_at,
+            redirect_chain: match r.map_or(&[][..], |r| r.redirect_chain.as_slice()) {
+                [] => Cow::Borrowed(""),
+                chain => Cow::Owned(chain.join(CHAIN_SEPARATOR)),
+            },
+        }
+    }
+
+    /// The URLs of `redirect_chain`.
+    pub fn chain(&self) -> Vec<String> {
+        if self.redirect_chain.is_empty() {
+            return Vec::new();
+        }
+        self.redirect_chain
+            .split(CHAIN_SEPARATOR)
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// One row of the `extract` command's CSV: the links.csv columns up to
+/// `repo`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtractRecord<'a> {
+    #[serde(with = "super::text")]
+    pub source: Cow<'a, str>,
+    pub line: usize,
+    pub column: usize,
+    #[serde(with = "super::text")]
+    pub paper: Cow<'a, str>,
+    #[serde(with = "super::text")]
+    pub url: Cow<'a, str>,
+    #[serde(with = "super::text")]
+    pub repo: Cow<'a, str>,
+}
+
+impl<'a> ExtractRecord<'a> {
+    pub fn from_row(row: &LinkRow<'a>) -> Self {
+        ExtractRecord {
+            source: Cow::Borrowed(row.source),
+            line: row.line,
+            column: row.column,
+            paper: Cow::Borrowed(row.paper),
+            url: Cow::Borrowed(row.url),
+            repo: Cow::Borrowed(row.repo),
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The CSV schema (issue 11): each report is written and read through one
+//! serde record, with columns matched by header name. A file whose columns
+//! are reordered, or that has a column this version does not know, reads
+//! back; so does one written before the newest optional column existed.
+//! No network at all.
+
+use chrono::{TimeZone, Utc};
+use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
+use paperlinks::report::{
+    Previous, link_columns, paper_columns, read_previous_links, read_previous_repos, repo_columns,
+    write_link_rows, write_paper_rows, write_repo_rows,
+};
+use paperlinks::rows::PaperRecord;
+
+/// Rewrites a CSV text with its columns in `order` (indices into the
+/// original header) and an extra `later_column` at the front, in the way a
+/// later version or a spreadsheet round trip might.
+fn reorder(text: &str, order: &[usize]) -> String {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = r.headers().unwrap().clone();
+    let mut out: Vec<&str> = vec!["later_column"];
+    out.extend(order.iter().map(|&i| &header[i]));
+    w.write_record(&out).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut out: Vec<&str> = vec!["=something new"];
+        out.extend(order.iter().map(|&i| &rec[i]));
+        w.write_record(&out).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// Drops the column named `name`.
+fn without(text: &str, name: &str) -> String {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = r.headers().unwrap().clone();
+    let keep: Vec<usize> = (0..header.len()).filter(|&i| &header[i] != name).collect();
+    assert!(keep.len() < header.len(), "no column {name}");
+    w.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        w.write_record(keep.iter().map(|&i| &rec[i])).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+fn reversed(n: usize) -> Vec<usize> {
+    (0..n).rev().collect()
+}
+
+fn link_result() -> LinkResult {
+    LinkResult {
+        status: Status::Redirected,
+        http_status: Some(301),
+        final_url: Some("=https://new.example/x".into()),
+        error: "-moved".into(),
+        elapsed_ms: 12,
+        checked_at: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap(),
+        redirect_chain: vec!["https://a.example/1".into(), "https://a.example/2".into()],
+        cached: true,
+    }
+}
+
+fn links_csv(result: &LinkResult) -> String {
+    let rows = [LinkRow {
+        source: "@papers.md",
+        line: 4,
+        column: 2,
+        paper: "+A paper",
+        url: "https://old.example/x",
+        repo: "",
+        result: Some(result),
+        first_failed_at: None,
+    }];
+    let mut buf = Vec::new();
+    write_link_rows(&mut buf, rows.into_iter(), true).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+fn read_links(
+    text: &str,
+) -> Previous<std::collections::HashMap<String, paperlinks::history::PreviousLink>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("links.csv");
+    std::fs::write(&path, text).unwrap();
+    read_previous_links(&path)
+}
+
+#[test]
+fn links_reordered_and_extended_read_back() {
+    let result = link_result();
+    let text = reorder(&links_csv(&result), &reversed(link_columns().len()));
+    assert!(
+        text.starts_with("later_column,redirect_chain,first_failed_at,cached,"),
+        "{text}"
+    );
+    let prev = read_links(&text)
+        .data()
+        .expect("a reordered, extended file reads");
+    assert_eq!(prev["https://old.example/x"].result, result);
+}
+
+#[test]
+fn links_missing_the_newest_optional_column_read_back() {
+    let result = link_result();
+    let text = without(&links_csv(&result), "redirect_chain");
+    let prev = read_links(&text).data().expect("an older file reads");
+    let mut want = result;
+    want.redirect_chain.clear();
+    assert_eq!(prev["https://old.example/x"].result, want);
+    // A required column missing is another format: ignored, with a warning.
+    assert!(
+        read_links(&without(&links_csv(&link_result()), "cached"))
+            .warning()
+            .is_some()
+    );
+}
+
+fn repo_rows() -> Vec<RepoRow> {
+    let at = Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap();
+    let found = RepoRow {
+        repo: "Org/Repo".into(),
+        info: Some(RepoInfo {
+            canonical: "org/repo".into(),
+            url: "https://github.com/org/repo".into(),
+            stars: 7,
+            license: Some("MIT".into()),
+            pushed_at: Some(at),
+            has_code: true,
+            ..RepoInfo::default()
+        }),
+        papers: 1,
+        links: 2,
+        health: Health::Active,
+        days_since_push: Some(3),
+        rank: Some(1),
+        error: String::new(),
+        fetched_at: at,
+        cached: false,
+        stars_delta: Some(-2),
+        previous_report_at: Some(at),
+    };
+    let mut missing = found.clone();
+    missing.repo = "=gone/away".into();
+    missing.info = None;
+    missing.health = Health::Missing;
+    missing.rank = None;
+    missing.stars_delta = None;
+    missing.error = "not found".into();
+    vec![found, missing]
+}
+
+#[test]
+fn repos_reordered_and_extended_read_back() {
+    let rows = repo_rows();
+    let mut buf = Vec::new();
+    write_repo_rows(&mut buf, &rows).unwrap();
+    let text = reorder(
+        &String::from_utf8(buf).unwrap(),
+        &reversed(repo_columns().len()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repos.csv");
+    std::fs::write(&path, text).unwrap();
+    let prev = read_previous_repos(&path).data().expect("reads");
+    for r in &rows {
+        assert_eq!(&prev.repos[&r.repo.to_lowercase()], r);
+    }
+}
+
+#[test]
+fn papers_reordered_and_extended_read_back() {
+    let row = PaperRow {
+        source: "-papers.md",
+        line: 3,
+        paper: "=A paper, with a comma",
+        links: 2,
+        code_links: 1,
+        repos: 1,
+        broken_links: 1,
+        best_repo: "org/repo".into(),
+        best_repo_stars: Some(9),
+        health: Some(Health::Stale),
+        claims_code_without_link: false,
+    };
+    let mut buf = Vec::new();
+    write_paper_rows(&mut buf, [&row]).unwrap();
+    let text = reorder(
+        &String::from_utf8(buf).unwrap(),
+        &reversed(paper_columns().len()),
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let back: Vec<PaperRecord> = reader.deserialize().map(Result::unwrap).collect();
+    assert_eq!(back, [PaperRecord::from_row(&row)]);
+    assert_eq!(back[0].paper, "=A paper, with a comma");
+}
+
+#[test]
+fn columns_come_from_the_records() {
+    assert_eq!(link_columns().len(), 15);
+    assert_eq!(link_columns()[14], "redirect_chain");
+    assert_eq!(repo_columns().len(), 29);
+    assert_eq!(paper_columns()[10], "claims_code_without_link");
+}
