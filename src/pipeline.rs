@@ -11,10 +11,11 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::extract;
 use crate::github::{self, Github, RepoRef};
+use crate::history;
 use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
 use crate::model::{LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
-use crate::report::{self, previous};
+use crate::report;
 use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
 use crate::verdict::{self, FailPolicy, Judge};
@@ -593,7 +594,7 @@ pub async fn run(
         .urls
         .iter()
         .zip(&checked.results)
-        .map(|(url, r)| previous::carry_first_failed(history.previous_link(url), r))
+        .map(|(url, r)| history::carry_first_failed(history.previous_link(url), r))
         .collect();
     let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
     let repo_rows = repo_rows(config, &store, &links, &checked, &history, now);
@@ -815,7 +816,7 @@ fn repo_rows(
         .collect();
     report::rank_repos(&mut rows);
     if let Some(prev) = &history.repos {
-        report::fill_star_deltas(&mut rows, prev);
+        history::fill_star_deltas(&mut rows, prev);
     }
     rows
 }

@@ -4,6 +4,10 @@
 //! popularity.md, popularity.svg and the JSON document. No network at all.
 
 use chrono::{DateTime, TimeZone, Utc};
+use paperlinks::history::{
+    Previous, PreviousLink, PreviousRepos, carry_first_failed, fill_star_deltas,
+    read_previous_links, read_previous_repos,
+};
 use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
 use paperlinks::report::{self, *};
 use paperlinks::verdict::Judge;

@@ -5,10 +5,10 @@
 //! No network at all.
 
 use chrono::{TimeZone, Utc};
+use paperlinks::history::{Previous, read_previous_links, read_previous_repos};
 use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
 use paperlinks::report::{
-    Previous, link_columns, paper_columns, read_previous_links, read_previous_repos, repo_columns,
-    write_link_rows, write_paper_rows, write_repo_rows,
+    link_columns, paper_columns, repo_columns, write_link_rows, write_paper_rows, write_repo_rows,
 };
 use paperlinks::rows::PaperRecord;
 

@@ -1,6 +1,7 @@
 //! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md and
 //! popularity.svg, GitHub Actions annotations, the `--format json`
-//! document, and reading the previous run's reports back.
+//! document. Reading the previous run back is `crate::history`'s: this
+//! module only writes.
 //!
 //! Takes finished results and only writes files (each one atomically: a
 //! temporary file in the same directory, flushed, renamed over the old one).
@@ -12,27 +13,22 @@
 //! - [`links`], [`repos`], [`papers`]: the three CSV reports, each written
 //!   through its record in `crate::rows` (which also neutralises every text
 //!   cell against formula injection);
-//! - [`previous`]: reading the previous links.csv / repos.csv back, and
-//!   the fixed / new / known and `first_failed_at` rules;
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
 //!
 //! # How the pipeline uses it
-//! 1. Before checking: `read_previous_links(dir/links.csv)` and
-//!    `read_previous_repos(dir/repos.csv)` (skip with `--no-cache`); print
-//!    `Previous::warning()` if any. Reuse fresh `ok`/`redirected` results
-//!    (`PreviousLink::result`, set `cached = true`).
-//! 2. For each occurrence: `first_failed_at = carry_first_failed(prev, &result)`.
-//! 3. Repositories: `fill_star_deltas(&mut rows, &previous)`, then
-//!    `rank_repos(&mut rows)`.
-//! 4. Write: `write_links_csv`, `write_repos_csv`, `write_papers_csv`,
+//! 1. Before checking, history (not this module) reads the previous run
+//!    (`crate::history::History::load`); `first_failed_at` and star deltas
+//!    come from there too.
+//! 2. Repositories: `rank_repos(&mut rows)`.
+//! 3. Write: `write_links_csv`, `write_repos_csv`, `write_papers_csv`,
 //!    `write_text_atomic(summary.md, &render_summary(..))`,
 //!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
 //!    `write_popularity_svg`. While streaming the link rows once more, feed
 //!    a [`LinkTally`] and a [`RepoPapers`].
-//! 5. CI: `write_annotations(stdout, .., &judge, ..)` when
+//! 4. CI: `write_annotations(stdout, .., &judge, ..)` when
 //!    `GITHUB_ACTIONS=true` (levels, like every new/known/fixed, come from
 //!    `crate::verdict::Judge`);
 //!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
@@ -45,7 +41,6 @@ pub mod json;
 pub mod links;
 pub mod papers;
 pub mod popularity;
-pub mod previous;
 pub mod repos;
 pub mod summary;
 
@@ -59,11 +54,7 @@ pub use json::{JsonReport, render_json};
 pub use links::{LinkCsvWriter, link_columns, write_link_rows, write_links_csv};
 pub use papers::{paper_columns, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
-pub use previous::{
-    Previous, PreviousLink, PreviousRepos, carry_first_failed, read_previous_links,
-    read_previous_repos,
-};
-pub use repos::{fill_star_deltas, rank_repos, repo_columns, write_repo_rows, write_repos_csv};
+pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};
 pub use summary::{
     LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary, render_summary,
 };

@@ -1,11 +1,10 @@
 //! repos.csv: one row per repository, most stars first, missing and unknown
-//! last; plus the ranking and the star deltas against the previous report.
+//! last; plus the ranking.
 //!
 //! Never does network I/O; files are replaced atomically.
 
 use super::atomic::write_atomic;
 use crate::error::Error;
-use crate::history::PreviousRepos;
 use crate::model::{Health, RepoRow};
 use crate::rows::{RecordWriter, RepoRecord, columns};
 use std::io::{self, Write};
@@ -43,21 +42,6 @@ pub fn rank_repos(rows: &mut [RepoRow]) {
         } else {
             r.rank = None;
         }
-    }
-}
-
-/// Sets `stars_delta` (current stars minus the previous report's) and
-/// `previous_report_at` on every row found in both reports. Rows without
-/// stars on either side get `None`. Matching is by the linked name,
-/// case-insensitively.
-pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
-    for r in rows.iter_mut() {
-        let prev = previous.repos.get(&r.repo.to_lowercase());
-        r.previous_report_at = prev.and(previous.report_at);
-        r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
-            (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),
-            _ => None,
-        };
     }
 }
 

@@ -16,33 +16,33 @@ pub const CHAIN_SEPARATOR: &str = " -> ";
 /// `first_failed_at`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkRecord<'a> {
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub source: Cow<'a, str>,
     pub line: usize,
     pub column: usize,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub paper: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub url: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub repo: Cow<'a, str>,
     pub status: Status,
     pub http_status: Option<u16>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub final_url: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub error: Cow<'a, str>,
     /// Empty for a row without a result.
     pub elapsed_ms: Option<u64>,
     /// Empty for a row without a result.
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub checked_at: Option<DateTime<Utc>>,
     pub cached: bool,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub first_failed_at: Option<DateTime<Utc>>,
     /// Every URL requested after the first, joined with [`CHAIN_SEPARATOR`].
     /// The newest column: a file written before it reads with empty chains.
-    #[serde(with = "super::text", default)]
+    #[serde(with = "super::codec::text", default)]
     pub redirect_chain: Cow<'a, str>,
 }
 
@@ -89,15 +89,15 @@ impl<'a> LinkRecord<'a> {
 /// `repo`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtractRecord<'a> {
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub source: Cow<'a, str>,
     pub line: usize,
     pub column: usize,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub paper: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub url: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub repo: Cow<'a, str>,
 }
 

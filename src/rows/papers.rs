@@ -8,16 +8,16 @@ use std::borrow::Cow;
 /// One row of papers.csv.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaperRecord<'a> {
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub source: Cow<'a, str>,
     pub line: usize,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub paper: Cow<'a, str>,
     pub links: usize,
     pub code_links: usize,
     pub repos: usize,
     pub broken_links: usize,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub best_repo: Cow<'a, str>,
     pub best_repo_stars: Option<u64>,
     pub health: Option<Health>,

@@ -11,11 +11,11 @@ use std::borrow::Cow;
 /// every found repository and only for those.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RepoRecord<'a> {
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub repo: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub canonical: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub url: Cow<'a, str>,
     pub papers: usize,
     pub links: usize,
@@ -23,20 +23,20 @@ pub struct RepoRecord<'a> {
     pub forks: Option<u64>,
     pub watchers: Option<u64>,
     pub open_issues: Option<u64>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub license: Cow<'a, str>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub language: Cow<'a, str>,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub created_at: Option<DateTime<Utc>>,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub pushed_at: Option<DateTime<Utc>>,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub last_commit_at: Option<DateTime<Utc>>,
     pub commits_90d: Option<u64>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub latest_release: Cow<'a, str>,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub latest_release_at: Option<DateTime<Utc>>,
     pub archived: Option<bool>,
     pub fork: Option<bool>,
@@ -44,12 +44,12 @@ pub struct RepoRecord<'a> {
     pub health: Health,
     pub days_since_push: Option<i64>,
     pub rank: Option<usize>,
-    #[serde(with = "super::text")]
+    #[serde(with = "super::codec::text")]
     pub error: Cow<'a, str>,
     pub stars_delta: Option<i64>,
-    #[serde(with = "super::opt_time")]
+    #[serde(with = "super::codec::opt_time")]
     pub previous_report_at: Option<DateTime<Utc>>,
-    #[serde(with = "super::time")]
+    #[serde(with = "super::codec::time")]
     pub fetched_at: DateTime<Utc>,
     pub cached: bool,
     /// Written so a reused row keeps everything `github::health` needs.

@@ -3,13 +3,18 @@
 //! are reused; failures never are. History (first_failed_at, star deltas,
 //! fixed/new/known) is kept even with `--no-cache`, which only turns reuse off.
 //!
-//! Reads the previous reports through `report::previous`; never writes.
+//! Reads the previous links.csv and repos.csv back ([`previous`], through
+//! the records of `crate::rows`); never writes, and never depends on
+//! `report` (the last stage): the pipeline asks history before any check.
 
 use crate::config::{Config, parse_age};
 use crate::model::{LinkResult, RepoInfo, RepoRow};
-use crate::report::previous::{self, Previous};
-pub use crate::report::previous::{PreviousLink, PreviousRepos};
+mod previous;
 use chrono::{DateTime, Utc};
+pub use previous::{
+    Previous, PreviousLink, PreviousRepos, carry_first_failed, read_previous_links,
+    read_previous_repos,
+};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -60,7 +65,7 @@ impl History {
             now: Utc::now(),
             ..History::default()
         };
-        match previous::read_previous_links(&paths.links) {
+        match read_previous_links(&paths.links) {
             Previous::Loaded(map) => {
                 history.links = map;
                 history.had_links = true;
@@ -68,7 +73,7 @@ impl History {
             Previous::Ignored(w) => history.warnings.push(w),
             Previous::Missing => {}
         }
-        match previous::read_previous_repos(&paths.repos) {
+        match read_previous_repos(&paths.repos) {
             Previous::Loaded(repos) => history.repos = Some(repos),
             Previous::Ignored(w) => history.warnings.push(w),
             Previous::Missing => {}
@@ -119,5 +124,20 @@ impl History {
 
     pub fn previous_link(&self, url: &str) -> Option<&PreviousLink> {
         self.links.get(url)
+    }
+}
+
+/// Sets `stars_delta` (current stars minus the previous report's) and
+/// `previous_report_at` on every row found in both reports. Rows without
+/// stars on either side get `None`. Matching is by the linked name,
+/// case-insensitively.
+pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
+    for r in rows.iter_mut() {
+        let prev = previous.repos.get(&r.repo.to_lowercase());
+        r.previous_report_at = prev.and(previous.report_at);
+        r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
+            (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),
+            _ => None,
+        };
     }
 }

@@ -2,12 +2,14 @@
 //! incremental runs), and the `first_failed_at` carry-over. Whether a
 //! link is new, known or fixed is the verdict's (`crate::verdict`).
 //!
-//! Reads only files this module's writers wrote; anything else (an older
-//! format, a foreign file, garbage) is ignored with a warning the caller
-//! prints; never a panic, never an `Err`. Never does network I/O.
+//! Reads the records `report` writes (`crate::rows`), columns matched by
+//! header name, so a reordered file or one with columns this version does
+//! not know reads too; anything else (a foreign file, a required column
+//! missing, garbage) is ignored with a warning the caller prints; never a
+//! panic, never an `Err`. Never does network I/O.
 //!
 //! Dates are read back with the second precision they were written with.
-//! Text cells are un-neutralised with [`restore`], so every value
+//! Text cells are un-neutralised by the records, so every value
 //! round-trips exactly.
 
 use crate::model::{LinkResult, RepoRow, Status};

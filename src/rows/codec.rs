@@ -1,0 +1,119 @@
+//! The cell codec of every record: dates, text (formula-neutralised both
+//! ways), headers from field names, and a writer that always writes the
+//! header. Never does I/O beyond the writer it is handed.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::io::Write;
+
+/// The one date format of every report: RFC 3339, UTC, whole seconds, `Z`.
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The column names of a record type, in order: its field names as serde
+/// sees them. One source of truth for every header.
+pub fn columns<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    struct Names(Option<&'static [&'static str]>);
+    impl<'de> Deserializer<'de> for &mut Names {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = Some(fields);
+            Err(de::Error::custom("names taken"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names(None);
+    let _ = T::deserialize(&mut names);
+    names.0.unwrap_or(&[])
+}
+
+/// A CSV writer for records of type `T` that writes the header at once
+/// (also for a report without rows), then one record per `write`.
+pub struct RecordWriter<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub fn new<T: for<'de> Deserialize<'de>>(out: W) -> std::io::Result<Self> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(out);
+        w.write_record(columns::<T>())?;
+        Ok(RecordWriter { w })
+    }
+
+    pub fn write<T: serde::Serialize>(&mut self, record: &T) -> std::io::Result<()> {
+        self.w.serialize(record).map_err(std::io::Error::other)
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// Field adapter for text cells: neutralised on write, restored on read.
+pub mod text {
+    use crate::rows::csv_safe::{neutralise, restore};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::borrow::Cow;
+
+    pub fn serialize<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&neutralise(v))
+    }
+
+    pub fn deserialize<'de, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
+        let cell = <Cow<'de, str>>::deserialize(d)?;
+        Ok(Cow::Owned(restore(&cell).into_owned()))
+    }
+}
+
+/// Field adapter for an optional date: empty cell for `None`.
+pub mod opt_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use std::borrow::Cow;
+
+    pub fn serialize<S: Serializer>(v: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.serialize_str(&super::fmt_time(*t)),
+            None => s.serialize_str(""),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let cell = <Cow<'de, str>>::deserialize(d)?;
+        if cell.is_empty() {
+            return Ok(None);
+        }
+        DateTime::parse_from_rfc3339(&cell)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| D::Error::custom(format!("`{cell}` is not an RFC 3339 date")))
+    }
+}
+
+/// Field adapter for a date that is always there.
+pub mod time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::fmt_time(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        super::opt_time::deserialize(d)?.ok_or_else(|| D::Error::custom("empty date"))
+    }
+}
