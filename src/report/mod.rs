@@ -16,7 +16,8 @@
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
-//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
+//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
+//! - [`terminal`]: the end-of-run text on the terminal.
 //!
 //! # How the pipeline uses it
 //! 1. Before checking: `read_previous_links(dir/links.csv)` and
@@ -46,6 +47,7 @@ pub mod popularity;
 pub mod previous;
 pub mod repos;
 pub mod summary;
+pub mod terminal;
 
 pub use annotations::{FailPolicy, Level, Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
@@ -66,6 +68,7 @@ pub use repos::{
     write_repos_csv,
 };
 pub use summary::{LinkEntry, LinkTally, SummaryInput, append_step_summary, render_summary};
+pub use terminal::{TerminalStyle, render_terminal};
 
 /// The report file names inside the output directory.
 pub mod names {
