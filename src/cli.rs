@@ -84,6 +84,30 @@ pub struct CheckArgs {
     /// What to print on the terminal when done.
     #[arg(long, value_enum, default_value_t = OutputFormat::Summary)]
     pub format: OutputFormat,
+    /// Colour the end-of-run text: `auto` colours only on a terminal and
+    /// when `NO_COLOR` is unset.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour, given whether stdout is a terminal and the value
+    /// of `NO_COLOR` (any non-empty value turns `auto` colour off).
+    pub fn resolve(self, stdout_is_terminal: bool, no_color: Option<&str>) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => stdout_is_terminal && no_color.is_none_or(str::is_empty),
+        }
+    }
 }
 
 /// Terminal output of `check`.
@@ -116,6 +140,7 @@ impl Default for CheckArgs {
             fail_on_new: false,
             fail_on: None,
             format: OutputFormat::Summary,
+            color: ColorWhen::Auto,
         }
     }
 }

@@ -67,6 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
                 step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
                 workdir: std::env::current_dir()?,
+                terminal: terminal_style(args.color),
             };
             runtime
                 .block_on(async {
@@ -102,6 +103,22 @@ async fn listen_for_signals(shutdown: CancellationToken) {
             eprintln!("paperlinks: interrupted again; exiting now");
             std::process::exit(130);
         }
+    }
+}
+
+/// Colour and width for the end-of-run text: colour per `--color` and
+/// `NO_COLOR`; the terminal's width, else `COLUMNS`, else 100.
+fn terminal_style(color: paperlinks::cli::ColorWhen) -> paperlinks::report::TerminalStyle {
+    let stdout = std::io::stdout();
+    let no_color = std::env::var("NO_COLOR").ok();
+    let width = console::Term::stdout()
+        .size_checked()
+        .map(|(_, w)| usize::from(w))
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .unwrap_or(100);
+    paperlinks::report::TerminalStyle {
+        color: color.resolve(stdout.is_terminal(), no_color.as_deref()),
+        width,
     }
 }
 

@@ -465,6 +465,8 @@ pub struct RunOptions {
     pub step_summary: Option<std::path::PathBuf>,
     /// Annotation paths are made relative to this directory.
     pub workdir: std::path::PathBuf,
+    /// Colour and width of the end-of-run text (`--format summary`).
+    pub terminal: report::TerminalStyle,
 }
 
 impl RunOptions {
@@ -480,6 +482,7 @@ impl RunOptions {
             github_actions: false,
             step_summary: None,
             workdir: std::env::current_dir().unwrap_or_default(),
+            terminal: report::TerminalStyle::default(),
         }
     }
 }
@@ -691,12 +694,13 @@ pub async fn run(
                 .map_err(out_err)?;
         }
         OutputFormat::Summary => {
-            writeln!(
-                out,
-                "{}",
-                terminal_summary(&summary, &config.output_dir, store.urls.len())
-            )
-            .map_err(out_err)?;
+            let text = report::render_terminal(
+                &summary,
+                &config.output_dir,
+                store.urls.len(),
+                options.terminal,
+            );
+            writeln!(out, "{text}").map_err(out_err)?;
         }
         OutputFormat::None => {}
     }
@@ -707,59 +711,6 @@ pub async fn run(
         );
     }
     Ok(exit)
-}
-
-/// The one-paragraph summary printed at the end of `check`.
-fn terminal_summary(s: &SummaryInput<'_>, dir: &std::path::Path, unique: usize) -> String {
-    let counts: Vec<String> = s
-        .links
-        .status_counts
-        .iter()
-        .map(|(st, n)| format!("{n} {st}"))
-        .collect();
-    let health: Vec<String> = s
-        .health_counts()
-        .iter()
-        .map(|(h, n)| format!("{n} {h}"))
-        .collect();
-    let mut text = format!(
-        "Checked {} links ({unique} unique) in {:.1} s: {}.",
-        s.links.total,
-        s.duration.as_secs_f64(),
-        if counts.is_empty() {
-            "none found".to_string()
-        } else {
-            counts.join(", ")
-        },
-    );
-    if !s.repos.is_empty() {
-        text.push_str(&format!(
-            " {} repositories: {} ({} GitHub API calls).",
-            s.repos.len(),
-            health.join(", "),
-            s.api_calls
-        ));
-    }
-    if s.links.cached > 0 {
-        text.push_str(&format!(
-            " {} results reused from the previous run.",
-            s.links.cached
-        ));
-    }
-    text.push_str(&format!(
-        " Reports in {}/. {}.",
-        dir.display(),
-        capitalise(&s.exit_reason)
-    ));
-    text
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// One row per repository, ranked, with star deltas against the previous run.

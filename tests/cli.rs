@@ -796,3 +796,75 @@ async fn bad_inputs_get_clear_messages_or_statuses() {
         .stderr(predicates::str::contains("line 2"))
         .stderr(predicates::str::contains("max_concurrency"));
 }
+
+/// Issue 12: after the run the terminal lists the failing links grouped by
+/// status (file:line, URL, status, HTTP code, paper), one line of link totals,
+/// where the reports are and why the exit code is what it is; colour only on
+/// request; nothing but JSON with `--format json`.
+#[tokio::test(flavor = "multi_thread")]
+async fn terminal_lists_failing_links_by_status_then_totals_and_exit_reason() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        p if p.starts_with("/gone") => Reply::status(404),
+        "/down" => Reply::status(500),
+        _ => Reply::status(200),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = direct_config(dir.path());
+    let input = dir.path().join("in.txt");
+    let mut gone = String::new();
+    for i in 0..25 {
+        gone.push_str(&format!(" {}", web.url(&format!("/gone{i}"))));
+    }
+    write_abstracts(
+        &input,
+        &[
+            (
+                "Working Paper".into(),
+                format!("Code at {} and {}.", web.url("/ok"), web.url("/down")),
+            ),
+            ("Dead Paper".into(), format!("Links:{gone}.")),
+        ],
+    );
+    let out = check_with(&cfg).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.contains('\x1b'),
+        "no colour off a terminal: {stdout}"
+    );
+    let broken = stdout.find("broken (25)\n").expect(&stdout);
+    let error = stdout.find("error (1)\n").expect(&stdout);
+    assert!(broken < error, "statuses in contract order: {stdout}");
+    let gone0 = format!("  {}  404  \"Dead Paper\"", web.url("/gone0"));
+    assert!(stdout.contains(&gone0), "{stdout}");
+    assert!(stdout.contains("... and 6 more (see "), "{stdout}");
+    assert!(stdout.contains("summary.md)"), "{stdout}");
+    assert!(
+        stdout.contains("Links: 27 (27 unique) in "),
+        "one totals line for links: {stdout}"
+    );
+    assert!(stdout.contains("1 ok, 25 broken, 1 error."), "{stdout}");
+    assert!(stdout.contains("Reports: "), "{stdout}");
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with("Exit 2: 25 failures under fail_on [broken, missing]."),
+        "{stdout}"
+    );
+
+    let coloured = check_with(&cfg)
+        .args(["--color", "always"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\x1b["));
+    let json = check_with(&cfg)
+        .args(["--format", "json", "--color", "always"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("stdout is only the JSON document");
+    assert!(doc.is_object());
+}

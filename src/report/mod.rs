@@ -16,7 +16,8 @@
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
-//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
+//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
+//! - [`terminal`]: the end-of-run text on the terminal.
 //!
 //! # How the pipeline uses it
 //! 1. Before checking, history (not this module) reads the previous run
@@ -43,6 +44,7 @@ pub mod papers;
 pub mod popularity;
 pub mod repos;
 pub mod summary;
+pub mod terminal;
 
 pub use crate::rows::csv_safe::{self, neutralise, restore};
 pub use crate::rows::{CHAIN_SEPARATOR, fmt_time};
@@ -58,6 +60,7 @@ pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};
 pub use summary::{
     LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary, render_summary,
 };
+pub use terminal::{TerminalStyle, render_terminal};
 
 /// The report file names inside the output directory.
 pub mod names {
