@@ -61,6 +61,10 @@ pub struct CheckConfig {
     pub max_retry_after_secs: u64,
     /// How long an `ok`/`redirected` result from the previous report is reused (humantime).
     pub cache_max_age: String,
+    /// HTTP(S) proxy for every request (links, remote inputs, API calls);
+    /// overrides `HTTP_PROXY`/`HTTPS_PROXY`; `""` means none. Unset: the
+    /// environment decides (see `proxy`).
+    pub proxy: Option<String>,
 }
 
 impl Default for CheckConfig {
@@ -81,6 +85,7 @@ impl Default for CheckConfig {
             max_redirects: 10,
             max_retry_after_secs: 60,
             cache_max_age: "1d".into(),
+            proxy: None,
         }
     }
 }
@@ -199,6 +204,7 @@ impl Config {
         parse_age(&self.github.cache_max_age)
             .map_err(|e| format!("[github] cache_max_age: {e}"))?;
         self.fail_words()?;
+        crate::proxy::ProxySettings::from_vars(&|_| None, self.check.proxy.as_deref())?;
         for rule in &self.check.exclude {
             regex::Regex::new(rule).map_err(|e| format!("[check] exclude `{rule}`: {e}"))?;
         }

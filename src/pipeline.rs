@@ -275,7 +275,13 @@ pub async fn check(
         .collect();
 
     let gh = if github_on {
-        Some(Github::new(&config.github, token)?)
+        let proxy = crate::proxy::ProxySettings::from_env(config.check.proxy.as_deref()).map_err(
+            |message| Error::Config {
+                path: "[check] proxy".into(),
+                message,
+            },
+        )?;
+        Some(Github::new(&config.github, token)?.with_proxy(proxy))
     } else {
         None
     };

@@ -18,6 +18,7 @@ mod plan;
 mod ratelimit;
 mod refs;
 mod rest;
+mod transport;
 
 pub use health::health;
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
@@ -25,6 +26,7 @@ pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 use crate::config::GithubConfig;
 use crate::error::Error;
 use crate::model::RepoOutcome;
+use crate::proxy::ProxySettings;
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
 use graphql::Reply;
@@ -81,6 +83,7 @@ pub struct Github {
     config: GithubConfig,
     token: Option<String>,
     timeout: Duration,
+    proxy: ProxySettings,
 }
 
 impl fmt::Debug for Github {
@@ -98,6 +101,7 @@ impl fmt::Debug for Github {
                 },
             )
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -131,7 +135,15 @@ impl Github {
             config: config.clone(),
             token,
             timeout: DEFAULT_TIMEOUT,
+            proxy: ProxySettings::from_env(None).unwrap_or_default(),
         })
+    }
+
+    /// Sends every API call through these proxy settings (default: the
+    /// environment's `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`).
+    pub fn with_proxy(mut self, proxy: ProxySettings) -> Github {
+        self.proxy = proxy;
+        self
     }
 
     /// Changes the bound on one API call.
@@ -148,18 +160,12 @@ impl Github {
     /// The octocrab client. Built per fetch, inside the caller's runtime
     /// (octocrab spawns a worker task on the current runtime).
     fn octocrab(&self) -> Result<Octocrab, String> {
-        let mut builder = Octocrab::builder()
-            .base_uri(self.config.api_url.as_str())
-            .map_err(|e| format!("[github] api_url `{}`: {e}", self.config.api_url))?
-            .set_connect_timeout(Some(self.timeout.min(Duration::from_secs(10))))
-            .set_read_timeout(Some(self.timeout))
-            .set_write_timeout(Some(self.timeout));
-        if let Some(token) = &self.token {
-            builder = builder.personal_token(token.clone());
-        }
-        builder
-            .build()
-            .map_err(|e| format!("cannot build the GitHub client: {e}"))
+        transport::octocrab(
+            &self.config.api_url,
+            self.token.as_deref(),
+            self.timeout,
+            &self.proxy,
+        )
     }
 
     /// Fetches every repository (`owner`, `name` as linked; each given once).
