@@ -220,7 +220,7 @@ impl Checker {
         &self,
         url: &str,
         max_bytes: usize,
-    ) -> Result<fetch::Document, String> {
+    ) -> Result<fetch::Document, fetch::FetchError> {
         fetch::fetch(&self.inner, url, max_bytes).await
     }
 
