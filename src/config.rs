@@ -17,6 +17,9 @@ pub struct Config {
     pub inputs: Vec<String>,
     /// Where reports are written (created if missing).
     pub output_dir: PathBuf,
+    /// Most of one input held in memory, in MiB: a remote input larger than
+    /// this is skipped; a Markdown/HTML input is read up to this.
+    pub max_input_mib: u64,
     pub check: CheckConfig,
     pub github: GithubConfig,
     pub ci: CiConfig,
@@ -27,6 +30,7 @@ impl Default for Config {
         Config {
             inputs: vec!["examples/abstracts.txt".into()],
             output_dir: PathBuf::from("reports"),
+            max_input_mib: crate::input::MAX_DOCUMENT_BYTES / (1024 * 1024),
             check: CheckConfig::default(),
             github: GithubConfig::default(),
             ci: CiConfig::default(),
@@ -61,6 +65,10 @@ pub struct CheckConfig {
     pub max_retry_after_secs: u64,
     /// How long an `ok`/`redirected` result from the previous report is reused (humantime).
     pub cache_max_age: String,
+    /// HTTP(S) proxy for every request (links, remote inputs, API calls);
+    /// overrides `HTTP_PROXY`/`HTTPS_PROXY`; `""` means none. Unset: the
+    /// environment decides (see `proxy`).
+    pub proxy: Option<String>,
 }
 
 impl Default for CheckConfig {
@@ -81,6 +89,7 @@ impl Default for CheckConfig {
             max_redirects: 10,
             max_retry_after_secs: 60,
             cache_max_age: "1d".into(),
+            proxy: None,
         }
     }
 }
@@ -179,8 +188,16 @@ impl Config {
         Ok(config)
     }
 
+    /// `max_input_mib` in bytes.
+    pub fn max_input_bytes(&self) -> u64 {
+        self.max_input_mib.saturating_mul(1024 * 1024)
+    }
+
     /// Checks values that the types alone do not constrain.
     pub fn validate(&self) -> Result<(), String> {
+        if self.max_input_mib == 0 || self.max_input_mib > 4096 {
+            return Err("max_input_mib must be between 1 and 4096".into());
+        }
         if self.check.max_concurrency == 0 {
             return Err("[check] max_concurrency must be at least 1".into());
         }
@@ -199,6 +216,7 @@ impl Config {
         parse_age(&self.github.cache_max_age)
             .map_err(|e| format!("[github] cache_max_age: {e}"))?;
         self.fail_words()?;
+        crate::proxy::ProxySettings::from_vars(&|_| None, self.check.proxy.as_deref())?;
         for rule in &self.check.exclude {
             regex::Regex::new(rule).map_err(|e| format!("[check] exclude `{rule}`: {e}"))?;
         }

@@ -32,6 +32,7 @@ pub mod input;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
+pub mod proxy;
 pub mod report;
 pub mod rows;
 pub mod store;

@@ -6,6 +6,7 @@
 //! never formats report files: each of those belongs to its stage.
 
 use crate::check::Checker;
+use crate::check::fetch::FetchError;
 use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::error::Error;
@@ -28,37 +29,46 @@ use tokio_util::sync::CancellationToken;
 /// Marks "not a repository" in `Links::repo_of`.
 const NO_REPO: u32 = u32::MAX;
 
-/// Reads every source into a `Store`. Runs on a blocking thread: extraction
-/// is synchronous streaming over `BufRead`.
-/// `remote` holds the fetched documents of URL sources.
+/// Reads every source into a `Store`, one at a time. Runs on a blocking
+/// thread: extraction is synchronous streaming over `BufRead`.
+/// `fetch` brings one URL source (a remote input is held in memory only
+/// while it is being read); `Ok(Err(reason))` skips it with a warning.
 pub fn collect(
     sources: &[Source],
-    remote: Remote,
+    cap: u64,
+    fetch: &mut FetchRemote<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Store, Error> {
     let mut store = Store::default();
-    let mut remote = remote;
     for source in sources {
         let opened = match source {
-            Source::Url(url) => match remote.remove(url) {
-                Some((ext, body)) => {
-                    input::open_reader(url, ext.as_deref(), Box::new(std::io::Cursor::new(body)))
+            Source::Url(url) => match fetch(url)? {
+                Ok((ext, body)) => input::open_reader(
+                    url,
+                    ext.as_deref(),
+                    Box::new(std::io::Cursor::new(body)),
+                    cap,
+                ),
+                Err(skipped) => {
+                    warnings.push(skipped);
+                    continue;
                 }
-                None => continue,
             },
-            _ => input::open(source),
+            _ => input::open(source, cap),
         };
         let Some(opened) = skip_unreadable(opened, warnings)? else {
             continue;
         };
         let name = source.name();
+        let cut = opened.cut.clone();
         let mut sink = store.begin_source(name.clone());
         extract::extract(opened.format, opened.reader, &mut |e| sink.event(e)).map_err(|e| {
             Error::Io {
-                path: name.into(),
+                path: name.clone().into(),
                 source: e,
             }
         })?;
+        warnings.extend(cut.message(&name));
     }
     Ok(store)
 }
@@ -78,55 +88,80 @@ fn skip_unreadable(
     }
 }
 
-/// Fetched remote inputs: URL -> (extension standing for its content type, body).
-pub type Remote = HashMap<String, (Option<String>, Vec<u8>)>;
+/// Fetches one remote input: `Ok(Ok((extension standing for its content
+/// type, body)))`, `Ok(Err(warning))` to skip it, `Err` to stop the run.
+pub type FetchRemote<'a> =
+    dyn FnMut(&str) -> Result<Result<(Option<String>, Vec<u8>), String>, Error> + Send + 'a;
 
-/// Largest remote input document read.
-pub const MAX_REMOTE_INPUT_BYTES: usize = 64 * 1024 * 1024;
-
-/// Fetches every URL input, with the checker's remap and address rules.
-async fn fetch_remote(config: &Config, sources: &[Source]) -> Result<Remote, Error> {
-    let mut remote = Remote::new();
-    let urls: Vec<&String> = sources
-        .iter()
-        .filter_map(|s| match s {
-            Source::Url(u) => Some(u),
-            _ => None,
-        })
-        .collect();
-    if urls.is_empty() {
-        return Ok(remote);
-    }
-    let checker = Checker::new(&config.check)?;
-    for url in urls {
-        let doc = checker
-            .fetch_document(url, MAX_REMOTE_INPUT_BYTES)
-            .await
-            .map_err(|message| Error::Input {
-                input: url.clone(),
+/// Fetches one URL input with the checker's remap, address and proxy rules.
+async fn fetch_remote(
+    checker: &Checker,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Result<(Option<String>, Vec<u8>), String>, Error> {
+    let doc = match checker.fetch_document(url, max_bytes).await {
+        Ok(doc) => doc,
+        Err(FetchError::TooLarge { max_bytes }) => {
+            return Ok(Err(format!(
+                "{url}: skipped, the document is larger than the {} cap for remote inputs \
+                 (max_input_mib; nothing of it was read)",
+                input::human_bytes(max_bytes as u64)
+            )));
+        }
+        Err(FetchError::Failed(message)) => {
+            return Err(Error::Input {
+                input: url.to_string(),
                 message: format!("cannot fetch: {message}"),
-            })?;
-        let ext = url::Url::parse(url)
-            .ok()
-            .and_then(|u| crate::check::fetch::extension_for(doc.content_type.as_deref(), &u));
-        remote.insert(url.clone(), (ext, doc.body));
-    }
-    Ok(remote)
+            });
+        }
+    };
+    let ext = url::Url::parse(url)
+        .ok()
+        .and_then(|u| crate::check::fetch::extension_for(doc.content_type.as_deref(), &u));
+    Ok(Ok((ext, doc.body)))
+}
+
+/// Extraction of every source on a blocking thread; remote inputs are
+/// fetched from there, one at a time, on the caller's runtime.
+async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Vec<String>), Error> {
+    let cap = config.max_input_bytes();
+    let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
+    let checker = if sources.iter().any(|s| matches!(s, Source::Url(_))) {
+        Some(Checker::new(&config.check)?)
+    } else {
+        None
+    };
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut warnings = Vec::new();
+        let mut fetch = |url: &str| match &checker {
+            Some(c) => runtime.block_on(fetch_remote(c, url, max_remote_bytes)),
+            None => Ok(Err(format!("{url}: not fetched"))),
+        };
+        collect(&sources, cap, &mut fetch, &mut warnings).map(|s| (s, warnings))
+    })
+    .await
+    .map_err(|e| Error::Input {
+        input: "inputs".into(),
+        message: format!("extraction failed: {e}"),
+    })?
 }
 
 /// The `extract` command: streams every link as CSV to `out`, keeping no
 /// more than the current paper title per source in memory.
 pub fn extract_to(
     sources: &[Source],
+    cap: u64,
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut writer = crate::report::LinkCsvWriter::new(out, false).map_err(stdout_error)?;
     for source in sources {
-        let Some(opened) = skip_unreadable(input::open(source), warnings)? else {
+        let Some(opened) = skip_unreadable(input::open(source, cap), warnings)? else {
             continue;
         };
         let name = source.name();
+        let cut = opened.cut.clone();
         let mut titles: HashMap<usize, String> = HashMap::new();
         let mut failed: Option<std::io::Error> = None;
         extract::extract(opened.format, opened.reader, &mut |event| {
@@ -171,6 +206,7 @@ pub fn extract_to(
         if let Some(e) = failed {
             return Err(stdout_error(e));
         }
+        warnings.extend(cut.message(&name));
     }
     writer.flush().map_err(stdout_error)
 }
@@ -277,7 +313,13 @@ pub async fn check(
         .collect();
 
     let gh = if github_on {
-        Some(Github::new(&config.github, token)?)
+        let proxy = crate::proxy::ProxySettings::from_env(config.check.proxy.as_deref()).map_err(
+            |message| Error::Config {
+                path: "[check] proxy".into(),
+                message,
+            },
+        )?;
+        Some(Github::new(&config.github, token)?.with_proxy(proxy))
     } else {
         None
     };
@@ -509,7 +551,12 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
         warn(w);
     }
     let mut warnings = Vec::new();
-    let result = extract_to(&resolved.sources, out, &mut warnings);
+    let result = extract_to(
+        &resolved.sources,
+        config.max_input_bytes(),
+        out,
+        &mut warnings,
+    );
     for w in &warnings {
         warn(w);
     }
@@ -535,17 +582,7 @@ pub async fn run(
     for w in &resolved.warnings {
         warn(w);
     }
-    let sources = resolved.sources;
-    let remote = fetch_remote(config, &sources).await?;
-    let (store, warnings) = tokio::task::spawn_blocking(move || {
-        let mut warnings = Vec::new();
-        collect(&sources, remote, &mut warnings).map(|s| (s, warnings))
-    })
-    .await
-    .map_err(|e| Error::Input {
-        input: "inputs".into(),
-        message: format!("extraction failed: {e}"),
-    })??;
+    let (store, warnings) = collect_all(config, resolved.sources).await?;
     for w in &warnings {
         warn(w);
     }

@@ -21,6 +21,13 @@ fn paperlinks() -> Command {
         "GH_TOKEN",
         "GITHUB_ACTIONS",
         "GITHUB_STEP_SUMMARY",
+        // Links to the test servers must not go to a proxy of the machine.
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
     ] {
         cmd.env_remove(var);
     }

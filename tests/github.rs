@@ -338,6 +338,74 @@ async fn bad_gateway_is_retried_then_reported() {
     assert!(stats.notes[0].contains("1 of 1"), "{:?}", stats.notes);
 }
 
+/// `n` repositories `org/repo00`.. that GitHub knows.
+fn numbered(n: usize) -> (Vec<FakeRepo>, Vec<(String, String)>) {
+    let names: Vec<String> = (0..n).map(|i| format!("org/repo{i:02}")).collect();
+    let repos = names.iter().map(|n| FakeRepo::new(n)).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    (repos, pairs(&refs))
+}
+
+#[tokio::test]
+async fn graphql_batches_that_time_out_are_halved_until_every_repository_is_audited() {
+    let (repos, list) = numbered(28);
+    let fake = FakeGithub::start(repos).await;
+    fake.fail_queries_over(10);
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &list).await;
+    for (o, (owner, name)) in out.iter().zip(&list) {
+        let info = info(o);
+        assert_eq!(info.canonical, format!("{owner}/{name}"));
+        assert_eq!(info.commits_90d, Some(12), "{owner}/{name}");
+    }
+    // 28 -> 14 + 14 -> 7 + 7 + 7 + 7: seven calls (at most 12 asked for).
+    assert_eq!(fake.graphql_calls(), 7, "{:?}", fake.batch_sizes());
+    assert_eq!(stats.api_calls, 7);
+    assert_eq!(fake.batch_sizes(), vec![28, 14, 7, 7, 14, 7, 7]);
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn a_repository_whose_commit_count_times_out_is_audited_without_it() {
+    let (repos, list) = numbered(6);
+    let fake = FakeGithub::start(repos).await;
+    fake.commit_count_times_out("org/repo04");
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &list).await;
+    for (i, o) in out.iter().enumerate() {
+        let info = info(o);
+        let want = if i == 4 { None } else { Some(12) };
+        assert_eq!(info.commits_90d, want, "repo{i:02}");
+        // The cheap fields are all there.
+        assert_eq!(info.stars, 100);
+        assert!(info.last_commit_at.is_some());
+    }
+    // 6 -> 3 + 3 -> [3] -> 2 + 1 -> 1 + 1 -> [repo04] light: 8 calls.
+    assert_eq!(fake.graphql_calls(), 8, "{:?}", fake.batch_sizes());
+    assert!(
+        stats
+            .notes
+            .iter()
+            .any(|n| n.contains("without their 90-day commit count") && n.contains("org/repo04")),
+        "{:?}",
+        stats.notes
+    );
+}
+
+#[tokio::test]
+async fn a_graphql_api_that_fails_every_query_is_abandoned_after_a_bounded_number_of_calls() {
+    let (repos, list) = numbered(50);
+    let fake = FakeGithub::start(repos).await;
+    fake.fail_queries_over(0);
+    let (out, _) = fetch(&config(&fake), Some(SENTINEL), &list).await;
+    for o in &out {
+        assert!(
+            matches!(o, RepoOutcome::Unknown(r) if r.contains("502") && r.contains("timeout")),
+            "{o:?}"
+        );
+    }
+    // 50 25 13 7 4 2 1 1(light) 1 1(light), then the rest is not asked.
+    assert_eq!(fake.graphql_calls(), 10);
+}
+
 #[tokio::test]
 async fn rejected_token_stops_at_the_first_call() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;

@@ -31,10 +31,11 @@ const BODY_BUDGET: Duration = Duration::from_secs(2);
 pub(crate) fn build_client(
     config: &crate::config::CheckConfig,
     resolver: GuardResolver,
+    proxy: &crate::proxy::ProxySettings,
 ) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    proxy
+        .apply(reqwest::Client::builder())
         .redirect(redirect::Policy::none())
-        .no_proxy()
         .user_agent(config.user_agent.clone())
         .dns_resolver(Arc::new(resolver))
         .connect_timeout(config.timeout())

@@ -14,9 +14,39 @@ pub struct Document {
     pub body: Vec<u8>,
 }
 
+/// Why a remote document was not fetched.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FetchError {
+    /// The document is larger than the cap (announced or read so far).
+    TooLarge { max_bytes: usize },
+    /// Any other failure: a one-line reason.
+    Failed(String),
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::TooLarge { max_bytes } => {
+                write!(f, "document is larger than the {max_bytes}-byte cap")
+            }
+            FetchError::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for FetchError {
+    fn from(reason: String) -> Self {
+        FetchError::Failed(reason)
+    }
+}
+
 /// Fetches `url` with GET, following at most `max_redirects` redirects,
-/// reading at most `max_bytes`. The error is a one-line reason.
-pub(crate) async fn fetch(inner: &Inner, url: &str, max_bytes: usize) -> Result<Document, String> {
+/// reading at most `max_bytes`.
+pub(crate) async fn fetch(
+    inner: &Inner,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Document, FetchError> {
     let mut target = inner
         .prepare(url)
         .map_err(|r| format!("{}: {}", r.status, r.error))?;
@@ -26,8 +56,8 @@ pub(crate) async fn fetch(inner: &Inner, url: &str, max_bytes: usize) -> Result<
     loop {
         let send = inner.client.get(target.url.clone()).send();
         let mut resp = match tokio::time::timeout_at(deadline, send).await {
-            Err(_) => return Err(timeout()),
-            Ok(Err(e)) => return Err(classify::classify_error(&e).message().to_string()),
+            Err(_) => return Err(timeout().into()),
+            Ok(Err(e)) => return Err(classify::classify_error(&e).message().to_string().into()),
             Ok(Ok(r)) => r,
         };
         let code = resp.status().as_u16();
@@ -37,7 +67,8 @@ pub(crate) async fn fetch(inner: &Inner, url: &str, max_bytes: usize) -> Result<
                 return Err(format!(
                     "too many redirects (more than {})",
                     inner.config.max_redirects
-                ));
+                )
+                .into());
             }
             let location = resp
                 .headers()
@@ -54,10 +85,10 @@ pub(crate) async fn fetch(inner: &Inner, url: &str, max_bytes: usize) -> Result<
             continue;
         }
         if !resp.status().is_success() {
-            return Err(format!("HTTP {code} {}", classify::status_of(code).0));
+            return Err(format!("HTTP {code} {}", classify::status_of(code).0).into());
         }
         if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
-            return Err(format!("document is larger than the {max_bytes}-byte cap"));
+            return Err(FetchError::TooLarge { max_bytes });
         }
         let content_type = resp
             .headers()
@@ -67,12 +98,14 @@ pub(crate) async fn fetch(inner: &Inner, url: &str, max_bytes: usize) -> Result<
         let mut body = Vec::new();
         loop {
             match tokio::time::timeout_at(deadline, resp.chunk()).await {
-                Err(_) => return Err(timeout()),
-                Ok(Err(e)) => return Err(classify::classify_error(&e).message().to_string()),
+                Err(_) => return Err(timeout().into()),
+                Ok(Err(e)) => {
+                    return Err(classify::classify_error(&e).message().to_string().into());
+                }
                 Ok(Ok(None)) => break,
                 Ok(Ok(Some(chunk))) => {
                     if body.len() + chunk.len() > max_bytes {
-                        return Err(format!("document is larger than the {max_bytes}-byte cap"));
+                        return Err(FetchError::TooLarge { max_bytes });
                     }
                     body.extend_from_slice(&chunk);
                 }

@@ -93,9 +93,18 @@ pub struct CheckerBuilder {
     private_ranges: Option<Vec<IpRange>>,
     backoff_base: Duration,
     shutdown_grace: Duration,
+    proxy: Option<crate::proxy::ProxySettings>,
 }
 
 impl CheckerBuilder {
+    /// Use these proxy settings instead of reading the environment and
+    /// `[check] proxy` (tests pass their own).
+    #[doc(hidden)]
+    pub fn proxy(mut self, settings: crate::proxy::ProxySettings) -> Self {
+        self.proxy = Some(settings);
+        self
+    }
+
     /// Resolve `name` to `addr` instead of asking DNS. The answer still goes
     /// through the private-address guard (unlike reqwest's own
     /// `ClientBuilder::resolve`). A port in `addr` is used when the URL has
@@ -151,11 +160,17 @@ impl CheckerBuilder {
             Some(ranges) => AddressGuard::with_ranges(config.allow_private, ranges),
             None => AddressGuard::new(config.allow_private),
         });
+        let proxy = match self.proxy {
+            Some(p) => p,
+            None => crate::proxy::ProxySettings::from_env(config.proxy.as_deref())
+                .map_err(config_error)?,
+        };
         let resolver = guard::GuardResolver {
             guard: guard.clone(),
             overrides: Arc::new(self.overrides),
+            proxies: Arc::new(proxy.hosts()),
         };
-        let client = client::build_client(&config, resolver)?;
+        let client = client::build_client(&config, resolver, &proxy)?;
         Ok(Checker {
             inner: Arc::new(Inner {
                 config,
@@ -184,6 +199,7 @@ impl Checker {
             private_ranges: None,
             backoff_base: retry::DEFAULT_BACKOFF_BASE,
             shutdown_grace: SHUTDOWN_GRACE,
+            proxy: None,
         }
     }
 
@@ -204,7 +220,7 @@ impl Checker {
         &self,
         url: &str,
         max_bytes: usize,
-    ) -> Result<fetch::Document, String> {
+    ) -> Result<fetch::Document, fetch::FetchError> {
         fetch::fetch(&self.inner, url, max_bytes).await
     }
 

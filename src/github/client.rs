@@ -312,6 +312,11 @@ impl<'a> Session<'a> {
                 last = "rate limit exhausted".into();
                 continue;
             }
+            // GraphQL: a 502/504 is the query's cost; the caller splits it
+            // rather than asking the same again (see `plan`).
+            if matches!(req, Req::Post(..)) && matches!(raw.status, 502 | 504) {
+                return Ok(raw);
+            }
             if raw.status >= 500 {
                 last = format!(
                     "GitHub API answered HTTP {} after {attempt} tries: {}",

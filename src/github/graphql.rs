@@ -3,13 +3,15 @@
 //! `errors` both, so one missing repository never spoils its batch.
 //! Pure text and JSON work: never does any I/O.
 
+use super::plan::Shape;
 use crate::model::{RepoInfo, RepoOutcome};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The fields asked for every repository. `history(since:)` is filled in
-/// by `build_query` (commits on the default branch in the last 90 days).
+/// The fields asked for every repository. `HISTORY` is filled in by
+/// `build_query`: `history(since:)` (commits on the default branch in the
+/// last 90 days) in the full shape, nothing in the light one.
 const FRAGMENT: &str = "fragment R on Repository {
   nameWithOwner url stargazerCount forkCount
   watchers { totalCount }
@@ -19,14 +21,15 @@ const FRAGMENT: &str = "fragment R on Repository {
   createdAt pushedAt isArchived isFork isEmpty
   languages(first: 1) { totalCount }
   latestRelease { tagName publishedAt }
-  defaultBranchRef { target { ... on Commit { committedDate history(since: SINCE) { totalCount } } } }
+  defaultBranchRef { target { ... on Commit { committedDate HISTORY } } }
 }";
 
 /// One query for a batch: `r0: repository(owner: "...", name: "...") { ...R }`
 /// for each repository, and `rateLimit { remaining resetAt cost }`.
 /// Owner and name are written as JSON string literals, which are valid
 /// GraphQL string literals, so no input can break out of the string.
-pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>) -> String {
+/// `Shape::Light` leaves out the 90-day commit count.
+pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>, shape: Shape) -> String {
     let mut q = String::from("query {\n  rateLimit { remaining resetAt cost }\n");
     for (i, (owner, name)) in repos.iter().enumerate() {
         q.push_str(&format!(
@@ -36,9 +39,81 @@ pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>) -> String {
         ));
     }
     q.push_str("}\n");
-    let since = Value::from(since.to_rfc3339_opts(SecondsFormat::Secs, true)).to_string();
-    q.push_str(&FRAGMENT.replace("SINCE", &since));
+    let history = match shape {
+        Shape::Full => {
+            let since = Value::from(since.to_rfc3339_opts(SecondsFormat::Secs, true));
+            format!("history(since: {since}) {{ totalCount }}")
+        }
+        Shape::Light => String::new(),
+    };
+    q.push_str(&FRAGMENT.replace("HISTORY", &history));
     q
+}
+
+/// What one answer to a batch query means, decided once from the status
+/// and the body; the caller acts on this, never on message text.
+#[derive(Debug)]
+pub enum Reply {
+    /// An answer with data (per-repository outcomes inside).
+    Data(Answer),
+    /// The query cost too much: HTTP 502/504, or GitHub's "Something went
+    /// wrong while executing your query" (its timeout). Asking the same
+    /// query again gets the same; a smaller one may pass.
+    TooCostly(String),
+    /// HTTP 401: the token is refused.
+    Refused,
+    /// Any other failure, for the whole batch: the reason.
+    Failed(String),
+}
+
+/// GitHub's message when a query hit its execution timeout.
+const TIMEOUT_MESSAGE: &str = "something went wrong while executing your query";
+
+/// Classifies an answer to a query naming `n` repositories. `message` is
+/// GitHub's `message` or the start of the body (for reasons).
+pub fn classify(status: u16, body: &str, n: usize, message: &str) -> Reply {
+    let timed_out = || {
+        general_errors(body)
+            .iter()
+            .find(|m| m.to_ascii_lowercase().starts_with(TIMEOUT_MESSAGE))
+            .cloned()
+    };
+    match status {
+        502 | 504 => {
+            let why = timed_out().unwrap_or_else(|| message.to_string());
+            Reply::TooCostly(format!("HTTP {status}: {why}"))
+        }
+        401 => Reply::Refused,
+        200 => match (timed_out(), parse_answer(body, n)) {
+            (Some(m), Ok(a))
+                if a.outcomes
+                    .iter()
+                    .all(|o| matches!(o, RepoOutcome::Unknown(_))) =>
+            {
+                Reply::TooCostly(m)
+            }
+            (_, Ok(a)) => Reply::Data(a),
+            (_, Err(e)) => Reply::Failed(e),
+        },
+        s => Reply::Failed(format!("GitHub GraphQL API answered HTTP {s}: {message}")),
+    }
+}
+
+/// The messages of `errors` entries not tied to one alias.
+fn general_errors(body: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Errors {
+        #[serde(default)]
+        errors: Option<Vec<GqlError>>,
+    }
+    serde_json::from_str::<Errors>(body)
+        .ok()
+        .and_then(|e| e.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| alias_of(e).is_none())
+        .map(|e| e.message)
+        .collect()
 }
 
 /// What one GraphQL answer says.
@@ -212,7 +287,7 @@ mod tests {
         let since = DateTime::parse_from_rfc3339("2026-08-28T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let q = build_query(&repos, since);
+        let q = build_query(&repos, since, Shape::Full);
         assert!(
             q.contains("r0: repository(owner: \"a\", name: \"b\") { ...R }"),
             "{q}"
@@ -224,6 +299,29 @@ mod tests {
         assert!(q.contains("rateLimit { remaining resetAt cost }"));
         assert!(q.contains("history(since: \"2026-08-28T00:00:00Z\")"));
         assert!(!q.contains("r2:"));
+        let light = build_query(&repos, since, Shape::Light);
+        assert!(!light.contains("history"), "{light}");
+        assert!(light.contains("committedDate"), "{light}");
+    }
+
+    #[test]
+    fn timeouts_are_classified_too_costly_whatever_the_status() {
+        let timeout = json!({"data": null, "errors": [{"message":
+            "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `AB:CD` when reporting this issue."}]})
+        .to_string();
+        let costly = |s, b: &str| matches!(classify(s, b, 2, "m"), Reply::TooCostly(_));
+        assert!(costly(200, &timeout));
+        assert!(costly(502, &timeout));
+        assert!(costly(502, "<html>Bad Gateway</html>"));
+        assert!(costly(504, ""));
+        assert!(!costly(503, &timeout));
+        assert!(matches!(classify(503, "", 2, "m"), Reply::Failed(r) if r.contains("503")));
+        assert!(matches!(classify(401, "", 2, "m"), Reply::Refused));
+        // The same message next to data for some repository is an answer.
+        let partial = json!({"data": {"r0": null, "r1": {"nameWithOwner": "a/b"}},
+            "errors": [{"message": "Something went wrong while executing your query."}]})
+        .to_string();
+        assert!(matches!(classify(200, &partial, 2, "m"), Reply::Data(_)));
     }
 
     #[test]

@@ -6,16 +6,19 @@
 //! which it sends to the API host alone and never prints, logs or stores.
 //!
 //! Layout: `refs` (URL -> repository), `graphql` and `rest` (query text and
-//! answer reading, no I/O), `ratelimit` (budget bookkeeping), `client` (the
+//! answer reading, no I/O), `plan` (which GraphQL query next: halving a
+//! batch GitHub finds too costly, no I/O), `ratelimit` (budget bookkeeping), `client` (the
 //! one place where HTTP calls are made, counted, bounded and retried),
 //! `health` (the health word).
 
 mod client;
 mod graphql;
 mod health;
+mod plan;
 mod ratelimit;
 mod refs;
 mod rest;
+mod transport;
 
 pub use health::health;
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
@@ -23,9 +26,12 @@ pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 use crate::config::GithubConfig;
 use crate::error::Error;
 use crate::model::RepoOutcome;
+use crate::proxy::ProxySettings;
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
+use graphql::Reply;
 use octocrab::Octocrab;
+use plan::{Plan, Shape};
 use std::fmt;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -77,6 +83,7 @@ pub struct Github {
     config: GithubConfig,
     token: Option<String>,
     timeout: Duration,
+    proxy: ProxySettings,
 }
 
 impl fmt::Debug for Github {
@@ -94,6 +101,7 @@ impl fmt::Debug for Github {
                 },
             )
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -127,7 +135,15 @@ impl Github {
             config: config.clone(),
             token,
             timeout: DEFAULT_TIMEOUT,
+            proxy: ProxySettings::from_env(None).unwrap_or_default(),
         })
+    }
+
+    /// Sends every API call through these proxy settings (default: the
+    /// environment's `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`).
+    pub fn with_proxy(mut self, proxy: ProxySettings) -> Github {
+        self.proxy = proxy;
+        self
     }
 
     /// Changes the bound on one API call.
@@ -144,18 +160,12 @@ impl Github {
     /// The octocrab client. Built per fetch, inside the caller's runtime
     /// (octocrab spawns a worker task on the current runtime).
     fn octocrab(&self) -> Result<Octocrab, String> {
-        let mut builder = Octocrab::builder()
-            .base_uri(self.config.api_url.as_str())
-            .map_err(|e| format!("[github] api_url `{}`: {e}", self.config.api_url))?
-            .set_connect_timeout(Some(self.timeout.min(Duration::from_secs(10))))
-            .set_read_timeout(Some(self.timeout))
-            .set_write_timeout(Some(self.timeout));
-        if let Some(token) = &self.token {
-            builder = builder.personal_token(token.clone());
-        }
-        builder
-            .build()
-            .map_err(|e| format!("cannot build the GitHub client: {e}"))
+        transport::octocrab(
+            &self.config.api_url,
+            self.token.as_deref(),
+            self.timeout,
+            &self.proxy,
+        )
     }
 
     /// Fetches every repository (`owner`, `name` as linked; each given once).
@@ -191,10 +201,10 @@ impl Github {
             }
         };
         let session = Session::new(octo, &self.config, self.timeout, shutdown);
-        let mut outcomes = if self.token.is_some() {
+        let (mut outcomes, light) = if self.token.is_some() {
             self.fetch_graphql(&session, repos).await
         } else {
-            fetch_rest(&session, repos).await
+            (fetch_rest(&session, repos).await, Vec::new())
         };
         for o in &mut outcomes {
             if let RepoOutcome::Unknown(reason) = o {
@@ -203,27 +213,68 @@ impl Github {
         }
         stats.api_calls = session.calls();
         stats.notes = self.notes(&session, &outcomes);
+        if !light.is_empty() {
+            stats.notes.push(self.redact(format!(
+                "{} repositories were audited without their 90-day commit count (GitHub's \
+                 GraphQL API timed out counting it): {}",
+                light.len(),
+                light.join(", ")
+            )));
+        }
         (outcomes, stats)
     }
 
+    /// GraphQL in batches of `batch_size`, split by `plan::Plan` when
+    /// GitHub finds a query too costly. Returns the outcomes and the names
+    /// of repositories audited without their commit count.
     async fn fetch_graphql(
         &self,
         session: &Session<'_>,
         repos: &[(String, String)],
-    ) -> Vec<RepoOutcome> {
+    ) -> (Vec<RepoOutcome>, Vec<String>) {
         let since = chrono::Utc::now() - chrono::Duration::days(COMMIT_WINDOW_DAYS);
         let mut out: Vec<Option<RepoOutcome>> = repos.iter().map(invalid_outcome).collect();
         let valid: Vec<usize> = (0..repos.len()).filter(|&i| out[i].is_none()).collect();
-        for chunk in valid.chunks(self.config.batch_size.max(1)) {
-            let batch: Vec<(String, String)> = chunk.iter().map(|&i| repos[i].clone()).collect();
-            let answers = graphql_batch(session, &batch, since).await;
-            for (&i, outcome) in chunk.iter().zip(answers) {
+        let mut plan = Plan::new(&valid, self.config.batch_size);
+        let mut light = Vec::new();
+        while let Some(ask) = plan.next() {
+            let batch: Vec<(String, String)> =
+                ask.repos.iter().map(|&i| repos[i].clone()).collect();
+            let answers = match graphql_batch(session, &batch, since, ask.shape).await {
+                Batch::TooCostly(why) => {
+                    let given_up = plan.too_costly(ask);
+                    for i in given_up.failed {
+                        out[i] = Some(RepoOutcome::Unknown(format!(
+                            "GitHub GraphQL API could not answer for this repository, even \
+                             without its commit count ({why})"
+                        )));
+                    }
+                    for i in given_up.abandoned {
+                        out[i] = Some(RepoOutcome::Unknown(format!(
+                            "not asked: the GitHub GraphQL API failed on every query, even \
+                             single repositories without the commit count ({why})"
+                        )));
+                    }
+                    continue;
+                }
+                Batch::Answered(answers) => {
+                    plan.answered();
+                    answers
+                }
+                Batch::Failed(answers) => answers,
+            };
+            for (&i, outcome) in ask.repos.iter().zip(answers) {
+                if ask.shape == Shape::Light && matches!(outcome, RepoOutcome::Found(_)) {
+                    light.push(format!("{}/{}", repos[i].0, repos[i].1));
+                }
                 out[i] = Some(outcome);
             }
         }
-        out.into_iter()
+        let out = out
+            .into_iter()
             .map(|o| o.unwrap_or_else(|| RepoOutcome::Unknown("not fetched".into())))
-            .collect()
+            .collect();
+        (out, light)
     }
 
     /// Plain-language notes on what kept repositories from being fetched.
@@ -297,32 +348,38 @@ fn refused(raw: &client::Raw) -> Stop {
     ))
 }
 
-/// One GraphQL call for a batch; one outcome per repository.
+/// What one GraphQL call for a batch gave.
+enum Batch {
+    /// GitHub answered with data: one outcome per repository.
+    Answered(Vec<RepoOutcome>),
+    /// No data: one `Unknown` per repository, with the reason.
+    Failed(Vec<RepoOutcome>),
+    /// The query cost too much (see `plan`): the reason.
+    TooCostly(String),
+}
+
+/// One GraphQL call for a batch.
 async fn graphql_batch(
     session: &Session<'_>,
     batch: &[(String, String)],
     since: chrono::DateTime<chrono::Utc>,
-) -> Vec<RepoOutcome> {
+    shape: Shape,
+) -> Batch {
     let n = batch.len();
-    let all = |reason: String| vec![RepoOutcome::Unknown(reason); n];
-    let body = serde_json::json!({ "query": graphql::build_query(batch, since) });
+    let all = |reason: String| Batch::Failed(vec![RepoOutcome::Unknown(reason); n]);
+    let body = serde_json::json!({ "query": graphql::build_query(batch, since, shape) });
     let raw = match session.call(&Req::Post("/graphql", &body)).await {
         Ok(raw) => raw,
         Err(f) => return all(f.reason()),
     };
-    match raw.status {
-        200 => match graphql::parse_answer(&raw.body, n) {
-            Ok(answer) => {
-                session.report_budget(answer.remaining, answer.reset_at);
-                answer.outcomes
-            }
-            Err(e) => all(e),
-        },
-        401 => all(session.halt(refused(&raw)).reason()),
-        s => all(format!(
-            "GitHub GraphQL API answered HTTP {s}: {}",
-            raw.message()
-        )),
+    match graphql::classify(raw.status, &raw.body, n, &raw.message()) {
+        Reply::Data(answer) => {
+            session.report_budget(answer.remaining, answer.reset_at);
+            Batch::Answered(answer.outcomes)
+        }
+        Reply::TooCostly(why) => Batch::TooCostly(why),
+        Reply::Refused => all(session.halt(refused(&raw)).reason()),
+        Reply::Failed(reason) => all(reason),
     }
 }
 

@@ -5,7 +5,12 @@
 //! Never extracts links itself and never reads a whole local file into
 //! memory: files are opened as buffered streams. Remote inputs are fetched
 //! by the caller (they need the checker's address guard) and handed here as
-//! bytes.
+//! bytes, one at a time.
+//!
+//! Owns how much of an input is read: Markdown and HTML are parsed whole,
+//! so their stream stops at a cap (`max_input_mib`, default
+//! [`MAX_DOCUMENT_BYTES`]) and `Opened::cut` says whether anything was left
+//! unread; text and JSON are streamed whole.
 
 use crate::error::Error;
 use crate::extract::Format;
@@ -13,6 +18,8 @@ use globset::GlobBuilder;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Extensions read when walking a directory or expanding a glob.
 pub const EXTENSIONS: [&str; 9] = [
@@ -21,6 +28,11 @@ pub const EXTENSIONS: [&str; 9] = [
 
 /// Bytes looked at to detect the format and binary files.
 const HEAD_LEN: usize = 8 * 1024;
+
+/// Default for the most bytes of a Markdown or HTML input read (their
+/// parsers hold the whole document) and of a remote input fetched: the
+/// `max_input_mib` config key. Past it, the rest is skipped with a warning.
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One thing to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,6 +178,91 @@ fn expand_glob(pattern: &str, out: &mut Resolved) -> Result<(), Error> {
 pub struct Opened {
     pub format: Format,
     pub reader: Box<dyn BufRead + Send>,
+    /// Whether the stream stopped at a cap with more left unread.
+    pub cut: Cut,
+}
+
+/// Shared flag set by a capped stream when it stopped with bytes left.
+#[derive(Clone, Debug, Default)]
+pub struct Cut {
+    hit: Arc<AtomicBool>,
+    cap: u64,
+    /// The whole input's size, when known (a local file).
+    total: Option<u64>,
+}
+
+impl Cut {
+    /// After reading: the warning naming `name` and what was skipped, if
+    /// the cap was reached with more left.
+    pub fn message(&self, name: &str) -> Option<String> {
+        if !self.hit.load(Ordering::Relaxed) {
+            return None;
+        }
+        let rest = match self.total {
+            Some(t) => format!(
+                "the remaining {} were skipped",
+                human_bytes(t.saturating_sub(self.cap))
+            ),
+            None => "the rest was skipped".into(),
+        };
+        Some(format!(
+            "{name}: larger than the {} read cap for Markdown/HTML inputs (max_input_mib); \
+             only the first {} were read and {rest} (links there are not in the reports)",
+            human_bytes(self.cap),
+            human_bytes(self.cap)
+        ))
+    }
+}
+
+/// `74 bytes`, `1.5 MiB`.
+pub fn human_bytes(b: u64) -> String {
+    if b < 1024 * 1024 {
+        format!("{b} bytes")
+    } else {
+        format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// A stream that ends after `left` bytes, noting in `hit` whether the
+/// inner stream had more.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    hit: Arc<AtomicBool>,
+}
+
+impl<R: BufRead> Read for Capped<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Capped<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.left == 0 {
+            if !self.inner.fill_buf()?.is_empty() {
+                self.hit.store(true, Ordering::Relaxed);
+            }
+            return Ok(&[]);
+        }
+        let buf = self.inner.fill_buf()?;
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        Ok(&buf[..n])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.left = self.left.saturating_sub(amt as u64);
+        self.inner.consume(amt);
+    }
 }
 
 /// Why an input is skipped rather than read.
@@ -177,8 +274,9 @@ pub enum OpenError {
 }
 
 /// Opens a local file or stdin: reads the head to detect the format (and
-/// skip binary files), then streams the rest.
-pub fn open(source: &Source) -> Result<Opened, OpenError> {
+/// skip binary files), then streams the rest; Markdown and HTML stop after
+/// `cap` bytes.
+pub fn open(source: &Source, cap: u64) -> Result<Opened, OpenError> {
     match source {
         Source::File(path) => {
             let file = File::open(path).map_err(|e| {
@@ -191,9 +289,12 @@ pub fn open(source: &Source) -> Result<Opened, OpenError> {
                 .extension()
                 .and_then(|e| e.to_str())
                 .map(|e| e.to_ascii_lowercase());
-            open_reader(&source.name(), ext.as_deref(), Box::new(file))
+            let total = file.metadata().ok().map(|m| m.len());
+            let mut opened = open_reader(&source.name(), ext.as_deref(), Box::new(file), cap)?;
+            opened.cut.total = total;
+            Ok(opened)
         }
-        Source::Stdin => open_reader("-", None, Box::new(std::io::stdin())),
+        Source::Stdin => open_reader("-", None, Box::new(std::io::stdin()), cap),
         Source::Url(url) => Err(OpenError::Fatal(input_error(
             url,
             "remote inputs are fetched by the pipeline, not opened here",
@@ -202,11 +303,13 @@ pub fn open(source: &Source) -> Result<Opened, OpenError> {
 }
 
 /// Detects the format of a stream from its extension (if any) and its first
-/// bytes, refusing binary content, and returns it ready to read.
+/// bytes, refusing binary content, and returns it ready to read (Markdown
+/// and HTML stop after `cap` bytes).
 pub fn open_reader(
     name: &str,
     extension: Option<&str>,
     inner: Box<dyn Read + Send>,
+    cap: u64,
 ) -> Result<Opened, OpenError> {
     let mut reader = BufReader::with_capacity(64 * 1024, inner);
     let head = fill_head(&mut reader).map_err(|e| {
@@ -221,9 +324,23 @@ pub fn open_reader(
         )));
     }
     let format = Format::detect(extension, &head);
+    let stream = std::io::Cursor::new(head).chain(reader);
+    let cut = Cut {
+        cap,
+        ..Cut::default()
+    };
+    let reader: Box<dyn BufRead + Send> = match format {
+        Format::Markdown | Format::Html => Box::new(Capped {
+            inner: stream,
+            left: cap,
+            hit: cut.hit.clone(),
+        }),
+        Format::Text | Format::Json => Box::new(stream),
+    };
     Ok(Opened {
         format,
-        reader: Box::new(std::io::Cursor::new(head).chain(reader)),
+        reader,
+        cut,
     })
 }
 
@@ -286,10 +403,44 @@ mod tests {
     fn binary_file_is_skipped() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(b"\x7fELF\x00\x01\x02").unwrap();
-        match open(&Source::File(f.path().to_path_buf())) {
+        match open(&Source::File(f.path().to_path_buf()), MAX_DOCUMENT_BYTES) {
             Err(OpenError::Skip(msg)) => assert!(msg.contains("binary")),
             other => panic!("expected skip, got {:?}", other.err()),
         }
+    }
+
+    #[test]
+    fn markdown_and_html_stop_at_the_cap_and_say_so() {
+        let doc = format!("# Title\n\n{}", "word ".repeat(4000));
+        for (ext, cut_expected) in [("md", true), ("html", true), ("txt", false)] {
+            let mut opened = open_reader(
+                "big",
+                Some(ext),
+                Box::new(std::io::Cursor::new(doc.clone().into_bytes())),
+                1000,
+            )
+            .ok()
+            .unwrap();
+            let mut back = Vec::new();
+            opened.reader.read_to_end(&mut back).unwrap();
+            let msg = opened.cut.message("big");
+            if cut_expected {
+                assert_eq!(back.len(), 1000, "{ext}");
+                let msg = msg.unwrap();
+                assert!(msg.starts_with("big: ") && msg.contains("skipped"), "{msg}");
+            } else {
+                assert_eq!(back.len(), doc.len());
+                assert!(msg.is_none());
+            }
+        }
+        // Exactly at the cap: nothing left, nothing said.
+        let mut opened = open_reader("fits", Some("md"), Box::new(&b"# 1234567"[..]), 9)
+            .ok()
+            .unwrap();
+        let mut back = Vec::new();
+        opened.reader.read_to_end(&mut back).unwrap();
+        assert_eq!(back, b"# 1234567");
+        assert!(opened.cut.message("fits").is_none());
     }
 
     #[test]
@@ -299,6 +450,7 @@ mod tests {
             "t",
             Some("txt"),
             Box::new(std::io::Cursor::new(text.clone().into_bytes())),
+            MAX_DOCUMENT_BYTES,
         )
         .ok()
         .unwrap();

@@ -202,7 +202,16 @@ pub struct State {
     authorization: Mutex<Vec<Option<String>>>,
     /// When set, any other token is answered 401 Bad credentials.
     valid_token: Mutex<Option<String>>,
+    /// A GraphQL query naming more repositories than this gets 502 (the
+    /// query timed out on GitHub's side).
+    max_aliases: Mutex<Option<usize>>,
+    /// Repositories whose commit count always times out: a query asking
+    /// it (`history(`) for any of them gets GitHub's timeout message.
+    costly: Mutex<Vec<String>>,
 }
+
+/// GitHub's message when a GraphQL query timed out.
+pub const TIMEOUT_MESSAGE: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `C0DE:1234:5678` when reporting this issue.";
 
 pub struct FakeGithub {
     pub server: MockServer,
@@ -243,6 +252,17 @@ impl FakeGithub {
     /// Only this token is accepted; others get 401 Bad credentials.
     pub fn accept_only_token(&self, token: &str) {
         *self.state.valid_token.lock().unwrap() = Some(token.to_string());
+    }
+
+    /// Any GraphQL query naming more than `n` repositories answers 502.
+    pub fn fail_queries_over(&self, n: usize) {
+        *self.state.max_aliases.lock().unwrap() = Some(n);
+    }
+
+    /// Any GraphQL query asking the commit count of `full_name` answers
+    /// HTTP 200 with GitHub's timeout message and no data.
+    pub fn commit_count_times_out(&self, full_name: &str) {
+        self.state.costly.lock().unwrap().push(full_name.into());
     }
 
     pub fn graphql_calls(&self) -> usize {
@@ -433,14 +453,23 @@ impl Respond for Responder {
             let mut data = serde_json::Map::new();
             let mut errors = Vec::new();
             let mut n = 0;
+            let mut names = Vec::new();
             for cap in alias_re.captures_iter(&query) {
                 n += 1;
                 let alias = cap[1].to_string();
                 let owner: String = serde_json::from_str(&cap[2]).unwrap_or_default();
                 let name: String = serde_json::from_str(&cap[3]).unwrap_or_default();
+                names.push(format!("{owner}/{name}"));
                 match s.resolve(&format!("{owner}/{name}")) {
                     Some(repo) if query.contains("stargazerCount") => {
-                        data.insert(alias, repo.graphql_json());
+                        let mut json = repo.graphql_json();
+                        if !query.contains("history(")
+                            && let Some(target) = json.pointer_mut("/defaultBranchRef/target")
+                            && let Some(t) = target.as_object_mut()
+                        {
+                            t.remove("history");
+                        }
+                        data.insert(alias, json);
                     }
                     Some(_) => {
                         data.insert(alias, json!({}));
@@ -457,6 +486,19 @@ impl Respond for Responder {
                 }
             }
             s.batch_sizes.lock().unwrap().push(n);
+            let timeout = json!({"data": null, "errors": [{"message": TIMEOUT_MESSAGE}]});
+            if s.max_aliases.lock().unwrap().is_some_and(|max| n > max) {
+                return with_budget(json_response(502, timeout));
+            }
+            let costly = s.costly.lock().unwrap();
+            if query.contains("history(")
+                && names
+                    .iter()
+                    .any(|n| costly.iter().any(|c| c.eq_ignore_ascii_case(n)))
+            {
+                return with_budget(json_response(200, timeout));
+            }
+            drop(costly);
             if query.contains("rateLimit") {
                 let reset_at = chrono::DateTime::from_timestamp(reset, 0)
                     .unwrap()
