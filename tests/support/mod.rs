@@ -2,5 +2,6 @@
 //! 127.0.0.1 only.
 #![allow(dead_code)]
 
+pub mod archive;
 pub mod fake_github;
 pub mod web;
