@@ -205,6 +205,7 @@ pub fn link_annotation(
     policy: &FailPolicy,
     previous: Option<&PreviousLink>,
     base_dir: &Path,
+    archive_words: Option<&str>,
 ) -> Option<String> {
     let result = row.result?;
     let level = policy.link_level(result.status, previous)?;
@@ -229,6 +230,9 @@ pub fn link_annotation(
     }
     if let Some(since) = row.first_failed_at {
         message.push_str(&format!("\nfailing since {}", super::fmt_time(since)));
+    }
+    if let Some(words) = archive_words {
+        message.push_str(&format!("\n{words}"));
     }
     if policy.only_new && classify_change(previous, result.status) == Some(Change::Known) {
         message.push_str("\n(known: already failing in the previous report)");
@@ -271,12 +275,26 @@ pub fn repo_annotation(
 /// occurrence of a link to it). `previous` is the previous links.csv, used
 /// by `--fail-on-new`. `base_dir` is the working directory.
 pub fn write_annotations<'a, W: Write>(
+    out: W,
+    rows: impl Iterator<Item = LinkRow<'a>>,
+    repos: &[RepoRow],
+    previous: Option<&HashMap<String, PreviousLink>>,
+    policy: &FailPolicy,
+    base_dir: &Path,
+) -> io::Result<()> {
+    write_annotations_archived(out, rows, repos, previous, policy, base_dir, |_| None)
+}
+
+/// [`write_annotations`], with the archive words of a link's URL ("code
+/// gone; no archived copy found") added to its message (issue 15).
+pub fn write_annotations_archived<'a, W: Write>(
     mut out: W,
     rows: impl Iterator<Item = LinkRow<'a>>,
     repos: &[RepoRow],
     previous: Option<&HashMap<String, PreviousLink>>,
     policy: &FailPolicy,
     base_dir: &Path,
+    archive_words: impl Fn(&str) -> Option<String>,
 ) -> io::Result<()> {
     let wanted: HashSet<String> = repos
         .iter()
@@ -286,7 +304,8 @@ pub fn write_annotations<'a, W: Write>(
     let mut first: HashMap<String, Location> = HashMap::new();
     for row in rows {
         let prev = previous.and_then(|m| m.get(row.url));
-        if let Some(line) = link_annotation(&row, policy, prev, base_dir) {
+        let words = archive_words(row.url);
+        if let Some(line) = link_annotation(&row, policy, prev, base_dir, words.as_deref()) {
             writeln!(out, "{line}")?;
         }
         if !row.repo.is_empty() {

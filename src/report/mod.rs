@@ -47,7 +47,9 @@ pub mod previous;
 pub mod repos;
 pub mod summary;
 
-pub use annotations::{FailPolicy, Level, Location, relative_source, write_annotations};
+pub use annotations::{
+    FailPolicy, Level, Location, relative_source, write_annotations, write_annotations_archived,
+};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
@@ -65,7 +67,10 @@ pub use repos::{
     REPO_COLUMNS, REPO_EXTRA_COLUMNS, fill_star_deltas, rank_repos, write_repo_rows,
     write_repos_csv,
 };
-pub use summary::{LinkEntry, LinkTally, SummaryInput, append_step_summary, render_summary};
+pub use summary::{
+    ArchiveEntry, LinkEntry, LinkTally, SummaryInput, append_step_summary, render_archive_md,
+    render_summary,
+};
 
 /// The report file names inside the output directory.
 pub mod names {
