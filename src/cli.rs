@@ -69,6 +69,9 @@ pub struct CheckArgs {
     /// GitHub API base URL (overrides `[github] api_url`).
     #[arg(long)]
     pub github_api_url: Option<String>,
+    /// Do not look up archived copies of dead links (overrides `[archive] enabled`).
+    #[arg(long)]
+    pub no_archive: bool,
     /// Allow requests to private and loopback addresses (overrides `[check] allow_private`).
     #[arg(long)]
     pub allow_private: bool,
@@ -135,6 +138,7 @@ impl Default for CheckArgs {
             retries: None,
             no_github: false,
             github_api_url: None,
+            no_archive: false,
             allow_private: false,
             no_cache: false,
             fail_on_new: false,
@@ -180,6 +184,9 @@ impl CheckArgs {
         }
         if let Some(url) = &self.github_api_url {
             config.github.api_url = url.clone();
+        }
+        if self.no_archive {
+            config.archive.enabled = false;
         }
         if self.allow_private {
             config.check.allow_private = true;

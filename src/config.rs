@@ -23,6 +23,7 @@ pub struct Config {
     pub check: CheckConfig,
     pub github: GithubConfig,
     pub ci: CiConfig,
+    pub archive: ArchiveConfig,
 }
 
 impl Default for Config {
@@ -34,6 +35,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             github: GithubConfig::default(),
             ci: CiConfig::default(),
+            archive: ArchiveConfig::default(),
         }
     }
 }
@@ -143,6 +145,81 @@ impl Default for GithubConfig {
     }
 }
 
+/// `[archive]`: where dead links went (Software Heritage, the Wayback
+/// Machine), and the optional "save code now" requests for live code.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    /// Look up archived copies of broken links.
+    pub enabled: bool,
+    /// Software Heritage base; the API is under `{swh_api_url}/api/1/`.
+    pub swh_api_url: String,
+    /// Wayback Machine availability API base (`{wayback_api_url}/wayback/available`).
+    pub wayback_api_url: String,
+    /// Dead links (lookup targets) looked up at most per run.
+    pub max_lookups: usize,
+    /// Archive requests in flight at once, over both services.
+    pub concurrency: usize,
+    /// Bound on one archive request (seconds); past it the answer is unknown.
+    pub timeout_secs: u64,
+    /// How long a found copy from the previous report is reused (humantime).
+    pub cache_max_age: String,
+    /// How long a "no archived copy" answer from the previous report is reused.
+    pub no_copy_max_age: String,
+    /// Submit live code repositories to Software Heritage ("save code now").
+    pub save_live: bool,
+    /// With `save_live`: a repository last archived longer ago than this is
+    /// submitted again.
+    pub save_after_days: i64,
+    /// With `save_live`: save requests at most per run.
+    pub max_saves: usize,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            enabled: true,
+            swh_api_url: "https://archive.softwareheritage.org".into(),
+            wayback_api_url: "https://archive.org".into(),
+            max_lookups: 200,
+            concurrency: 2,
+            timeout_secs: 20,
+            cache_max_age: "30d".into(),
+            no_copy_max_age: "7d".into(),
+            save_live: false,
+            save_after_days: 365,
+            max_saves: 20,
+        }
+    }
+}
+
+impl ArchiveConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.concurrency == 0 {
+            return Err("[archive] concurrency must be at least 1".into());
+        }
+        if self.timeout_secs == 0 {
+            return Err("[archive] timeout_secs must be at least 1".into());
+        }
+        for (key, base) in [
+            ("swh_api_url", &self.swh_api_url),
+            ("wayback_api_url", &self.wayback_api_url),
+        ] {
+            let u = url::Url::parse(base).map_err(|e| format!("[archive] {key} `{base}`: {e}"))?;
+            if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                return Err(format!("[archive] {key} `{base}`: not an http(s) URL"));
+            }
+        }
+        parse_age(&self.cache_max_age).map_err(|e| format!("[archive] cache_max_age: {e}"))?;
+        parse_age(&self.no_copy_max_age).map_err(|e| format!("[archive] no_copy_max_age: {e}"))?;
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CiConfig {
@@ -215,6 +292,7 @@ impl Config {
         parse_age(&self.check.cache_max_age).map_err(|e| format!("[check] cache_max_age: {e}"))?;
         parse_age(&self.github.cache_max_age)
             .map_err(|e| format!("[github] cache_max_age: {e}"))?;
+        self.archive.validate()?;
         self.fail_words()?;
         crate::proxy::ProxySettings::from_vars(&|_| None, self.check.proxy.as_deref())?;
         for rule in &self.check.exclude {

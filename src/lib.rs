@@ -21,6 +21,7 @@
 //! assert_eq!(urls, ["https://github.com/org/repo"]);
 //! ```
 
+pub mod archive;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -63,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 fail_on_new: args.fail_on_new,
                 format: args.format,
                 token: paperlinks::github::token_from_env(),
+                swh_token: paperlinks::archive::Token::from_env(),
                 progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
                 github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
                 step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),

@@ -67,6 +67,8 @@ retries = 0
 {check_extra}
 [github]
 enabled = false
+[archive]
+enabled = false
 "#,
             out = dir.join("reports").display(),
         ),
@@ -358,6 +360,8 @@ retries = 0
 remap = ["^https://github.com/(.*)$ {web}/$1"]
 [github]
 api_url = "{api}"
+[archive]
+enabled = false
 "#,
             out = dir.path().join("reports").display(),
             web = web.url(""),

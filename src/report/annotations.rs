@@ -101,6 +101,7 @@ pub fn link_annotation(
     row: &LinkRow<'_>,
     verdict: &LinkVerdict,
     base_dir: &Path,
+    archive_words: Option<&str>,
 ) -> Option<String> {
     let result = row.result?;
     let level = verdict.level?;
@@ -125,6 +126,9 @@ pub fn link_annotation(
     }
     if let Some(since) = row.first_failed_at {
         message.push_str(&format!("\nfailing since {}", crate::rows::fmt_time(since)));
+    }
+    if let Some(words) = archive_words {
+        message.push_str(&format!("\n{words}"));
     }
     if verdict.excused_as_known() {
         message.push_str("\n(known: already failing in the previous report)");
@@ -165,13 +169,15 @@ pub fn repo_annotation(
 /// Writes every annotation of a run: one per annotated link occurrence (in
 /// row order), then one per annotated repository (pointing at the first
 /// occurrence of a link to it). Levels are the `judge`'s. `base_dir` is the
-/// working directory.
+/// working directory. `archive_words` gives the archive words of a link's
+/// URL ("code gone; no archived copy found", issue 15), added to its message.
 pub fn write_annotations<'a, W: Write>(
     mut out: W,
     rows: impl Iterator<Item = LinkRow<'a>>,
     repos: &[RepoRow],
     judge: &Judge<'_>,
     base_dir: &Path,
+    archive_words: impl Fn(&str) -> Option<String>,
 ) -> io::Result<()> {
     let wanted: HashSet<String> = repos
         .iter()
@@ -181,7 +187,10 @@ pub fn write_annotations<'a, W: Write>(
     let mut first: HashMap<String, Location> = HashMap::new();
     for row in rows {
         let verdict = row.result.map(|r| judge.link(row.url, r.status));
-        if let Some(line) = verdict.and_then(|v| link_annotation(&row, &v, base_dir)) {
+        let words = archive_words(row.url);
+        if let Some(line) =
+            verdict.and_then(|v| link_annotation(&row, &v, base_dir, words.as_deref()))
+        {
             writeln!(out, "{line}")?;
         }
         if !row.repo.is_empty() {

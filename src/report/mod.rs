@@ -58,7 +58,8 @@ pub use papers::{paper_columns, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};
 pub use summary::{
-    LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary, render_summary,
+    ArchiveEntry, LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary,
+    render_archive_md, render_summary,
 };
 pub use terminal::{TerminalStyle, render_terminal};
 

@@ -424,6 +424,65 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
     out
 }
 
+/// One dead link (or missing repository) and where its code went, in words
+/// (`archive::words`: "code gone; Software Heritage holds a copy from
+/// 2024-03-01: URL" or "code gone; no archived copy found").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    pub url: String,
+    pub words: String,
+    /// The copy's URL when the words end with it (kept bare in Markdown so
+    /// it stays a link).
+    pub copy: Option<String>,
+}
+
+/// The archive section of summary.md (issue 15): the number of archive
+/// calls, where each dead link went, and the save requests made. `None`
+/// for `enabled = false`: the section says the lookups were off.
+pub fn render_archive_md(
+    enabled: bool,
+    calls: usize,
+    entries: &[ArchiveEntry],
+    saves: &[(String, String)],
+) -> String {
+    let mut out = String::from("\n## Archived copies of dead links\n\n");
+    if !enabled {
+        out.push_str("Archive lookups were off (`[archive] enabled = false` or `--no-archive`).\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "Archive calls (Software Heritage and the Wayback Machine): {calls}."
+    );
+    if !entries.is_empty() {
+        out.push('\n');
+    }
+    for e in entries.iter().take(MAX_TABLE_ROWS) {
+        let words = match e.copy.as_deref().and_then(|c| e.words.strip_suffix(c)) {
+            Some(prefix) => format!(
+                "{}{}",
+                md_cell(prefix),
+                md_url(e.copy.as_deref().unwrap_or(""))
+            ),
+            None => md_cell(&e.words),
+        };
+        let _ = writeln!(out, "- {}: {words}", md_url(&e.url));
+    }
+    more(&mut out, entries.len());
+    if !saves.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSoftware Heritage \"save code now\" requests ({}):\n",
+            saves.len()
+        );
+        for (origin, status) in saves.iter().take(MAX_TABLE_ROWS) {
+            let _ = writeln!(out, "- {}: {}", md_url(origin), md_cell(status));
+        }
+        more(&mut out, saves.len());
+    }
+    out
+}
+
 /// Appends the Markdown to the `$GITHUB_STEP_SUMMARY` file (created if
 /// missing). Not atomic: the file belongs to the runner and other steps
 /// append to it too; one `write_all` of the whole text.

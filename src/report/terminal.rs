@@ -57,9 +57,11 @@ fn status_style(status: Status) -> Style {
     Style::new().fg_color(Some(colour.into())).bold()
 }
 
-/// The whole end-of-run text (ends without a newline).
+/// The whole end-of-run text (ends without a newline). `extra_lines`
+/// (e.g. where dead code went) come after the totals.
 pub fn render_terminal(
     s: &SummaryInput<'_>,
+    extra_lines: &[String],
     dir: &Path,
     unique: usize,
     style: TerminalStyle,
@@ -101,6 +103,10 @@ pub fn render_terminal(
     if let Some(line) = repos_line(s) {
         out.push('\n');
         out.push_str(&line);
+    }
+    for line in extra_lines {
+        out.push('\n');
+        out.push_str(line);
     }
     let _ = write!(out, "\nReports: {}/", dir.display());
     let exit = format!("Exit {}: {}.", s.exit_code, s.exit_reason);
@@ -274,6 +280,7 @@ mod tests {
         tally.status_counts.insert(Status::Timeout, 1);
         let text = render_terminal(
             &input(&tally, &[], &FailPolicy::default(), 2),
+            &[],
             Path::new("reports"),
             9,
             TerminalStyle::default(),
@@ -316,6 +323,7 @@ mod tests {
             .collect();
         let text = render_terminal(
             &input(&tally, &[], &FailPolicy::default(), 2),
+            &[],
             Path::new("out"),
             0,
             TerminalStyle::default(),
@@ -339,6 +347,7 @@ mod tests {
         };
         let text = render_terminal(
             &input(&tally, &[], &FailPolicy::default(), 2),
+            &[],
             Path::new("r"),
             1,
             style,
@@ -348,6 +357,7 @@ mod tests {
         assert!(line.ends_with("…\""), "{line}");
         let coloured = render_terminal(
             &input(&tally, &[], &FailPolicy::default(), 2),
+            &[],
             Path::new("r"),
             1,
             TerminalStyle {
@@ -378,6 +388,7 @@ mod tests {
         let repos = vec![repo];
         let text = render_terminal(
             &input(&tally, &repos, &FailPolicy::default(), 2),
+            &[],
             Path::new("r"),
             0,
             TerminalStyle::default(),
