@@ -244,6 +244,19 @@ pub struct LinkRow<'a> {
     pub result: Option<&'a LinkResult>,
     /// When this link started failing (carried over between runs).
     pub first_failed_at: Option<DateTime<Utc>>,
+    /// What the archives said about this dead link (issue 15); `None`: not asked.
+    pub archive: Option<&'a ArchiveCells>,
+}
+
+/// What the archives said about a dead link or repository (issue 15), as
+/// the reports carry it: the copy a person should follow (empty: no copy),
+/// its snapshot's date, and when the archives were asked (`None`: not
+/// asked, or they could not answer, so the next run asks again).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ArchiveCells {
+    pub copy: String,
+    pub at: Option<DateTime<Utc>>,
+    pub checked_at: Option<DateTime<Utc>>,
 }
 
 /// Everything known about one GitHub repository.
@@ -297,6 +310,8 @@ pub struct RepoRow {
     pub cached: bool,
     pub stars_delta: Option<i64>,
     pub previous_report_at: Option<DateTime<Utc>>,
+    /// Where a missing repository's code went (issue 15).
+    pub archive: ArchiveCells,
 }
 
 /// One row of `papers.csv`; the source name and title are borrowed from the
@@ -314,4 +329,6 @@ pub struct PaperRow<'a> {
     pub best_repo_stars: Option<u64>,
     pub health: Option<Health>,
     pub claims_code_without_link: bool,
+    /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
+    pub code_recoverable: &'static str,
 }

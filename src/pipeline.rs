@@ -191,6 +191,7 @@ pub fn extract_to(
                         repo: &repo,
                         result: None,
                         first_failed_at: None,
+                        archive: None,
                     };
                     if let Err(e) = writer.write(&row) {
                         failed = Some(e);
@@ -543,7 +544,7 @@ async fn archive_stage(
     store: &Store,
     links: &Links,
     checked: &Checked,
-    _history: &History,
+    history: &History,
     token: Option<crate::archive::Token>,
     shutdown: CancellationToken,
 ) -> Result<Archived, Error> {
@@ -574,6 +575,9 @@ async fn archive_stage(
         };
         let t = add(&mut out, target);
         out.url_target[id] = Some(t);
+        if out.enabled && out.lookups[t as usize].is_none() {
+            out.lookups[t as usize] = history.reusable_archive(url);
+        }
     }
     let mut live = Vec::new();
     for (i, outcome) in checked.repo_outcomes.iter().enumerate() {
@@ -643,6 +647,7 @@ pub fn link_rows<'a>(
     repo_names: &'a [String],
     results: &'a [LinkResult],
     first_failed: &'a [Option<chrono::DateTime<Utc>>],
+    archive: &'a [Option<crate::model::ArchiveCells>],
 ) -> impl Iterator<Item = LinkRow<'a>> + 'a {
     store.occurrences.iter().map(move |o| {
         let repo = links.repo_of[o.url as usize];
@@ -663,6 +668,7 @@ pub fn link_rows<'a>(
             },
             result: Some(&results[o.url as usize]),
             first_failed_at: first_failed[o.url as usize],
+            archive: archive.get(o.url as usize).and_then(Option::as_ref),
         }
     })
 }
@@ -831,15 +837,36 @@ pub async fn run(
         .map(|(url, r)| history::carry_first_failed(history.previous_link(url), r))
         .collect();
     let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
-    let repo_rows = repo_rows(config, &store, &links, &checked, &history, now);
-    let paper_rows = paper_rows(&store, &links, &checked.results, &repo_rows);
+    let mut repo_rows = repo_rows(config, &store, &links, &checked, &history, now);
+    for row in &mut repo_rows {
+        if let Some(l) = archived.of_key(&crate::archive::Target::github(&row.repo).key) {
+            row.archive = l.cells();
+        }
+    }
+    let url_archive: Vec<Option<crate::model::ArchiveCells>> = (0..store.urls.len())
+        .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
+        .collect();
+    let mut paper_rows = paper_rows(&store, &links, &checked.results, &repo_rows);
+    let recoverable = code_recoverable(&store, &links, &checked.results, &archived);
+    for (row, r) in paper_rows.iter_mut().zip(recoverable) {
+        row.code_recoverable = r;
+    }
     let policy = FailPolicy::from_words(&fail_words, options.fail_on_new);
     let judge = Judge::new(
         &policy,
         history.had_links.then_some(&history.links),
         history.repos.as_ref(),
     );
-    let rows = || link_rows(&store, &links, &repo_names, &checked.results, &first_failed);
+    let rows = || {
+        link_rows(
+            &store,
+            &links,
+            &repo_names,
+            &checked.results,
+            &first_failed,
+            &url_archive,
+        )
+    };
 
     // Decide the exit before writing, so every report can say it.
     let unreachable = network_unreachable(&checked.results);
@@ -1009,6 +1036,7 @@ fn repo_rows(
                 cached,
                 stars_delta: None,
                 previous_report_at: None,
+                archive: Default::default(),
             }
         })
         .collect();
@@ -1048,6 +1076,47 @@ fn is_code_link(url: &str, is_repo: bool) -> bool {
         })
 }
 
+/// papers.csv `code_recoverable` per paper: empty when the paper has no
+/// code link or one is not `broken`; `archived` when an archive holds a copy
+/// of one of its dead code links; `lost` when the archives were asked about
+/// every one and hold none; empty when that is not known.
+fn code_recoverable(
+    store: &Store,
+    links: &Links,
+    results: &[LinkResult],
+    archived: &Archived,
+) -> Vec<&'static str> {
+    use crate::archive::Outcome;
+    // Per paper: (has dead code, alive code, archived, unknown).
+    let mut state = vec![(false, false, false, false); store.papers.len()];
+    for o in &store.occurrences {
+        let (id, paper) = (o.url as usize, o.paper);
+        if paper == NO_PAPER || !is_code_link(&store.urls[id], links.repo_of[id] != NO_REPO) {
+            continue;
+        }
+        let s = &mut state[paper as usize];
+        if results[id].status != Status::Broken {
+            s.1 = true;
+            continue;
+        }
+        s.0 = true;
+        match archived.of_url(id).and_then(|(_, l)| l).map(|l| &l.outcome) {
+            Some(Outcome::Found { .. }) => s.2 = true,
+            Some(Outcome::NotFound) => {}
+            _ => s.3 = true,
+        }
+    }
+    state
+        .into_iter()
+        .map(|(dead, alive, copy, unknown)| match () {
+            _ if !dead || alive => "",
+            _ if copy => "archived",
+            _ if !unknown => "lost",
+            _ => "",
+        })
+        .collect()
+}
+
 /// One row per paper, in input order.
 fn paper_rows<'a>(
     store: &'a Store,
@@ -1075,6 +1144,7 @@ fn paper_rows<'a>(
             best_repo_stars: None,
             health: None,
             claims_code_without_link: false,
+            code_recoverable: "",
         })
         .collect();
     // Per unique URL, not per occurrence: a URL is parsed once.

@@ -733,7 +733,8 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
             "best_repo",
             "best_repo_stars",
             "health",
-            "claims_code_without_link"
+            "claims_code_without_link",
+            "code_recoverable"
         ]
     );
     let rows: Vec<csv::StringRecord> = papers.records().map(|r| r.unwrap()).collect();

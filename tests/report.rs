@@ -77,6 +77,7 @@ fn repo(name: &str, stars: Option<u64>, health: Health) -> RepoRow {
         cached: false,
         stars_delta: None,
         previous_report_at: None,
+        archive: Default::default(),
     }
 }
 
@@ -97,6 +98,7 @@ fn row<'a>(
         repo,
         result: Some(result),
         first_failed_at: result.status.is_failure().then(|| at(3)),
+        archive: None,
     }
 }
 
@@ -113,19 +115,19 @@ fn exact_headers() {
     let links = csv_string(|b| write_link_rows(b, std::iter::empty(), true).unwrap());
     assert_eq!(
         links,
-        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain\n"
+        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at\n"
     );
     let extract = csv_string(|b| write_link_rows(b, std::iter::empty(), false).unwrap());
     assert_eq!(extract, "source,line,column,paper,url,repo\n");
     let repos = csv_string(|b| write_repo_rows(b, []).unwrap());
     assert_eq!(
         repos,
-        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code\n"
+        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code,archived_copy,archived_at,archive_checked_at\n"
     );
     let papers = csv_string(|b| write_paper_rows(b, []).unwrap());
     assert_eq!(
         papers,
-        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link\n"
+        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link,code_recoverable\n"
     );
 }
 
@@ -147,7 +149,11 @@ fn link_rows_format() {
     let line = text.lines().nth(1).unwrap();
     assert_eq!(
         line,
-        "in.txt,3,5,Paper,https://github.com/old/name,old/name,redirected,200,https://github.com/new/name,redirected answer,42,2025-01-10T12:30:05Z,true,,https://a/1 -> https://a/2"
+        concat!(
+            "in.txt,3,5,Paper,https://github.com/old/name,old/name,redirected,200,https://github.com/new/name,redirected answer,42,2025-01-10T12:30:05Z,true,,https://a/1 -> https://a/2",
+            // issue 15: archived_copy, archived_at, archive_checked_at (no lookup)
+            ",,,"
+        )
     );
     let extract = csv_string(|b| write_link_rows(b, rows.into_iter(), false).unwrap());
     assert_eq!(
@@ -170,11 +176,16 @@ fn papers_rows_format() {
         best_repo_stars: Some(10),
         health: Some(Health::Active),
         claims_code_without_link: false,
+        code_recoverable: "",
     };
     let text = csv_string(|b| write_paper_rows(b, [&p]).unwrap());
     assert_eq!(
         text.lines().nth(1).unwrap(),
-        "a.md,9,\"'=HYPERLINK(\"\"x\"\")\",2,1,1,0,o/r,10,active,false"
+        concat!(
+            "a.md,9,\"'=HYPERLINK(\"\"x\"\")\",2,1,1,0,o/r,10,active,false",
+            // issue 15: code_recoverable
+            ","
+        )
     );
 }
 
@@ -275,7 +286,11 @@ fn repos_round_trip_and_ranking() {
     let missing = text.lines().find(|l| l.starts_with("gone/away")).unwrap();
     assert_eq!(
         missing,
-        "gone/away,,,1,2,,,,,,,,,,,,,,,,missing,,,not found,,,2025-01-10T12:30:05Z,false,"
+        concat!(
+            "gone/away,,,1,2,,,,,,,,,,,,,,,,missing,,,not found,,,2025-01-10T12:30:05Z,false,",
+            // issue 15: archived_copy, archived_at, archive_checked_at
+            ",,,"
+        )
     );
     assert!(text.contains("'=evil/repo,'=evil/repo,"), "{text}");
 
@@ -408,6 +423,7 @@ fn write_generation(path: &Path, generation: u64) {
         repo: "",
         result: Some(&r),
         first_failed_at: None,
+        archive: None,
     });
     write_links_csv(path, rows, true).unwrap();
 }
@@ -574,6 +590,7 @@ fn annotations_for_links_and_repos() {
         &[renamed, archived, fine],
         &Judge::without_history(&policy),
         base,
+        |_| None,
     )
     .unwrap();
     let text = String::from_utf8(out).unwrap();
@@ -616,6 +633,7 @@ fn fail_on_new_turns_known_failures_into_warnings() {
         PreviousLink {
             result: result(Status::Broken, Some(404)),
             first_failed_at: Some(at(1)),
+            archive: Default::default(),
         },
     );
     let policy = FailPolicy {
@@ -629,6 +647,7 @@ fn fail_on_new_turns_known_failures_into_warnings() {
         &[],
         &Judge::new(&policy, Some(&prev), None),
         Path::new("/"),
+        |_| None,
     )
     .unwrap();
     let text = String::from_utf8(out).unwrap();
@@ -676,6 +695,7 @@ fn fixture() -> Fixture {
                 PreviousLink {
                     result: result(s, None),
                     first_failed_at: s.is_failure().then(|| at(1)),
+                    archive: Default::default(),
                 },
             )
         })
@@ -890,6 +910,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: None,
             claims_code_without_link: true,
+            code_recoverable: "",
         },
         PaperRow {
             source: "papers.md",
@@ -903,6 +924,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: Some(1_234_567),
             health: Some(Health::Active),
             claims_code_without_link: false,
+            code_recoverable: "",
         },
         PaperRow {
             source: "papers.md",
@@ -916,6 +938,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: Some(Health::Missing),
             claims_code_without_link: false,
+            code_recoverable: "",
         },
     ];
     let md = render_popularity_md(&repos, &papers, &paper_rows, previous.report_at);
@@ -1142,12 +1165,17 @@ fn rows_without_result_keep_failure_history() {
         repo: "",
         result: None,
         first_failed_at: Some(at(2)),
+        archive: None,
     }];
     write_links_csv(&path, rows.into_iter(), true).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         text.lines().nth(1).unwrap(),
-        "a.md,1,1,P,https://was-broken.example,,unchecked,,,,,,false,2025-01-02T12:30:05Z,"
+        concat!(
+            "a.md,1,1,P,https://was-broken.example,,unchecked,,,,,,false,2025-01-02T12:30:05Z,",
+            // issue 15: archived_copy, archived_at, archive_checked_at
+            ",,,"
+        )
     );
     let prev = read_previous_links(&path)
         .data()

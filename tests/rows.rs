@@ -73,6 +73,7 @@ fn links_csv(result: &LinkResult) -> String {
         repo: "",
         result: Some(result),
         first_failed_at: None,
+        archive: None,
     }];
     let mut buf = Vec::new();
     write_link_rows(&mut buf, rows.into_iter(), true).unwrap();
@@ -93,7 +94,9 @@ fn links_reordered_and_extended_read_back() {
     let result = link_result();
     let text = reorder(&links_csv(&result), &reversed(link_columns().len()));
     assert!(
-        text.starts_with("later_column,redirect_chain,first_failed_at,cached,"),
+        text.starts_with(
+            "later_column,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
+        ),
         "{text}"
     );
     let prev = read_links(&text)
@@ -141,6 +144,7 @@ fn repo_rows() -> Vec<RepoRow> {
         cached: false,
         stars_delta: Some(-2),
         previous_report_at: Some(at),
+        archive: Default::default(),
     };
     let mut missing = found.clone();
     missing.repo = "=gone/away".into();
@@ -184,6 +188,7 @@ fn papers_reordered_and_extended_read_back() {
         best_repo_stars: Some(9),
         health: Some(Health::Stale),
         claims_code_without_link: false,
+        code_recoverable: "",
     };
     let mut buf = Vec::new();
     write_paper_rows(&mut buf, [&row]).unwrap();
@@ -199,8 +204,11 @@ fn papers_reordered_and_extended_read_back() {
 
 #[test]
 fn columns_come_from_the_records() {
-    assert_eq!(link_columns().len(), 15);
+    assert_eq!(link_columns().len(), 18);
     assert_eq!(link_columns()[14], "redirect_chain");
-    assert_eq!(repo_columns().len(), 29);
+    assert_eq!(link_columns()[17], "archive_checked_at");
+    assert_eq!(repo_columns().len(), 32);
+    assert_eq!(repo_columns()[28], "has_code");
     assert_eq!(paper_columns()[10], "claims_code_without_link");
+    assert_eq!(paper_columns()[11], "code_recoverable");
 }

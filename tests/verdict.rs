@@ -139,6 +139,7 @@ fn judge_link(
             PreviousLink {
                 result: result(status),
                 first_failed_at: since.then(|| at(1)),
+                archive: Default::default(),
             },
         )])),
     };
@@ -158,10 +159,18 @@ fn judge_link(
         repo: "",
         result: Some(&r),
         first_failed_at: None,
+        archive: None,
     };
     let mut out = Vec::new();
-    paperlinks::report::write_annotations(&mut out, [row].into_iter(), &[], &judge, Path::new("/"))
-        .unwrap();
+    paperlinks::report::write_annotations(
+        &mut out,
+        [row].into_iter(),
+        &[],
+        &judge,
+        Path::new("/"),
+        |_| None,
+    )
+    .unwrap();
     let level = level(&String::from_utf8(out).unwrap());
 
     let mut tally = LinkTally::new(judge.has_previous_links());
@@ -196,6 +205,7 @@ fn repo_row(health: Health) -> RepoRow {
         cached: false,
         stars_delta: None,
         previous_report_at: None,
+        archive: Default::default(),
     }
 }
 
@@ -223,8 +233,15 @@ fn judge_repo(
         .0
         .code();
     let mut out = Vec::new();
-    paperlinks::report::write_annotations(&mut out, [].into_iter(), &rows, &judge, Path::new("/"))
-        .unwrap();
+    paperlinks::report::write_annotations(
+        &mut out,
+        [].into_iter(),
+        &rows,
+        &judge,
+        Path::new("/"),
+        |_| None,
+    )
+    .unwrap();
     let level = level(&String::from_utf8(out).unwrap());
     let tally = LinkTally::new(false);
     let input = summary_input(&tally, &rows, judge, exit);

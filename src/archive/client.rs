@@ -101,12 +101,13 @@ impl ArchiveClient {
         token: Option<Token>,
     ) -> Result<ArchiveClient, Error> {
         let guard = Arc::new(AddressGuard::new(check.allow_private));
-        let proxy = crate::proxy::ProxySettings::from_env(check.proxy.as_deref()).map_err(
-            |message| Error::Config {
-                path: "config".into(),
-                message,
-            },
-        )?;
+        let proxy =
+            crate::proxy::ProxySettings::from_env(check.proxy.as_deref()).map_err(|message| {
+                Error::Config {
+                    path: "config".into(),
+                    message,
+                }
+            })?;
         let resolver = GuardResolver {
             guard: guard.clone(),
             overrides: Arc::new(HashMap::new()),

@@ -73,6 +73,26 @@ pub struct Lookup {
     pub checked_at: DateTime<Utc>,
 }
 
+impl Lookup {
+    /// The report cells of this answer: an unknown answer leaves every cell
+    /// empty (so the next run asks again), "no copy" only the time asked.
+    pub fn cells(&self) -> crate::model::ArchiveCells {
+        let checked_at = Some(self.checked_at);
+        match &self.outcome {
+            Outcome::Found { url, date, .. } => crate::model::ArchiveCells {
+                copy: url.clone(),
+                at: *date,
+                checked_at,
+            },
+            Outcome::NotFound => crate::model::ArchiveCells {
+                checked_at,
+                ..Default::default()
+            },
+            Outcome::Unknown(_) => crate::model::ArchiveCells::default(),
+        }
+    }
+}
+
 /// Something to look up: `key` is the origin for code (one lookup per
 /// repository) and the URL itself for pages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

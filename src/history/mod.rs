@@ -7,6 +7,7 @@
 //! the records of `crate::rows`); never writes, and never depends on
 //! `report` (the last stage): the pipeline asks history before any check.
 
+use crate::archive::{Lookup, Outcome, Service};
 use crate::config::{Config, parse_age};
 use crate::model::{LinkResult, RepoInfo, RepoRow};
 mod previous;
@@ -52,6 +53,8 @@ pub struct History {
     pub had_links: bool,
     link_max_age: Option<Duration>,
     repo_max_age: Option<Duration>,
+    archive_found_age: Option<Duration>,
+    archive_none_age: Option<Duration>,
     now: DateTime<Utc>,
     /// Warnings about ignored files, for the user.
     pub warnings: Vec<String>,
@@ -82,6 +85,8 @@ impl History {
             // Both ages were validated with the config.
             history.link_max_age = parse_age(&config.check.cache_max_age).ok();
             history.repo_max_age = parse_age(&config.github.cache_max_age).ok();
+            history.archive_found_age = parse_age(&config.archive.cache_max_age).ok();
+            history.archive_none_age = parse_age(&config.archive.no_copy_max_age).ok();
         }
         history
     }
@@ -116,6 +121,36 @@ impl History {
             return None;
         }
         Some((info, row.fetched_at))
+    }
+
+    /// The previous archive answer for `url`, when young enough to reuse:
+    /// a found copy for `[archive] cache_max_age`, "no archived copy" for
+    /// `no_copy_max_age`. Unknown answers were never written, so never reused.
+    pub fn reusable_archive(&self, url: &str) -> Option<Lookup> {
+        let a = &self.links.get(url)?.archive;
+        let checked_at = a.checked_at?;
+        let found = !a.copy.is_empty();
+        let max_age = if found {
+            self.archive_found_age
+        } else {
+            self.archive_none_age
+        };
+        if !self.fresh(checked_at, max_age) {
+            return None;
+        }
+        let outcome = if found {
+            Outcome::Found {
+                service: Service::of_copy(&a.copy),
+                url: a.copy.clone(),
+                date: a.at,
+            }
+        } else {
+            Outcome::NotFound
+        };
+        Some(Lookup {
+            outcome,
+            checked_at,
+        })
     }
 
     pub fn previous_repo(&self, key: &str) -> Option<&RepoRow> {

@@ -56,6 +56,8 @@ pub struct PreviousLink {
     /// `cached` is what the previous row said.
     pub result: LinkResult,
     pub first_failed_at: Option<DateTime<Utc>>,
+    /// What the archives said about it (issue 15); empty when not asked.
+    pub archive: crate::model::ArchiveCells,
 }
 
 /// The previous repos.csv.
@@ -175,6 +177,11 @@ fn ignored<T>(path: &Path, why: &str) -> Previous<T> {
 
 fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
     let redirect_chain = rec.chain();
+    let archive = crate::model::ArchiveCells {
+        copy: rec.archived_copy.to_string(),
+        at: rec.archived_at,
+        checked_at: rec.archive_checked_at,
+    };
     let Some(checked_at) = rec.checked_at else {
         if rec.status != Status::Unchecked {
             return Err(format!("`{}` without checked_at", rec.status));
@@ -193,6 +200,7 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
                 cached: false,
             },
             first_failed_at: rec.first_failed_at,
+            archive,
         });
     };
     let result = LinkResult {
@@ -208,6 +216,7 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
     Ok(PreviousLink {
         result,
         first_failed_at: rec.first_failed_at,
+        archive,
     })
 }
 

@@ -384,6 +384,7 @@ mod tests {
             cached: false,
             stars_delta: None,
             previous_report_at: None,
+            archive: Default::default(),
         };
         let repos = vec![repo];
         let text = render_terminal(

@@ -44,6 +44,14 @@ pub struct LinkRecord<'a> {
     /// The newest column: a file written before it reads with empty chains.
     #[serde(with = "super::codec::text", default)]
     pub redirect_chain: Cow<'a, str>,
+    /// Issue 15: the archived copy a person should follow when the link is
+    /// dead, its snapshot's date, and when the archives were asked.
+    #[serde(with = "super::codec::text", default)]
+    pub archived_copy: Cow<'a, str>,
+    #[serde(with = "super::codec::opt_time", default)]
+    pub archived_at: Option<DateTime<Utc>>,
+    #[serde(with = "super::codec::opt_time", default)]
+    pub archive_checked_at: Option<DateTime<Utc>>,
 }
 
 impl<'a> LinkRecord<'a> {
@@ -70,6 +78,9 @@ impl<'a> LinkRecord<'a> {
                 [] => Cow::Borrowed(""),
                 chain => Cow::Owned(chain.join(CHAIN_SEPARATOR)),
             },
+            archived_copy: Cow::Borrowed(row.archive.map_or("", |a| a.copy.as_str())),
+            archived_at: row.archive.and_then(|a| a.at),
+            archive_checked_at: row.archive.and_then(|a| a.checked_at),
         }
     }
 

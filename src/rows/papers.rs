@@ -22,6 +22,9 @@ pub struct PaperRecord<'a> {
     pub best_repo_stars: Option<u64>,
     pub health: Option<Health>,
     pub claims_code_without_link: bool,
+    /// Issue 15: `archived`, `lost`, or empty.
+    #[serde(with = "super::codec::text", default)]
+    pub code_recoverable: Cow<'a, str>,
 }
 
 impl<'a> PaperRecord<'a> {
@@ -39,6 +42,7 @@ impl<'a> PaperRecord<'a> {
             best_repo_stars: p.best_repo_stars,
             health: p.health,
             claims_code_without_link: p.claims_code_without_link,
+            code_recoverable: Cow::Borrowed(p.code_recoverable),
         }
     }
 }

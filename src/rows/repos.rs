@@ -54,6 +54,13 @@ pub struct RepoRecord<'a> {
     pub cached: bool,
     /// Written so a reused row keeps everything `github::health` needs.
     pub has_code: Option<bool>,
+    /// Issue 15: where a missing repository's code went.
+    #[serde(with = "super::codec::text", default)]
+    pub archived_copy: Cow<'a, str>,
+    #[serde(with = "super::codec::opt_time", default)]
+    pub archived_at: Option<DateTime<Utc>>,
+    #[serde(with = "super::codec::opt_time", default)]
+    pub archive_checked_at: Option<DateTime<Utc>>,
 }
 
 fn text(v: Option<&str>) -> Cow<'_, str> {
@@ -102,6 +109,9 @@ impl<'a> RepoRecord<'a> {
             fetched_at: r.fetched_at,
             cached: r.cached,
             has_code: i.map(|i| i.has_code),
+            archived_copy: Cow::Borrowed(&r.archive.copy),
+            archived_at: r.archive.at,
+            archive_checked_at: r.archive.checked_at,
         }
     }
 
@@ -143,6 +153,11 @@ impl<'a> RepoRecord<'a> {
             cached: self.cached,
             stars_delta: self.stars_delta,
             previous_report_at: self.previous_report_at,
+            archive: crate::model::ArchiveCells {
+                copy: self.archived_copy.into_owned(),
+                at: self.archived_at,
+                checked_at: self.archive_checked_at,
+            },
         })
     }
 }

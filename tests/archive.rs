@@ -1,0 +1,487 @@
+//! The archive stage end to end (the binary against a fake GitHub API, a
+//! local web server and a stand-in for Software Heritage and the Wayback
+//! Machine, all on 127.0.0.1): where each dead code link went, live links
+//! never looked up, `--no-archive`, save-code-now, the lookup budget,
+//! incremental reuse, hostile answers, the address guard and the token.
+
+mod support;
+
+use assert_cmd::Command;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use support::archive::{FakeArchive, Fault, Swh};
+use support::fake_github::{FakeGithub, FakeRepo};
+use support::web::{Reply, WebServer};
+
+/// Guard against hangs (not a timing assertion).
+const HANG_GUARD: Duration = Duration::from_secs(120);
+const SWH_SECRET: &str = "swh_SENTINEL_do_not_leak_42";
+
+struct World {
+    github: FakeGithub,
+    archive: FakeArchive,
+    web: WebServer,
+    dir: tempfile::TempDir,
+    input: PathBuf,
+}
+
+const PAPERS: &str = "# Kept paper\n\nCode: https://github.com/lab/kept\n\n\
+# Paged paper\n\nCode: https://github.com/lab/paged\n\n\
+# Vanished paper\n\nCode: https://github.com/lab/vanished\n\n\
+# Alive paper\n\nCode: https://github.com/lab/alive and the page https://lab.example/gone\n";
+
+impl World {
+    /// Live: lab/alive. Dead: lab/kept (Software Heritage holds it),
+    /// lab/paged (only the Wayback Machine), lab/vanished (Software
+    /// Heritage knows the origin but has no snapshot; no Wayback copy), and
+    /// the page lab.example/gone (404, no copy).
+    async fn new(papers: &str, live: &[&str]) -> World {
+        let github = FakeGithub::start(live.iter().map(|n| FakeRepo::new(n)).collect()).await;
+        let archive = FakeArchive::start().await;
+        archive.swh(
+            "https://github.com/lab/kept",
+            Swh::Holds("2024-03-01T10:00:00+00:00".into()),
+        );
+        archive.wayback("https://github.com/lab/paged", "20230505000000");
+        archive.swh("https://github.com/lab/vanished", Swh::NoSnapshot);
+        let web = WebServer::start(|_| Reply::status(404)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("papers.md");
+        std::fs::write(&input, papers).unwrap();
+        World {
+            github,
+            archive,
+            web,
+            dir,
+            input,
+        }
+    }
+
+    fn config(&self, name: &str, archive_extra: &str, allow_private: bool) -> PathBuf {
+        let cfg = self.dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &cfg,
+            format!(
+                r#"output_dir = "{out}"
+[check]
+allow_private = {allow_private}
+timeout_secs = 5
+retries = 0
+remap = ['^https://lab\.example/(.*)$ {web}/$1']
+[github]
+api_url = "{gh}"
+[archive]
+swh_api_url = "{arch}"
+wayback_api_url = "{arch}"
+timeout_secs = 1
+concurrency = 1
+{archive_extra}
+"#,
+                out = self.dir.path().join(name).display(),
+                web = self.web.url(""),
+                gh = self.github.url(),
+                arch = self.archive.url(),
+            ),
+        )
+        .unwrap();
+        cfg
+    }
+
+    /// Runs `check` with reports in `dir/name`; (exit code, stdout, stderr).
+    fn run(&self, name: &str, archive_extra: &str, args: &[&str]) -> (i32, String, String) {
+        self.run_with(name, archive_extra, args, true, &[])
+    }
+
+    fn run_with(
+        &self,
+        name: &str,
+        archive_extra: &str,
+        args: &[&str],
+        allow_private: bool,
+        envs: &[(&str, &str)],
+    ) -> (i32, String, String) {
+        let cfg = self.config(name, archive_extra, allow_private);
+        let mut cmd = Command::cargo_bin("paperlinks").unwrap();
+        for var in [
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "GITHUB_ACTIONS",
+            "GITHUB_STEP_SUMMARY",
+            "SWH_TOKEN",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.env("CI", "true").timeout(HANG_GUARD);
+        let out = cmd
+            .args(["check", "--config"])
+            .arg(&cfg)
+            .args(args)
+            .arg(&self.input)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn reports(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// A CSV report as header -> cell maps.
+fn table(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn row<'a>(
+    rows: &'a [HashMap<String, String>],
+    col: &str,
+    value: &str,
+) -> &'a HashMap<String, String> {
+    rows.iter()
+        .find(|r| r[col] == value)
+        .unwrap_or_else(|| panic!("no row with {col} = {value}"))
+}
+
+fn browse(archive: &FakeArchive, origin: &str) -> String {
+    let enc: String = url::form_urlencoded::byte_serialize(origin.as_bytes()).collect();
+    format!("{}/browse/origin/?origin_url={enc}", archive.url())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dead_code_links_name_the_archived_copy_or_say_none_and_nothing_else_changes() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    let (code, stdout, _) = w.run("on", "", &[]);
+    assert_eq!(code, 2, "broken links fail the run as before");
+    let (header, links) = table(&w.reports("on").join("links.csv"));
+    assert_eq!(
+        &header[15..],
+        ["archived_copy", "archived_at", "archive_checked_at"]
+    );
+    let kept = row(&links, "url", "https://github.com/lab/kept");
+    assert_eq!(kept["status"], "broken");
+    assert_eq!(
+        kept["archived_copy"],
+        browse(&w.archive, "https://github.com/lab/kept")
+    );
+    assert_eq!(kept["archived_at"], "2024-03-01T10:00:00Z");
+    assert!(!kept["archive_checked_at"].is_empty());
+    let paged = row(&links, "url", "https://github.com/lab/paged");
+    assert_eq!(
+        paged["archived_copy"],
+        "http://web.archive.org/web/20230505000000/https://github.com/lab/paged"
+    );
+    assert_eq!(paged["archived_at"], "2023-05-05T00:00:00Z");
+    for url in [
+        "https://github.com/lab/vanished",
+        "https://lab.example/gone",
+    ] {
+        let r = row(&links, "url", url);
+        assert_eq!(r["status"], "broken", "{url}");
+        assert_eq!(
+            (r["archived_copy"].as_str(), r["archived_at"].as_str()),
+            ("", ""),
+            "{url}"
+        );
+        assert!(!r["archive_checked_at"].is_empty(), "{url} was looked up");
+    }
+    let alive = row(&links, "url", "https://github.com/lab/alive");
+    assert_eq!(alive["status"], "ok");
+    assert_eq!(alive["archive_checked_at"], "");
+    assert_eq!(
+        w.archive.asked_about("lab/alive"),
+        0,
+        "no lookup for a live link"
+    );
+    assert!(w.archive.saves().is_empty(), "save_live is off by default");
+    // kept: origin + visit; paged: origin 404 + wayback; vanished: origin +
+    // visit 404 + wayback; the page: wayback only.
+    assert_eq!(w.archive.calls(), 8);
+
+    let (_, repos) = table(&w.reports("on").join("repos.csv"));
+    assert_eq!(
+        row(&repos, "repo", "lab/kept")["archived_copy"],
+        browse(&w.archive, "https://github.com/lab/kept")
+    );
+    assert_eq!(row(&repos, "repo", "lab/alive")["archived_copy"], "");
+    let (_, papers) = table(&w.reports("on").join("papers.csv"));
+    let word = |p: &str| row(&papers, "paper", p)["code_recoverable"].clone();
+    assert_eq!(word("Kept paper"), "archived");
+    assert_eq!(word("Paged paper"), "archived");
+    assert_eq!(word("Vanished paper"), "lost");
+    assert_eq!(word("Alive paper"), "");
+
+    let summary = std::fs::read_to_string(w.reports("on").join("summary.md")).unwrap();
+    for words in [
+        format!(
+            "code gone; Software Heritage holds a copy from 2024-03-01: {}",
+            browse(&w.archive, "https://github.com/lab/kept")
+        ),
+        "code gone; the Wayback Machine holds a copy from 2023-05-05: http://web.archive.org/web/20230505000000/https://github.com/lab/paged".to_string(),
+        "- https://github.com/lab/vanished: code gone; no archived copy found".to_string(),
+        "- https://lab.example/gone: page gone; no archived copy found".to_string(),
+        "Archive calls (Software Heritage and the Wayback Machine): 8.".to_string(),
+    ] {
+        assert!(summary.contains(&words), "summary.md lacks {words:?}:\n{summary}");
+    }
+    assert!(
+        stdout.contains("2 with an archived copy, 2 without"),
+        "{stdout}"
+    );
+
+    // The same run without the archives: same statuses and exit code, and
+    // every earlier column the same but the timing ones.
+    let (code_off, _, _) = w.run("off", "", &["--no-archive"]);
+    assert_eq!(code_off, code);
+    let (header_off, links_off) = table(&w.reports("off").join("links.csv"));
+    assert_eq!(header_off, header);
+    for (a, b) in links.iter().zip(&links_off) {
+        for col in &header[..15] {
+            if !["elapsed_ms", "checked_at", "first_failed_at"].contains(&col.as_str()) {
+                assert_eq!(a[col], b[col], "column {col}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_archive_flag_and_enabled_false_make_no_call() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    let (code, _, _) = w.run("flag", "", &["--no-archive"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = w.run("cfg", "enabled = false\nsave_live = true", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(w.archive.calls(), 0);
+    for name in ["flag", "cfg"] {
+        let (_, links) = table(&w.reports(name).join("links.csv"));
+        assert!(links.iter().all(|r| r["archive_checked_at"].is_empty()));
+        let summary = std::fs::read_to_string(w.reports(name).join("summary.md")).unwrap();
+        assert!(summary.contains("Archive lookups were off"), "{summary}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn save_live_submits_live_repositories_swh_lacks_or_holds_too_old() {
+    let papers = "# A\n\nhttps://github.com/lab/alive\n\n# B\n\nhttps://github.com/lab/fresh\n\n\
+# C\n\nhttps://github.com/lab/old\n\n# D\n\nhttps://github.com/lab/kept\n";
+    let w = World::new(papers, &["lab/alive", "lab/fresh", "lab/old"]).await;
+    let recent = (chrono::Utc::now() - chrono::Duration::days(10)).to_rfc3339();
+    w.archive
+        .swh("https://github.com/lab/fresh", Swh::Holds(recent));
+    w.archive.swh(
+        "https://github.com/lab/old",
+        Swh::Holds("2020-01-01T00:00:00+00:00".into()),
+    );
+    let (code, _, _) = w.run("off", "", &[]);
+    assert_eq!(code, 2);
+    assert!(w.archive.saves().is_empty());
+    assert_eq!(w.archive.asked_about("lab/alive"), 0);
+
+    let (code_on, _, _) = w.run("on", "save_live = true", &[]);
+    assert_eq!(code_on, code, "saving changes no exit code");
+    assert_eq!(
+        w.archive.saves(),
+        ["https://github.com/lab/alive", "https://github.com/lab/old"]
+    );
+    let summary = std::fs::read_to_string(w.reports("on").join("summary.md")).unwrap();
+    assert!(
+        summary.contains("- https://github.com/lab/alive: accepted (not yet scheduled)"),
+        "{summary}"
+    );
+    let (_, links) = table(&w.reports("on").join("links.csv"));
+    assert_eq!(
+        row(&links, "url", "https://github.com/lab/alive")["archived_copy"],
+        ""
+    );
+
+    let before = w.archive.saves().len();
+    w.run("capped", "save_live = true\nmax_saves = 1", &[]);
+    assert_eq!(
+        w.archive.saves().len() - before,
+        1,
+        "max_saves bounds the requests"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lookup_budget_runs_out_and_the_rest_is_left_empty_with_a_note() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    let (code, _, _) = w.run("budget", "max_lookups = 2", &[]);
+    assert_eq!(code, 2);
+    let (_, links) = table(&w.reports("budget").join("links.csv"));
+    let looked: Vec<&str> = links
+        .iter()
+        .filter(|r| !r["archive_checked_at"].is_empty())
+        .map(|r| r["url"].as_str())
+        .collect();
+    assert_eq!(
+        looked,
+        [
+            "https://github.com/lab/kept",
+            "https://github.com/lab/paged"
+        ]
+    );
+    assert_eq!(w.archive.asked_about("lab/vanished"), 0);
+    assert_eq!(w.archive.asked_about("lab.example"), 0);
+    let summary = std::fs::read_to_string(w.reports("budget").join("summary.md")).unwrap();
+    assert!(
+        summary.contains("max\\_lookups = 2) spent: 2 targets not looked up"),
+        "{summary}"
+    );
+    let (_, papers) = table(&w.reports("budget").join("papers.csv"));
+    assert_eq!(
+        row(&papers, "paper", "Vanished paper")["code_recoverable"],
+        ""
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incremental_run_asks_nothing_again() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    w.run("inc", "", &[]);
+    let calls = w.archive.calls();
+    assert_eq!(calls, 8);
+    let (_, first) = table(&w.reports("inc").join("links.csv"));
+    let (code, _, _) = w.run("inc", "", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(w.archive.calls(), calls, "fresh answers are reused");
+    let (_, second) = table(&w.reports("inc").join("links.csv"));
+    for (a, b) in first.iter().zip(&second) {
+        for col in ["archived_copy", "archived_at", "archive_checked_at"] {
+            assert_eq!(a[col], b[col], "{col} of {}", a["url"]);
+        }
+    }
+    let summary = std::fs::read_to_string(w.reports("inc").join("summary.md")).unwrap();
+    assert!(
+        summary.contains("code gone; no archived copy found"),
+        "{summary}"
+    );
+    // A "no copy" answer is asked again once older than no_copy_max_age.
+    w.run("inc", "no_copy_max_age = \"0\"", &[]);
+    assert_eq!(
+        w.archive.calls(),
+        calls + 4,
+        "vanished (3) and the page (1) again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_malformed_and_slow_answers_are_unknown_never_a_hang() {
+    let papers = "# Kept paper\n\nCode: https://github.com/lab/kept\n";
+    let w = World::new(papers, &[]).await;
+    // A 429 with a short Retry-After is waited out: the copy is found.
+    w.archive.push_fault(Fault::TooMany(0));
+    let (code, _, _) = w.run("retry", "", &[]);
+    assert_eq!(code, 2);
+    let (_, links) = table(&w.reports("retry").join("links.csv"));
+    assert_eq!(links[0]["archived_at"], "2024-03-01T10:00:00Z");
+    assert_eq!(w.archive.calls(), 3);
+
+    for (name, fault, why) in [
+        (
+            "long429",
+            Fault::TooMany(3600),
+            "HTTP 429, Retry-After 3600 s",
+        ),
+        (
+            "garbage",
+            Fault::Malformed,
+            "malformed Software Heritage origin answer",
+        ),
+        ("slow", Fault::Slow, "within 1 s"),
+    ] {
+        w.archive.push_fault(fault);
+        let (code, _, _) = w.run(name, "", &[]);
+        assert_eq!(code, 2, "{name}: exit code as before");
+        let (_, links) = table(&w.reports(name).join("links.csv"));
+        assert_eq!(links[0]["status"], "broken");
+        assert_eq!(
+            links[0]["archive_checked_at"], "",
+            "{name}: unknown, asked again next run"
+        );
+        let summary = std::fs::read_to_string(w.reports(name).join("summary.md")).unwrap();
+        assert!(
+            summary.contains("archives could not answer for 1 dead links"),
+            "{summary}"
+        );
+        assert!(summary.contains(why), "{name}: {summary}");
+        let (_, papers) = table(&w.reports(name).join("papers.csv"));
+        assert_eq!(papers[0]["code_recoverable"], "", "{name}: not called lost");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_address_guard_applies_and_the_token_goes_only_to_software_heritage() {
+    let papers = "# Kept paper\n\nCode: https://github.com/lab/kept\n\n# Paged paper\n\nhttps://github.com/lab/paged\n";
+    let w = World::new(papers, &[]).await;
+    let (code, _, _) = w.run_with("guarded", "", &[], false, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        w.archive.calls(),
+        0,
+        "a private archive address is never requested"
+    );
+    let summary = std::fs::read_to_string(w.reports("guarded").join("summary.md")).unwrap();
+    assert!(summary.contains("private address"), "{summary}");
+
+    let (_, stdout, stderr) = w.run_with("token", "", &[], true, &[("SWH_TOKEN", SWH_SECRET)]);
+    let log = w.archive.log();
+    assert!(!log.is_empty());
+    for (_, target, auth) in &log {
+        if target.starts_with("/api/1/") {
+            assert_eq!(
+                auth.as_deref(),
+                Some(format!("Bearer {SWH_SECRET}").as_str())
+            );
+        } else {
+            assert_eq!(auth, &None, "the token never goes to the Wayback Machine");
+        }
+    }
+    let mut all = stdout + &stderr;
+    for entry in std::fs::read_dir(w.reports("token")).unwrap() {
+        all.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+    }
+    assert!(!all.contains(SWH_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn annotations_say_where_the_code_went() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    let (code, stdout, _) = w.run_with("ci", "", &[], true, &[("GITHUB_ACTIONS", "true")]);
+    assert_eq!(code, 2);
+    let line = |url: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with("::error") && l.contains(&format!("broken (HTTP 404): {url}")))
+            .unwrap_or_else(|| panic!("no annotation for {url}:\n{stdout}"))
+            .to_string()
+    };
+    assert!(
+        line("https://github.com/lab/vanished").ends_with("%0Acode gone; no archived copy found"),
+        "{stdout}"
+    );
+    assert!(
+        line("https://github.com/lab/kept")
+            .contains("%0Acode gone; Software Heritage holds a copy from 2024-03-01: "),
+        "{stdout}"
+    );
+}
