@@ -2,5 +2,6 @@
 //! 127.0.0.1 only.
 #![allow(dead_code)]
 
+pub mod closing;
 pub mod fake_github;
 pub mod web;
