@@ -68,13 +68,15 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
                 workdir: std::env::current_dir()?,
             };
-            runtime
-                .block_on(async {
-                    tokio::spawn(listen_for_signals(shutdown.clone()));
-                    let mut out = std::io::stdout();
-                    paperlinks::run(options, shutdown, &mut out).await
-                })
-                .map_err(Into::into)
+            let outcome = runtime.block_on(async {
+                tokio::spawn(listen_for_signals(shutdown.clone()));
+                let mut out = std::io::stdout();
+                paperlinks::run(options, shutdown, &mut out).await
+            });
+            // The reports are written: name lookups still stuck in the
+            // system resolver (blocking threads) must not hold the exit.
+            runtime.shutdown_background();
+            outcome.map_err(Into::into)
         }
     }
 }

@@ -118,9 +118,9 @@ async fn a_lost_fresh_connection_is_not_sent_again() {
 }
 
 /// `n` distinct host names, each resolving to a closed loopback port.
-fn dead_hosts(n: usize) -> (paperlinks::check::CheckerBuilder, Vec<String>) {
+/// (`cfg` with one retry, so that the dead links wait parked.)
+fn dead_hosts(mut cfg: CheckConfig, n: usize) -> (paperlinks::check::CheckerBuilder, Vec<String>) {
     let closed = closed_port();
-    let mut cfg = config();
     cfg.retries = 1;
     let mut b = Checker::builder(&cfg).backoff_base(Duration::from_millis(50));
     let mut names = Vec::new();
@@ -134,7 +134,7 @@ fn dead_hosts(n: usize) -> (paperlinks::check::CheckerBuilder, Vec<String>) {
 
 #[tokio::test]
 async fn no_network_stops_early_and_leaves_the_rest_unchecked() {
-    let (b, names) = dead_hosts(40);
+    let (b, names) = dead_hosts(config(), 40);
     let c = b.build().unwrap();
     let urls: Vec<String> = (0..2000)
         .map(|i| format!("http://{}/p{i}", names[i % names.len()]))
@@ -198,11 +198,29 @@ async fn names_that_do_not_resolve_are_looked_up_once_and_stop_the_run() {
 }
 
 #[tokio::test]
+async fn a_request_hanging_in_flight_does_not_hold_the_offline_stop() {
+    // The first host accepts and never answers (a lookup hanging on the
+    // resolver's timeout looks the same); the others are refused at once.
+    let hanging = WebServer::start(|_| Reply::NeverAnswer).await;
+    let mut cfg = config();
+    cfg.timeout_secs = 120;
+    let (b, names) = dead_hosts(cfg, 10);
+    let c = b.build().unwrap();
+    let mut urls = vec![hanging.url("/hangs")];
+    urls.extend((0..100).map(|i| format!("http://{}/p{i}", names[i % names.len()])));
+    let rs = run(&c, &urls).await;
+    assert_eq!(rs[0].status, Status::Unchecked, "{:?}", rs[0]);
+    assert!(rs[0].error.contains("unreachable"), "{}", rs[0].error);
+    assert!(rs.iter().all(|r| r.http_status.is_none()));
+    assert!(paperlinks::pipeline::network_unreachable(&rs));
+}
+
+#[tokio::test]
 async fn a_partial_outage_never_stops_the_run() {
     // The live host answers after the dead ones have all failed: the run
     // waits for it, and once it has answered, every link is requested.
     let live = WebServer::start(|_| Reply::status(200).delay(Duration::from_millis(300))).await;
-    let (b, names) = dead_hosts(10);
+    let (b, names) = dead_hosts(config(), 10);
     let c = b.build().unwrap();
     let mut urls = vec![live.url("/alive")];
     for i in 0..60 {

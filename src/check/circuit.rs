@@ -18,9 +18,12 @@
 //!   ended without any answer and nothing at all has answered yet, the
 //!   network is suspected unreachable. One answer from any host clears the
 //!   suspicion for the rest of the run (a partial outage never stops it).
+//!   While suspected, the scheduler starts nothing new and waits for the
+//!   requests in flight, at most [`OFFLINE_GRACE`], then stops the run.
 
 use crate::model::Status;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Requests in a row without any answer after which a host that never
 /// answered is cut off.
@@ -29,6 +32,11 @@ pub(crate) const SILENT_LIMIT: u32 = 4;
 /// Distinct hosts whose first request must have failed silently, with
 /// nothing answered, before the network is suspected unreachable.
 pub(crate) const OFFLINE_HOSTS: usize = 5;
+
+/// How long the scheduler waits, once the network is suspected unreachable,
+/// for the requests still in flight to bring an answer before it stops the
+/// run (a lookup can hang for the system resolver's 5 s timeout).
+pub(crate) const OFFLINE_GRACE: Duration = Duration::from_secs(2);
 
 /// How one request ended, as far as the circuits care.
 #[derive(Clone, Debug, PartialEq)]

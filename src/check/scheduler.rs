@@ -17,6 +17,7 @@
 //! spawning and shutdown; never builds requests or judges answers.
 
 use super::Inner;
+use super::circuit::OFFLINE_GRACE;
 use super::client::{self, JobState, Step};
 use crate::model::{LinkResult, Status};
 use std::cmp::{Ordering, Reverse};
@@ -277,6 +278,8 @@ pub(crate) async fn run(
     let mut tasks: JoinSet<TaskEnd> = JoinSet::new();
     // Which job and host each task runs, to free slots even if it panics.
     let mut running: HashMap<tokio::task::Id, (usize, u32)> = HashMap::new();
+    // Since when the network has looked unreachable.
+    let mut hold_since: Option<Instant> = None;
 
     loop {
         if shutdown.is_cancelled() {
@@ -284,8 +287,12 @@ pub(crate) async fn run(
         }
         s.unpark_due(Instant::now());
         // While the network looks unreachable, nothing new starts; once the
-        // requests in flight have ended without an answer, the run stops.
+        // requests in flight have ended, or after OFFLINE_GRACE without any
+        // answer, the run stops.
         let offline = inner.offline_suspected();
+        hold_since = offline
+            .as_ref()
+            .map(|_| hold_since.unwrap_or_else(Instant::now));
         if offline.is_none() {
             while let Some((h, job)) = s.next() {
                 let id = job.id();
@@ -296,16 +303,17 @@ pub(crate) async fn run(
         if s.finished() {
             break;
         }
+        let give_up = hold_since.map(|at| at + OFFLINE_GRACE);
         if let Some(reason) = offline
-            && tasks.is_empty()
+            && (tasks.is_empty() || give_up.is_some_and(|at| at <= Instant::now()))
         {
-            for job in s.drain() {
-                let (id, result) = offline_result(job, &reason);
-                on_result(id, result);
-            }
+            stop_offline(&mut s, &mut running, &mut tasks, &reason, on_result).await;
             break;
         }
-        let next_due = s.next_due();
+        let next_due = match (s.next_due(), give_up) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
@@ -316,6 +324,41 @@ pub(crate) async fn run(
     }
     if !tasks.is_empty() {
         drain_after_shutdown(&inner, &mut s, &mut running, &mut tasks, on_result).await;
+    }
+}
+
+/// The offline stop: requests still in flight are dropped, and every job
+/// without a result gets one (see [`offline_result`]).
+async fn stop_offline(
+    s: &mut Scheduler,
+    running: &mut HashMap<tokio::task::Id, (usize, u32)>,
+    tasks: &mut JoinSet<TaskEnd>,
+    reason: &str,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+) {
+    tasks.abort_all();
+    while let Some(joined) = tasks.join_next_with_id().await {
+        match joined {
+            Ok((task, end)) => {
+                running.remove(&task);
+                s.release(end.host);
+                let (id, result) = match end.step {
+                    Step::Done(id, result) => (id, result),
+                    Step::Requeue { job, .. } => offline_result(Pending::Resumed(job), reason),
+                };
+                on_result(id, result);
+            }
+            Err(e) => {
+                if let Some((h, id)) = running.remove(&e.id()) {
+                    s.release(h);
+                    on_result(id, LinkResult::without_request(Status::Unchecked, reason));
+                }
+            }
+        }
+    }
+    for job in s.drain() {
+        let (id, result) = offline_result(job, reason);
+        on_result(id, result);
     }
 }
 
