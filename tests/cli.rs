@@ -834,3 +834,44 @@ async fn bad_inputs_get_clear_messages_or_statuses() {
         .stderr(predicates::str::contains("line 2"))
         .stderr(predicates::str::contains("max_concurrency"));
 }
+
+/// Issue 12: no network at all. Every host is a loopback address whose port
+/// nobody listens on; the run stops early, exits 4, judges nothing dead and
+/// says why in links.csv and in its output.
+#[test]
+fn offline_run_stops_early_and_exits_4() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = direct_config(dir.path());
+    let input = dir.path().join("links.md");
+    let mut md = String::from("# Offline\n\n");
+    for i in 0..500 {
+        // 20 distinct hosts: 127.0.0.2 .. 127.0.0.21.
+        md.push_str(&format!(
+            "- Paper {i}: http://127.0.0.{}:{closed}/code/{i}\n",
+            2 + i % 20
+        ));
+    }
+    std::fs::write(&input, md).unwrap();
+    let out = check_with(&cfg).arg(&input).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(text.contains("network looks unreachable"), "{text}");
+    let rows = read_links(dir.path());
+    assert_eq!(rows.len(), 500);
+    let unchecked: Vec<_> = rows.iter().filter(|r| &r[6] == "unchecked").collect();
+    assert!(unchecked.len() >= 400, "{} unchecked", unchecked.len());
+    assert!(unchecked[0][9].contains("network looks unreachable"));
+    assert!(
+        rows.iter()
+            .all(|r| matches!(&r[6], "unchecked" | "network_error")),
+        "nothing judged dead"
+    );
+}

@@ -227,13 +227,21 @@ mod tests {
     }
 
     #[test]
-    fn only_first_requests_count_towards_offline() {
-        // Hosts that answered first and failed later do not count.
+    fn only_silent_first_requests_count_towards_offline() {
+        // Guard refusals say nothing about the network.
         let mut c = Circuits::default();
         for i in 0..OFFLINE_HOSTS {
-            let h = format!("h{i}");
-            c.record(&h, Outcome::Neutral);
+            c.record(&format!("h{i}"), Outcome::Neutral);
         }
         assert!(!c.offline_suspected());
+        // A host whose first request answered does not count when it fails
+        // later (and its answer rules the outage out anyway).
+        let mut c = Circuits::default();
+        c.record("h0", Outcome::Answered);
+        c.record("h0", silent());
+        for i in 1..OFFLINE_HOSTS {
+            c.record(&format!("h{i}"), silent());
+        }
+        assert_eq!(c.silent_first, OFFLINE_HOSTS - 1);
     }
 }

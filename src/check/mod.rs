@@ -8,7 +8,8 @@
 //!
 //! Submodules: `scheduler` (which job runs next), `client` (the requests of
 //! one job), `classify` (answers -> statuses), `retry` (backoff and
-//! `Retry-After`), `guard` (non-public addresses and the DNS filter).
+//! `Retry-After`), `guard` (non-public addresses, the DNS filter and the
+//! per-run DNS cache), `circuit` (silent hosts and the offline early stop).
 //!
 //! Decisions worth knowing:
 //! - GET by default (`method = "get"`): one round trip per hop, the answer a
@@ -25,6 +26,10 @@
 //!   refuse more than 8 KiB of request line).
 //! - `remap`: the first rule whose regex matches is applied; `exclude` is
 //!   tested on the URL before and after remap.
+//! - A request that fails with "connection closed before the answer" or
+//!   "connection reset" on a host that answered before (so the connection
+//!   may have been a pooled one the server had just closed) is sent once
+//!   more at once through a client without a pool; it is not a retry.
 
 mod circuit;
 mod classify;
