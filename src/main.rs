@@ -70,13 +70,15 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 workdir: std::env::current_dir()?,
                 terminal: terminal_style(args.color),
             };
-            runtime
-                .block_on(async {
-                    tokio::spawn(listen_for_signals(shutdown.clone()));
-                    let mut out = std::io::stdout();
-                    paperlinks::run(options, shutdown, &mut out).await
-                })
-                .map_err(Into::into)
+            let outcome = runtime.block_on(async {
+                tokio::spawn(listen_for_signals(shutdown.clone()));
+                let mut out = std::io::stdout();
+                paperlinks::run(options, shutdown, &mut out).await
+            });
+            // The reports are written: name lookups still stuck in the
+            // system resolver (blocking threads) must not hold the exit.
+            runtime.shutdown_background();
+            outcome.map_err(Into::into)
         }
     }
 }

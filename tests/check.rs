@@ -267,20 +267,28 @@ async fn retry_after_beyond_cap_ends_blocked_without_waiting() {
 
 #[tokio::test]
 async fn rate_limited_host_is_paused_as_a_whole() {
-    // The server says 429 (Retry-After: 1) during its first second, then
-    // 200. The links that met the 429 pause the host: the others must not
-    // start during that second and collect 429s of their own.
-    let first = Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
-    let server = WebServer::start(move |_| {
-        let mut f = first.lock().unwrap();
-        let t0 = *f.get_or_insert_with(std::time::Instant::now);
-        if t0.elapsed() < Duration::from_millis(1000) {
-            Reply::status(429)
-                .header("Retry-After", "1")
-                .delay(Duration::from_millis(50))
-        } else {
-            Reply::status(200)
+    // The server says 429 (Retry-After: 1) to every new path until the
+    // first retry arrives, then 200: no clock, only the order of requests.
+    // The links that met the 429 pause the host: had any other link started
+    // during the pause, it would have met a 429 of its own.
+    let state = Arc::new(std::sync::Mutex::new((
+        std::collections::HashSet::<String>::new(),
+        false,
+    )));
+    let server = WebServer::start(move |req| {
+        let mut st = state.lock().unwrap();
+        let (limited, over) = &mut *st;
+        if !*over {
+            if limited.contains(&req.path) {
+                *over = true;
+            } else {
+                limited.insert(req.path.clone());
+                return Reply::status(429)
+                    .header("Retry-After", "1")
+                    .delay(Duration::from_millis(50));
+            }
         }
+        Reply::status(200)
     })
     .await;
     let mut cfg = config();
@@ -549,29 +557,36 @@ async fn shutdown_stops_quickly_and_leaves_unfinished_jobs_unreported() {
         .collect();
     jobs.extend((3..200).map(|i| (i, format!("http://slow.test/{i}"))));
     let token = CancellationToken::new();
-    let t2 = token.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        t2.cancel();
-    });
+    let fast_done = AtomicUsize::new(0);
     let mut reported = Vec::new();
-    let mut on_result = |id: u32, r: LinkResult| reported.push((id, r.status));
+    let mut on_result = |id: u32, r: LinkResult| {
+        if id < 3 {
+            fast_done.fetch_add(1, Ordering::SeqCst);
+        }
+        reported.push((id, r.status));
+    };
+    // Cancel once the fast jobs are done and the slow ones (4, the per-host
+    // limit) have reached the server: an event, not a guess at a delay.
+    let cancel = async {
+        while fast_done.load(Ordering::SeqCst) < 3 || server.requests() < 3 + 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        token.cancel();
+    };
     tokio::time::timeout(
         Duration::from_secs(10),
-        c.check_all(jobs, token, &mut on_result),
+        futures::future::join(c.check_all(jobs, token.clone(), &mut on_result), cancel),
     )
     .await
     .expect("stopped soon after cancel");
     let ids: Vec<u32> = reported.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids.len(), 3, "only the fast jobs finished: {reported:?}");
     assert!(ids.iter().all(|&id| id < 3));
-    let seen = server.requests();
-    assert!(
-        seen <= 3 + 4,
-        "no more than the in-flight slow requests: {seen}"
+    assert_eq!(
+        server.requests(),
+        3 + 4,
+        "the in-flight slow requests only, nothing after the shutdown"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(server.requests(), seen, "nothing started after shutdown");
 }
 
 #[tokio::test]

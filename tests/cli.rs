@@ -77,6 +77,39 @@ enabled = false
     cfg
 }
 
+/// Moves `checked_at` (column 11) and `first_failed_at` (column 13) of
+/// every row of reports/links.csv `by` into the past: an injected clock for
+/// the run that wrote it.
+fn age_links_report(dir: &Path, by: chrono::Duration) {
+    let path = dir.join("reports/links.csv");
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&headers).unwrap();
+    let shift = |v: &str| match chrono::DateTime::parse_from_rfc3339(v) {
+        Ok(t) => (t - by)
+            .to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Err(_) => v.to_string(),
+    };
+    for row in rows {
+        let fields: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if i == 11 || i == 13 {
+                    shift(v)
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect();
+        w.write_record(&fields).unwrap();
+    }
+    w.flush().unwrap();
+}
+
 fn read_links(dir: &Path) -> Vec<csv::StringRecord> {
     let mut r = csv::Reader::from_path(dir.join("reports/links.csv")).unwrap();
     let headers = r.headers().unwrap().clone();
@@ -500,7 +533,12 @@ async fn second_run_reuses_fresh_results_and_tracks_new_known_and_fixed() {
     assert_eq!(web.hits("/ok"), 1);
 
     flip.store(true, Ordering::SeqCst);
-    std::thread::sleep(std::time::Duration::from_millis(1100)); // distinct checked_at seconds
+    // Move the first run an hour into the past (still fresh under the 1-day
+    // cache age) instead of sleeping for distinct seconds: a timestamp
+    // written again by the second run could then not pass for a kept one.
+    age_links_report(dir.path(), chrono::Duration::hours(1));
+    let rows1 = read_links(dir.path());
+    let dead_since = since(&rows1, &links[1]);
     // Second run: fresh ok results are reused (so /breaks is not seen yet),
     // every failing link is checked again; /dead is known, /recovers fixed.
     let second = run(&["--fail-on-new"]);
@@ -879,4 +917,45 @@ async fn terminal_lists_failing_links_by_status_then_totals_and_exit_reason() {
     let doc: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("stdout is only the JSON document");
     assert!(doc.is_object());
+}
+
+/// Issue 12: no network at all. Every host is a loopback address whose port
+/// nobody listens on; the run stops early, exits 4, judges nothing dead and
+/// says why in links.csv and in its output.
+#[test]
+fn offline_run_stops_early_and_exits_4() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = direct_config(dir.path());
+    let input = dir.path().join("links.md");
+    let mut md = String::from("# Offline\n\n");
+    for i in 0..500 {
+        // 20 distinct hosts: 127.0.0.2 .. 127.0.0.21.
+        md.push_str(&format!(
+            "- Paper {i}: http://127.0.0.{}:{closed}/code/{i}\n",
+            2 + i % 20
+        ));
+    }
+    std::fs::write(&input, md).unwrap();
+    let out = check_with(&cfg).arg(&input).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(text.contains("network looks unreachable"), "{text}");
+    let rows = read_links(dir.path());
+    assert_eq!(rows.len(), 500);
+    let unchecked: Vec<_> = rows.iter().filter(|r| &r[6] == "unchecked").collect();
+    assert!(unchecked.len() >= 400, "{} unchecked", unchecked.len());
+    assert!(unchecked[0][9].contains("network looks unreachable"));
+    assert!(
+        rows.iter()
+            .all(|r| matches!(&r[6], "unchecked" | "network_error")),
+        "nothing judged dead"
+    );
 }

@@ -463,20 +463,34 @@ async fn shutdown_stops_the_fetch() {
     assert_eq!(stats.api_calls, 0);
     assert!(stats.notes[0].contains("interrupted"), "{:?}", stats.notes);
 
-    // Cancelled while waiting on a secondary limit.
+    // Cancelled while waiting on a secondary limit whose wait (300 s) is far
+    // longer than the hang guard (60 s): the fetch can only end in time if
+    // the cancellation cut the wait short.
+    let mut cfg = cfg;
+    cfg.max_wait_secs = 600;
+    let gh = Github::new(&cfg, None).unwrap();
     fake.push_fault(Fault::Secondary {
-        retry_after_secs: 4,
+        retry_after_secs: 300,
     });
     let shutdown = CancellationToken::new();
     let trigger = shutdown.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    let calls_before = fake.total_calls();
+    let answered = async {
+        // Cancel once the limited answer has been served (no sleep-and-hope).
+        while fake.total_calls() == calls_before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         trigger.cancel();
-    });
-    let (out, _) = tokio::time::timeout(HANG_GUARD, gh.fetch(&pairs(&["a/b"]), shutdown))
-        .await
-        .unwrap();
+    };
+    let ((out, stats), ()) = tokio::time::timeout(
+        HANG_GUARD,
+        futures::future::join(gh.fetch(&pairs(&["a/b"]), shutdown), answered),
+    )
+    .await
+    .expect("the secondary-limit wait ended early, at the cancellation");
     assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into())]);
+    assert_eq!(stats.api_calls, 1, "not asked again after the wait");
+    assert_eq!(fake.total_calls(), calls_before + 1);
 }
 
 #[tokio::test]

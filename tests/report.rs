@@ -468,11 +468,18 @@ fn atomic_write_survives_sigkill() {
 
     let exe = std::env::current_exe().unwrap();
     // Kill moments spread pseudo-randomly over a write cycle.
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64
+    // PAPERLINKS_KILL_SEED=N replays a run; the seed is printed either way.
+    let mut seed = std::env::var("PAPERLINKS_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos() as u64
+        })
         | 1;
+    eprintln!("SIGKILL test seed: {seed} (replay with PAPERLINKS_KILL_SEED={seed})");
     let mut generations_seen = Vec::new();
     for _ in 0..5 {
         let mut child = Command::new(&exe)

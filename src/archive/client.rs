@@ -108,11 +108,7 @@ impl ArchiveClient {
                     message,
                 }
             })?;
-        let resolver = GuardResolver {
-            guard: guard.clone(),
-            overrides: Arc::new(HashMap::new()),
-            proxies: Arc::new(proxy.hosts()),
-        };
+        let resolver = GuardResolver::new(guard.clone(), HashMap::new(), None, proxy.hosts());
         Ok(ArchiveClient {
             http: build_http_client(check, archive, resolver, &proxy)?,
             config: archive.clone(),

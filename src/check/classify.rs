@@ -62,6 +62,7 @@ pub fn status_of(code: u16) -> (Status, String) {
 }
 
 const CLOSED_EARLY: &str = "connection closed before a complete answer";
+const RESET: &str = "connection reset";
 
 /// What a failed request (no HTTP answer) means.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +94,18 @@ impl Failure {
         match self {
             Failure::Malformed(_) => true,
             Failure::Network { message, .. } => message.starts_with(CLOSED_EARLY),
+            _ => false,
+        }
+    }
+
+    /// The connection went away under the request (closed before the
+    /// answer, reset): what a reused keep-alive connection that the server
+    /// had just closed looks like.
+    pub fn connection_lost(&self) -> bool {
+        match self {
+            Failure::Network { message, .. } => {
+                message.starts_with(CLOSED_EARLY) || message.starts_with(RESET)
+            }
             _ => false,
         }
     }
@@ -191,7 +204,7 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
         }
         Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
             return Failure::Network {
-                message: format!("connection reset: {text}"),
+                message: format!("{RESET}: {text}"),
                 retry: true,
             };
         }

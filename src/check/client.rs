@@ -7,6 +7,7 @@
 //! `BODY_PEEK` bytes, and every request is bounded by `timeout_secs`.
 //! Never waits for a retry itself and never picks which job runs next.
 
+use super::circuit::Outcome;
 use super::classify::{self, Failure};
 use super::guard::GuardResolver;
 use super::retry;
@@ -32,14 +33,21 @@ pub(crate) fn build_client(
     config: &crate::config::CheckConfig,
     resolver: GuardResolver,
     proxy: &crate::proxy::ProxySettings,
+    pooled: bool,
 ) -> Result<reqwest::Client, Error> {
+    // Without a pool (`pooled = false`) every request gets a new connection.
+    let idle_per_host = if pooled {
+        config.max_per_host.max(1)
+    } else {
+        0
+    };
     proxy
         .apply(reqwest::Client::builder())
         .redirect(redirect::Policy::none())
         .user_agent(config.user_agent.clone())
         .dns_resolver(Arc::new(resolver))
         .connect_timeout(config.timeout())
-        .pool_max_idle_per_host(config.max_per_host.max(1))
+        .pool_max_idle_per_host(idle_per_host)
         // The scheduler drains hosts a few at a time, so a connection idle
         // for a moment belongs to a host that is done: close it soon rather
         // than hold one per host of a run over thousands of hosts.
@@ -68,6 +76,8 @@ pub(crate) struct JobState {
     /// The "not found" code HEAD gave on this hop before the GET fallback.
     pub head_not_found: Option<u16>,
     pub last_status: Option<u16>,
+    /// The failure that sent this job to wait for a retry, if any.
+    pub failure: Option<(Status, String)>,
     pub started: Instant,
 }
 
@@ -83,11 +93,12 @@ impl JobState {
             use_get: false,
             head_not_found: None,
             last_status: None,
+            failure: None,
             started: Instant::now(),
         }
     }
 
-    fn finish(&self, status: Status, error: impl Into<String>) -> LinkResult {
+    pub(crate) fn finish(&self, status: Status, error: impl Into<String>) -> LinkResult {
         let mut r = LinkResult::without_request(status, error);
         r.http_status = self.last_status;
         r.elapsed_ms = self.started.elapsed().as_millis() as u64;
@@ -119,9 +130,30 @@ enum Answer {
     Failed(Failure),
 }
 
+/// One request, and once more on a fresh connection when it failed the way
+/// a reused keep-alive connection fails after the server closed it
+/// (closed before the answer, reset). A pooled connection can only exist
+/// to a host that answered before, so only then; the resend is immediate
+/// and is not a retry. Every outcome is recorded in the host's circuit.
 async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
+    let host = host_key(url);
+    let maybe_reused = inner.answered(&host);
+    let mut answer = send(inner, &inner.client, method.clone(), url).await;
+    if maybe_reused && matches!(&answer, Answer::Failed(f) if f.connection_lost()) {
+        answer = send(inner, &inner.fresh_client, method, url).await;
+    }
+    let outcome = match &answer {
+        Answer::Response(_) | Answer::Failed(Failure::Malformed(_)) => Outcome::Answered,
+        Answer::Failed(Failure::Excluded(_)) => Outcome::Neutral,
+        Answer::Failed(f) => Outcome::Silent(f.status(), f.message().to_string()),
+    };
+    inner.record(&host, outcome);
+    answer
+}
+
+async fn send(inner: &Inner, client: &reqwest::Client, method: Method, url: &Url) -> Answer {
     let deadline = tokio::time::Instant::now() + inner.config.timeout();
-    let send = inner.client.request(method.clone(), url.clone()).send();
+    let send = client.request(method.clone(), url.clone()).send();
     match tokio::time::timeout_at(deadline, send).await {
         Err(_) => Answer::Failed(Failure::Timeout(format!(
             "no answer within {} s",
@@ -146,6 +178,9 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
 /// Runs a job until it has a result or must go back to the scheduler.
 pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
     loop {
+        if let Some((status, msg)) = inner.cut_off(&host_key(&job.current)) {
+            return Step::Done(job.id, job.finish(status, msg));
+        }
         if !job.use_get
             && (inner.config.method == RequestMethod::Get || inner.head_refused_by(&job.current))
         {
@@ -165,6 +200,7 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
                     continue;
                 }
                 if f.retryable() && job.retries < inner.config.retries {
+                    job.failure = Some((f.status(), f.message().to_string()));
                     return retry_later(inner, job, None, false);
                 }
                 let status = f.status();

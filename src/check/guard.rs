@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 
 /// An IP network in CIDR form (`10.0.0.0/8`, `fe80::/10`, or a single
 /// address, which means a /32 or /128).
@@ -218,9 +219,22 @@ pub enum ResolveError {
     Blocked { host: String, reason: String },
 }
 
+/// A name lookup that replaces the system resolver (tests inject failing
+/// or counting resolvers through it).
+pub type Lookup = Arc<dyn Fn(&str) -> Result<Vec<SocketAddr>, String> + Send + Sync>;
+
+/// One answer per name for the whole run, addresses or failure.
+type Answer = Result<Vec<SocketAddr>, String>;
+
 /// The DNS resolver given to reqwest: resolves names (or takes a test
 /// override), then drops every address the guard refuses. Runs at connect
 /// time, for every new connection, so rebinding cannot slip through.
+///
+/// Each name is looked up once per run: the answer, or the failure, is kept
+/// and shared by every later connection, and lookups of the same name that
+/// run at once wait for the first one (a list with hundreds of links on a
+/// name that does not resolve costs one lookup, not hundreds of 5 s waits).
+/// The guard filters the kept answer on every use.
 #[derive(Clone)]
 pub(crate) struct GuardResolver {
     pub(crate) guard: Arc<AddressGuard>,
@@ -229,10 +243,55 @@ pub(crate) struct GuardResolver {
     /// whatever their addresses. (A link's name is never resolved here
     /// when it goes through a proxy: the proxy resolves it.)
     pub(crate) proxies: Arc<Vec<String>>,
+    pub(crate) lookup: Option<Lookup>,
+    pub(crate) cache: Arc<Mutex<HashMap<String, Arc<OnceCell<Answer>>>>>,
 }
 
 pub(crate) fn normalize_name(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl GuardResolver {
+    pub(crate) fn new(
+        guard: Arc<AddressGuard>,
+        overrides: HashMap<String, Vec<SocketAddr>>,
+        lookup: Option<Lookup>,
+        proxies: Vec<String>,
+    ) -> GuardResolver {
+        GuardResolver {
+            guard,
+            overrides: Arc::new(overrides),
+            proxies: Arc::new(proxies),
+            lookup,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The run's answer for `name` (`key` is its normalized form).
+    async fn answer(&self, name: &str, key: &str) -> Answer {
+        if let Some(addrs) = self.overrides.get(key) {
+            return Ok(addrs.clone());
+        }
+        let cell = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.entry(key.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| async {
+            let addrs = match &self.lookup {
+                Some(lookup) => lookup(name)?,
+                None => tokio::net::lookup_host((name, 0))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .collect(),
+            };
+            if addrs.is_empty() {
+                return Err("no addresses".to_string());
+            }
+            Ok(addrs)
+        })
+        .await
+        .clone()
+    }
 }
 
 impl reqwest::dns::Resolve for GuardResolver {
@@ -241,23 +300,13 @@ impl reqwest::dns::Resolve for GuardResolver {
         let name = name.as_str().to_string();
         Box::pin(async move {
             let key = normalize_name(&name);
-            let addrs: Vec<SocketAddr> = match this.overrides.get(&key) {
-                Some(addrs) => addrs.clone(),
-                None => tokio::net::lookup_host((name.as_str(), 0))
-                    .await
-                    .map_err(|e| ResolveError::Dns {
-                        host: key.clone(),
-                        message: e.to_string(),
-                    })?
-                    .collect(),
-            };
-            if addrs.is_empty() {
-                return Err(ResolveError::Dns {
-                    host: key,
-                    message: "no addresses".into(),
-                }
-                .into());
-            }
+            let addrs = this
+                .answer(&name, &key)
+                .await
+                .map_err(|message| ResolveError::Dns {
+                    host: key.clone(),
+                    message,
+                })?;
             if this.proxies.contains(&key) {
                 return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
             }
@@ -356,6 +405,66 @@ mod tests {
         let g = AddressGuard::with_ranges(false, vec![one]);
         assert!(g.check("127.0.0.1".parse().unwrap()).is_ok());
         assert!(g.check("127.0.0.2".parse().unwrap()).is_err());
+    }
+
+    /// A resolver whose lookups are counted: `good.test` resolves to a
+    /// public address, `evil.test` to loopback, anything else fails.
+    fn counting() -> (GuardResolver, Arc<std::sync::atomic::AtomicUsize>) {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = calls.clone();
+        let lookup: Lookup = Arc::new(move |name: &str| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match name {
+                "good.test" => Ok(vec!["1.2.3.4:0".parse().unwrap()]),
+                "evil.test" => Ok(vec!["127.0.0.1:0".parse().unwrap()]),
+                _ => Err("no such name".to_string()),
+            }
+        });
+        let guard = Arc::new(AddressGuard::new(false));
+        (
+            GuardResolver::new(guard, HashMap::new(), Some(lookup)),
+            calls,
+        )
+    }
+
+    async fn resolve(r: &GuardResolver, name: &str) -> Result<Vec<SocketAddr>, String> {
+        use reqwest::dns::Resolve;
+        match r.resolve(name.parse().unwrap()).await {
+            Ok(addrs) => Ok(addrs.collect()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[tokio::test]
+    async fn names_are_looked_up_once_per_run_answers_and_failures() {
+        let (r, calls) = counting();
+        let load = || calls.load(std::sync::atomic::Ordering::SeqCst);
+        for _ in 0..5 {
+            assert_eq!(resolve(&r, "good.test").await.unwrap().len(), 1);
+        }
+        assert_eq!(load(), 1);
+        for _ in 0..5 {
+            let e = resolve(&r, "gone.test").await.unwrap_err();
+            assert!(e.contains("gone.test") && e.contains("no such name"), "{e}");
+        }
+        assert_eq!(load(), 2, "the failure is kept too");
+        // Names differing only in case or a trailing dot are one name.
+        assert!(resolve(&r, "GOOD.test.").await.is_ok());
+        assert_eq!(load(), 2);
+        // Lookups running at once share one answer.
+        let all = futures::future::join_all((0..20).map(|_| resolve(&r, "gone2.test"))).await;
+        assert!(all.iter().all(|a| a.is_err()));
+        assert_eq!(load(), 3);
+    }
+
+    #[tokio::test]
+    async fn kept_answers_still_go_through_the_guard() {
+        let (r, calls) = counting();
+        for _ in 0..3 {
+            let e = resolve(&r, "evil.test").await.unwrap_err();
+            assert!(e.contains("non-public"), "{e}");
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!
 //! Submodules: `scheduler` (which job runs next), `client` (the requests of
 //! one job), `classify` (answers -> statuses), `retry` (backoff and
-//! `Retry-After`), `guard` (non-public addresses and the DNS filter).
+//! `Retry-After`), `guard` (non-public addresses, the DNS filter and the
+//! per-run DNS cache), `circuit` (silent hosts and the offline early stop).
 //!
 //! Decisions worth knowing:
 //! - GET by default (`method = "get"`): one round trip per hop, the answer a
@@ -25,7 +26,12 @@
 //!   refuse more than 8 KiB of request line).
 //! - `remap`: the first rule whose regex matches is applied; `exclude` is
 //!   tested on the URL before and after remap.
+//! - A request that fails with "connection closed before the answer" or
+//!   "connection reset" on a host that answered before (so the connection
+//!   may have been a pooled one the server had just closed) is sent once
+//!   more at once through a client without a pool; it is not a retry.
 
+mod circuit;
 mod classify;
 mod client;
 pub mod fetch;
@@ -34,7 +40,8 @@ mod retry;
 mod scheduler;
 
 pub use classify::HEAD_FALLBACK;
-pub use guard::{AddressGuard, IpRange};
+pub use client::BODY_PEEK;
+pub use guard::{AddressGuard, IpRange, Lookup};
 
 use crate::config::{CheckConfig, parse_remap_rule};
 use crate::error::Error;
@@ -63,6 +70,11 @@ pub struct Checker {
 pub(crate) struct Inner {
     pub(crate) config: CheckConfig,
     pub(crate) client: reqwest::Client,
+    /// The same client without a connection pool: every request on a new
+    /// connection (for the one resend after a reused connection was lost).
+    pub(crate) fresh_client: reqwest::Client,
+    /// Which hosts answered, which stay silent; is the network there at all.
+    circuits: Mutex<circuit::Circuits>,
     pub(crate) guard: Arc<AddressGuard>,
     excludes: Vec<Regex>,
     remaps: Vec<(Regex, String)>,
@@ -90,6 +102,7 @@ pub(crate) fn host_key(url: &Url) -> String {
 pub struct CheckerBuilder {
     config: CheckConfig,
     overrides: HashMap<String, Vec<SocketAddr>>,
+    lookup: Option<Lookup>,
     private_ranges: Option<Vec<IpRange>>,
     backoff_base: Duration,
     shutdown_grace: Duration,
@@ -115,6 +128,15 @@ impl CheckerBuilder {
             .entry(guard::normalize_name(name))
             .or_default()
             .push(addr);
+        self
+    }
+
+    /// Resolve names with `lookup` instead of the system resolver (tests use
+    /// it for resolvers that fail or count). Answers are still kept per run
+    /// and go through the guard.
+    #[doc(hidden)]
+    pub fn dns_lookup(mut self, lookup: Lookup) -> Self {
+        self.lookup = Some(lookup);
         self
     }
 
@@ -165,16 +187,16 @@ impl CheckerBuilder {
             None => crate::proxy::ProxySettings::from_env(config.proxy.as_deref())
                 .map_err(config_error)?,
         };
-        let resolver = guard::GuardResolver {
-            guard: guard.clone(),
-            overrides: Arc::new(self.overrides),
-            proxies: Arc::new(proxy.hosts()),
-        };
-        let client = client::build_client(&config, resolver, &proxy)?;
+        let resolver =
+            guard::GuardResolver::new(guard.clone(), self.overrides, self.lookup, proxy.hosts());
+        let client = client::build_client(&config, resolver.clone(), &proxy, true)?;
+        let fresh_client = client::build_client(&config, resolver, &proxy, false)?;
         Ok(Checker {
             inner: Arc::new(Inner {
                 config,
                 client,
+                fresh_client,
+                circuits: Mutex::default(),
                 guard,
                 excludes,
                 remaps,
@@ -196,6 +218,7 @@ impl Checker {
         CheckerBuilder {
             config: config.clone(),
             overrides: HashMap::new(),
+            lookup: None,
             private_ranges: None,
             backoff_base: retry::DEFAULT_BACKOFF_BASE,
             shutdown_grace: SHUTDOWN_GRACE,
@@ -257,6 +280,31 @@ impl Inner {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(host_key(url));
+    }
+
+    fn circuits(&self) -> std::sync::MutexGuard<'_, circuit::Circuits> {
+        self.circuits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn record(&self, host: &str, outcome: circuit::Outcome) {
+        self.circuits().record(host, outcome)
+    }
+
+    /// True when `host` answered at least once in this run.
+    pub(crate) fn answered(&self, host: &str) -> bool {
+        self.circuits().answered(host)
+    }
+
+    /// `Some((status, reason))` when links to `host` are no longer requested.
+    pub(crate) fn cut_off(&self, host: &str) -> Option<(Status, String)> {
+        self.circuits().cut_off(host)
+    }
+
+    /// `Some(reason)` when the network looks unreachable: no new request
+    /// should start.
+    pub(crate) fn offline_suspected(&self) -> Option<String> {
+        let c = self.circuits();
+        c.offline_suspected().then(|| c.offline_reason())
     }
 
     pub(crate) fn remember_head_refused(&self, url: &Url) {

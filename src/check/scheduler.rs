@@ -17,6 +17,7 @@
 //! spawning and shutdown; never builds requests or judges answers.
 
 use super::Inner;
+use super::circuit::OFFLINE_GRACE;
 use super::client::{self, JobState, Step};
 use crate::model::{LinkResult, Status};
 use std::cmp::{Ordering, Reverse};
@@ -34,6 +35,15 @@ enum Pending {
     Fresh { id: u32, url: Box<str> },
     /// Started before: a retry or a redirect to another host.
     Resumed(Box<JobState>),
+}
+
+impl Pending {
+    fn id(&self) -> u32 {
+        match self {
+            Pending::Fresh { id, .. } => *id,
+            Pending::Resumed(j) => j.id,
+        }
+    }
 }
 
 struct Host {
@@ -213,6 +223,24 @@ impl Scheduler {
         }
     }
 
+    /// Takes every job still waiting (queued or parked) out of the
+    /// scheduler, in no particular order.
+    fn drain(&mut self) -> Vec<Pending> {
+        let mut jobs = Vec::with_capacity(self.queued + self.parked.len());
+        for h in 0..self.hosts.len() {
+            let mut queue = VecDeque::new();
+            self.update(h, |host| queue = std::mem::take(&mut host.queue));
+            jobs.extend(queue);
+        }
+        jobs.extend(
+            self.parked
+                .drain()
+                .map(|Reverse(p)| Pending::Resumed(p.job)),
+        );
+        self.queued = 0;
+        jobs
+    }
+
     fn finished(&self) -> bool {
         self.queued == 0 && self.in_flight == 0 && self.parked.is_empty()
     }
@@ -250,46 +278,42 @@ pub(crate) async fn run(
     let mut tasks: JoinSet<TaskEnd> = JoinSet::new();
     // Which job and host each task runs, to free slots even if it panics.
     let mut running: HashMap<tokio::task::Id, (usize, u32)> = HashMap::new();
+    // Since when the network has looked unreachable.
+    let mut hold_since: Option<Instant> = None;
 
     loop {
         if shutdown.is_cancelled() {
             break;
         }
         s.unpark_due(Instant::now());
-        while let Some((h, job)) = s.next() {
-            let id = match &job {
-                Pending::Fresh { id, .. } => *id,
-                Pending::Resumed(j) => j.id,
-            };
-            let inner2 = inner.clone();
-            let handle = tasks.spawn(async move {
-                let state = match job {
-                    Pending::Fresh { id, url } => match Url::parse(&url) {
-                        Ok(u) => Box::new(JobState::new(id, u)),
-                        Err(e) => {
-                            let r = LinkResult::without_request(
-                                Status::Invalid,
-                                format!("unparsable URL: {e}"),
-                            );
-                            return TaskEnd {
-                                host: h,
-                                step: Step::Done(id, r),
-                            };
-                        }
-                    },
-                    Pending::Resumed(j) => j,
-                };
-                TaskEnd {
-                    host: h,
-                    step: client::run_step(&inner2, state).await,
-                }
-            });
-            running.insert(handle.id(), (h, id));
+        // While the network looks unreachable, nothing new starts; once the
+        // requests in flight have ended, or after OFFLINE_GRACE without any
+        // answer, the run stops.
+        let offline = inner.offline_suspected();
+        hold_since = offline
+            .as_ref()
+            .map(|_| hold_since.unwrap_or_else(Instant::now));
+        if offline.is_none() {
+            while let Some((h, job)) = s.next() {
+                let id = job.id();
+                let handle = tasks.spawn(run_task(inner.clone(), h, job));
+                running.insert(handle.id(), (h, id));
+            }
         }
         if s.finished() {
             break;
         }
-        let next_due = s.next_due();
+        let give_up = hold_since.map(|at| at + OFFLINE_GRACE);
+        if let Some(reason) = offline
+            && (tasks.is_empty() || give_up.is_some_and(|at| at <= Instant::now()))
+        {
+            stop_offline(&mut s, &mut running, &mut tasks, &reason, on_result).await;
+            break;
+        }
+        let next_due = match (s.next_due(), give_up) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
@@ -298,23 +322,105 @@ pub(crate) async fn run(
             _ = sleep_until(next_due), if next_due.is_some() => {}
         }
     }
-
     if !tasks.is_empty() {
-        // Shutdown: no new request starts; in-flight ones get a short grace.
-        let grace = tokio::time::sleep(inner.shutdown_grace);
-        tokio::pin!(grace);
-        loop {
-            tokio::select! {
-                _ = &mut grace => break,
-                joined = tasks.join_next_with_id() => match joined {
-                    None => break,
-                    Some(joined) => handle_end(&mut s, &mut running, joined, on_result, false),
-                },
+        drain_after_shutdown(&inner, &mut s, &mut running, &mut tasks, on_result).await;
+    }
+}
+
+/// The offline stop: requests still in flight are dropped, and every job
+/// without a result gets one (see [`offline_result`]).
+async fn stop_offline(
+    s: &mut Scheduler,
+    running: &mut HashMap<tokio::task::Id, (usize, u32)>,
+    tasks: &mut JoinSet<TaskEnd>,
+    reason: &str,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+) {
+    tasks.abort_all();
+    while let Some(joined) = tasks.join_next_with_id().await {
+        match joined {
+            Ok((task, end)) => {
+                running.remove(&task);
+                s.release(end.host);
+                let (id, result) = match end.step {
+                    Step::Done(id, result) => (id, result),
+                    Step::Requeue { job, .. } => offline_result(Pending::Resumed(job), reason),
+                };
+                on_result(id, result);
+            }
+            Err(e) => {
+                if let Some((h, id)) = running.remove(&e.id()) {
+                    s.release(h);
+                    on_result(id, LinkResult::without_request(Status::Unchecked, reason));
+                }
             }
         }
-        tasks.abort_all();
-        while tasks.join_next().await.is_some() {}
     }
+    for job in s.drain() {
+        let (id, result) = offline_result(job, reason);
+        on_result(id, result);
+    }
+}
+
+/// The result of a job left waiting when the run stopped because the
+/// network looks unreachable: a job that already failed keeps its failure
+/// (it was requested), any other is `unchecked` with `reason`.
+fn offline_result(job: Pending, reason: &str) -> (u32, LinkResult) {
+    if let Pending::Resumed(j) = &job
+        && let Some((status, message)) = &j.failure
+    {
+        let message = format!("{message} (not retried: {reason})");
+        return (j.id, j.finish(*status, message));
+    }
+    (
+        job.id(),
+        LinkResult::without_request(Status::Unchecked, reason),
+    )
+}
+
+/// One task: a job's steps until it is done or goes back to the scheduler.
+async fn run_task(inner: Arc<Inner>, h: usize, job: Pending) -> TaskEnd {
+    let state = match job {
+        Pending::Fresh { id, url } => match Url::parse(&url) {
+            Ok(u) => Box::new(JobState::new(id, u)),
+            Err(e) => {
+                let r =
+                    LinkResult::without_request(Status::Invalid, format!("unparsable URL: {e}"));
+                return TaskEnd {
+                    host: h,
+                    step: Step::Done(id, r),
+                };
+            }
+        },
+        Pending::Resumed(j) => j,
+    };
+    TaskEnd {
+        host: h,
+        step: client::run_step(&inner, state).await,
+    }
+}
+
+/// Shutdown: no new request starts; in-flight ones get a short grace.
+async fn drain_after_shutdown(
+    inner: &Inner,
+    s: &mut Scheduler,
+    running: &mut HashMap<tokio::task::Id, (usize, u32)>,
+    tasks: &mut JoinSet<TaskEnd>,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+) {
+    let grace = tokio::time::sleep(inner.shutdown_grace);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            _ = &mut grace => break,
+            joined = tasks.join_next_with_id() => match joined {
+                None => break,
+                Some(joined) => handle_end(s, running, joined, on_result, false),
+            },
+        }
+    }
+    tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -433,6 +539,37 @@ mod tests {
         assert_eq!(s.next_due(), Some(later));
         s.unpark_due(later);
         assert_eq!(s.next().map(|(h, _)| h), Some(a));
+    }
+
+    #[test]
+    fn drain_takes_every_waiting_job_and_nothing_starts_after() {
+        let mut s = Scheduler::new(2, 1);
+        let a = s.host_index("a");
+        let b = s.host_index("b");
+        for i in 0..5 {
+            s.push(a, fresh(i), false);
+        }
+        s.push(b, fresh(5), false);
+        let (h, started) = s.next().unwrap();
+        let running = started.id();
+        let job = Box::new(JobState::new(9, Url::parse("http://b/").unwrap()));
+        s.seq += 1;
+        s.parked.push(Reverse(Parked {
+            at: Instant::now() + std::time::Duration::from_secs(3600),
+            seq: s.seq,
+            host: b,
+            job,
+        }));
+        let mut ids: Vec<u32> = s.drain().iter().map(Pending::id).collect();
+        ids.sort_unstable();
+        let mut expected: Vec<u32> = (0..6).filter(|&i| i != running).collect();
+        expected.push(9);
+        assert_eq!(ids, expected);
+        assert!(s.next().is_none());
+        assert_eq!(s.next_due(), None);
+        s.release(h);
+        assert!(s.finished());
+        assert!(s.next().is_none());
     }
 
     #[test]

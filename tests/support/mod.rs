@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod archive;
+pub mod closing;
 pub mod fake_github;
 pub mod proxy;
 pub mod web;
