@@ -422,7 +422,7 @@ mod tests {
         });
         let guard = Arc::new(AddressGuard::new(false));
         (
-            GuardResolver::new(guard, HashMap::new(), Some(lookup)),
+            GuardResolver::new(guard, HashMap::new(), Some(lookup), Vec::new()),
             calls,
         )
     }

@@ -243,6 +243,7 @@ mod tests {
         let prev = PreviousLink {
             result: result(Status::Broken, 1_000),
             first_failed_at: Some(t0),
+            archive: Default::default(),
         };
         assert_eq!(
             carry_first_failed(Some(&prev), &result(Status::Broken, 2_000)),
