@@ -14,7 +14,7 @@ use crate::github::{self, Github, RepoRef};
 use crate::history;
 use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
-use crate::model::{LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
+use crate::model::{LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Status};
 use crate::report;
 use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
@@ -190,7 +190,7 @@ pub struct Links {
 
 /// Maps every unique URL to its repository (when it names one).
 pub fn find_repos(store: &Store) -> Links {
-    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<RepoKey, u32> = HashMap::new();
     let mut repos = Vec::new();
     let repo_of = store
         .urls
@@ -323,9 +323,7 @@ pub async fn check(
         let repo = links.repo_of[id as usize] as usize;
         match repo_outcomes.get(repo) {
             Some(RepoOutcome::Found(info)) => {
-                let renamed = !info
-                    .canonical
-                    .eq_ignore_ascii_case(&links.repos[repo].full_name());
+                let renamed = info.is_renamed_from(&links.repos[repo].full_name());
                 let mut r = LinkResult::without_request(
                     if renamed {
                         Status::Redirected
@@ -858,10 +856,7 @@ fn paper_rows<'a>(
     repos: &[RepoRow],
 ) -> Vec<PaperRow<'a>> {
     // Repository rows are ranked (reordered): find them by name.
-    let by_name: HashMap<String, &RepoRow> = repos
-        .iter()
-        .map(|r| (r.repo.to_ascii_lowercase(), r))
-        .collect();
+    let by_name: HashMap<RepoKey, &RepoRow> = repos.iter().map(|r| (r.key(), r)).collect();
     let mut rows: Vec<PaperRow> = store
         .papers
         .iter()
@@ -904,8 +899,7 @@ fn paper_rows<'a>(
             continue;
         }
         row.repos += 1;
-        let Some(r) = by_name.get(&links.repos[repo as usize].full_name().to_ascii_lowercase())
-        else {
+        let Some(r) = by_name.get(&links.repos[repo as usize].key()) else {
             continue;
         };
         if row

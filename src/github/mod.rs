@@ -22,7 +22,7 @@ pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 
 use crate::config::GithubConfig;
 use crate::error::Error;
-use crate::model::RepoOutcome;
+use crate::model::{RepoKey, RepoOutcome};
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
 use octocrab::Octocrab;
@@ -48,8 +48,8 @@ impl RepoRef {
         format!("{}/{}", self.owner, self.name)
     }
     /// Case-insensitive identity used to query each repository once.
-    pub fn key(&self) -> String {
-        self.full_name().to_ascii_lowercase()
+    pub fn key(&self) -> RepoKey {
+        RepoKey::new(&self.full_name())
     }
 }
 
@@ -354,10 +354,7 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
             Ok(info) => {
                 // GitHub answers a different name only through the 301 of a
                 // renamed repository, which octocrab followed: one more call.
-                if !info
-                    .canonical
-                    .eq_ignore_ascii_case(&format!("{owner}/{name}"))
-                {
+                if info.is_renamed_from(&format!("{owner}/{name}")) {
                     session.count_extra_call();
                 }
                 RepoOutcome::Found(Box::new(info))

@@ -8,7 +8,7 @@
 //! `report` (the last stage): the pipeline asks history before any check.
 
 use crate::config::{Config, parse_age};
-use crate::model::{LinkResult, RepoInfo, RepoRow};
+use crate::model::{LinkResult, RepoInfo, RepoKey, RepoRow};
 mod previous;
 use chrono::{DateTime, Utc};
 pub use previous::{
@@ -107,9 +107,9 @@ impl History {
         Some(result)
     }
 
-    /// Previous data of a repository (lowercase `owner/name`) when it was
-    /// found and is young enough to reuse; with the time it was fetched.
-    pub fn reusable_repo(&self, key: &str) -> Option<(RepoInfo, DateTime<Utc>)> {
+    /// Previous data of a repository when it was found and is young enough
+    /// to reuse; with the time it was fetched.
+    pub fn reusable_repo(&self, key: &RepoKey) -> Option<(RepoInfo, DateTime<Utc>)> {
         let row = self.previous_repo(key)?;
         let info = row.info.clone()?;
         if !self.fresh(row.fetched_at, self.repo_max_age) {
@@ -118,7 +118,7 @@ impl History {
         Some((info, row.fetched_at))
     }
 
-    pub fn previous_repo(&self, key: &str) -> Option<&RepoRow> {
+    pub fn previous_repo(&self, key: &RepoKey) -> Option<&RepoRow> {
         self.repos.as_ref()?.repos.get(key)
     }
 
@@ -133,7 +133,7 @@ impl History {
 /// case-insensitively.
 pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
     for r in rows.iter_mut() {
-        let prev = previous.repos.get(&r.repo.to_lowercase());
+        let prev = previous.repos.get(&r.key());
         r.previous_report_at = prev.and(previous.report_at);
         r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
             (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),
