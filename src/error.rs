@@ -22,13 +22,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing the run's output (stdout, `<stdout>`) failed: not a usage
+    /// error (exit 1).
+    #[error("cannot write {}: {source}", path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
 
 impl Error {
     /// True for errors a user fixes by changing arguments, config or inputs
-    /// (the binary maps these to exit code 3).
+    /// (the binary maps these to exit code 3). Failing to write a report or
+    /// stdout is not one of them (exit 1).
     pub fn is_usage(&self) -> bool {
         matches!(
             self,

@@ -40,4 +40,6 @@ pub mod verdict;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use model::{Health, LinkResult, Status};
-pub use pipeline::{Exit, RunOptions, run, run_extract};
+pub use pipeline::{Exit, OutputFormat, RunOptions, run, run_extract};
+/// The GitHub token's type: `Debug` redacted, no `Display`.
+pub use secrecy::SecretString;

@@ -6,7 +6,6 @@
 //! never formats report files: each of those belongs to its stage.
 
 use crate::check::Checker;
-use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::error::Error;
 use crate::extract;
@@ -20,6 +19,7 @@ use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
 use crate::verdict::{self, FailPolicy, Judge};
 use chrono::Utc;
+use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::time::Instant;
@@ -176,7 +176,7 @@ pub fn extract_to(
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::Io {
+    Error::Output {
         path: "<stdout>".into(),
         source: e,
     }
@@ -231,7 +231,7 @@ pub async fn check(
     store: &Store,
     links: &Links,
     known: Reused,
-    token: Option<String>,
+    token: Option<SecretString>,
     shutdown: CancellationToken,
     progress: &indicatif::ProgressBar,
 ) -> Result<Checked, Error> {
@@ -444,6 +444,19 @@ pub fn link_rows<'a>(
 
 pub use crate::verdict::Exit;
 
+/// What `run` prints on `out` when done (the library's own type; the
+/// binary maps its `--format` flag onto it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One paragraph of totals.
+    Summary,
+    /// One JSON document, nothing else on `out`.
+    Json,
+    /// Nothing.
+    #[default]
+    None,
+}
+
 /// Everything `run` needs besides the shutdown signal.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -452,9 +465,10 @@ pub struct RunOptions {
     pub no_cache: bool,
     /// Only failures new since the previous report fail the run.
     pub fail_on_new: bool,
-    pub format: crate::cli::OutputFormat,
-    /// The GitHub token; only the `github` stage ever reads it.
-    pub token: Option<String>,
+    pub format: OutputFormat,
+    /// The GitHub token; only the `github` stage ever reads it. Its
+    /// `Debug` is redacted and it has no `Display`.
+    pub token: Option<SecretString>,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// Print GitHub Actions workflow commands.
@@ -472,7 +486,7 @@ impl RunOptions {
             config,
             no_cache: false,
             fail_on_new: false,
-            format: crate::cli::OutputFormat::None,
+            format: OutputFormat::None,
             token: None,
             progress: false,
             github_actions: false,
@@ -665,10 +679,7 @@ pub async fn run(
 
     // Terminal output: annotations (stdout, or stderr when stdout carries
     // JSON), then the summary in the chosen format.
-    let out_err = |e| Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    };
+    let out_err = stdout_error;
     if options.github_actions {
         let result = if options.format == OutputFormat::Json {
             report::write_annotations(

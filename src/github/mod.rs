@@ -26,6 +26,7 @@ use crate::model::{RepoKey, RepoOutcome};
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
 use octocrab::Octocrab;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -75,7 +76,7 @@ const COMMIT_WINDOW_DAYS: i64 = 90;
 /// token.
 pub struct Github {
     config: GithubConfig,
-    token: Option<String>,
+    token: Option<SecretString>,
     timeout: Duration,
 }
 
@@ -102,7 +103,7 @@ impl Github {
     /// `token`: from `token_from_env()` or a test. Blank tokens count as
     /// none. Fails (without quoting the token) when `api_url` is not an
     /// http(s) URL or the token cannot be sent in an HTTP header.
-    pub fn new(config: &GithubConfig, token: Option<String>) -> Result<Github, Error> {
+    pub fn new(config: &GithubConfig, token: Option<SecretString>) -> Result<Github, Error> {
         let url = url::Url::parse(&config.api_url)
             .map_err(|e| Error::Client(format!("[github] api_url `{}`: {e}", config.api_url)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -112,10 +113,10 @@ impl Github {
             )));
         }
         let token = token
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty());
+            .map(|t| SecretString::from(t.expose_secret().trim()))
+            .filter(|t| !t.expose_secret().is_empty());
         if let Some(t) = &token
-            && !t.bytes().all(|b| b.is_ascii_graphic())
+            && !t.expose_secret().bytes().all(|b| b.is_ascii_graphic())
         {
             return Err(Error::Client(
                 "the GitHub token (GITHUB_TOKEN / GH_TOKEN) holds characters that cannot be sent \
@@ -275,7 +276,7 @@ impl Github {
     /// Belt and braces: no text we hand out may quote the token.
     fn redact(&self, s: String) -> String {
         match &self.token {
-            Some(t) if s.contains(t.as_str()) => s.replace(t.as_str(), "[redacted]"),
+            Some(t) if s.contains(t.expose_secret()) => s.replace(t.expose_secret(), "[redacted]"),
             _ => s,
         }
     }
@@ -368,9 +369,10 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
 }
 
 /// `GITHUB_TOKEN`, else `GH_TOKEN`; empty values count as unset.
-pub fn token_from_env() -> Option<String> {
+pub fn token_from_env() -> Option<SecretString> {
     ["GITHUB_TOKEN", "GH_TOKEN"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.trim().is_empty())
+        .map(SecretString::from)
 }
