@@ -33,6 +33,7 @@ pub mod model;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
+pub mod retry;
 pub mod rows;
 pub mod store;
 pub mod verdict;
