@@ -3,7 +3,7 @@
 //! are reused; failures never are. History (first_failed_at, star deltas,
 //! fixed/new/known) is kept even with `--no-cache`, which only turns reuse off.
 //!
-//! Reads the previous links.csv and repos.csv back ([`previous`], through
+//! Reads the previous links.csv and repos.csv back (`previous`, through
 //! the records of `crate::rows`); never writes, and never depends on
 //! `report` (the last stage): the pipeline asks history before any check.
 
