@@ -124,6 +124,16 @@ pub enum OutputFormat {
     None,
 }
 
+impl From<OutputFormat> for crate::pipeline::OutputFormat {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Summary => Self::Summary,
+            OutputFormat::Json => Self::Json,
+            OutputFormat::None => Self::None,
+        }
+    }
+}
+
 impl Default for CheckArgs {
     fn default() -> Self {
         CheckArgs {

@@ -22,13 +22,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing the run's output (stdout, `<stdout>`) failed: not a usage
+    /// error (exit 1).
+    #[error("cannot write {}: {source}", path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
 
 impl Error {
     /// True for errors a user fixes by changing arguments, config or inputs
-    /// (the binary maps these to exit code 3).
+    /// (the binary maps these to exit code 3). Failing to write a report or
+    /// stdout is not one of them (exit 1).
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
@@ -38,3 +47,70 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its sources on one line, joined with ": ", leaving out a
+/// source whose text is already there (libraries often repeat their cause
+/// in their own message). `skip_top`: start at the first source, for errors
+/// whose own text names something else than a cause (reqwest's names the
+/// URL); the top's text is used when it has no source. The one place an
+/// error chain becomes text (check and github both use it).
+pub fn chain_text(e: &(dyn std::error::Error + 'static), skip_top: bool) -> String {
+    let mut text = if skip_top {
+        String::new()
+    } else {
+        e.to_string()
+    };
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !text.contains(&t) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&t);
+        }
+        src = inner.source();
+    }
+    if text.is_empty() { e.to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain_text;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct E(&'static str, Option<Box<E>>);
+    impl fmt::Display for E {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn chain_joins_sources_once() {
+        let refused = E("connection refused", None);
+        let connect = E(
+            "tcp connect error: connection refused",
+            Some(Box::new(refused)),
+        );
+        let top = E(
+            "error sending request for url (http://x/)",
+            Some(Box::new(connect)),
+        );
+        assert_eq!(
+            chain_text(&top, false),
+            "error sending request for url (http://x/): tcp connect error: connection refused"
+        );
+        assert_eq!(
+            chain_text(&top, true),
+            "tcp connect error: connection refused"
+        );
+        assert_eq!(chain_text(&E("alone", None), true), "alone");
+    }
+}

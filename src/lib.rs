@@ -35,6 +35,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod proxy;
 pub mod report;
+pub mod retry;
 pub mod rows;
 pub mod store;
 pub mod verdict;
@@ -42,4 +43,6 @@ pub mod verdict;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use model::{Health, LinkResult, Status};
-pub use pipeline::{Exit, RunOptions, run, run_extract};
+pub use pipeline::{Exit, OutputFormat, RunOptions, run, run_extract};
+/// The GitHub token's type: `Debug` redacted, no `Display`.
+pub use secrecy::SecretString;

@@ -61,7 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 config,
                 no_cache: args.no_cache,
                 fail_on_new: args.fail_on_new,
-                format: args.format,
+                format: args.format.into(),
                 token: paperlinks::github::token_from_env(),
                 swh_token: paperlinks::archive::Token::from_env(),
                 progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),

@@ -292,7 +292,7 @@ pub enum RepoOutcome {
     Unknown(String),
 }
 
-/// One row of `repos.csv`. Column order is a contract (see `report`).
+/// One row of `repos.csv` (written through `rows::RepoRecord`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoRow {
     /// The name as linked (`owner/name`).
@@ -331,4 +331,78 @@ pub struct PaperRow<'a> {
     pub claims_code_without_link: bool,
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: &'static str,
+}
+
+/// A repository's identity: `owner/name` case-folded with the one rule
+/// used everywhere (ASCII lowercase: GitHub owner and repository names are
+/// ASCII and compared case-insensitively). Every map or comparison "by
+/// repository" uses it; the linked spelling stays in `RepoRow::repo`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoKey(String);
+
+impl RepoKey {
+    /// The key of an `owner/name` as linked or as GitHub spells it.
+    pub fn new(full_name: &str) -> Self {
+        RepoKey(full_name.to_ascii_lowercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RepoKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<&str> for RepoKey {
+    /// Compares with an already folded key.
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl RepoInfo {
+    /// True when GitHub's own name for the repository is another one than
+    /// `linked` (beyond case): the repository was renamed or moved.
+    pub fn is_renamed_from(&self, linked: &str) -> bool {
+        !self.canonical.is_empty() && RepoKey::new(&self.canonical) != RepoKey::new(linked)
+    }
+}
+
+impl RepoRow {
+    pub fn key(&self) -> RepoKey {
+        RepoKey::new(&self.repo)
+    }
+
+    /// GitHub's new name when the linked repository was renamed.
+    pub fn renamed_to(&self) -> Option<&str> {
+        self.info
+            .as_ref()
+            .filter(|i| i.is_renamed_from(&self.repo))
+            .map(|i| i.canonical.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_key_folds_ascii_case_only_and_renamed_ignores_case() {
+        assert_eq!(RepoKey::new("Org/Repo"), RepoKey::new("org/REPO"));
+        assert_eq!(RepoKey::new("Org/Repo"), "org/repo");
+        // One rule: ASCII folding (GitHub names are ASCII); anything else
+        // is kept as is rather than folded by another rule somewhere.
+        assert_ne!(RepoKey::new("Ünï/x"), RepoKey::new("ünï/x"));
+        let info = RepoInfo {
+            canonical: "ORG/repo".into(),
+            ..RepoInfo::default()
+        };
+        assert!(!info.is_renamed_from("org/Repo"));
+        assert!(info.is_renamed_from("org/repo2"));
+        assert!(!RepoInfo::default().is_renamed_from("org/repo"));
+    }
 }

@@ -7,7 +7,6 @@
 
 use crate::check::Checker;
 use crate::check::fetch::FetchError;
-use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::error::Error;
 use crate::extract;
@@ -15,12 +14,13 @@ use crate::github::{self, Github, RepoRef};
 use crate::history;
 use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
-use crate::model::{LinkResult, LinkRow, PaperRow, RepoOutcome, RepoRow, Status};
+use crate::model::{LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Status};
 use crate::report;
 use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
 use crate::verdict::{self, FailPolicy, Judge};
 use chrono::Utc;
+use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::time::Instant;
@@ -213,7 +213,7 @@ pub fn extract_to(
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::Io {
+    Error::Output {
         path: "<stdout>".into(),
         source: e,
     }
@@ -227,7 +227,7 @@ pub struct Links {
 
 /// Maps every unique URL to its repository (when it names one).
 pub fn find_repos(store: &Store) -> Links {
-    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<RepoKey, u32> = HashMap::new();
     let mut repos = Vec::new();
     let repo_of = store
         .urls
@@ -268,7 +268,7 @@ pub async fn check(
     store: &Store,
     links: &Links,
     known: Reused,
-    token: Option<String>,
+    token: Option<SecretString>,
     shutdown: CancellationToken,
     progress: &indicatif::ProgressBar,
 ) -> Result<Checked, Error> {
@@ -366,9 +366,7 @@ pub async fn check(
         let repo = links.repo_of[id as usize] as usize;
         match repo_outcomes.get(repo) {
             Some(RepoOutcome::Found(info)) => {
-                let renamed = !info
-                    .canonical
-                    .eq_ignore_ascii_case(&links.repos[repo].full_name());
+                let renamed = info.is_renamed_from(&links.repos[repo].full_name());
                 let mut r = LinkResult::without_request(
                     if renamed {
                         Status::Redirected
@@ -675,6 +673,19 @@ pub fn link_rows<'a>(
 
 pub use crate::verdict::Exit;
 
+/// What `run` prints on `out` when done (the library's own type; the
+/// binary maps its `--format` flag onto it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One paragraph of totals.
+    Summary,
+    /// One JSON document, nothing else on `out`.
+    Json,
+    /// Nothing.
+    #[default]
+    None,
+}
+
 /// Everything `run` needs besides the shutdown signal.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -683,9 +694,10 @@ pub struct RunOptions {
     pub no_cache: bool,
     /// Only failures new since the previous report fail the run.
     pub fail_on_new: bool,
-    pub format: crate::cli::OutputFormat,
-    /// The GitHub token; only the `github` stage ever reads it.
-    pub token: Option<String>,
+    pub format: OutputFormat,
+    /// The GitHub token; only the `github` stage ever reads it. Its
+    /// `Debug` is redacted and it has no `Display`.
+    pub token: Option<SecretString>,
     /// The Software Heritage token (`SWH_TOKEN`); only `archive` reads it.
     pub swh_token: Option<crate::archive::Token>,
     /// Show a progress bar on stderr.
@@ -707,7 +719,7 @@ impl RunOptions {
             config,
             no_cache: false,
             fail_on_new: false,
-            format: crate::cli::OutputFormat::None,
+            format: OutputFormat::None,
             token: None,
             swh_token: None,
             progress: false,
@@ -935,10 +947,7 @@ pub async fn run(
 
     // Terminal output: annotations (stdout, or stderr when stdout carries
     // JSON), then the summary in the chosen format.
-    let out_err = |e| Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    };
+    let out_err = stdout_error;
     if options.github_actions {
         let result = if options.format == OutputFormat::Json {
             report::write_annotations(
@@ -1125,10 +1134,7 @@ fn paper_rows<'a>(
     repos: &[RepoRow],
 ) -> Vec<PaperRow<'a>> {
     // Repository rows are ranked (reordered): find them by name.
-    let by_name: HashMap<String, &RepoRow> = repos
-        .iter()
-        .map(|r| (r.repo.to_ascii_lowercase(), r))
-        .collect();
+    let by_name: HashMap<RepoKey, &RepoRow> = repos.iter().map(|r| (r.key(), r)).collect();
     let mut rows: Vec<PaperRow> = store
         .papers
         .iter()
@@ -1172,8 +1178,7 @@ fn paper_rows<'a>(
             continue;
         }
         row.repos += 1;
-        let Some(r) = by_name.get(&links.repos[repo as usize].full_name().to_ascii_lowercase())
-        else {
+        let Some(r) = by_name.get(&links.repos[repo as usize].key()) else {
             continue;
         };
         if row

@@ -243,14 +243,14 @@ impl<'a> Judge<'a> {
         let change = self.repos.and_then(|prev| {
             let was = prev
                 .repos
-                .get(&row.repo.to_lowercase())
+                .get(&row.key())
                 .is_some_and(|p| self.policy.health.contains(&p.health));
             change(was, in_policy, !in_policy)
         });
         let fails_run = in_policy && !(self.policy.only_new && change == Some(Change::Known));
         let level = if fails_run {
             Some(Level::Error)
-        } else if in_policy || is_renamed(row) {
+        } else if in_policy || row.renamed_to().is_some() {
             Some(Level::Warning)
         } else {
             match row.health {
@@ -283,13 +283,6 @@ impl<'a> Judge<'a> {
             repos: repos.iter().filter(|r| self.repo(r).fails_run).count(),
         }
     }
-}
-
-/// True when GitHub answered with another name than the one linked.
-pub fn is_renamed(repo: &RepoRow) -> bool {
-    repo.info
-        .as_ref()
-        .is_some_and(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&repo.repo))
 }
 
 /// How the run ended, for the exit code.

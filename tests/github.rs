@@ -5,6 +5,7 @@
 mod support;
 
 use chrono::Utc;
+use paperlinks::SecretString;
 use paperlinks::config::GithubConfig;
 use paperlinks::github::{FetchStats, Github, health, parse_repo_url};
 use paperlinks::model::{Health, RepoInfo, RepoOutcome};
@@ -40,7 +41,7 @@ async fn fetch(
     token: Option<&str>,
     repos: &[(String, String)],
 ) -> (Vec<RepoOutcome>, FetchStats) {
-    let gh = Github::new(cfg, token.map(str::to_string))
+    let gh = Github::new(cfg, token.map(SecretString::from))
         .unwrap()
         .with_timeout(Duration::from_secs(10));
     tokio::time::timeout(HANG_GUARD, gh.fetch(repos, CancellationToken::new()))
@@ -555,7 +556,7 @@ async fn the_token_never_shows_in_debug_notes_errors_or_trace_logs() {
     });
     fake.set_budget(1, 3600);
     let linked = pairs(&["a/b", "c/d", "ghost/x"]);
-    let gh = Github::new(&cfg, Some(SENTINEL.to_string())).unwrap();
+    let gh = Github::new(&cfg, Some(SENTINEL.into())).unwrap();
     let (out, stats) = gh.fetch(&linked, CancellationToken::new()).await;
 
     assert!(matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("502")));
@@ -569,7 +570,7 @@ async fn the_token_never_shows_in_debug_notes_errors_or_trace_logs() {
         stats.notes.join("\n"),
     ];
     // A token that cannot be sent is refused without being quoted.
-    let err = Github::new(&cfg, Some(format!("{SENTINEL}\nx"))).unwrap_err();
+    let err = Github::new(&cfg, Some(format!("{SENTINEL}\nx").into())).unwrap_err();
     texts.push(err.to_string());
     texts.push(format!("{err:?}"));
     drop(_guard);

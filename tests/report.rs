@@ -8,7 +8,9 @@ use paperlinks::history::{
     Previous, PreviousLink, PreviousRepos, carry_first_failed, fill_star_deltas,
     read_previous_links, read_previous_repos,
 };
-use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
+use paperlinks::model::{
+    Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoKey, RepoRow, Status,
+};
 use paperlinks::report::{self, *};
 use paperlinks::verdict::Judge;
 use std::collections::HashMap;
@@ -298,7 +300,7 @@ fn repos_round_trip_and_ranking() {
     assert_eq!(prev.report_at, Some(at(10)));
     assert_eq!(prev.repos.len(), rows.len());
     for r in &rows {
-        assert_eq!(&prev.repos[&r.repo.to_lowercase()], r);
+        assert_eq!(&prev.repos[&r.key()], r);
     }
 
     // Star deltas against that previous report.
@@ -886,15 +888,15 @@ fn popularity_ranking_and_deltas() {
     let previous = PreviousRepos {
         repos: [
             (
-                "big/one".to_string(),
+                RepoKey::new("big/one"),
                 repo("big/one", Some(1_234_000), Health::Active),
             ),
             (
-                "mid/one".to_string(),
+                RepoKey::new("mid/one"),
                 repo("mid/one", Some(310), Health::Active),
             ),
             (
-                "gone/away".to_string(),
+                RepoKey::new("gone/away"),
                 repo("gone/away", Some(3), Health::Active),
             ),
         ]

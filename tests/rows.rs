@@ -170,7 +170,7 @@ fn repos_reordered_and_extended_read_back() {
     std::fs::write(&path, text).unwrap();
     let prev = read_previous_repos(&path).data().expect("reads");
     for r in &rows {
-        assert_eq!(&prev.repos[&r.repo.to_lowercase()], r);
+        assert_eq!(&prev.repos[&r.key()], r);
     }
 }
 

@@ -219,8 +219,13 @@ fn judge_repo(
     let prev = match before {
         Before::NoReport => None,
         Before::Absent => Some(HashMap::new()),
-        // Matched case-insensitively on the linked name.
-        Before::Was(h, _) => Some(HashMap::from([(REPO.to_lowercase(), repo_row(h))])),
+        Before::Was(h, _) => {
+            // The previous report spelled it in another case: the same
+            // repository (one `RepoKey`).
+            let mut prev = repo_row(h);
+            prev.repo = REPO.to_uppercase();
+            Some(HashMap::from([(prev.key(), prev)]))
+        }
     }
     .map(|repos| PreviousRepos {
         repos,

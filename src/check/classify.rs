@@ -130,20 +130,7 @@ impl Failure {
 /// The causes below reqwest's own error, joined with ": " (reqwest's top
 /// level names the URL, which must not be mistaken for a cause).
 fn cause_text(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !parts.contains(&t) {
-            parts.push(t);
-        }
-        src = s.source();
-    }
-    if parts.is_empty() {
-        e.to_string()
-    } else {
-        parts.join(": ")
-    }
+    crate::error::chain_text(e, true)
 }
 
 pub fn classify_error(e: &reqwest::Error) -> Failure {

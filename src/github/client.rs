@@ -339,7 +339,8 @@ impl<'a> Session<'a> {
     /// Waits before the next try (not after the last one).
     async fn backoff(&self, attempt: u32) -> Result<(), Failure> {
         if attempt < MAX_ATTEMPTS {
-            self.sleep(BACKOFF * 2u32.pow(attempt - 1)).await?;
+            self.sleep(crate::retry::exponential(BACKOFF, attempt))
+                .await?;
         }
         Ok(())
     }
@@ -347,15 +348,5 @@ impl<'a> Session<'a> {
 
 /// An error with its sources, on one line.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        let t = inner.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = inner.source();
-    }
-    s
+    crate::error::chain_text(e, false)
 }

@@ -25,13 +25,14 @@ pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 
 use crate::config::GithubConfig;
 use crate::error::Error;
-use crate::model::RepoOutcome;
+use crate::model::{RepoKey, RepoOutcome};
 use crate::proxy::ProxySettings;
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
 use graphql::Reply;
 use octocrab::Octocrab;
 use plan::{Plan, Shape};
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -54,8 +55,8 @@ impl RepoRef {
         format!("{}/{}", self.owner, self.name)
     }
     /// Case-insensitive identity used to query each repository once.
-    pub fn key(&self) -> String {
-        self.full_name().to_ascii_lowercase()
+    pub fn key(&self) -> RepoKey {
+        RepoKey::new(&self.full_name())
     }
 }
 
@@ -81,7 +82,7 @@ const COMMIT_WINDOW_DAYS: i64 = 90;
 /// token.
 pub struct Github {
     config: GithubConfig,
-    token: Option<String>,
+    token: Option<SecretString>,
     timeout: Duration,
     proxy: ProxySettings,
 }
@@ -110,7 +111,7 @@ impl Github {
     /// `token`: from `token_from_env()` or a test. Blank tokens count as
     /// none. Fails (without quoting the token) when `api_url` is not an
     /// http(s) URL or the token cannot be sent in an HTTP header.
-    pub fn new(config: &GithubConfig, token: Option<String>) -> Result<Github, Error> {
+    pub fn new(config: &GithubConfig, token: Option<SecretString>) -> Result<Github, Error> {
         let url = url::Url::parse(&config.api_url)
             .map_err(|e| Error::Client(format!("[github] api_url `{}`: {e}", config.api_url)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -120,10 +121,10 @@ impl Github {
             )));
         }
         let token = token
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty());
+            .map(|t| SecretString::from(t.expose_secret().trim()))
+            .filter(|t| !t.expose_secret().is_empty());
         if let Some(t) = &token
-            && !t.bytes().all(|b| b.is_ascii_graphic())
+            && !t.expose_secret().bytes().all(|b| b.is_ascii_graphic())
         {
             return Err(Error::Client(
                 "the GitHub token (GITHUB_TOKEN / GH_TOKEN) holds characters that cannot be sent \
@@ -162,7 +163,7 @@ impl Github {
     fn octocrab(&self) -> Result<Octocrab, String> {
         transport::octocrab(
             &self.config.api_url,
-            self.token.as_deref(),
+            self.token.as_ref().map(|t| t.expose_secret()),
             self.timeout,
             &self.proxy,
         )
@@ -326,7 +327,7 @@ impl Github {
     /// Belt and braces: no text we hand out may quote the token.
     fn redact(&self, s: String) -> String {
         match &self.token {
-            Some(t) if s.contains(t.as_str()) => s.replace(t.as_str(), "[redacted]"),
+            Some(t) if s.contains(t.expose_secret()) => s.replace(t.expose_secret(), "[redacted]"),
             _ => s,
         }
     }
@@ -411,10 +412,7 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
             Ok(info) => {
                 // GitHub answers a different name only through the 301 of a
                 // renamed repository, which octocrab followed: one more call.
-                if !info
-                    .canonical
-                    .eq_ignore_ascii_case(&format!("{owner}/{name}"))
-                {
+                if info.is_renamed_from(&format!("{owner}/{name}")) {
                     session.count_extra_call();
                 }
                 RepoOutcome::Found(Box::new(info))
@@ -428,9 +426,10 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
 }
 
 /// `GITHUB_TOKEN`, else `GH_TOKEN`; empty values count as unset.
-pub fn token_from_env() -> Option<String> {
+pub fn token_from_env() -> Option<SecretString> {
     ["GITHUB_TOKEN", "GH_TOKEN"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.trim().is_empty())
+        .map(SecretString::from)
 }

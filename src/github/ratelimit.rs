@@ -63,14 +63,10 @@ pub fn parse_reset_epoch(value: &str) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0).single()
 }
 
-/// `Retry-After`: delay in seconds or an HTTP date.
+/// `Retry-After`: delay in seconds or an HTTP date (the crate's one
+/// parser, `crate::retry`).
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when: DateTime<Utc> = httpdate::parse_http_date(value).ok()?.into();
-    Some(until(Some(when), now))
+    crate::retry::parse_retry_after(value, now.into())
 }
 
 /// A duration for people: "42 s", "12 min", "2 h 5 min".

@@ -3,13 +3,13 @@
 //! are reused; failures never are. History (first_failed_at, star deltas,
 //! fixed/new/known) is kept even with `--no-cache`, which only turns reuse off.
 //!
-//! Reads the previous links.csv and repos.csv back ([`previous`], through
+//! Reads the previous links.csv and repos.csv back (`previous`, through
 //! the records of `crate::rows`); never writes, and never depends on
 //! `report` (the last stage): the pipeline asks history before any check.
 
 use crate::archive::{Lookup, Outcome, Service};
 use crate::config::{Config, parse_age};
-use crate::model::{LinkResult, RepoInfo, RepoRow};
+use crate::model::{LinkResult, RepoInfo, RepoKey, RepoRow};
 mod previous;
 use chrono::{DateTime, Utc};
 pub use previous::{
@@ -112,9 +112,9 @@ impl History {
         Some(result)
     }
 
-    /// Previous data of a repository (lowercase `owner/name`) when it was
-    /// found and is young enough to reuse; with the time it was fetched.
-    pub fn reusable_repo(&self, key: &str) -> Option<(RepoInfo, DateTime<Utc>)> {
+    /// Previous data of a repository when it was found and is young enough
+    /// to reuse; with the time it was fetched.
+    pub fn reusable_repo(&self, key: &RepoKey) -> Option<(RepoInfo, DateTime<Utc>)> {
         let row = self.previous_repo(key)?;
         let info = row.info.clone()?;
         if !self.fresh(row.fetched_at, self.repo_max_age) {
@@ -153,7 +153,7 @@ impl History {
         })
     }
 
-    pub fn previous_repo(&self, key: &str) -> Option<&RepoRow> {
+    pub fn previous_repo(&self, key: &RepoKey) -> Option<&RepoRow> {
         self.repos.as_ref()?.repos.get(key)
     }
 
@@ -168,7 +168,7 @@ impl History {
 /// case-insensitively.
 pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
     for r in rows.iter_mut() {
-        let prev = previous.repos.get(&r.repo.to_lowercase());
+        let prev = previous.repos.get(&r.key());
         r.previous_report_at = prev.and(previous.report_at);
         r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
             (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),

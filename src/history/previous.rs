@@ -12,7 +12,7 @@
 //! Text cells are un-neutralised by the records, so every value
 //! round-trips exactly.
 
-use crate::model::{LinkResult, RepoRow, Status};
+use crate::model::{LinkResult, RepoKey, RepoRow, Status};
 use crate::rows::{LinkRecord, RepoRecord};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -63,8 +63,8 @@ pub struct PreviousLink {
 /// The previous repos.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreviousRepos {
-    /// Keyed by the linked `owner/name`, lowercased.
-    pub repos: HashMap<String, RepoRow>,
+    /// Keyed by the linked `owner/name`.
+    pub repos: HashMap<RepoKey, RepoRow>,
     /// When the previous report's data was fetched: the latest `fetched_at`
     /// in it (`None` for an empty report). Used as `previous_report_at`.
     pub report_at: Option<DateTime<Utc>>,
@@ -105,14 +105,14 @@ pub fn read_previous_links(path: &Path) -> Previous<HashMap<String, PreviousLink
     )
 }
 
-/// Reads the previous repos.csv: lowercase linked `owner/name` -> row.
+/// Reads the previous repos.csv: linked repository -> row.
 pub fn read_previous_repos(path: &Path) -> Previous<PreviousRepos> {
     let read = read_report(
         path,
         &["repo", "health"],
-        |rec: RepoRecord<'static>, map: &mut HashMap<String, RepoRow>| {
+        |rec: RepoRecord<'static>, map: &mut HashMap<RepoKey, RepoRow>| {
             let row = rec.into_row()?;
-            map.entry(row.repo.to_lowercase()).or_insert(row);
+            map.entry(row.key()).or_insert(row);
             Ok(())
         },
     );

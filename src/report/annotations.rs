@@ -10,9 +10,10 @@
 //! additionally `:` -> `%3A` and `,` -> `%2C`. Never does I/O but writing
 //! to the given writer.
 
+use crate::model::RepoKey;
 use crate::model::{LinkRow, RepoRow, Status};
 pub use crate::verdict::Level;
-use crate::verdict::{Judge, LinkVerdict, RepoVerdict, is_renamed};
+use crate::verdict::{Judge, LinkVerdict, RepoVerdict};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -146,14 +147,8 @@ pub fn repo_annotation(
 ) -> Option<String> {
     let level = verdict.level?;
     let mut what = vec![repo.health.to_string()];
-    if is_renamed(repo) {
-        what.push(format!(
-            "renamed to {}",
-            repo.info
-                .as_ref()
-                .map(|i| i.canonical.as_str())
-                .unwrap_or("")
-        ));
+    if let Some(to) = repo.renamed_to() {
+        what.push(format!("renamed to {to}"));
     }
     let mut message = format!("repository {}: {}", repo.repo, what.join(", "));
     if let Some(d) = repo.days_since_push {
@@ -179,12 +174,12 @@ pub fn write_annotations<'a, W: Write>(
     base_dir: &Path,
     archive_words: impl Fn(&str) -> Option<String>,
 ) -> io::Result<()> {
-    let wanted: HashSet<String> = repos
+    let wanted: HashSet<RepoKey> = repos
         .iter()
         .filter(|r| judge.repo(r).level.is_some())
-        .map(|r| r.repo.to_lowercase())
+        .map(RepoRow::key)
         .collect();
-    let mut first: HashMap<String, Location> = HashMap::new();
+    let mut first: HashMap<RepoKey, Location> = HashMap::new();
     for row in rows {
         let verdict = row.result.map(|r| judge.link(row.url, r.status));
         let words = archive_words(row.url);
@@ -194,7 +189,7 @@ pub fn write_annotations<'a, W: Write>(
             writeln!(out, "{line}")?;
         }
         if !row.repo.is_empty() {
-            let key = row.repo.to_lowercase();
+            let key = RepoKey::new(row.repo);
             if wanted.contains(&key)
                 && !first.contains_key(&key)
                 && let Some(file) = relative_source(row.source, base_dir)
@@ -212,7 +207,7 @@ pub fn write_annotations<'a, W: Write>(
     }
     for r in repos {
         let verdict = judge.repo(r);
-        if let Some(line) = repo_annotation(r, &verdict, first.get(&r.repo.to_lowercase())) {
+        if let Some(line) = repo_annotation(r, &verdict, first.get(&r.key())) {
             writeln!(out, "{line}")?;
         }
     }

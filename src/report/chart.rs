@@ -81,7 +81,7 @@ struct Bar {
 /// (rows as ranked by `repos::rank_repos`; unranked rows are skipped).
 pub fn render_popularity_svg(repos: &[RepoRow]) -> Result<String, Error> {
     let mut ranked: Vec<&RepoRow> = repos.iter().filter(|r| is_ranked(r)).collect();
-    ranked.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.repo.to_lowercase()));
+    ranked.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.key()));
     let bars: Vec<Bar> = ranked
         .iter()
         .take(TOP_N)

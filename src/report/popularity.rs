@@ -5,7 +5,7 @@
 //! Never does network I/O; written with `atomic::write_text_atomic`.
 
 use super::summary::{md_cell, md_url};
-use crate::model::{Health, LinkRow, PaperRow, RepoRow};
+use crate::model::{Health, LinkRow, PaperRow, RepoKey, RepoRow};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -18,8 +18,8 @@ pub const MAX_PAPERS_PER_REPO: usize = 5;
 /// without duplicates. Empty paper titles are skipped.
 #[derive(Clone, Debug, Default)]
 pub struct RepoPapers {
-    papers: HashMap<String, Vec<String>>,
-    seen: HashSet<(String, String)>,
+    papers: HashMap<RepoKey, Vec<String>>,
+    seen: HashSet<(RepoKey, String)>,
 }
 
 impl RepoPapers {
@@ -31,7 +31,7 @@ impl RepoPapers {
         if row.repo.is_empty() || row.paper.is_empty() {
             return;
         }
-        let key = row.repo.to_lowercase();
+        let key = RepoKey::new(row.repo);
         if self.seen.insert((key.clone(), row.paper.to_owned())) {
             self.papers
                 .entry(key)
@@ -43,7 +43,7 @@ impl RepoPapers {
     /// The papers linking `repo` (any case).
     pub fn get(&self, repo: &str) -> &[String] {
         self.papers
-            .get(&repo.to_lowercase())
+            .get(&RepoKey::new(repo))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
@@ -122,9 +122,9 @@ pub fn render_popularity_md(
             Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
             _ => md_cell(&r.repo),
         };
-        let renamed = info
-            .filter(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo))
-            .map(|i| format!(" (now {})", md_cell(&i.canonical)))
+        let renamed = r
+            .renamed_to()
+            .map(|to| format!(" (now {})", md_cell(to)))
             .unwrap_or_default();
         let list = repo_papers.get(&r.repo);
         let mut titles: Vec<String> = list

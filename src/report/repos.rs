@@ -31,7 +31,7 @@ pub fn rank_repos(rows: &mut [RepoRow]) {
         (
             !is_ranked(r),
             std::cmp::Reverse(if is_ranked(r) { stars } else { 0 }),
-            r.repo.to_lowercase(),
+            r.key(),
         )
     });
     let mut next = 1;

@@ -173,7 +173,7 @@ impl SummaryInput<'_> {
     /// The most-starred repositories (ranked ones only), at most `n`.
     pub fn top_repos(&self, n: usize) -> Vec<&RepoRow> {
         let mut v: Vec<&RepoRow> = self.repos.iter().filter(|r| is_ranked(r)).collect();
-        v.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.repo.to_lowercase()));
+        v.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.key()));
         v.truncate(n);
         v
     }
@@ -211,7 +211,7 @@ impl SummaryInput<'_> {
             .iter()
             .filter(|r| r.stars_delta.is_some_and(|d| d > 0))
             .collect();
-        v.sort_by_key(|r| (std::cmp::Reverse(r.stars_delta), r.repo.to_lowercase()));
+        v.sort_by_key(|r| (std::cmp::Reverse(r.stars_delta), r.key()));
         v.truncate(n);
         v
     }

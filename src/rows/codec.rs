@@ -56,7 +56,11 @@ impl<W: Write> RecordWriter<W> {
     }
 
     pub fn write<T: serde::Serialize>(&mut self, record: &T) -> std::io::Result<()> {
-        self.w.serialize(record).map_err(std::io::Error::other)
+        self.w.serialize(record).map_err(|e| match e.into_kind() {
+            // Keep the I/O error itself (its kind: broken pipe, disk full).
+            csv::ErrorKind::Io(io) => io,
+            other => std::io::Error::other(format!("cannot encode a CSV record: {other:?}")),
+        })
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {

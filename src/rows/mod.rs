@@ -5,6 +5,15 @@
 //! of the record with `#[serde(default)]` (so files written before it still
 //! read); a reordered or extended file reads too.
 //!
+//! Adding a column (say `section` to links.csv): one field at the end of
+//! [`LinkRecord`], `#[serde(with = "super::codec::text", default)] pub
+//! section: Cow<'a, str>` (a number: `#[serde(default)] pub n: Option<u64>`;
+//! a word: a type with `as_str`/`FromStr` and `Serialize`/`Deserialize` as
+//! `model::Status` has), filled in `LinkRecord::from_row`. The header follows
+//! from the field; `history` reads older files without it. The `extract`
+//! command writes [`ExtractRecord`] (the columns up to `repo`): add the field
+//! there too only if `extract` should print it.
+//!
 //! Every text cell goes through [`csv_safe`] both ways (the `text` field
 //! adapter); dates are RFC 3339, UTC, whole seconds ([`fmt_time`]).
 //!
