@@ -9,7 +9,8 @@
 //! answer reading, no I/O), `plan` (which GraphQL query next: halving a
 //! batch GitHub finds too costly, no I/O), `ratelimit` (budget bookkeeping), `client` (the
 //! one place where HTTP calls are made, counted, bounded and retried),
-//! `health` (the health word).
+//! `health` (the health word), `roots` (a repository-root link's status
+//! from the API answer alone, no I/O).
 
 mod client;
 mod graphql;
@@ -18,10 +19,12 @@ mod plan;
 mod ratelimit;
 mod refs;
 mod rest;
+mod roots;
 mod transport;
 
 pub use health::health;
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
+pub use roots::judge_root_link;
 
 use crate::config::GithubConfig;
 use crate::error::Error;
