@@ -1,0 +1,215 @@
+//! The archive stage as the pipeline runs it: picks the targets (every
+//! `broken` link and `missing` repository), reuses fresh answers from the
+//! previous links.csv, asks `archive` about the rest, and keeps the way
+//! back from URLs and repositories to their targets.
+//!
+//! Never changes a status or the exit code.
+
+use super::rows::is_code_link;
+use super::{Checked, Links, NO_REPO};
+use crate::archive::{ArchiveClient, Target};
+use crate::config::Config;
+use crate::error::Error;
+use crate::history::History;
+use crate::model::{LinkResult, RepoOutcome, Status};
+use crate::report;
+use crate::store::Store;
+use std::collections::HashMap;
+use tokio_util::sync::CancellationToken;
+
+/// Which broken links the archives are asked about. Link roles (code,
+/// project, dataset) will filter here: one more condition.
+fn wants_archive(result: &LinkResult) -> bool {
+    result.status == Status::Broken
+}
+
+/// What the archive stage learnt, per target, with the way back from
+/// unique URLs and repositories to their targets.
+#[derive(Debug, Default)]
+pub struct Archived {
+    pub targets: Vec<crate::archive::Target>,
+    /// Per target; `None` when nothing is known (archive off, budget spent,
+    /// or the archives could not answer).
+    pub lookups: Vec<Option<crate::archive::Lookup>>,
+    /// Per unique URL: its target, when it is one.
+    pub url_target: Vec<Option<u32>>,
+    /// Per repository (`Links::repos` index): its target, when missing.
+    pub repo_target: Vec<Option<u32>>,
+    pub saves: Vec<crate::archive::Save>,
+    /// Requests sent to the archives in this run.
+    pub calls: usize,
+    pub notes: Vec<String>,
+    pub enabled: bool,
+}
+
+impl Archived {
+    /// What is known about the target of unique URL `id`.
+    pub fn of_url(
+        &self,
+        id: usize,
+    ) -> Option<(&crate::archive::Target, Option<&crate::archive::Lookup>)> {
+        let t = self.url_target.get(id).copied().flatten()? as usize;
+        Some((&self.targets[t], self.lookups[t].as_ref()))
+    }
+
+    /// What is known about the target with this key.
+    pub fn of_key(&self, key: &str) -> Option<&crate::archive::Lookup> {
+        let t = self.targets.iter().position(|t| t.key == key)?;
+        self.lookups[t].as_ref()
+    }
+
+    /// The words for every dead URL whose archives answered, in order of
+    /// first appearance, with the copy URL when there is one.
+    pub fn words_by_url<'s>(&self, store: &'s Store) -> Vec<(&'s str, String, Option<String>)> {
+        let mut out = Vec::new();
+        for (id, url) in store.urls.iter().enumerate() {
+            let Some((target, Some(lookup))) = self.of_url(id) else {
+                continue;
+            };
+            if let Some(words) = crate::archive::words(&lookup.outcome, target.code) {
+                let copy = match &lookup.outcome {
+                    crate::archive::Outcome::Found { url, .. } => Some(url.clone()),
+                    _ => None,
+                };
+                out.push((url.as_str(), words, copy));
+            }
+        }
+        out
+    }
+
+    /// The archive section of summary.md.
+    pub(super) fn render_md(&self, words: &[(&str, String, Option<String>)]) -> String {
+        let entries: Vec<report::ArchiveEntry> = words
+            .iter()
+            .map(|(url, w, copy)| report::ArchiveEntry {
+                url: url.to_string(),
+                words: w.clone(),
+                copy: copy.clone(),
+            })
+            .collect();
+        let saves: Vec<(String, String)> = self
+            .saves
+            .iter()
+            .map(|s| (s.origin.clone(), s.status.clone()))
+            .collect();
+        report::render_archive_md(self.enabled, self.calls, &entries, &saves)
+    }
+
+    /// One sentence for the terminal: how many dead links have a copy.
+    pub(super) fn sentence(&self) -> Option<String> {
+        if !self.enabled || self.targets.is_empty() {
+            return None;
+        }
+        let known: Vec<&crate::archive::Outcome> =
+            self.lookups.iter().flatten().map(|l| &l.outcome).collect();
+        let found = known
+            .iter()
+            .filter(|o| matches!(o, crate::archive::Outcome::Found { .. }))
+            .count();
+        Some(format!(
+            "{} dead links or missing repositories: {found} with an archived copy, {} without, {} not looked up ({} archive calls).",
+            self.targets.len(),
+            known.len() - found,
+            self.targets.len() - known.len(),
+            self.calls
+        ))
+    }
+
+    /// What is known about repository `i` (missing ones only).
+    pub fn of_repo(&self, i: usize) -> Option<&crate::archive::Lookup> {
+        let t = self.repo_target.get(i).copied().flatten()? as usize;
+        self.lookups[t].as_ref()
+    }
+}
+
+/// Looks up archived copies of every broken link and missing repository
+/// (reusing fresh answers from the previous links.csv), and with
+/// `save_live` submits live repositories. Skipped when interrupted.
+pub(super) async fn archive_stage(
+    config: &Config,
+    store: &Store,
+    links: &Links,
+    checked: &Checked,
+    history: &History,
+    token: Option<crate::archive::Token>,
+    shutdown: CancellationToken,
+) -> Result<Archived, Error> {
+    let (mut out, live) = pick_targets(config, store, links, checked, history);
+    if !config.archive.enabled || checked.interrupted {
+        return Ok(out);
+    }
+    let dead: Vec<Target> = (0..out.targets.len())
+        .filter(|&t| out.lookups[t].is_none())
+        .map(|t| out.targets[t].clone())
+        .collect();
+    if dead.is_empty() && !config.archive.save_live {
+        return Ok(out);
+    }
+    let client = ArchiveClient::new(&config.archive, &config.check, token)?;
+    let looked = crate::archive::run(&client, dead, live, shutdown).await;
+    for (t, target) in out.targets.iter().enumerate() {
+        if let Some(l) = looked.lookups.get(&target.key)
+            && !matches!(l.outcome, crate::archive::Outcome::Unknown(_))
+        {
+            out.lookups[t] = Some(l.clone());
+        }
+    }
+    out.saves = looked.saves;
+    out.calls = looked.calls;
+    out.notes = looked.notes;
+    Ok(out)
+}
+
+/// The targets: one per dead URL (`wants_archive`) and missing repository,
+/// deduplicated by key, with fresh answers from the previous run filled in;
+/// and the live repositories (for `save_live`).
+fn pick_targets(
+    config: &Config,
+    store: &Store,
+    links: &Links,
+    checked: &Checked,
+    history: &History,
+) -> (Archived, Vec<Target>) {
+    let mut out = Archived {
+        url_target: vec![None; store.urls.len()],
+        repo_target: vec![None; links.repos.len()],
+        enabled: config.archive.enabled,
+        ..Archived::default()
+    };
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut add = |out: &mut Archived, target: Target| -> u32 {
+        *index.entry(target.key.clone()).or_insert_with(|| {
+            out.targets.push(target);
+            out.lookups.push(None);
+            (out.targets.len() - 1) as u32
+        })
+    };
+    for (id, (url, result)) in store.urls.iter().zip(&checked.results).enumerate() {
+        if !wants_archive(result) {
+            continue;
+        }
+        let repo = links.repo_of[id];
+        let target = if repo == NO_REPO {
+            Target::other(url, is_code_link(url, false))
+        } else {
+            Target::github(&links.repos[repo as usize].full_name())
+        };
+        let t = add(&mut out, target);
+        out.url_target[id] = Some(t);
+        if out.enabled && out.lookups[t as usize].is_none() {
+            out.lookups[t as usize] = history.reusable_archive(url);
+        }
+    }
+    let mut live = Vec::new();
+    for (i, outcome) in checked.repo_outcomes.iter().enumerate() {
+        match outcome {
+            RepoOutcome::Missing => {
+                let t = add(&mut out, Target::github(&links.repos[i].full_name()));
+                out.repo_target[i] = Some(t);
+            }
+            RepoOutcome::Found(info) => live.push(Target::github(&info.canonical)),
+            RepoOutcome::Unknown(_) => {}
+        }
+    }
+    (out, live)
+}

@@ -1,0 +1,277 @@
+//! Gathering: inputs and remote documents into a `Store`, and which
+//! repository each unique URL names. Also the `extract` command, which
+//! streams the same events straight to CSV.
+//!
+//! Never checks a link and never writes a report file.
+
+use super::{NO_REPO, warn};
+use crate::check::Checker;
+use crate::check::fetch::FetchError;
+use crate::config::Config;
+use crate::error::Error;
+use crate::extract;
+use crate::github::{self, RepoRef};
+use crate::input::{self, OpenError, Source};
+use crate::model::{LinkRow, RepoKey};
+use crate::store::Store;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// Reads every source into a `Store`, one at a time. Runs on a blocking
+/// thread: extraction is synchronous streaming over `BufRead`.
+/// `fetch` brings one URL source (a remote input is held in memory only
+/// while it is being read); `Ok(Err(reason))` skips it with a warning.
+pub fn collect(
+    sources: &[Source],
+    cap: u64,
+    fetch: &mut FetchRemote<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Store, Error> {
+    let mut store = Store::default();
+    for source in sources {
+        let opened = match source {
+            Source::Url(url) => match fetch(url)? {
+                Ok((ext, body)) => input::open_reader(
+                    url,
+                    ext.as_deref(),
+                    Box::new(std::io::Cursor::new(body)),
+                    cap,
+                ),
+                Err(skipped) => {
+                    warnings.push(skipped);
+                    continue;
+                }
+            },
+            _ => input::open(source, cap),
+        };
+        let Some(opened) = skip_unreadable(opened, warnings)? else {
+            continue;
+        };
+        let name = source.name();
+        let cut = opened.cut.clone();
+        let mut sink = store.begin_source(name.clone());
+        extract::extract(opened.format, opened.reader, &mut |e| sink.event(e)).map_err(|e| {
+            Error::Io {
+                path: name.clone().into(),
+                source: e,
+            }
+        })?;
+        warnings.extend(cut.message(&name));
+    }
+    Ok(store)
+}
+
+/// An input that is skipped (a binary file) becomes a warning and `None`.
+fn skip_unreadable(
+    opened: Result<input::Opened, OpenError>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<input::Opened>, Error> {
+    match opened {
+        Ok(o) => Ok(Some(o)),
+        Err(OpenError::Skip(msg)) => {
+            warnings.push(msg);
+            Ok(None)
+        }
+        Err(OpenError::Fatal(e)) => Err(e),
+    }
+}
+
+/// Fetches one remote input: `Ok(Ok((extension standing for its content
+/// type, body)))`, `Ok(Err(warning))` to skip it, `Err` to stop the run.
+pub type FetchRemote<'a> =
+    dyn FnMut(&str) -> Result<Result<(Option<String>, Vec<u8>), String>, Error> + Send + 'a;
+
+/// Fetches one URL input with the checker's remap, address and proxy rules.
+async fn fetch_remote(
+    checker: &Checker,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Result<(Option<String>, Vec<u8>), String>, Error> {
+    let doc = match checker.fetch_document(url, max_bytes).await {
+        Ok(doc) => doc,
+        Err(FetchError::TooLarge { max_bytes }) => {
+            return Ok(Err(format!(
+                "{url}: skipped, the document is larger than the {} cap for remote inputs \
+                 (max_input_mib; nothing of it was read)",
+                input::human_bytes(max_bytes as u64)
+            )));
+        }
+        Err(FetchError::Failed(message)) => {
+            return Err(Error::Input {
+                input: url.to_string(),
+                message: format!("cannot fetch: {message}"),
+            });
+        }
+    };
+    let ext = url::Url::parse(url)
+        .ok()
+        .and_then(|u| crate::check::fetch::extension_for(doc.content_type.as_deref(), &u));
+    Ok(Ok((ext, doc.body)))
+}
+
+/// Extraction of every source on a blocking thread; remote inputs are
+/// fetched from there, one at a time, on the caller's runtime.
+async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Vec<String>), Error> {
+    let cap = config.max_input_bytes();
+    let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
+    let checker = if sources.iter().any(|s| matches!(s, Source::Url(_))) {
+        Some(Checker::new(&config.check)?)
+    } else {
+        None
+    };
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut warnings = Vec::new();
+        let mut fetch = |url: &str| match &checker {
+            Some(c) => runtime.block_on(fetch_remote(c, url, max_remote_bytes)),
+            None => Ok(Err(format!("{url}: not fetched"))),
+        };
+        collect(&sources, cap, &mut fetch, &mut warnings).map(|s| (s, warnings))
+    })
+    .await
+    .map_err(|e| Error::Input {
+        input: "inputs".into(),
+        message: format!("extraction failed: {e}"),
+    })?
+}
+
+/// The `extract` command: streams every link as CSV to `out`, keeping no
+/// more than the current paper title per source in memory.
+pub fn extract_to(
+    sources: &[Source],
+    cap: u64,
+    out: &mut dyn Write,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut writer = crate::report::LinkCsvWriter::new(out, false).map_err(stdout_error)?;
+    for source in sources {
+        let Some(opened) = skip_unreadable(input::open(source, cap), warnings)? else {
+            continue;
+        };
+        let name = source.name();
+        let cut = opened.cut.clone();
+        let mut titles: HashMap<usize, String> = HashMap::new();
+        let mut failed: Option<std::io::Error> = None;
+        extract::extract(opened.format, opened.reader, &mut |event| {
+            if failed.is_some() {
+                return;
+            }
+            match event {
+                extract::Event::Paper(p) => {
+                    // Links only ever refer to the latest paper or one shortly
+                    // before it; keep the map small on huge inputs.
+                    if titles.len() > 64 {
+                        titles.clear();
+                    }
+                    titles.insert(p.index, p.title);
+                }
+                extract::Event::Link(l) => {
+                    let paper = l.paper.and_then(|i| titles.get(&i)).map_or("", |s| s);
+                    let repo = github::parse_repo_url(&l.url)
+                        .map(|r| r.full_name())
+                        .unwrap_or_default();
+                    let row = LinkRow {
+                        source: &name,
+                        line: l.line,
+                        column: l.column,
+                        paper,
+                        url: &l.url,
+                        repo: &repo,
+                        result: None,
+                        first_failed_at: None,
+                        archive: None,
+                    };
+                    if let Err(e) = writer.write(&row) {
+                        failed = Some(e);
+                    }
+                }
+                extract::Event::ClaimsCode { .. } => {}
+            }
+        })
+        .map_err(|e| Error::Io {
+            path: name.clone().into(),
+            source: e,
+        })?;
+        if let Some(e) = failed {
+            return Err(stdout_error(e));
+        }
+        warnings.extend(cut.message(&name));
+    }
+    writer.flush().map_err(stdout_error)
+}
+
+pub(super) fn stdout_error(e: std::io::Error) -> Error {
+    Error::Output {
+        path: "<stdout>".into(),
+        source: e,
+    }
+}
+
+/// Inputs -> extraction (on a blocking thread, streaming `BufRead`), with
+/// every warning printed, and the repository each unique URL names.
+pub(super) async fn gather(config: &Config) -> Result<(Store, Links), Error> {
+    let resolved = input::resolve(&config.inputs)?;
+    for w in &resolved.warnings {
+        warn(w);
+    }
+    let (store, warnings) = collect_all(config, resolved.sources).await?;
+    for w in &warnings {
+        warn(w);
+    }
+    let links = find_repos(&store);
+    Ok((store, links))
+}
+
+/// Which repository each unique URL points into.
+pub struct Links {
+    pub repo_of: Vec<u32>,
+    pub repos: Vec<RepoRef>,
+}
+
+/// Maps every unique URL to its repository (when it names one).
+pub fn find_repos(store: &Store) -> Links {
+    let mut index: HashMap<RepoKey, u32> = HashMap::new();
+    let mut repos = Vec::new();
+    let repo_of = store
+        .urls
+        .iter()
+        .map(|url| match github::parse_repo_url(url) {
+            Some(r) => *index.entry(r.key()).or_insert_with(|| {
+                repos.push(r.clone());
+                (repos.len() - 1) as u32
+            }),
+            None => NO_REPO,
+        })
+        .collect();
+    Links { repo_of, repos }
+}
+
+/// The `extract` command: resolves the config's inputs and streams every
+/// link as CSV to `out`. No network at all (remote inputs are refused).
+pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
+    let resolved = input::resolve(&config.inputs)?;
+    if let Some(Source::Url(url)) = resolved
+        .sources
+        .iter()
+        .find(|s| matches!(s, Source::Url(_)))
+    {
+        return Err(Error::Input {
+            input: url.clone(),
+            message: "`extract` does no network I/O; download the page first or use `check`".into(),
+        });
+    }
+    for w in &resolved.warnings {
+        warn(w);
+    }
+    let mut warnings = Vec::new();
+    let result = extract_to(
+        &resolved.sources,
+        config.max_input_bytes(),
+        out,
+        &mut warnings,
+    );
+    for w in &warnings {
+        warn(w);
+    }
+    result
+}

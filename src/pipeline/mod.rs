@@ -1,0 +1,215 @@
+//! The pipeline: wires input -> extract -> check / github -> archive ->
+//! report and decides the run's outcome (the exit code a CI job sees)
+//! through `verdict`.
+//!
+//! Owns incremental reuse of the previous reports and the shutdown
+//! behaviour. Never parses formats, never speaks HTTP itself and never
+//! formats report files: each of those belongs to its stage.
+//!
+//! Layout: `gather` (inputs and remote documents into a `Store`; the
+//! `extract` command), `checks` (planning and merging link checks and
+//! GitHub API calls), `archive` (the archive stage), `rows` (link,
+//! repository and paper rows), `outputs` (every report file and the
+//! terminal, JSON and annotation output). `run` reads as the list of stages.
+
+mod archive;
+mod checks;
+mod gather;
+mod outputs;
+mod rows;
+
+pub use archive::Archived;
+pub use checks::{Checked, Reused, check, network_unreachable};
+pub use gather::{FetchRemote, Links, collect, extract_to, find_repos, run_extract};
+pub use rows::link_rows;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::history::{History, ReportPaths};
+use crate::report;
+use crate::store::Store;
+use crate::verdict::{self, FailPolicy, Judge};
+use rows::Tables;
+use secrecy::SecretString;
+use std::io::Write;
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Marks "not a repository" in `Links::repo_of`.
+const NO_REPO: u32 = u32::MAX;
+
+pub use crate::verdict::Exit;
+
+/// What `run` prints on `out` when done (the library's own type; the
+/// binary maps its `--format` flag onto it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One paragraph of totals.
+    Summary,
+    /// One JSON document, nothing else on `out`.
+    Json,
+    /// Nothing.
+    #[default]
+    None,
+}
+
+/// Everything `run` needs besides the shutdown signal.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub config: Config,
+    /// Check everything again (history is still carried over).
+    pub no_cache: bool,
+    /// Only failures new since the previous report fail the run.
+    pub fail_on_new: bool,
+    pub format: OutputFormat,
+    /// The GitHub token; only the `github` stage ever reads it. Its
+    /// `Debug` is redacted and it has no `Display`.
+    pub token: Option<SecretString>,
+    /// The Software Heritage token (`SWH_TOKEN`); only `archive` reads it.
+    pub swh_token: Option<crate::archive::Token>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Print GitHub Actions workflow commands.
+    pub github_actions: bool,
+    /// `$GITHUB_STEP_SUMMARY`: summary.md is appended there too.
+    pub step_summary: Option<std::path::PathBuf>,
+    /// Annotation paths are made relative to this directory.
+    pub workdir: std::path::PathBuf,
+    /// Colour and width of the end-of-run text (`--format summary`).
+    pub terminal: report::TerminalStyle,
+}
+
+impl RunOptions {
+    /// Options for a library user or a test: no progress bar, no Actions output.
+    pub fn new(config: Config) -> Self {
+        RunOptions {
+            config,
+            no_cache: false,
+            fail_on_new: false,
+            format: OutputFormat::None,
+            token: None,
+            swh_token: None,
+            progress: false,
+            github_actions: false,
+            step_summary: None,
+            workdir: std::env::current_dir().unwrap_or_default(),
+            terminal: report::TerminalStyle::default(),
+        }
+    }
+}
+
+fn warn(msg: &str) {
+    eprintln!("paperlinks: warning: {msg}");
+}
+
+/// The `check` command: the whole pipeline. Writes every report (also when
+/// interrupted) and returns how the run ended.
+pub async fn run(
+    options: RunOptions,
+    shutdown: CancellationToken,
+    out: &mut (dyn Write + Send),
+) -> Result<Exit, Error> {
+    let started = Instant::now();
+    let config = &options.config;
+    let fail_words = config.fail_words().map_err(|message| Error::Config {
+        path: "config".into(),
+        message,
+    })?;
+    let (store, links) = gather::gather(config).await?;
+    let (paths, history) = load_history(config, options.no_cache)?;
+    let checked = check_stage(&options, &store, &links, &history, &shutdown).await?;
+    let swh_token = options.swh_token.clone();
+    let archived = archive::archive_stage(
+        config, &store, &links, &checked, &history, swh_token, shutdown,
+    )
+    .await?;
+    let tables = Tables::build(config, &store, &links, &checked, &history, &archived);
+
+    // Decide the exit before writing, so every report can say it.
+    let policy = FailPolicy::from_words(&fail_words, options.fail_on_new);
+    let judge = Judge::new(
+        &policy,
+        history.had_links.then_some(&history.links),
+        history.repos.as_ref(),
+    );
+    let unreachable = network_unreachable(&checked.results);
+    let unique = store.urls.iter().map(String::as_str);
+    let statuses = checked.results.iter().map(|r| r.status);
+    let failures = judge.failures(unique.zip(statuses), &tables.repo_rows);
+    let (exit, exit_reason) = verdict::decide_exit(
+        checked.interrupted,
+        unreachable,
+        failures,
+        &policy,
+        &config.ci.fail_on,
+    );
+
+    let finished = outputs::Finished {
+        store: &store,
+        checked: &checked,
+        history: &history,
+        archived: &archived,
+        tables: &tables,
+        judge,
+        duration: started.elapsed(),
+        exit,
+        exit_reason,
+        unreachable,
+    };
+    outputs::write_all(&options, &paths, &finished, out)?;
+    Ok(exit)
+}
+
+/// The previous run's reports (reuse and history); creates the output
+/// directory first.
+fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History), Error> {
+    std::fs::create_dir_all(&config.output_dir).map_err(|e| Error::Report {
+        path: config.output_dir.clone(),
+        source: e,
+    })?;
+    let paths = ReportPaths::new(&config.output_dir);
+    let history = History::load(&paths, config, no_cache);
+    for w in &history.warnings {
+        warn(w);
+    }
+    Ok((paths, history))
+}
+
+/// Checks and API calls at once, reusing what the previous run knows, under
+/// a progress bar; prints the stage's notes.
+async fn check_stage(
+    options: &RunOptions,
+    store: &Store,
+    links: &Links,
+    history: &History,
+    shutdown: &CancellationToken,
+) -> Result<Checked, Error> {
+    let reused = Reused {
+        links: store
+            .urls
+            .iter()
+            .map(|url| history.reusable_link(url))
+            .collect(),
+        repos: links
+            .repos
+            .iter()
+            .map(|r| history.reusable_repo(&r.key()))
+            .collect(),
+    };
+    let progress = crate::progress::bar(options.progress, store.urls.len());
+    let checked = check(
+        &options.config,
+        store,
+        links,
+        reused,
+        options.token.clone(),
+        shutdown.clone(),
+        &progress,
+    )
+    .await?;
+    progress.finish_and_clear();
+    for note in &checked.notes {
+        warn(note);
+    }
+    Ok(checked)
+}

@@ -1,0 +1,185 @@
+//! Writing the outputs of a finished run: links.csv, repos.csv,
+//! papers.csv, popularity.md and .svg, summary.md (and the Actions step
+//! summary), then the annotations and the end-of-run text or JSON.
+//!
+//! Never decides anything: the exit and every level come from `verdict`
+//! (through the `Judge` it is handed); the files are formatted by `report`.
+
+use super::gather::stdout_error as out_err;
+use super::rows::Tables;
+use super::{Archived, Checked, Exit, OutputFormat, RunOptions, warn};
+use crate::error::Error;
+use crate::history::{History, ReportPaths};
+use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
+use crate::store::Store;
+use crate::verdict::Judge;
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Duration;
+
+/// Everything a finished run hands to its outputs.
+pub(super) struct Finished<'a> {
+    pub store: &'a Store,
+    pub checked: &'a Checked,
+    pub history: &'a History,
+    pub archived: &'a Archived,
+    pub tables: &'a Tables<'a>,
+    pub judge: Judge<'a>,
+    pub duration: Duration,
+    pub exit: Exit,
+    pub exit_reason: String,
+    /// The network looked unreachable (the exit reason becomes a note).
+    pub unreachable: bool,
+}
+
+/// Dead URLs with the archives' words and copy (`Archived::words_by_url`).
+type ArchiveWords<'s> = Vec<(&'s str, String, Option<String>)>;
+
+/// Writes every report file, then the terminal output, in that order.
+pub(super) fn write_all(
+    options: &RunOptions,
+    paths: &ReportPaths,
+    f: &Finished<'_>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), Error> {
+    write_csvs(paths, f.tables)?;
+    let archive_words = f.archived.words_by_url(f.store);
+    let tally = tally_and_popularity(paths, f)?;
+    let summary = summary_input(f, &tally);
+    write_summary(options, paths, &summary, f.archived, &archive_words)?;
+    print_annotations(options, f, &archive_words, out)?;
+    print_summary(options, f, &summary, out)?;
+    if f.checked.interrupted {
+        eprintln!(
+            "paperlinks: the run was interrupted; reports hold what was known (unchecked links marked `unchecked`)"
+        );
+    }
+    Ok(())
+}
+
+/// links.csv, repos.csv and papers.csv.
+fn write_csvs(paths: &ReportPaths, tables: &Tables<'_>) -> Result<(), Error> {
+    report::write_links_csv(&paths.links, tables.link_rows(), true)?;
+    report::write_repos_csv(&paths.repos, &tables.repo_rows)?;
+    report::write_papers_csv(&paths.papers, &tables.paper_rows)
+}
+
+/// Tallies the link rows for the summary and writes popularity.md and
+/// popularity.svg (which need the papers of each repository).
+fn tally_and_popularity(paths: &ReportPaths, f: &Finished<'_>) -> Result<LinkTally, Error> {
+    let mut tally = LinkTally::new(f.judge.has_previous_links());
+    let mut repo_papers = RepoPapers::new();
+    for row in f.tables.link_rows() {
+        tally.add(&row, &f.judge);
+        repo_papers.add(&row);
+    }
+    let previous_repos_at = f.history.repos.as_ref().and_then(|r| r.report_at);
+    report::write_text_atomic(
+        &paths.popularity_md,
+        &report::render_popularity_md(
+            &f.tables.repo_rows,
+            &repo_papers,
+            &f.tables.paper_rows,
+            previous_repos_at,
+        ),
+    )?;
+    report::write_popularity_svg(&paths.popularity_svg, &f.tables.repo_rows)?;
+    Ok(tally)
+}
+
+/// What summary.md, the terminal and the JSON document are rendered from.
+fn summary_input<'a>(f: &'a Finished<'a>, tally: &'a LinkTally) -> SummaryInput<'a> {
+    let mut notes = f.checked.notes.clone();
+    notes.extend(f.archived.notes.iter().cloned());
+    notes.extend(f.history.warnings.iter().cloned());
+    if f.unreachable {
+        notes.push(f.exit_reason.clone());
+    }
+    SummaryInput {
+        links: tally,
+        repos: &f.tables.repo_rows,
+        has_previous_repos: f.history.repos.is_some(),
+        judge: f.judge,
+        interrupted: f.checked.interrupted,
+        duration: f.duration,
+        api_calls: f.checked.api_calls,
+        exit_code: i32::from(f.exit.code()),
+        exit_reason: f.exit_reason.clone(),
+        notes,
+    }
+}
+
+/// summary.md, and the same text appended to `$GITHUB_STEP_SUMMARY` (a
+/// failure there is a warning, not an error).
+fn write_summary(
+    options: &RunOptions,
+    paths: &ReportPaths,
+    summary: &SummaryInput<'_>,
+    archived: &Archived,
+    archive_words: &ArchiveWords<'_>,
+) -> Result<(), Error> {
+    let mut markdown = report::render_summary(summary);
+    markdown.push_str(&archived.render_md(archive_words));
+    report::write_text_atomic(&paths.summary, &markdown)?;
+    if let Some(Err(e)) = options
+        .step_summary
+        .as_ref()
+        .map(|step| report::append_step_summary(step, &markdown))
+    {
+        warn(&e.to_string());
+    }
+    Ok(())
+}
+
+/// GitHub Actions annotations: on stdout, or on stderr when stdout
+/// carries JSON.
+fn print_annotations(
+    options: &RunOptions,
+    f: &Finished<'_>,
+    archive_words: &ArchiveWords<'_>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), Error> {
+    if !options.github_actions {
+        return Ok(());
+    }
+    let words_of: HashMap<&str, &str> = archive_words
+        .iter()
+        .map(|(url, w, _)| (*url, w.as_str()))
+        .collect();
+    let words = |url: &str| words_of.get(url).map(|w| w.to_string());
+    let (rows, repos) = (f.tables.link_rows(), &f.tables.repo_rows);
+    let result = if options.format == OutputFormat::Json {
+        let err = std::io::stderr().lock();
+        report::write_annotations(err, rows, repos, &f.judge, &options.workdir, words)
+    } else {
+        report::write_annotations(&mut *out, rows, repos, &f.judge, &options.workdir, words)
+    };
+    result.map_err(out_err)
+}
+
+/// The end-of-run summary in the chosen format, then a flush.
+fn print_summary(
+    options: &RunOptions,
+    f: &Finished<'_>,
+    summary: &SummaryInput<'_>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), Error> {
+    match options.format {
+        OutputFormat::Json => {
+            out.write_all(report::render_json(&JsonReport::new(summary)).as_bytes())
+                .map_err(out_err)?;
+        }
+        OutputFormat::Summary => {
+            let text = report::render_terminal(
+                summary,
+                f.archived.sentence().as_slice(),
+                &options.config.output_dir,
+                f.store.urls.len(),
+                options.terminal,
+            );
+            writeln!(out, "{text}").map_err(out_err)?;
+        }
+        OutputFormat::None => {}
+    }
+    out.flush().map_err(out_err)
+}

@@ -1,0 +1,353 @@
+//! The rows of the reports: links.csv (one per occurrence, lazily),
+//! repos.csv (one per repository, ranked, with star deltas) and papers.csv
+//! (one per paper), and which links count as code links.
+//!
+//! Never writes: `outputs` hands the rows to `report`.
+
+use super::{Archived, Checked, Links, NO_REPO};
+use crate::config::Config;
+use crate::github;
+use crate::history::{self, History};
+use crate::model::{
+    ArchiveCells, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Status,
+};
+use crate::report;
+use crate::store::{NO_PAPER, Store};
+use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+
+/// Every row of a finished run: repository and paper rows built once,
+/// link rows produced on demand (lazily, from compact storage).
+pub(super) struct Tables<'a> {
+    store: &'a Store,
+    links: &'a Links,
+    results: &'a [LinkResult],
+    repo_names: Vec<String>,
+    first_failed: Vec<Option<chrono::DateTime<Utc>>>,
+    url_archive: Vec<Option<ArchiveCells>>,
+    pub repo_rows: Vec<RepoRow>,
+    pub paper_rows: Vec<PaperRow<'a>>,
+}
+
+impl<'a> Tables<'a> {
+    /// Builds the repository and paper rows, with the archive cells and
+    /// `first_failed_at` carried from the previous run.
+    pub(super) fn build(
+        config: &Config,
+        store: &'a Store,
+        links: &'a Links,
+        checked: &'a Checked,
+        history: &History,
+        archived: &Archived,
+    ) -> Self {
+        let now = Utc::now();
+        let first_failed: Vec<_> = store
+            .urls
+            .iter()
+            .zip(&checked.results)
+            .map(|(url, r)| history::carry_first_failed(history.previous_link(url), r))
+            .collect();
+        let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
+        let mut repo_rows = repo_rows(config, store, links, checked, history, now);
+        for row in &mut repo_rows {
+            if let Some(l) = archived.of_key(&crate::archive::Target::github(&row.repo).key) {
+                row.archive = l.cells();
+            }
+        }
+        let url_archive: Vec<Option<ArchiveCells>> = (0..store.urls.len())
+            .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
+            .collect();
+        let mut paper_rows = paper_rows(store, links, &checked.results, &repo_rows);
+        let recoverable = code_recoverable(store, links, &checked.results, archived);
+        for (row, r) in paper_rows.iter_mut().zip(recoverable) {
+            row.code_recoverable = r;
+        }
+        Tables {
+            store,
+            links,
+            results: &checked.results,
+            repo_names,
+            first_failed,
+            url_archive,
+            repo_rows,
+            paper_rows,
+        }
+    }
+
+    /// The rows of links.csv, in input order.
+    pub(super) fn link_rows(&self) -> impl Iterator<Item = LinkRow<'_>> + '_ {
+        link_rows(
+            self.store,
+            self.links,
+            &self.repo_names,
+            self.results,
+            &self.first_failed,
+            &self.url_archive,
+        )
+    }
+}
+
+/// Rows of links.csv in input order.
+pub fn link_rows<'a>(
+    store: &'a Store,
+    links: &'a Links,
+    repo_names: &'a [String],
+    results: &'a [LinkResult],
+    first_failed: &'a [Option<chrono::DateTime<Utc>>],
+    archive: &'a [Option<ArchiveCells>],
+) -> impl Iterator<Item = LinkRow<'a>> + 'a {
+    store.occurrences.iter().map(move |o| {
+        let repo = links.repo_of[o.url as usize];
+        LinkRow {
+            source: &store.sources[o.source as usize],
+            line: o.line as usize,
+            column: o.column as usize,
+            paper: if o.paper == NO_PAPER {
+                ""
+            } else {
+                &store.papers[o.paper as usize].title
+            },
+            url: &store.urls[o.url as usize],
+            repo: if repo == NO_REPO {
+                ""
+            } else {
+                &repo_names[repo as usize]
+            },
+            result: Some(&results[o.url as usize]),
+            first_failed_at: first_failed[o.url as usize],
+            archive: archive.get(o.url as usize).and_then(Option::as_ref),
+        }
+    })
+}
+
+/// One row per repository, ranked, with star deltas against the previous run.
+pub(super) fn repo_rows(
+    config: &Config,
+    store: &Store,
+    links: &Links,
+    checked: &Checked,
+    history: &History,
+    now: chrono::DateTime<Utc>,
+) -> Vec<RepoRow> {
+    let n = links.repos.len();
+    let mut link_count = vec![0usize; n];
+    let mut papers: Vec<HashSet<u32>> = vec![HashSet::new(); n];
+    for o in &store.occurrences {
+        let r = links.repo_of[o.url as usize];
+        if r != NO_REPO {
+            link_count[r as usize] += 1;
+            if o.paper != NO_PAPER {
+                papers[r as usize].insert(o.paper);
+            }
+        }
+    }
+    let mut rows: Vec<RepoRow> = links
+        .repos
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let outcome = &checked.repo_outcomes[i];
+            let (fetched_at, cached) = checked.repo_fetched[i].map_or((now, false), |t| (t, true));
+            let (info, error) = match outcome {
+                RepoOutcome::Found(info) => (Some((**info).clone()), String::new()),
+                RepoOutcome::Missing => (None, "repository not found (deleted or private)".into()),
+                RepoOutcome::Unknown(reason) => (None, reason.clone()),
+            };
+            RepoRow {
+                repo: r.full_name(),
+                days_since_push: info
+                    .as_ref()
+                    .and_then(|i| i.pushed_at)
+                    .map(|p| now.signed_duration_since(p).num_days()),
+                info,
+                papers: papers[i].len(),
+                links: link_count[i],
+                health: github::health(outcome, &config.github, now),
+                rank: None,
+                error,
+                fetched_at,
+                cached,
+                stars_delta: None,
+                previous_report_at: None,
+                archive: Default::default(),
+            }
+        })
+        .collect();
+    report::rank_repos(&mut rows);
+    if let Some(prev) = &history.repos {
+        history::fill_star_deltas(&mut rows, prev);
+    }
+    rows
+}
+
+/// Hosts whose links count as code links in papers.csv, besides GitHub
+/// repositories: other code forges and model hubs.
+const CODE_HOSTS: [&str; 6] = [
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "sourceforge.net",
+    "huggingface.co",
+    "gitee.com",
+];
+
+pub(super) fn is_code_link(url: &str, is_repo: bool) -> bool {
+    if is_repo {
+        return true;
+    }
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+        })
+        .is_some_and(|h| {
+            CODE_HOSTS.iter().any(|c| {
+                h.strip_suffix(c)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            })
+        })
+}
+
+/// papers.csv `code_recoverable` per paper: empty when the paper has no
+/// code link or one is not `broken`; `archived` when an archive holds a copy
+/// of one of its dead code links; `lost` when the archives were asked about
+/// every one and hold none; empty when that is not known.
+pub(super) fn code_recoverable(
+    store: &Store,
+    links: &Links,
+    results: &[LinkResult],
+    archived: &Archived,
+) -> Vec<&'static str> {
+    use crate::archive::Outcome;
+    // Per paper: (has dead code, alive code, archived, unknown).
+    let mut state = vec![(false, false, false, false); store.papers.len()];
+    for o in &store.occurrences {
+        let (id, paper) = (o.url as usize, o.paper);
+        if paper == NO_PAPER || !is_code_link(&store.urls[id], links.repo_of[id] != NO_REPO) {
+            continue;
+        }
+        let s = &mut state[paper as usize];
+        if results[id].status != Status::Broken {
+            s.1 = true;
+            continue;
+        }
+        s.0 = true;
+        match archived.of_url(id).and_then(|(_, l)| l).map(|l| &l.outcome) {
+            Some(Outcome::Found { .. }) => s.2 = true,
+            Some(Outcome::NotFound) => {}
+            _ => s.3 = true,
+        }
+    }
+    state
+        .into_iter()
+        .map(|(dead, alive, copy, unknown)| match () {
+            _ if !dead || alive => "",
+            _ if copy => "archived",
+            _ if !unknown => "lost",
+            _ => "",
+        })
+        .collect()
+}
+
+/// One row per paper, in input order.
+pub(super) fn paper_rows<'a>(
+    store: &'a Store,
+    links: &Links,
+    results: &[LinkResult],
+    repos: &[RepoRow],
+) -> Vec<PaperRow<'a>> {
+    // Repository rows are ranked (reordered): find them by name.
+    let by_name: HashMap<RepoKey, &RepoRow> = repos.iter().map(|r| (r.key(), r)).collect();
+    let mut rows: Vec<PaperRow> = store
+        .papers
+        .iter()
+        .map(|p| PaperRow {
+            source: &store.sources[p.source as usize],
+            line: p.line as usize,
+            paper: &p.title,
+            links: 0,
+            code_links: 0,
+            repos: 0,
+            broken_links: 0,
+            best_repo: String::new(),
+            best_repo_stars: None,
+            health: None,
+            claims_code_without_link: false,
+            code_recoverable: "",
+        })
+        .collect();
+    // Per unique URL, not per occurrence: a URL is parsed once.
+    let code_link: Vec<bool> = store
+        .urls
+        .iter()
+        .zip(&links.repo_of)
+        .map(|(url, &repo)| is_code_link(url, repo != NO_REPO))
+        .collect();
+    let mut seen_repos: Vec<HashSet<u32>> = vec![HashSet::new(); rows.len()];
+    for o in &store.occurrences {
+        if o.paper == NO_PAPER {
+            continue;
+        }
+        let row = &mut rows[o.paper as usize];
+        let repo = links.repo_of[o.url as usize];
+        row.links += 1;
+        if code_link[o.url as usize] {
+            row.code_links += 1;
+        }
+        if results[o.url as usize].status.is_failure() {
+            row.broken_links += 1;
+        }
+        if repo == NO_REPO || !seen_repos[o.paper as usize].insert(repo) {
+            continue;
+        }
+        row.repos += 1;
+        let Some(r) = by_name.get(&links.repos[repo as usize].key()) else {
+            continue;
+        };
+        if row
+            .health
+            .is_none_or(|h| r.health.goodness_rank() < h.goodness_rank())
+        {
+            row.health = Some(r.health);
+        }
+        if let Some(info) = r
+            .info
+            .as_ref()
+            .filter(|i| row.best_repo_stars.is_none_or(|s| i.stars > s))
+        {
+            row.best_repo = r.repo.clone();
+            row.best_repo_stars = Some(info.stars);
+        }
+    }
+    for (row, paper) in rows.iter_mut().zip(&store.papers) {
+        row.claims_code_without_link = paper.claims_code && row.links == 0;
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_code_link;
+
+    #[test]
+    fn code_links_are_repositories_and_code_hosts_with_their_subdomains() {
+        assert!(is_code_link("https://example.org/x", true));
+        for url in [
+            "https://gitlab.com/a/b",
+            "https://GitLab.com./a/b",
+            "https://www.huggingface.co/m",
+            "https://foo.sourceforge.net/",
+        ] {
+            assert!(is_code_link(url, false), "{url}");
+        }
+        for url in [
+            "https://notgitlab.com/a/b",
+            "https://gitlab.com.evil.org/a",
+            "https://example.org/gitlab.com",
+            "not a url",
+        ] {
+            assert!(!is_code_link(url, false), "{url}");
+        }
+    }
+}
