@@ -45,6 +45,7 @@ use std::io::{BufRead, BufReader};
 use super::claims::claims_code;
 use super::clean::find_urls;
 use super::pos::count_chars;
+use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
 
 /// Lines longer than this are processed in pieces.
@@ -95,6 +96,7 @@ struct Held {
     line: usize,
     column: usize,
     url: String,
+    role: Role,
 }
 
 struct Pending {
@@ -222,6 +224,7 @@ impl State<'_> {
                 column: h.column,
                 url: h.url,
                 paper,
+                role: h.role,
             }))
         });
         if found && paper.is_some() && paper == self.current {
@@ -302,6 +305,7 @@ impl State<'_> {
                     index,
                     title: p.title,
                     line: p.line,
+                    section: String::new(),
                 }));
                 self.flush(p.links, Some(index));
                 Some(index)
@@ -336,6 +340,7 @@ impl State<'_> {
                 column: h.column,
                 url: h.url,
                 paper,
+                role: h.role,
             }));
         }
     }
@@ -352,11 +357,13 @@ fn for_links(text: &str, line: usize, col0: usize, mut f: impl FnMut(Held)) {
     let (mut last_b, mut last_c) = (0usize, 0usize);
     find_urls(text, |m| {
         last_c += count_chars(&bytes[last_b..m.start]);
+        let role = role::classify(&[role::label_before(&text[last_b..m.start])], &m.url);
         last_b = m.start;
         f(Held {
             line,
             column: col0 + last_c + 1,
             url: m.url.into_owned(),
+            role,
         });
     });
 }

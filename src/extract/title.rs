@@ -1,0 +1,105 @@
+//! Paper titles: how the raw text of a unit's title element becomes the
+//! `paper` value. Shared by the Markdown and HTML extractors. Pure.
+//!
+//! In order: leading blanks dropped; the text is cut where a description
+//! begins (a double space, a line break — `<br>` arrives here as a line
+//! break —, or ` - ` / ` — ` / `: ` followed by a sentence: at least eight
+//! words that end with `.`/`。` or hold a `. `); a numbering prefix (`5) `,
+//! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
+//! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
+//! trimmed; whitespace is collapsed.
+
+/// The cleaned title of a unit's raw title text.
+pub fn clean_title(raw: &str) -> String {
+    let t = raw.trim_start();
+    let mut end = t.len();
+    for pat in ["  ", "\n", "\t"] {
+        if let Some(i) = t.find(pat) {
+            end = end.min(i);
+        }
+    }
+    let mut t = &t[..end];
+    for sep in [" - ", " — ", " – ", ": ", "： "] {
+        if let Some(i) = t.find(sep)
+            && is_sentence(&t[i + sep.len()..])
+        {
+            t = &t[..i];
+        }
+    }
+    let t = drop_numbering(t);
+    let t = t.trim_matches(|c: char| matches!(c, '*' | '_' | '`') || c.is_whitespace());
+    let t = t.trim_end_matches(|c: char| {
+        matches!(c, '.' | ',' | ':' | ';' | '|' | '-' | '：' | '。') || c.is_whitespace()
+    });
+    let mut out = String::with_capacity(t.len());
+    for w in t.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn is_sentence(s: &str) -> bool {
+    let s = s.trim();
+    s.split_whitespace().count() >= 8 && (s.ends_with('.') || s.ends_with('。') || s.contains(". "))
+}
+
+/// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
+fn drop_numbering(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut i = 0;
+    let open = matches!(b.first(), Some(b'(' | b'[' | b'#'));
+    if open {
+        i += 1;
+    }
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 4 {
+        return t;
+    }
+    i += digits;
+    match b.get(i) {
+        Some(b')' | b']') if open || b[i] == b')' => i += 1,
+        Some(b'.') if !open => i += 1,
+        Some(b' ') if b.first() == Some(&b'#') => {}
+        _ => return t,
+    }
+    if b.get(i) != Some(&b' ') {
+        return t;
+    }
+    t[i..].trim_start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_descriptions_and_numbering() {
+        let cases = [
+            (
+                "5) Spurious Rewards  This work challenges the view that ...",
+                "Spurious Rewards",
+            ),
+            ("1. Attention Is All You Need.", "Attention Is All You Need"),
+            ("  [12] Title\nsecond line", "Title"),
+            (
+                "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+                "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            ),
+            (
+                "Mamba - We present a new architecture that scales linearly in sequence length.",
+                "Mamba",
+            ),
+            ("**Bold**", "Bold"),
+            ("2017 Transformer", "2017 Transformer"),
+            ("3.5 Sonnet card", "3.5 Sonnet card"),
+            ("a   b", "a"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(clean_title(raw), want, "{raw:?}");
+        }
+    }
+}
