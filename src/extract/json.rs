@@ -225,17 +225,22 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
         };
         if let Some((_, url)) = clean_url(candidate) {
             let n = norm(&url);
-            if seen.contains(&n) {
-                continue;
-            }
-            seen.push(n);
-            let (l, c) = pos(value_at(key).unwrap_or(0));
             let label = if key == "githubRepo" {
                 "code"
             } else {
                 "project"
             };
             let role = role::classify(&[label], &url);
+            // Seen in the summary already: one link, whose role the field
+            // names (`seen` and `links` are pushed together).
+            if let Some(i) = seen.iter().position(|s| *s == n) {
+                if let Some(link) = links.get_mut(i) {
+                    link.3 = role;
+                }
+                continue;
+            }
+            seen.push(n);
+            let (l, c) = pos(value_at(key).unwrap_or(0));
             links.push((l, c, url.into_owned(), role));
         }
     }
