@@ -7,6 +7,7 @@
 use paperlinks::extract::{Event, Format, Role, extract_str};
 use paperlinks::model::CodeState;
 use paperlinks::store::Store;
+use proptest::prelude::*;
 
 const MD: &str = include_str!("fixtures/units/list.md");
 const HTML: &str = include_str!("fixtures/units/list.html");
@@ -287,4 +288,165 @@ fn html_fixture_papers_sections_and_code_states() {
             "Headings as papers",
         ])
     );
+}
+
+#[test]
+fn text_long_title_keeps_its_paper_once_the_page_alternates() {
+    let long = "Can a Model That Reads Every Page Answer Questions About Tables: A Study of Long Inputs / Short Answers Across Twelve Benchmarks and Three Languages....";
+    assert!(long.split_whitespace().count() >= 20);
+    let text = format!(
+        "First Paper Title\n\nWe study the first problem in depth and report strong results on many benchmarks. Code: https://github.com/o/first\n\n{long}\n\nWe answer the question with a careful study over many inputs and many models. Code is at https://github.com/o/long\n\nThird Title\n\nAnother abstract that is long enough to count as an abstract for the third paper here. https://github.com/o/third\n"
+    );
+    let got: Vec<(String, String)> = triples(&extract_str(Format::Text, &text))
+        .into_iter()
+        .map(|(p, u, _)| (p, u))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "First Paper Title".into(),
+                "https://github.com/o/first".into()
+            ),
+            (long.into(), "https://github.com/o/long".into()),
+            ("Third Title".into(), "https://github.com/o/third".into()),
+        ]
+    );
+}
+
+/// One generated paper: title words, links as (label, url).
+#[derive(Clone, Debug)]
+struct GenPaper {
+    title: String,
+    links: Vec<(&'static str, String)>,
+    bold: bool,
+}
+
+fn gen_paper() -> impl Strategy<Value = GenPaper> {
+    let word = prop::sample::select(vec![
+        "Sparse",
+        "Graph",
+        "Tokens",
+        "Diffusion",
+        "Agents",
+        "Reasoning",
+        "Video",
+        "Memory",
+        "Kernels",
+    ]);
+    let label = prop::sample::select(vec![
+        "Paper",
+        "Code",
+        "GitHub",
+        "Project Page",
+        "Dataset",
+        "Demo",
+        "Video",
+        "Tweet",
+        "代码",
+        "论文",
+    ]);
+    let host = prop::sample::select(vec![
+        "https://arxiv.org/abs/",
+        "https://github.com/o/",
+        "https://x.github.io/",
+        "https://example.org/",
+        "https://huggingface.co/spaces/o/",
+        "https://www.youtube.com/watch?v=",
+    ]);
+    (
+        prop::collection::vec(word, 2..6),
+        prop::collection::vec((label, host, 0u32..1000), 1..5),
+        any::<bool>(),
+    )
+        .prop_map(|(words, links, bold)| GenPaper {
+            title: words.join(" "),
+            links: links
+                .into_iter()
+                .map(|(l, h, n)| (l, format!("{h}{n}")))
+                .collect(),
+            bold,
+        })
+}
+
+fn render_md(sections: &[(String, Vec<GenPaper>)], shape: u8) -> String {
+    let mut md = String::from("# List\n\n");
+    for (name, papers) in sections {
+        md.push_str(&format!("## {name}\n\n"));
+        if shape == 1 {
+            md.push_str("| Title | Links |\n|---|---|\n");
+        }
+        for p in papers {
+            let links: Vec<String> = p.links.iter().map(|(l, u)| format!("[{l}]({u})")).collect();
+            match shape {
+                0 if p.bold => {
+                    md.push_str(&format!("**{}**\n", p.title));
+                    for (l, u) in &p.links {
+                        md.push_str(&format!("- {l}: {u}\n"));
+                    }
+                    md.push('\n');
+                }
+                0 => md.push_str(&format!("- **{}** {}\n\n", p.title, links.join(" "))),
+                _ => md.push_str(&format!("| {} | {} |\n", p.title, links.join(", "))),
+            }
+        }
+        md.push('\n');
+    }
+    md
+}
+
+fn render_html(sections: &[(String, Vec<GenPaper>)], shape: u8) -> String {
+    let mut h = String::from("<html><body><h1>List</h1>\n");
+    for (name, papers) in sections {
+        h.push_str(&format!("<h2>{name}</h2>\n"));
+        if shape == 1 {
+            h.push_str("<table><tr><th>Title</th><th>Links</th></tr>\n");
+        } else {
+            h.push_str("<ul>\n");
+        }
+        for p in papers {
+            let links: Vec<String> = p
+                .links
+                .iter()
+                .map(|(l, u)| format!("<a href=\"{u}\">{l}</a>"))
+                .collect();
+            if shape == 1 {
+                h.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td></tr>\n",
+                    p.title,
+                    links.join(", ")
+                ));
+            } else {
+                h.push_str(&format!(
+                    "<li><b>{}</b> {}</li>\n",
+                    p.title,
+                    links.join(" ")
+                ));
+            }
+        }
+        h.push_str(if shape == 1 { "</table>\n" } else { "</ul>\n" });
+    }
+    h
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The same list rendered as Markdown and as HTML gives the same
+    /// (paper, url, role) triples, and every link lands on its own paper.
+    #[test]
+    fn markdown_and_html_give_the_same_triples(
+        sections in prop::collection::vec(("[A-Z][a-z]{2,8}", prop::collection::vec(gen_paper(), 1..5)), 1..4),
+        shape in 0u8..2,
+    ) {
+        let md = triples(&extract_str(Format::Markdown, &render_md(&sections, shape)));
+        let html = triples(&extract_str(Format::Html, &render_html(&sections, shape)));
+        prop_assert_eq!(&md, &html);
+        let want: Vec<(String, String)> = sections
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.links.iter().map(|(_, u)| (p.title.clone(), u.clone()))))
+            .collect();
+        let got: Vec<(String, String)> = md.into_iter().map(|(p, u, _)| (p, u)).collect();
+        prop_assert_eq!(got, want);
+    }
 }

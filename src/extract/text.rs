@@ -18,6 +18,12 @@
 //! abstract-like, while chrome such as "Get trending papers in your inbox!"
 //! (6 words) is not.
 //!
+//! Once the page has shown its alternation (the previous paragraph was a
+//! paper's abstract), a single line directly after it that reads as a
+//! title ([`is_long_title`]: under [`ABSTRACT_CHARS`], no URL, no sentence
+//! break, not ending with `.` unless with an ellipsis `....`) is a title
+//! candidate even with 20 words or more (titles with `?`, `:` and `/`).
+//!
 //! Once a paper has been found, a paragraph that holds a link, or has at
 //! least 3 words and ends with sentence punctuation, also counts as abstract-like
 //! when it directly follows a title candidate (short abstracts such as
@@ -124,6 +130,10 @@ struct State<'a> {
     papers: usize,
     current: Option<usize>,
     claimed: bool,
+    /// The last paragraph was an abstract: the page shows its title/abstract
+    /// alternation, so a title-shaped line here is a title whatever its
+    /// word count (see [`is_long_title`]).
+    after_abstract: bool,
     pending: Option<Pending>,
     para: Para,
 }
@@ -257,7 +267,12 @@ impl State<'_> {
             } => {
                 let short_abstract =
                     self.papers > 0 && self.pending.is_some() && is_short_abstract(&text);
-                if short_abstract || is_abstract_like(&text, chars) {
+                let long_title = self.after_abstract
+                    && self.pending.is_none()
+                    && lines == 1
+                    && is_long_title(&text, chars);
+                self.after_abstract = false;
+                if !long_title && (short_abstract || is_abstract_like(&text, chars)) {
                     self.para = Para::Undecided {
                         text,
                         line,
@@ -321,6 +336,7 @@ impl State<'_> {
             (self.emit)(Event::ClaimsCode { paper: index });
         }
         self.para = Para::Decided { paper };
+        self.after_abstract = paper.is_some();
     }
 
     fn flush_pending(&mut self) {
@@ -379,6 +395,23 @@ pub(crate) fn is_short_abstract(text: &str) -> bool {
         || (t.split_whitespace().nth(2).is_some() && t.ends_with(['.', '!', '?', '。', '．']))
 }
 
+/// A title that the word count would call an abstract: under
+/// [`ABSTRACT_CHARS`], no URL, no sentence break, and not ending like a
+/// sentence (`.`) unless with an ellipsis (`...`, `…`). Only asked right
+/// after an abstract, once a paper has been found.
+pub(crate) fn is_long_title(text: &str, chars: usize) -> bool {
+    let t = text.trim();
+    let ellipsis = t.ends_with("...") || t.ends_with('…');
+    let b = t.as_bytes();
+    chars < ABSTRACT_CHARS
+        && !t.contains("://")
+        && !t.contains("www.")
+        && (ellipsis || !t.ends_with(['.', '。', '．', '!']))
+        && !b
+            .windows(3)
+            .any(|w| matches!(w[0], b'.' | b'!') && w[1] == b' ' && w[2].is_ascii_uppercase())
+}
+
 /// The abstract-like rule (see the module docs).
 pub(crate) fn is_abstract_like(text: &str, chars: usize) -> bool {
     if chars >= ABSTRACT_CHARS {
@@ -413,6 +446,7 @@ pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std
         papers: 0,
         current: None,
         claimed: false,
+        after_abstract: false,
         pending: None,
         para: Para::None,
     };

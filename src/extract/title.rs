@@ -3,8 +3,9 @@
 //!
 //! In order: leading blanks dropped; the text is cut where a description
 //! begins (a double space, a line break — `<br>` arrives here as a line
-//! break —, or ` - ` / ` — ` / `: ` followed by a sentence: at least eight
-//! words that end with `.`/`。` or hold a `. `); a numbering prefix (`5) `,
+//! break —, or ` - ` / ` — ` / `: ` followed by a sentence: at least six
+//! words opening with `We`/`This`/`Our`/... or holding a lower-case `we`,
+//! `is`, `are`, `has`, ...); a numbering prefix (`5) `,
 //! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
 //! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
 //! trimmed; whitespace is collapsed.
@@ -41,9 +42,22 @@ pub fn clean_title(raw: &str) -> String {
     out
 }
 
+/// A description rather than a subtitle: at least six words, opening like
+/// a sentence (`We`, `This`, `Our`, ...) or holding a lower-case verb or
+/// pronoun (`we`, `is`, `are`, ...) that title-cased subtitles do not have.
 fn is_sentence(s: &str) -> bool {
-    let s = s.trim();
-    s.split_whitespace().count() >= 8 && (s.ends_with('.') || s.ends_with('。') || s.contains(". "))
+    const OPENERS: [&str; 7] = ["We", "This", "Our", "These", "Here", "It", "In"];
+    const WORDS: [&str; 9] = [
+        "we", "our", "is", "are", "was", "were", "has", "have", "this",
+    ];
+    let mut words = s
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()));
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = words.collect();
+    rest.len() >= 5 && (OPENERS.contains(&first) || rest.iter().any(|w| WORDS.contains(w)))
 }
 
 /// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
@@ -93,6 +107,14 @@ mod tests {
                 "Mamba",
             ),
             ("**Bold**", "Bold"),
+            (
+                "Causal: On Neural Rewards Distilled Efficient Attention for Rewards.",
+                "Causal: On Neural Rewards Distilled Efficient Attention for Rewards",
+            ),
+            (
+                "Probing: this paper is about probing language models in depth",
+                "Probing",
+            ),
             ("2017 Transformer", "2017 Transformer"),
             ("3.5 Sonnet card", "3.5 Sonnet card"),
             ("a   b", "a"),

@@ -7,7 +7,8 @@
 //! # Units
 //! - **Table row**: one paper per body row. A header row whose cells hold no
 //!   link names the columns; a header row holding links is a paper too (a
-//!   table "without a header").
+//!   table "without a header"). A row without links with a single filled
+//!   cell names a group of rows (a section), not a paper.
 //! - **List item**: one paper per item that has a title (it opens with
 //!   bold/strong text, or with a link whose text is not a role label) or
 //!   holds links of its own without opening with a role label. Nested items
@@ -203,6 +204,20 @@ fn nested_units(blocks: &[Block]) -> bool {
         Block::Table { .. } | Block::Card(..) => true,
         _ => false,
     })
+}
+
+/// The level given to a table's section rows (below any heading or item).
+const TABLE_SECTION: u8 = u8::MAX;
+
+/// A row without links whose only non-empty cell is its text: the name of
+/// the group of rows below it.
+fn section_row(row: &[Leaf]) -> Option<String> {
+    if row.iter().any(|l| !l.links.is_empty()) {
+        return None;
+    }
+    let mut filled = row.iter().filter(|l| !l.text.trim().is_empty());
+    let only = filled.next()?;
+    (filled.next().is_none()).then(|| clean_title(&only.text))
 }
 
 /// Header column roles and the title column of a table.
@@ -441,7 +456,10 @@ impl<'e> Assign<'e> {
 
     /// An item that names a group of papers beneath it.
     fn section_item(&mut self, blocks: Vec<Block>) {
-        let level = self.headings.last().map_or(7, |(l, _)| (*l).max(6) + 1);
+        let level = self
+            .headings
+            .last()
+            .map_or(7, |(l, _)| (*l).max(6).saturating_add(1));
         let mut rest = blocks.into_iter();
         for b in rest.by_ref() {
             if let Block::Para(l) | Block::Heading(_, l) = b {
@@ -467,6 +485,13 @@ impl<'e> Assign<'e> {
         };
         let head_row = if is_header { None } else { Some(head) };
         for row in head_row.into_iter().chain(rows) {
+            if let Some(name) = section_row(&row) {
+                // A row naming a group of the rows below (`<td colspan=2>
+                // <b>SVM</b></td>`): a section, not a paper.
+                self.headings.retain(|(l, _)| *l < TABLE_SECTION);
+                self.headings.push((TABLE_SECTION, name));
+                continue;
+            }
             let title = row_title(&row, title_col);
             let line = row.first().map_or(0, |l| l.line);
             let mut g = Gathered::default();
@@ -475,6 +500,7 @@ impl<'e> Assign<'e> {
             }
             self.unit(title, line, g);
         }
+        self.headings.retain(|(l, _)| *l < TABLE_SECTION);
     }
 
     fn unit(&mut self, title: String, line: usize, g: Gathered) {
