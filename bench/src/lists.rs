@@ -106,7 +106,8 @@ fn title(rng: &mut Rng, id: u64) -> String {
     let mut t = String::from(*rng.pick(HEADS));
     for _ in 0..n {
         t.push(' ');
-        t.push_str(*rng.pick(WORDS));
+        let w: &&str = rng.pick(WORDS);
+        t.push_str(w);
     }
     if rng.chance(0.3) {
         t = format!("{}: {} {} for {}", rng.pick(WORDS), t, id, rng.pick(WORDS));

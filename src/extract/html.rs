@@ -135,7 +135,7 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
 impl Run<'_, '_> {
     fn leaf(&mut self, offset: usize) -> &mut LeafB {
         if self.cur.is_none() {
-            let (line, _) = self.index.pos(self.doc, offset);
+            let line = self.index.line(offset);
             self.cur = Some(LeafB {
                 leaf: Leaf {
                     line,

@@ -78,7 +78,7 @@ struct Run<'d, 'e> {
 impl Run<'_, '_> {
     fn open_leaf(&mut self, offset: usize) {
         self.close_leaf();
-        let (line, _) = self.index.pos(self.doc, offset);
+        let line = self.index.line(offset);
         self.cur = Some(LeafB {
             leaf: Leaf {
                 line,

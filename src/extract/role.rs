@@ -362,13 +362,18 @@ pub const RULES: &[Rule] = &[
 
 /// Host (lower-case, without port, userinfo or trailing dot) and path
 /// (without query or fragment) of an absolute URL, by a byte scan.
-fn host_and_path(url: &str) -> (String, &str) {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+fn host_and_path(url: &str) -> (std::borrow::Cow<'_, str>, &str) {
+    let rest = memchr::memmem::find(url.as_bytes(), b"://").map_or(url, |i| &url[i + 3..]);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = authority.split(':').next().unwrap_or("");
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    };
     let path = &rest[end..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     (host, path)
@@ -393,34 +398,105 @@ fn url_matches(m: Match, host: &str, path: &str) -> bool {
     }
 }
 
-/// The role the URL's host and path give (rule 2, else `project`).
-pub fn url_role(url: &str) -> Role {
-    let (host, path) = host_and_path(url);
-    RULES
-        .iter()
-        .find(|r| url_matches(r.matcher, &host, path))
-        .map_or(Project, |r| r.role)
+/// URL rules by the host they name (`Host`, `HostPath`, `Repo`), and the
+/// indices of the others (suffix, prefix, path rules), built once so a URL
+/// is compared with the few rules that can match it, in table order.
+struct UrlIndex {
+    by_host: std::collections::HashMap<&'static str, Vec<usize>>,
+    others: Vec<usize>,
 }
 
-/// Lower-cases and trims a label: surrounding brackets, emoji, punctuation
-/// and a trailing `:`/`：` are dropped. Returns "" when nothing is left.
-fn normalise(label: &str) -> String {
+static URL_INDEX: std::sync::LazyLock<UrlIndex> = std::sync::LazyLock::new(|| {
+    let mut by_host: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+    let mut others = Vec::new();
+    for (i, r) in RULES.iter().enumerate() {
+        match r.matcher {
+            Match::Label(_) => {}
+            Host(h) | HostPath(h, _) | Repo(h) => by_host.entry(h).or_default().push(i),
+            HostSuffix(_) | HostPrefix(_) | PathSuffix(_) => others.push(i),
+        }
+    }
+    UrlIndex { by_host, others }
+});
+
+/// The role the URL's host and path give (rule 2, else `project`): the
+/// first rule in table order that matches.
+pub fn url_role(url: &str) -> Role {
+    let (host, path) = host_and_path(url);
+    let index = &*URL_INDEX;
+    let mut best = usize::MAX;
+    let mut consider = |i: usize| {
+        if i < best && url_matches(RULES[i].matcher, &host, path) {
+            best = i;
+        }
+    };
+    // The host and each of its parent domains (`www.youtube.com`,
+    // `youtube.com`, `com`).
+    let mut h: &str = &host;
+    loop {
+        if let Some(rules) = index.by_host.get(h) {
+            rules.iter().for_each(|&i| consider(i));
+        }
+        match h.find('.') {
+            Some(d) => h = &h[d + 1..],
+            None => break,
+        }
+    }
+    index.others.iter().for_each(|&i| consider(i));
+    RULES.get(best).map_or(Project, |r| r.role)
+}
+
+/// Lower-cases and trims a label into `out`: surrounding brackets, emoji,
+/// punctuation and a trailing `:`/`：` are dropped, inner runs of them
+/// become one space. `out` is "" when nothing is left.
+fn normalise_into(label: &str, out: &mut String) {
+    out.clear();
     let trimmed = label.trim_matches(|c: char| !c.is_alphanumeric());
-    let mut out = String::with_capacity(trimmed.len());
     for c in trimmed.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if !out.ends_with(' ') {
             out.push(' ');
         }
     }
+}
+
+fn normalise(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    normalise_into(label, &mut out);
     out
 }
 
+/// The label rows of [`RULES`], by word (built once).
+static LABELS: std::sync::LazyLock<std::collections::HashMap<&'static str, Role>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = std::collections::HashMap::new();
+        for r in RULES {
+            if let Match::Label(l) = r.matcher {
+                m.entry(l).or_insert(r.role);
+            }
+        }
+        m
+    });
+
 fn label_rule(word: &str) -> Option<Role> {
-    RULES.iter().find_map(|r| match r.matcher {
-        Match::Label(l) if l == word => Some(r.role),
-        _ => None,
+    LABELS.get(word).copied()
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `f` on the normalised label without allocating per call.
+fn with_normalised<T>(label: &str, f: impl FnOnce(&str) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            normalise_into(label, &mut buf);
+            f(&buf)
+        }
+        Err(_) => f(&normalise(label)),
     })
 }
 
@@ -432,26 +508,26 @@ pub fn label_role(label: &str) -> Option<Role> {
     if label.is_empty() || label.len() > 40 {
         return None;
     }
-    let n = normalise(label);
-    if n.is_empty() {
-        return None;
-    }
-    label_rule(&n).or_else(|| {
-        let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
-        let first = words.next()?;
-        let last = words.next_back().unwrap_or(first);
-        if words.next().is_some() {
+    with_normalised(label, |n| {
+        if n.is_empty() {
             return None;
         }
-        label_rule(first).or_else(|| label_rule(last))
+        label_rule(n).or_else(|| {
+            let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
+            let first = words.next()?;
+            let last = words.next_back().unwrap_or(first);
+            if words.next().is_some() {
+                return None;
+            }
+            label_rule(first).or_else(|| label_rule(last))
+        })
     })
 }
 
 /// Whether `text` is a role label and nothing more (a link text such as
 /// `[code]`, `Paper`, `📄 arXiv`): such a text is never a title.
 pub fn is_label(text: &str) -> bool {
-    let n = normalise(text);
-    !n.is_empty() && n.len() <= 40 && label_rule(&n).is_some()
+    text.len() <= 60 && with_normalised(text, |n| !n.is_empty() && label_rule(n).is_some())
 }
 
 /// The label just before a URL in running text: the words after the last
@@ -523,6 +599,10 @@ const WITHHELD: &[&str] = &[
 pub fn withholds_code(text: &str) -> bool {
     let mut rest = text;
     while let Some(i) = rest.find([':', '：']) {
+        if rest[i..].starts_with("://") {
+            rest = &rest[i + 3..];
+            continue;
+        }
         let before = label_before(&rest[..i + rest[i..].chars().next().map_or(1, char::len_utf8)]);
         let after_at = i + rest[i..].chars().next().map_or(1, char::len_utf8);
         let after = &rest[after_at..];
@@ -579,6 +659,24 @@ mod tests {
         );
         assert!(is_label("[[code]]"));
         assert!(!is_label("Spurious Rewards"));
+    }
+
+    #[test]
+    fn indexed_lookup_agrees_with_a_linear_scan() {
+        for rule in RULES {
+            for url in [
+                rule.example.1,
+                "https://WWW.Example.org/a.pdf",
+                "https://a.b.github.io/x",
+            ] {
+                let (host, path) = host_and_path(url);
+                let linear = RULES
+                    .iter()
+                    .find(|r| url_matches(r.matcher, &host, path))
+                    .map_or(Project, |r| r.role);
+                assert_eq!(url_role(url), linear, "{url}");
+            }
+        }
     }
 
     #[test]

@@ -13,15 +13,15 @@
 /// The cleaned title of a unit's raw title text.
 pub fn clean_title(raw: &str) -> String {
     let t = raw.trim_start();
-    let mut end = t.len();
-    for pat in ["  ", "\n", "\t"] {
-        if let Some(i) = t.find(pat) {
-            end = end.min(i);
-        }
-    }
+    let b = t.as_bytes();
+    let end = (0..b.len())
+        .find(|&i| {
+            matches!(b[i], b'\n' | b'\t' | b'\r') || (b[i] == b' ' && b.get(i + 1) == Some(&b' '))
+        })
+        .unwrap_or(b.len());
     let mut t = &t[..end];
     for sep in [" - ", " — ", " – ", ": ", "： "] {
-        if let Some(i) = t.find(sep)
+        if let Some(i) = find_short(t, sep)
             && is_sentence(&t[i + sep.len()..])
         {
             t = &t[..i];
@@ -45,6 +45,14 @@ pub fn clean_title(raw: &str) -> String {
 /// A description rather than a subtitle: at least six words, opening like
 /// a sentence (`We`, `This`, `Our`, ...) or holding a lower-case verb or
 /// pronoun (`we`, `is`, `are`, ...) that title-cased subtitles do not have.
+/// `str::find` for short texts and needles, without building a searcher.
+fn find_short(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    let first = n[0];
+    let h = hay.as_bytes();
+    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
+
 fn is_sentence(s: &str) -> bool {
     const OPENERS: [&str; 7] = ["We", "This", "Our", "These", "Here", "It", "In"];
     const WORDS: [&str; 9] = [

@@ -162,11 +162,13 @@ impl Gathered {
 
 /// Text up to its first URL (a unit titled by its first line).
 fn before_url(text: &str) -> &str {
-    let cut = ["http://", "https://", "www."]
-        .iter()
-        .filter_map(|p| text.find(p))
-        .min()
-        .unwrap_or(text.len());
+    let b = text.as_bytes();
+    let cut = memchr::memchr2_iter(b'h', b'w', b)
+        .find(|&i| {
+            let r = &b[i..];
+            r.starts_with(b"http://") || r.starts_with(b"https://") || r.starts_with(b"www.")
+        })
+        .unwrap_or(b.len());
     &text[..cut]
 }
 
