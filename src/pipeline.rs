@@ -14,7 +14,9 @@ use crate::github::{self, Github, RepoRef};
 use crate::history;
 use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
-use crate::model::{LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Status};
+use crate::model::{
+    CodeState, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Role, Status,
+};
 use crate::report;
 use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::{NO_PAPER, Store};
@@ -162,7 +164,7 @@ pub fn extract_to(
         };
         let name = source.name();
         let cut = opened.cut.clone();
-        let mut titles: HashMap<usize, String> = HashMap::new();
+        let mut titles: HashMap<usize, (String, String)> = HashMap::new();
         let mut failed: Option<std::io::Error> = None;
         extract::extract(opened.format, opened.reader, &mut |event| {
             if failed.is_some() {
@@ -175,10 +177,13 @@ pub fn extract_to(
                     if titles.len() > 64 {
                         titles.clear();
                     }
-                    titles.insert(p.index, p.title);
+                    titles.insert(p.index, (p.title, p.section));
                 }
                 extract::Event::Link(l) => {
-                    let paper = l.paper.and_then(|i| titles.get(&i)).map_or("", |s| s);
+                    let (paper, section) = l
+                        .paper
+                        .and_then(|i| titles.get(&i))
+                        .map_or(("", ""), |(t, s)| (t.as_str(), s.as_str()));
                     let repo = github::parse_repo_url(&l.url)
                         .map(|r| r.full_name())
                         .unwrap_or_default();
@@ -192,12 +197,14 @@ pub fn extract_to(
                         result: None,
                         first_failed_at: None,
                         archive: None,
+                        section,
+                        role: l.role,
                     };
                     if let Err(e) = writer.write(&row) {
                         failed = Some(e);
                     }
                 }
-                extract::Event::ClaimsCode { .. } => {}
+                extract::Event::ClaimsCode { .. } | extract::Event::WithholdsCode { .. } => {}
             }
         })
         .map_err(|e| Error::Io {
@@ -667,6 +674,12 @@ pub fn link_rows<'a>(
             result: Some(&results[o.url as usize]),
             first_failed_at: first_failed[o.url as usize],
             archive: archive.get(o.url as usize).and_then(Option::as_ref),
+            section: if o.paper == NO_PAPER {
+                ""
+            } else {
+                &store.papers[o.paper as usize].section
+            },
+            role: o.role,
         }
     })
 }
@@ -1151,6 +1164,10 @@ fn paper_rows<'a>(
             health: None,
             claims_code_without_link: false,
             code_recoverable: "",
+            code_state: CodeState::None,
+            section: &p.section,
+            paper_url: "",
+            role_links: [0; 9],
         })
         .collect();
     // Per unique URL, not per occurrence: a URL is parsed once.
@@ -1168,7 +1185,11 @@ fn paper_rows<'a>(
         let row = &mut rows[o.paper as usize];
         let repo = links.repo_of[o.url as usize];
         row.links += 1;
-        if code_link[o.url as usize] {
+        row.role_links[o.role as usize] += 1;
+        if o.role == Role::Paper && row.paper_url.is_empty() {
+            row.paper_url = &store.urls[o.url as usize];
+        }
+        if code_link[o.url as usize] || o.role == Role::Code {
             row.code_links += 1;
         }
         if results[o.url as usize].status.is_failure() {
@@ -1197,7 +1218,9 @@ fn paper_rows<'a>(
         }
     }
     for (row, paper) in rows.iter_mut().zip(&store.papers) {
-        row.claims_code_without_link = paper.claims_code && row.links == 0;
+        row.code_state = CodeState::decide(row.code_links, paper.claims_code, paper.withholds_code);
+        row.claims_code_without_link =
+            matches!(row.code_state, CodeState::Promised | CodeState::Withheld);
     }
     rows
 }

@@ -100,7 +100,7 @@ fn row<'a>(
         repo,
         result: Some(result),
         first_failed_at: result.status.is_failure().then(|| at(3)),
-        archive: None,
+        ..Default::default()
     }
 }
 
@@ -178,7 +178,7 @@ fn papers_rows_format() {
         best_repo_stars: Some(10),
         health: Some(Health::Active),
         claims_code_without_link: false,
-        code_recoverable: "",
+        ..Default::default()
     };
     let text = csv_string(|b| write_paper_rows(b, [&p]).unwrap());
     assert_eq!(
@@ -425,7 +425,7 @@ fn write_generation(path: &Path, generation: u64) {
         repo: "",
         result: Some(&r),
         first_failed_at: None,
-        archive: None,
+        ..Default::default()
     });
     write_links_csv(path, rows, true).unwrap();
 }
@@ -919,7 +919,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: None,
             claims_code_without_link: true,
-            code_recoverable: "",
+            ..Default::default()
         },
         PaperRow {
             source: "papers.md",
@@ -933,7 +933,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: Some(1_234_567),
             health: Some(Health::Active),
             claims_code_without_link: false,
-            code_recoverable: "",
+            ..Default::default()
         },
         PaperRow {
             source: "papers.md",
@@ -947,7 +947,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: Some(Health::Missing),
             claims_code_without_link: false,
-            code_recoverable: "",
+            ..Default::default()
         },
     ];
     let md = render_popularity_md(&repos, &papers, &paper_rows, previous.report_at);
@@ -1174,7 +1174,7 @@ fn rows_without_result_keep_failure_history() {
         repo: "",
         result: None,
         first_failed_at: Some(at(2)),
-        archive: None,
+        ..Default::default()
     }];
     write_links_csv(&path, rows.into_iter(), true).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
