@@ -93,6 +93,8 @@ pub enum OutputFormat {
     Summary,
     /// One JSON document on stdout, nothing else on stdout.
     Json,
+    /// One SARIF 2.1.0 log on stdout (what links.sarif holds), nothing else on stdout.
+    Sarif,
     /// Nothing on stdout.
     None,
 }

@@ -7,7 +7,7 @@
 
 use crate::check::Checker;
 use crate::cli::OutputFormat;
-use crate::config::Config;
+use crate::config::{Config, ReportFormat};
 use crate::error::Error;
 use crate::extract;
 use crate::github::{self, Github, RepoRef};
@@ -654,9 +654,12 @@ pub async fn run(
     };
 
     // Reports.
-    report::write_links_csv(&paths.links, rows(), true)?;
-    report::write_repos_csv(&paths.repos, &repo_rows)?;
-    report::write_papers_csv(&paths.papers, &paper_rows)?;
+    let wants = |f| config.report.wants(f);
+    if wants(ReportFormat::Csv) {
+        report::write_links_csv(&paths.links, rows(), true)?;
+        report::write_repos_csv(&paths.repos, &repo_rows)?;
+        report::write_papers_csv(&paths.papers, &paper_rows)?;
+    }
     let mut tally = LinkTally::new(history.had_links);
     let mut repo_papers = RepoPapers::new();
     for row in rows() {
@@ -664,11 +667,15 @@ pub async fn run(
         repo_papers.add(&row);
     }
     let previous_repos_at = history.repos.as_ref().and_then(|r| r.report_at);
-    report::write_text_atomic(
-        &paths.popularity_md,
-        &report::render_popularity_md(&repo_rows, &repo_papers, &paper_rows, previous_repos_at),
-    )?;
-    report::write_popularity_svg(&paths.popularity_svg, &repo_rows)?;
+    if wants(ReportFormat::Md) {
+        report::write_text_atomic(
+            &paths.popularity_md,
+            &report::render_popularity_md(&repo_rows, &repo_papers, &paper_rows, previous_repos_at),
+        )?;
+    }
+    if wants(ReportFormat::Svg) {
+        report::write_popularity_svg(&paths.popularity_svg, &repo_rows)?;
+    }
     let mut notes = checked.notes.clone();
     notes.extend(history.warnings.iter().cloned());
     if unreachable {
@@ -686,13 +693,40 @@ pub async fn run(
         notes,
     };
     let markdown = report::render_summary(&summary);
-    report::write_text_atomic(&paths.summary, &markdown)?;
+    if wants(ReportFormat::Md) {
+        report::write_text_atomic(&paths.summary, &markdown)?;
+    }
     if let Some(Err(e)) = options
         .step_summary
         .as_ref()
         .map(|step| report::append_step_summary(step, &markdown))
     {
         warn(&e.to_string());
+    }
+
+    // The level of each finding: what SARIF and JUnit list, and how.
+    let link_level = |row: &LinkRow<'_>| {
+        row.result
+            .and_then(|r| policy.link_level(r.status, history.previous_link(row.url)))
+    };
+    let repo_level = |repo: &RepoRow| policy.repo_level(repo);
+    let dir = &config.output_dir;
+    if wants(ReportFormat::Sarif) {
+        report::write_atomic(&dir.join(report::names::LINKS_SARIF), |w| {
+            report::write_sarif(
+                w,
+                rows(),
+                &repo_rows,
+                link_level,
+                repo_level,
+                &options.workdir,
+            )
+        })?;
+    }
+    if wants(ReportFormat::Junit) {
+        report::write_atomic(&dir.join(report::names::JUNIT_XML), |w| {
+            report::write_junit(w, rows, link_level, &options.workdir)
+        })?;
     }
 
     // Terminal output: annotations (stdout, or stderr when stdout carries
@@ -702,7 +736,7 @@ pub async fn run(
         source: e,
     };
     if options.github_actions {
-        let result = if options.format == OutputFormat::Json {
+        let result = if matches!(options.format, OutputFormat::Json | OutputFormat::Sarif) {
             report::write_annotations(
                 std::io::stderr().lock(),
                 rows(),
@@ -727,6 +761,18 @@ pub async fn run(
         OutputFormat::Json => {
             out.write_all(report::render_json(&JsonReport::new(&summary)).as_bytes())
                 .map_err(out_err)?;
+        }
+        OutputFormat::Sarif => {
+            let to = &mut *out;
+            report::write_sarif(
+                to,
+                rows(),
+                &repo_rows,
+                link_level,
+                repo_level,
+                &options.workdir,
+            )
+            .map_err(out_err)?;
         }
         OutputFormat::Summary => {
             writeln!(

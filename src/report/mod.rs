@@ -1,6 +1,7 @@
-//! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md and
-//! popularity.svg, GitHub Actions annotations, the `--format json`
-//! document, and reading the previous run's reports back.
+//! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md,
+//! popularity.svg, links.sarif and junit.xml, GitHub Actions annotations,
+//! the `--format json` and `--format sarif` documents, and reading the
+//! previous run's reports back.
 //!
 //! Takes finished results and only writes files (each one atomically: a
 //! temporary file in the same directory, flushed, renamed over the old one).
@@ -16,6 +17,8 @@
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
+//! - [`sarif`]: links.sarif and `--format sarif`; [`junit`]: junit.xml;
+//!   [`finding`]: their rule ids, descriptions and messages;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
 //!
 //! # How the pipeline uses it
@@ -29,22 +32,28 @@
 //! 4. Write: `write_links_csv`, `write_repos_csv`, `write_papers_csv`,
 //!    `write_text_atomic(summary.md, &render_summary(..))`,
 //!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
-//!    `write_popularity_svg`. While streaming the link rows once more, feed
-//!    a [`LinkTally`] and a [`RepoPapers`].
+//!    `write_popularity_svg`, then `write_sarif` and `write_junit` inside
+//!    `write_atomic` (each only when `[report] formats` names it). While
+//!    streaming the link rows once more, feed a [`LinkTally`] and a
+//!    [`RepoPapers`].
 //! 5. CI: `write_annotations(stdout, ..)` when `GITHUB_ACTIONS=true`;
 //!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
-//!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`.
+//!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`;
+//!    `--format sarif`: `write_sarif(stdout, ..)`.
 
 pub mod annotations;
 pub mod atomic;
 pub mod chart;
 pub mod csv_safe;
+pub mod finding;
 pub mod json;
+pub mod junit;
 pub mod links;
 pub mod papers;
 pub mod popularity;
 pub mod previous;
 pub mod repos;
+pub mod sarif;
 pub mod summary;
 
 pub use annotations::{FailPolicy, Level, Location, relative_source, write_annotations};
@@ -52,6 +61,7 @@ pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
 pub use json::{JsonReport, render_json};
+pub use junit::write_junit;
 pub use links::{
     LINK_COLUMNS, LINK_EXTRA_COLUMNS, LinkCsvWriter, write_link_rows, write_links_csv,
 };
@@ -65,6 +75,7 @@ pub use repos::{
     REPO_COLUMNS, REPO_EXTRA_COLUMNS, fill_star_deltas, rank_repos, write_repo_rows,
     write_repos_csv,
 };
+pub use sarif::write_sarif;
 pub use summary::{LinkEntry, LinkTally, SummaryInput, append_step_summary, render_summary};
 
 /// The report file names inside the output directory.
@@ -75,6 +86,8 @@ pub mod names {
     pub const SUMMARY_MD: &str = "summary.md";
     pub const POPULARITY_MD: &str = "popularity.md";
     pub const POPULARITY_SVG: &str = "popularity.svg";
+    pub const LINKS_SARIF: &str = "links.sarif";
+    pub const JUNIT_XML: &str = "junit.xml";
 }
 
 use chrono::{DateTime, SecondsFormat, Utc};
