@@ -1,6 +1,8 @@
 //! SARIF and JUnit (issue 16): every SARIF file produced here is validated
 //! against the official SARIF 2.1.0 schema (OASIS errata 01, vendored in
-//! `tests/fixtures/sarif-schema-2.1.0.json`); fingerprints are stable across
+//! `tests/fixtures/sarif-schema-2.1.0.json`, byte for byte the file
+//! `sarif-2.1/schema/sarif-schema-2.1.0.json` of oasis-tcs/sarif-spec at
+//! e058381, SHA-256 c3b4bb2d...2682e); fingerprints are stable across
 //! runs and distinct per occurrence; junit.xml is read back with a JUnit
 //! reader (`quick-junit`) and its failure count compared with the policy.
 //! End-to-end runs use a web server on 127.0.0.1 only.
