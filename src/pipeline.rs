@@ -7,7 +7,7 @@
 
 use crate::check::Checker;
 use crate::check::fetch::FetchError;
-use crate::config::Config;
+use crate::config::{Config, ReportFormat};
 use crate::error::Error;
 use crate::extract;
 use crate::github::{self, Github, RepoRef};
@@ -694,6 +694,8 @@ pub enum OutputFormat {
     Summary,
     /// One JSON document, nothing else on `out`.
     Json,
+    /// One SARIF 2.1.0 log (what links.sarif holds), nothing else on `out`.
+    Sarif,
     /// Nothing.
     #[default]
     None,
@@ -909,9 +911,12 @@ pub async fn run(
     );
 
     // Reports.
-    report::write_links_csv(&paths.links, rows(), true)?;
-    report::write_repos_csv(&paths.repos, &repo_rows)?;
-    report::write_papers_csv(&paths.papers, &paper_rows)?;
+    let wants = |f| config.report.wants(f);
+    if wants(ReportFormat::Csv) {
+        report::write_links_csv(&paths.links, rows(), true)?;
+        report::write_repos_csv(&paths.repos, &repo_rows)?;
+        report::write_papers_csv(&paths.papers, &paper_rows)?;
+    }
     let archive_words = archived.words_by_url(&store);
     let words_of: HashMap<&str, &str> = archive_words
         .iter()
@@ -924,11 +929,15 @@ pub async fn run(
         repo_papers.add(&row);
     }
     let previous_repos_at = history.repos.as_ref().and_then(|r| r.report_at);
-    report::write_text_atomic(
-        &paths.popularity_md,
-        &report::render_popularity_md(&repo_rows, &repo_papers, &paper_rows, previous_repos_at),
-    )?;
-    report::write_popularity_svg(&paths.popularity_svg, &repo_rows)?;
+    if wants(ReportFormat::Md) {
+        report::write_text_atomic(
+            &paths.popularity_md,
+            &report::render_popularity_md(&repo_rows, &repo_papers, &paper_rows, previous_repos_at),
+        )?;
+    }
+    if wants(ReportFormat::Svg) {
+        report::write_popularity_svg(&paths.popularity_svg, &repo_rows)?;
+    }
     let mut notes = checked.notes.clone();
     notes.extend(archived.notes.iter().cloned());
     notes.extend(history.warnings.iter().cloned());
@@ -949,7 +958,9 @@ pub async fn run(
     };
     let mut markdown = report::render_summary(&summary);
     markdown.push_str(&archived.render_md(&archive_words));
-    report::write_text_atomic(&paths.summary, &markdown)?;
+    if wants(ReportFormat::Md) {
+        report::write_text_atomic(&paths.summary, &markdown)?;
+    }
     if let Some(Err(e)) = options
         .step_summary
         .as_ref()
@@ -958,11 +969,34 @@ pub async fn run(
         warn(&e.to_string());
     }
 
+    // The level of each finding (the verdict's): what SARIF and JUnit list, and how.
+    let link_level =
+        |row: &LinkRow<'_>| row.result.and_then(|r| judge.link(row.url, r.status).level);
+    let repo_level = |repo: &RepoRow| judge.repo(repo).level;
+    let dir = &config.output_dir;
+    if wants(ReportFormat::Sarif) {
+        report::write_atomic(&dir.join(report::names::LINKS_SARIF), |w| {
+            report::write_sarif(
+                w,
+                rows(),
+                &repo_rows,
+                link_level,
+                repo_level,
+                &options.workdir,
+            )
+        })?;
+    }
+    if wants(ReportFormat::Junit) {
+        report::write_atomic(&dir.join(report::names::JUNIT_XML), |w| {
+            report::write_junit(w, rows, link_level, &options.workdir)
+        })?;
+    }
+
     // Terminal output: annotations (stdout, or stderr when stdout carries
     // JSON), then the summary in the chosen format.
     let out_err = stdout_error;
     if options.github_actions {
-        let result = if options.format == OutputFormat::Json {
+        let result = if matches!(options.format, OutputFormat::Json | OutputFormat::Sarif) {
             report::write_annotations(
                 std::io::stderr().lock(),
                 rows(),
@@ -987,6 +1021,18 @@ pub async fn run(
         OutputFormat::Json => {
             out.write_all(report::render_json(&JsonReport::new(&summary)).as_bytes())
                 .map_err(out_err)?;
+        }
+        OutputFormat::Sarif => {
+            let to = &mut *out;
+            report::write_sarif(
+                to,
+                rows(),
+                &repo_rows,
+                link_level,
+                repo_level,
+                &options.workdir,
+            )
+            .map_err(out_err)?;
         }
         OutputFormat::Summary => {
             let text = report::render_terminal(
