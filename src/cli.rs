@@ -120,6 +120,8 @@ pub enum OutputFormat {
     Summary,
     /// One JSON document on stdout, nothing else on stdout.
     Json,
+    /// One SARIF 2.1.0 log on stdout (what links.sarif holds), nothing else on stdout.
+    Sarif,
     /// Nothing on stdout.
     None,
 }
@@ -129,6 +131,7 @@ impl From<OutputFormat> for crate::pipeline::OutputFormat {
         match f {
             OutputFormat::Summary => Self::Summary,
             OutputFormat::Json => Self::Json,
+            OutputFormat::Sarif => Self::Sarif,
             OutputFormat::None => Self::None,
         }
     }

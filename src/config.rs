@@ -24,6 +24,7 @@ pub struct Config {
     pub github: GithubConfig,
     pub ci: CiConfig,
     pub archive: ArchiveConfig,
+    pub report: ReportConfig,
 }
 
 impl Default for Config {
@@ -36,6 +37,7 @@ impl Default for Config {
             github: GithubConfig::default(),
             ci: CiConfig::default(),
             archive: ArchiveConfig::default(),
+            report: ReportConfig::default(),
         }
     }
 }
@@ -235,6 +237,59 @@ impl Default for CiConfig {
     }
 }
 
+/// Which report files are written (`[report] formats`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// Every word is a [`ReportFormat`]; an unknown word is a config error.
+    pub formats: Vec<ReportFormat>,
+}
+
+impl Default for ReportConfig {
+    /// Every format.
+    fn default() -> Self {
+        ReportConfig {
+            formats: ReportFormat::ALL.to_vec(),
+        }
+    }
+}
+
+impl ReportConfig {
+    /// Whether the files of `format` are written.
+    pub fn wants(&self, format: ReportFormat) -> bool {
+        self.formats.contains(&format)
+    }
+}
+
+/// One word of `[report] formats`: a family of report files.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// links.csv, repos.csv, papers.csv (also what the next run reuses).
+    Csv,
+    /// summary.md, popularity.md.
+    Md,
+    /// popularity.svg.
+    Svg,
+    /// links.sarif (SARIF 2.1.0, for code scanning).
+    Sarif,
+    /// junit.xml (for CI test tabs).
+    Junit,
+    /// index.html (the report page).
+    Html,
+}
+
+impl ReportFormat {
+    pub const ALL: [ReportFormat; 6] = [
+        ReportFormat::Csv,
+        ReportFormat::Md,
+        ReportFormat::Svg,
+        ReportFormat::Sarif,
+        ReportFormat::Junit,
+        ReportFormat::Html,
+    ];
+}
+
 /// A validated `fail_on` word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailWord {
@@ -407,6 +462,33 @@ mod tests {
         let err = Config::parse("[check]\nmethod = \"post\"\n", Path::new("c.toml")).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("post") && msg.contains("head"), "{msg}");
+    }
+
+    #[test]
+    fn report_formats_default_to_all_and_reject_unknown_words() {
+        let all = Config::default().report;
+        for f in ReportFormat::ALL {
+            assert!(all.wants(f), "{f:?}");
+        }
+        let c = Config::parse(
+            "[report]\nformats = [\"csv\", \"sarif\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.report.formats,
+            vec![ReportFormat::Csv, ReportFormat::Sarif]
+        );
+        assert!(!c.report.wants(ReportFormat::Html) && !c.report.wants(ReportFormat::Junit));
+        let none = Config::parse("[report]\nformats = []\n", Path::new("c.toml")).unwrap();
+        assert!(ReportFormat::ALL.iter().all(|&f| !none.report.wants(f)));
+        let err = Config::parse("[report]\nformats = [\"pdf\"]\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pdf") && err.contains("junit") && err.contains("c.toml"),
+            "{err}"
+        );
     }
 
     #[test]

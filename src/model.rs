@@ -9,6 +9,28 @@ use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::extract::Role;
+
+/// Serialises a contract word type (`as_str` / `FromStr`) as its word, as
+/// the CSV reports carry it, and reads it back from the word.
+macro_rules! contract_word_serde {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+contract_word_serde!(Status, Health, CodeState, Role);
+
 /// The outcome of checking one link. An outcome is data, never an `Err`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
@@ -84,21 +106,6 @@ impl fmt::Display for Status {
     }
 }
 
-/// Serialised as its contract word (as in the CSV reports).
-impl serde::Serialize for Status {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// Read back from its contract word.
-impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -169,21 +176,6 @@ impl fmt::Display for Health {
     }
 }
 
-/// Serialised as its contract word (as in the CSV reports).
-impl serde::Serialize for Health {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// Read back from its contract word.
-impl<'de> serde::Deserialize<'de> for Health {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 impl FromStr for Health {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -231,7 +223,7 @@ impl LinkResult {
 /// One row of `links.csv`: one occurrence of a link in an input.
 /// Borrowed, so a million rows are produced lazily from compact storage.
 /// Written through `rows::LinkRecord`, whose field order is the column contract.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct LinkRow<'a> {
     pub source: &'a str,
     pub line: usize,
@@ -244,6 +236,10 @@ pub struct LinkRow<'a> {
     pub result: Option<&'a LinkResult>,
     /// When this link started failing (carried over between runs).
     pub first_failed_at: Option<DateTime<Utc>>,
+    /// The innermost heading above the link's paper ("" when none).
+    pub section: &'a str,
+    /// What the link is to its paper.
+    pub role: Role,
     /// What the archives said about this dead link (issue 15); `None`: not asked.
     pub archive: Option<&'a ArchiveCells>,
 }
@@ -316,7 +312,7 @@ pub struct RepoRow {
 
 /// One row of `papers.csv`; the source name and title are borrowed from the
 /// store (a run with 200,000 papers would otherwise copy both per paper).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct PaperRow<'a> {
     pub source: &'a str,
     pub line: usize,
@@ -328,9 +324,79 @@ pub struct PaperRow<'a> {
     pub best_repo: String,
     pub best_repo_stars: Option<u64>,
     pub health: Option<Health>,
+    /// True exactly when `code_state` is `promised` or `withheld`.
     pub claims_code_without_link: bool,
+    pub code_state: CodeState,
+    /// The innermost heading above the paper ("" when none).
+    pub section: &'a str,
+    /// The first `paper`-role link ("" when none).
+    pub paper_url: &'a str,
+    /// Links by role, indexed like [`Role::ALL`].
+    pub role_links: [usize; 9],
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: &'static str,
+}
+
+/// Whether a paper has code, in papers.csv's `code_state` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum CodeState {
+    /// A code link exists (a `code`-role link, or a code forge / model hub
+    /// link counted in `code_links`).
+    Linked,
+    /// No code link; the abstract or a label promises code.
+    Promised,
+    /// No code link; an explicit marker says none (`Code: None`, `TBD`).
+    Withheld,
+    /// No code link and nothing said about code.
+    #[default]
+    None,
+}
+
+impl CodeState {
+    pub const ALL: [CodeState; 4] = [
+        CodeState::Linked,
+        CodeState::Promised,
+        CodeState::Withheld,
+        CodeState::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeState::Linked => "linked",
+            CodeState::Promised => "promised",
+            CodeState::Withheld => "withheld",
+            CodeState::None => "none",
+        }
+    }
+
+    /// `linked` wins; an explicit "no code" marker wins over a promise.
+    pub fn decide(code_links: usize, claims: bool, withholds: bool) -> CodeState {
+        if code_links > 0 {
+            CodeState::Linked
+        } else if withholds {
+            CodeState::Withheld
+        } else if claims {
+            CodeState::Promised
+        } else {
+            CodeState::None
+        }
+    }
+}
+
+impl fmt::Display for CodeState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CodeState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CodeState::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown code state {s:?}"))
+    }
 }
 
 /// A repository's identity: `owner/name` case-folded with the one rule

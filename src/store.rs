@@ -4,7 +4,7 @@
 //!
 //! Pure data: no I/O, no network.
 
-use crate::extract::Event;
+use crate::extract::{Event, Role};
 use indexmap::IndexSet;
 use std::collections::HashMap;
 
@@ -17,11 +17,15 @@ pub struct Paper {
     pub source: u32,
     pub line: u32,
     pub title: String,
+    /// The innermost heading above the paper ("" when none).
+    pub section: String,
     /// The abstract says code or models are (or will be) available.
     pub claims_code: bool,
+    /// The paper says explicitly that there is no code (`Code: None`).
+    pub withholds_code: bool,
 }
 
-/// One occurrence of a link (20 bytes).
+/// One occurrence of a link (24 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Occurrence {
     pub source: u32,
@@ -29,6 +33,8 @@ pub struct Occurrence {
     pub column: u32,
     pub paper: u32,
     pub url: u32,
+    /// What the link is to its paper (decided at extraction).
+    pub role: Role,
 }
 
 #[derive(Debug, Default)]
@@ -90,7 +96,9 @@ impl SourceSink<'_> {
                     source: self.source,
                     line: to_u32(p.line),
                     title: p.title,
+                    section: p.section,
                     claims_code: false,
+                    withholds_code: false,
                 });
                 self.papers.insert(p.index, id);
             }
@@ -106,11 +114,17 @@ impl SourceSink<'_> {
                     column: to_u32(l.column),
                     paper,
                     url,
+                    role: l.role,
                 });
             }
             Event::ClaimsCode { paper } => {
                 if let Some(&id) = self.papers.get(&paper) {
                     self.store.papers[id as usize].claims_code = true;
+                }
+            }
+            Event::WithholdsCode { paper } => {
+                if let Some(&id) = self.papers.get(&paper) {
+                    self.store.papers[id as usize].withholds_code = true;
                 }
             }
         }
@@ -130,6 +144,7 @@ mod tests {
             index: 0,
             title: "T".into(),
             line: 3,
+            section: "S".into(),
         }));
         for line in [5, 6] {
             sink.event(Event::Link(FoundLink {
@@ -137,12 +152,17 @@ mod tests {
                 column: 2,
                 url: "https://x.org".into(),
                 paper: Some(0),
+                role: Role::Paper,
             }));
         }
         sink.event(Event::ClaimsCode { paper: 0 });
+        sink.event(Event::WithholdsCode { paper: 0 });
         assert_eq!(store.urls.len(), 1);
         assert_eq!(store.occurrences.len(), 2);
         assert_eq!(store.paper_title(store.occurrences[1].paper), "T");
         assert!(store.papers[0].claims_code);
+        assert!(store.papers[0].withholds_code);
+        assert_eq!(store.papers[0].section, "S");
+        assert_eq!(store.occurrences[0].role, Role::Paper);
     }
 }

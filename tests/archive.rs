@@ -174,7 +174,7 @@ async fn dead_code_links_name_the_archived_copy_or_say_none_and_nothing_else_cha
     assert_eq!(code, 2, "broken links fail the run as before");
     let (header, links) = table(&w.reports("on").join("links.csv"));
     assert_eq!(
-        &header[15..],
+        &header[15..18],
         ["archived_copy", "archived_at", "archive_checked_at"]
     );
     let kept = row(&links, "url", "https://github.com/lab/kept");

@@ -316,15 +316,18 @@ async fn clean_run_exits_0_and_extract_prints_links_offline() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("source,line,column,paper,url,repo"));
+    assert_eq!(
+        lines.next(),
+        Some("source,line,column,paper,url,repo,section,role")
+    );
     let rest: Vec<_> = lines.collect();
     assert_eq!(rest.len(), 2, "{text}");
     assert!(
-        rest[0].ends_with(",Paper A,https://github.com/a/b,a/b"),
+        rest[0].ends_with(",Paper A,https://github.com/a/b,a/b,,code"),
         "{text}"
     );
     assert!(
-        rest[1].ends_with(",Paper A,https://a.github.io/x,"),
+        rest[1].ends_with(",Paper A,https://a.github.io/x,,,project"),
         "{text}"
     );
 }
@@ -772,7 +775,19 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
             "best_repo_stars",
             "health",
             "claims_code_without_link",
-            "code_recoverable"
+            "code_recoverable",
+            "code_state",
+            "section",
+            "paper_url",
+            "code_role_links",
+            "paper_role_links",
+            "project_role_links",
+            "dataset_role_links",
+            "model_role_links",
+            "demo_role_links",
+            "video_role_links",
+            "social_role_links",
+            "other_role_links"
         ]
     );
     let rows: Vec<csv::StringRecord> = papers.records().map(|r| r.unwrap()).collect();
@@ -785,6 +800,9 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
     assert_eq!(&rows[0][10], "false");
     assert_eq!(&rows[1][2], "Promising Paper");
     assert_eq!(&rows[1][10], "true");
+    assert_eq!(&rows[0][12], "linked");
+    assert_eq!(&rows[1][12], "promised");
+    assert_eq!(&rows[2][12], "none");
     assert_eq!(&rows[2][10], "false");
 }
 

@@ -56,7 +56,9 @@ fn assert_order(events: &[Event]) {
                 assert_eq!(p.index, seen);
                 seen += 1;
             }
-            Event::Link(FoundLink { paper: Some(i), .. }) | Event::ClaimsCode { paper: i } => {
+            Event::Link(FoundLink { paper: Some(i), .. })
+            | Event::ClaimsCode { paper: i }
+            | Event::WithholdsCode { paper: i } => {
                 assert!(
                     *i < seen,
                     "event refers to a paper not yet announced: {e:?}"

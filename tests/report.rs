@@ -100,7 +100,7 @@ fn row<'a>(
         repo,
         result: Some(result),
         first_failed_at: result.status.is_failure().then(|| at(3)),
-        archive: None,
+        ..Default::default()
     }
 }
 
@@ -117,10 +117,10 @@ fn exact_headers() {
     let links = csv_string(|b| write_link_rows(b, std::iter::empty(), true).unwrap());
     assert_eq!(
         links,
-        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at\n"
+        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role\n"
     );
     let extract = csv_string(|b| write_link_rows(b, std::iter::empty(), false).unwrap());
-    assert_eq!(extract, "source,line,column,paper,url,repo\n");
+    assert_eq!(extract, "source,line,column,paper,url,repo,section,role\n");
     let repos = csv_string(|b| write_repo_rows(b, []).unwrap());
     assert_eq!(
         repos,
@@ -129,7 +129,7 @@ fn exact_headers() {
     let papers = csv_string(|b| write_paper_rows(b, []).unwrap());
     assert_eq!(
         papers,
-        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link,code_recoverable\n"
+        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link,code_recoverable,code_state,section,paper_url,code_role_links,paper_role_links,project_role_links,dataset_role_links,model_role_links,demo_role_links,video_role_links,social_role_links,other_role_links\n"
     );
 }
 
@@ -154,13 +154,15 @@ fn link_rows_format() {
         concat!(
             "in.txt,3,5,Paper,https://github.com/old/name,old/name,redirected,200,https://github.com/new/name,redirected answer,42,2025-01-10T12:30:05Z,true,,https://a/1 -> https://a/2",
             // issue 15: archived_copy, archived_at, archive_checked_at (no lookup)
-            ",,,"
+            ",,,",
+            // issue 13: section, role
+            ",,project"
         )
     );
     let extract = csv_string(|b| write_link_rows(b, rows.into_iter(), false).unwrap());
     assert_eq!(
         extract.lines().nth(1).unwrap(),
-        "in.txt,3,5,Paper,https://github.com/old/name,old/name"
+        "in.txt,3,5,Paper,https://github.com/old/name,old/name,,project"
     );
 }
 
@@ -178,7 +180,7 @@ fn papers_rows_format() {
         best_repo_stars: Some(10),
         health: Some(Health::Active),
         claims_code_without_link: false,
-        code_recoverable: "",
+        ..Default::default()
     };
     let text = csv_string(|b| write_paper_rows(b, [&p]).unwrap());
     assert_eq!(
@@ -186,7 +188,9 @@ fn papers_rows_format() {
         concat!(
             "a.md,9,\"'=HYPERLINK(\"\"x\"\")\",2,1,1,0,o/r,10,active,false",
             // issue 15: code_recoverable
-            ","
+            ",",
+            // issue 13: code_state, section, paper_url, links per role
+            ",none,,,0,0,0,0,0,0,0,0,0"
         )
     );
 }
@@ -425,7 +429,7 @@ fn write_generation(path: &Path, generation: u64) {
         repo: "",
         result: Some(&r),
         first_failed_at: None,
-        archive: None,
+        ..Default::default()
     });
     write_links_csv(path, rows, true).unwrap();
 }
@@ -919,7 +923,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: None,
             claims_code_without_link: true,
-            code_recoverable: "",
+            ..Default::default()
         },
         PaperRow {
             source: "papers.md",
@@ -933,7 +937,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: Some(1_234_567),
             health: Some(Health::Active),
             claims_code_without_link: false,
-            code_recoverable: "",
+            ..Default::default()
         },
         PaperRow {
             source: "papers.md",
@@ -947,7 +951,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: Some(Health::Missing),
             claims_code_without_link: false,
-            code_recoverable: "",
+            ..Default::default()
         },
     ];
     let md = render_popularity_md(&repos, &papers, &paper_rows, previous.report_at);
@@ -1174,7 +1178,7 @@ fn rows_without_result_keep_failure_history() {
         repo: "",
         result: None,
         first_failed_at: Some(at(2)),
-        archive: None,
+        ..Default::default()
     }];
     write_links_csv(&path, rows.into_iter(), true).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
@@ -1183,7 +1187,9 @@ fn rows_without_result_keep_failure_history() {
         concat!(
             "a.md,1,1,P,https://was-broken.example,,unchecked,,,,,,false,2025-01-02T12:30:05Z,",
             // issue 15: archived_copy, archived_at, archive_checked_at
-            ",,,"
+            ",,,",
+            // issue 13: section, role
+            ",,project"
         )
     );
     let prev = read_previous_links(&path)

@@ -74,6 +74,8 @@ fn links_csv(result: &LinkResult) -> String {
         result: Some(result),
         first_failed_at: None,
         archive: None,
+        section: "=Vision",
+        role: paperlinks::model::Role::Code,
     }];
     let mut buf = Vec::new();
     write_link_rows(&mut buf, rows.into_iter(), true).unwrap();
@@ -95,7 +97,7 @@ fn links_reordered_and_extended_read_back() {
     let text = reorder(&links_csv(&result), &reversed(link_columns().len()));
     assert!(
         text.starts_with(
-            "later_column,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
+            "later_column,role,section,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
         ),
         "{text}"
     );
@@ -188,7 +190,11 @@ fn papers_reordered_and_extended_read_back() {
         best_repo_stars: Some(9),
         health: Some(Health::Stale),
         claims_code_without_link: false,
-        code_recoverable: "",
+        code_recoverable: "lost",
+        code_state: paperlinks::model::CodeState::Linked,
+        section: "@Section",
+        paper_url: "https://arxiv.org/abs/1",
+        role_links: [1, 1, 0, 0, 0, 0, 0, 0, 0],
     };
     let mut buf = Vec::new();
     write_paper_rows(&mut buf, [&row]).unwrap();
@@ -204,11 +210,18 @@ fn papers_reordered_and_extended_read_back() {
 
 #[test]
 fn columns_come_from_the_records() {
-    assert_eq!(link_columns().len(), 18);
+    assert_eq!(link_columns().len(), 20);
     assert_eq!(link_columns()[14], "redirect_chain");
     assert_eq!(link_columns()[17], "archive_checked_at");
+    assert_eq!(link_columns()[18..], ["section", "role"]);
     assert_eq!(repo_columns().len(), 32);
     assert_eq!(repo_columns()[28], "has_code");
     assert_eq!(paper_columns()[10], "claims_code_without_link");
     assert_eq!(paper_columns()[11], "code_recoverable");
+    // One count per role, in `Role::ALL` order (how `PaperRow::role_links` is indexed).
+    let roles: Vec<String> = paperlinks::model::Role::ALL
+        .iter()
+        .map(|r| format!("{r}_role_links"))
+        .collect();
+    assert_eq!(paper_columns()[15..], roles);
 }

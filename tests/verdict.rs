@@ -159,7 +159,7 @@ fn judge_link(
         repo: "",
         result: Some(&r),
         first_failed_at: None,
-        archive: None,
+        ..Default::default()
     };
     let mut out = Vec::new();
     paperlinks::report::write_annotations(

@@ -6,7 +6,7 @@
 //! the expected status of every unique URL. Never does network I/O; writes
 //! only the files it is asked to write, streaming.
 
-use crate::sim::{renamed_to, repo_kind, web_ip, RepoKind};
+use crate::sim::{RepoKind, renamed_to, repo_kind, web_ip};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -119,10 +119,14 @@ pub fn parse_mix(s: &str) -> anyhow::Result<Vec<(Kind, u32)>> {
         let (k, w) = part
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("mix entry {part:?} is not KIND:WEIGHT"))?;
-        let kind = Kind::parse(k).ok_or_else(|| anyhow::anyhow!("unknown answer kind {k:?} in mix"))?;
+        let kind =
+            Kind::parse(k).ok_or_else(|| anyhow::anyhow!("unknown answer kind {k:?} in mix"))?;
         out.push((kind, w.parse()?));
     }
-    anyhow::ensure!(out.iter().map(|x| x.1).sum::<u32>() > 0, "mix {s:?} has no weight");
+    anyhow::ensure!(
+        out.iter().map(|x| x.1).sum::<u32>() > 0,
+        "mix {s:?} has no weight"
+    );
     Ok(out)
 }
 
@@ -216,13 +220,54 @@ impl Corpus {
 const CHROME: &str = "New\n\nGet trending papers in your inbox!\n\nSubscribe\n\nDaily Papers\n\nby AK and the research community\n\n";
 
 const WORDS: &[&str] = &[
-    "model", "diffusion", "transformer", "benchmark", "agents", "reasoning", "vision", "language", "training",
-    "sparse", "attention", "dataset", "efficient", "robust", "policy", "reward", "retrieval", "graph", "neural",
-    "scaling", "tokens", "latent", "video", "speech", "alignment", "inference", "memory", "layers", "learning",
-    "segmentation", "generation", "evaluation", "multimodal", "kernel", "quantization", "distillation",
+    "model",
+    "diffusion",
+    "transformer",
+    "benchmark",
+    "agents",
+    "reasoning",
+    "vision",
+    "language",
+    "training",
+    "sparse",
+    "attention",
+    "dataset",
+    "efficient",
+    "robust",
+    "policy",
+    "reward",
+    "retrieval",
+    "graph",
+    "neural",
+    "scaling",
+    "tokens",
+    "latent",
+    "video",
+    "speech",
+    "alignment",
+    "inference",
+    "memory",
+    "layers",
+    "learning",
+    "segmentation",
+    "generation",
+    "evaluation",
+    "multimodal",
+    "kernel",
+    "quantization",
+    "distillation",
 ];
 
-const TITLE_HEADS: &[&str] = &["Towards", "Rethinking", "Scaling", "Learning", "Efficient", "Unified", "Robust", "Sparse"];
+const TITLE_HEADS: &[&str] = &[
+    "Towards",
+    "Rethinking",
+    "Scaling",
+    "Learning",
+    "Efficient",
+    "Unified",
+    "Robust",
+    "Sparse",
+];
 
 const LINK_SENTENCES: &[(&str, &str)] = &[
     ("Code is available at ", "."),
@@ -250,7 +295,13 @@ fn sentence(rng: &mut Rng, out: &mut String) {
     out.push_str(". ");
 }
 
-fn plan_url(spec: &CorpusSpec, rng: &mut Rng, k: usize, web_counter: &mut usize, mix_total: u32) -> PlannedUrl {
+fn plan_url(
+    spec: &CorpusSpec,
+    rng: &mut Rng,
+    k: usize,
+    web_counter: &mut usize,
+    mix_total: u32,
+) -> PlannedUrl {
     if rng.chance(spec.github_frac) {
         let owner = format!("lab{}", k % 997);
         let prefix = if rng.chance(spec.gone_frac) {
@@ -264,8 +315,16 @@ fn plan_url(spec: &CorpusSpec, rng: &mut Rng, k: usize, web_counter: &mut usize,
         let deep = rng.chance(spec.deep_frac);
         let kind = repo_kind(&name);
         let (url, expected) = if deep {
-            let tail = if k % 2 == 0 { "tree/main/src" } else { "blob/main/README.md" };
-            let exp = if kind == RepoKind::Gone { "broken" } else { "ok" };
+            let tail = if k % 2 == 0 {
+                "tree/main/src"
+            } else {
+                "blob/main/README.md"
+            };
+            let exp = if kind == RepoKind::Gone {
+                "broken"
+            } else {
+                "ok"
+            };
             (format!("https://github.com/{owner}/{name}/{tail}"), exp)
         } else {
             let exp = match kind {
@@ -312,7 +371,10 @@ fn plan_url(spec: &CorpusSpec, rng: &mut Rng, k: usize, web_counter: &mut usize,
 
 /// Writes the corpus to `path` (streaming) and returns its URL plan.
 pub fn generate(spec: &CorpusSpec, path: &Path) -> anyhow::Result<Corpus> {
-    anyhow::ensure!(spec.unique >= 1 && spec.unique <= spec.occurrences, "need 1 <= unique <= occurrences");
+    anyhow::ensure!(
+        spec.unique >= 1 && spec.unique <= spec.occurrences,
+        "need 1 <= unique <= occurrences"
+    );
     anyhow::ensure!(spec.abstracts >= 1, "need at least one abstract");
     let mut rng = Rng::new(spec.seed);
     let mix_total: u32 = spec.mix.iter().map(|x| x.1).sum();
@@ -323,7 +385,13 @@ pub fn generate(spec: &CorpusSpec, path: &Path) -> anyhow::Result<Corpus> {
     // Occurrence j < unique uses URL j (every URL appears); the rest repeat
     // random ones. Shuffled so hosts and kinds interleave in the text.
     let mut order: Vec<u32> = (0..spec.occurrences)
-        .map(|j| if j < spec.unique { j as u32 } else { rng.below(spec.unique as u64) as u32 })
+        .map(|j| {
+            if j < spec.unique {
+                j as u32
+            } else {
+                rng.below(spec.unique as u64) as u32
+            }
+        })
         .collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i as u64 + 1) as usize);
@@ -388,7 +456,12 @@ pub fn generate_text(size: u64, seed: u64, path: &Path) -> anyhow::Result<(u64, 
     let mut a = 0u64;
     while bytes < size {
         para.clear();
-        para.push_str(&format!("{} {} {} ({a})\n\n", rng.pick(TITLE_HEADS), rng.pick(WORDS), rng.pick(WORDS)));
+        para.push_str(&format!(
+            "{} {} {} ({a})\n\n",
+            rng.pick(TITLE_HEADS),
+            rng.pick(WORDS),
+            rng.pick(WORDS)
+        ));
         for _ in 0..6 {
             sentence(&mut rng, &mut para);
         }
@@ -448,11 +521,17 @@ mod tests {
             assert!(t1.contains(&u.url), "{}", u.url);
         }
         // Occurrences in the text: every URL is followed by a delimiter.
-        let n: usize = c1.urls.iter().map(|u| t1.matches(&format!("{} ", u.url)).count()
-            + t1.matches(&format!("{}.", u.url)).count()
-            + t1.matches(&format!("{},", u.url)).count()
-            + t1.matches(&format!("{})", u.url)).count()
-            + t1.matches(&format!("{}\n", u.url)).count()).sum();
+        let n: usize = c1
+            .urls
+            .iter()
+            .map(|u| {
+                t1.matches(&format!("{} ", u.url)).count()
+                    + t1.matches(&format!("{}.", u.url)).count()
+                    + t1.matches(&format!("{},", u.url)).count()
+                    + t1.matches(&format!("{})", u.url)).count()
+                    + t1.matches(&format!("{}\n", u.url)).count()
+            })
+            .sum();
         assert_eq!(n, 300);
         let hosts = c1.round_trips_per_host();
         assert!(hosts.len() <= 7 && !hosts.is_empty());
@@ -463,6 +542,9 @@ mod tests {
     #[test]
     fn mix_parsing_rejects_unknown_kinds() {
         assert!(parse_mix("ok:1,bogus:2").is_err());
-        assert_eq!(parse_mix("ok:3,chain:1").unwrap(), vec![(Kind::Ok, 3), (Kind::R301(3), 1)]);
+        assert_eq!(
+            parse_mix("ok:3,chain:1").unwrap(),
+            vec![(Kind::Ok, 3), (Kind::R301(3), 1)]
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! paperlinks-bench: the simulated web (`sim`), the corpus generators
-//! (`gen`, `gen-text`) and the benchmark driver (`run`) that compares
+//! (`gen`, `gen-text`, `gen-list`) and the benchmark driver (`run`) that compares
 //! paperlinks with lychee on it.
 //!
 //! Owns the command line of the benchmark package only. Never touches the
 //! main package's sources; only runs its release binary.
 
 mod corpus;
+mod lists;
 mod rawhttp;
 mod runner;
 mod selftest;
@@ -19,7 +20,10 @@ use std::process::Command;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "paperlinks-bench", about = "Benchmarks paperlinks against lychee on a simulated web (loopback only)")]
+#[command(
+    name = "paperlinks-bench",
+    about = "Benchmarks paperlinks against lychee on a simulated web (loopback only)"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -39,6 +43,25 @@ enum Cmd {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Write a Markdown or HTML paper list of a given size (tables, bold
+    /// titles, bullets, cards) and, with --truth, the paper of every link.
+    GenList {
+        /// md or html.
+        #[arg(long, default_value = "md")]
+        format: String,
+        #[arg(long, default_value_t = 10)]
+        mb: u64,
+        /// Size in KB instead of MB (small look-alike lists).
+        #[arg(long)]
+        kb: Option<u64>,
+        #[arg(long, default_value_t = 3)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write `url,paper` for every link.
+        #[arg(long)]
+        truth: Option<PathBuf>,
     },
     /// Check the simulator itself (answer kinds, peaks, rate limit, API shapes).
     Selftest,
@@ -152,12 +175,17 @@ fn works(p: &Path, args: &[&str]) -> bool {
 fn find_paperlinks(arg: Option<PathBuf>) -> Option<PathBuf> {
     let p = arg
         .or_else(|| std::env::var_os("PAPERLINKS").map(PathBuf::from))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/paperlinks"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/paperlinks")
+        });
     // The skeleton binary does nothing: require a working `extract`.
     if works(&p, &["extract", "--help"]) && works(&p, &["check", "--help"]) {
         Some(p.canonicalize().unwrap_or(p))
     } else {
-        eprintln!("note: no working paperlinks at {} (needs `check` and `extract`); running without it", p.display());
+        eprintln!(
+            "note: no working paperlinks at {} (needs `check` and `extract`); running without it",
+            p.display()
+        );
         None
     }
 }
@@ -213,12 +241,21 @@ fn main() -> Result<()> {
             let c = corpus::generate(&spec, &a.out)?;
             if let Some(p) = a.expected {
                 let mut w = csv::Writer::from_path(p)?;
-                w.write_record(["url", "expected_status", "host", "round_trips", "repo", "occurrences"])?;
+                w.write_record([
+                    "url",
+                    "expected_status",
+                    "host",
+                    "round_trips",
+                    "repo",
+                    "occurrences",
+                ])?;
                 for (u, n) in c.urls.iter().zip(&c.counts) {
                     w.write_record([
                         u.url.clone(),
                         u.expected.to_string(),
-                        u.host.map(|h| sim::web_ip(h).to_string()).unwrap_or_default(),
+                        u.host
+                            .map(|h| sim::web_ip(h).to_string())
+                            .unwrap_or_default(),
                         u.round_trips.to_string(),
                         u.repo.clone().unwrap_or_default(),
                         n.to_string(),
@@ -226,7 +263,13 @@ fn main() -> Result<()> {
                 }
                 w.flush()?;
             }
-            eprintln!("{} bytes, {} occurrences, {} unique URLs, {} repositories", c.bytes, c.occurrences, c.urls.len(), c.repos());
+            eprintln!(
+                "{} bytes, {} occurrences, {} unique URLs, {} repositories",
+                c.bytes,
+                c.occurrences,
+                c.urls.len(),
+                c.repos()
+            );
             Ok(())
         }
         Cmd::Selftest => selftest::run(),
@@ -236,9 +279,32 @@ fn main() -> Result<()> {
             std::io::stderr().flush()?;
             Ok(())
         }
+        Cmd::GenList {
+            format,
+            mb,
+            kb,
+            seed,
+            out,
+            truth,
+        } => {
+            let f = lists::ListFormat::parse(&format)
+                .ok_or_else(|| anyhow::anyhow!("--format must be md or html, not {format:?}"))?;
+            let size = kb.map_or(mb * 1_000_000, |k| k * 1_000);
+            let (b, p, l) = lists::generate_list(f, size, seed, &out, truth.as_deref())?;
+            eprintln!("{b} bytes, {p} papers, {l} links");
+            Ok(())
+        }
         Cmd::Run(a) => {
-            let paperlinks = if a.no_paperlinks { None } else { find_paperlinks(a.paperlinks) };
-            let lychee = if a.no_lychee { None } else { find_lychee(a.lychee) };
+            let paperlinks = if a.no_paperlinks {
+                None
+            } else {
+                find_paperlinks(a.paperlinks)
+            };
+            let lychee = if a.no_lychee {
+                None
+            } else {
+                find_lychee(a.lychee)
+            };
             let work = a
                 .work
                 .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/work"));

@@ -28,11 +28,21 @@ impl RawResponse {
 }
 
 /// Sends one request with `Connection: close` and reads the whole answer.
-pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8], timeout: Duration) -> std::io::Result<RawResponse> {
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> std::io::Result<RawResponse> {
     let mut s = TcpStream::connect_timeout(&addr, timeout)?;
     s.set_read_timeout(Some(timeout))?;
     s.set_write_timeout(Some(timeout))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -65,22 +75,38 @@ fn parse(buf: &[u8], head: bool) -> std::io::Result<RawResponse> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    let mut body = if head { Vec::new() } else { buf[end + 4..].to_vec() };
+    let mut body = if head {
+        Vec::new()
+    } else {
+        buf[end + 4..].to_vec()
+    };
     let chunked = headers
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
         body = dechunk(&body)?;
     }
-    Ok(RawResponse { status, headers, body })
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn dechunk(mut b: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     loop {
-        let nl = b.windows(2).position(|w| w == b"\r\n").ok_or_else(|| bad("bad chunk"))?;
-        let size = usize::from_str_radix(std::str::from_utf8(&b[..nl]).map_err(|_| bad("bad chunk"))?.trim(), 16)
-            .map_err(|_| bad("bad chunk size"))?;
+        let nl = b
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| bad("bad chunk"))?;
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&b[..nl])
+                .map_err(|_| bad("bad chunk"))?
+                .trim(),
+            16,
+        )
+        .map_err(|_| bad("bad chunk size"))?;
         b = &b[nl + 2..];
         if size == 0 {
             return Ok(out);

@@ -7,11 +7,11 @@
 //! either tool; points both at loopback only; every child is killed (by its
 //! own process group) when it overruns its time limit.
 
-use crate::corpus::{self, parse_mix, Corpus, CorpusSpec};
+use crate::corpus::{self, Corpus, CorpusSpec, parse_mix};
 use crate::rawhttp;
 use crate::sim::{API_IP, GITHUB_IP};
-use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -61,7 +61,14 @@ impl SimProc {
 
     fn control(&self, cmd: &str) -> Result<Value> {
         let addr = SocketAddr::from((API_IP, self.port));
-        let r = rawhttp::request(addr, "GET", &format!("/__sim/{cmd}"), &[], b"", Duration::from_secs(10))?;
+        let r = rawhttp::request(
+            addr,
+            "GET",
+            &format!("/__sim/{cmd}"),
+            &[],
+            b"",
+            Duration::from_secs(10),
+        )?;
         Ok(serde_json::from_slice(&r.body)?)
     }
     pub fn stats(&self) -> Result<Value> {
@@ -113,11 +120,26 @@ pub enum Out {
 
 /// Runs `argv` under `/usr/bin/time -v` in its own process group, with a
 /// hard time limit; wall time measured here, peak RSS from time(1).
-pub fn measure(tool: &str, rep: usize, argv: &[String], env: &[(&str, String)], cwd: &Path, out: Out, limit: Duration, log: &Path) -> Result<Measurement> {
+pub fn measure(
+    tool: &str,
+    rep: usize,
+    argv: &[String],
+    env: &[(&str, String)],
+    cwd: &Path,
+    out: Out,
+    limit: Duration,
+    log: &Path,
+) -> Result<Measurement> {
     let timefile = log.with_extension("time");
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.arg("-v").arg("-o").arg(&timefile).args(argv).current_dir(cwd);
-    cmd.env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN").env("CI", "1");
+    cmd.arg("-v")
+        .arg("-o")
+        .arg(&timefile)
+        .args(argv)
+        .current_dir(cwd);
+    cmd.env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env("CI", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -182,7 +204,11 @@ pub fn measure(tool: &str, rep: usize, argv: &[String], env: &[(&str, String)], 
 
 /// Compares paperlinks' links.csv with the corpus plan.
 pub fn check_links_csv(path: &Path, corpus: &Corpus) -> Value {
-    let expected: HashMap<&str, &str> = corpus.urls.iter().map(|u| (u.url.as_str(), u.expected)).collect();
+    let expected: HashMap<&str, &str> = corpus
+        .urls
+        .iter()
+        .map(|u| (u.url.as_str(), u.expected))
+        .collect();
     let mut rdr = match csv::Reader::from_path(path) {
         Ok(r) => r,
         Err(e) => return json!({"error": format!("cannot read {}: {e}", path.display())}),
@@ -265,7 +291,11 @@ fn median(xs: &mut [f64]) -> f64 {
     }
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = xs.len();
-    if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
 }
 
 pub struct ScenarioResult {
@@ -364,7 +394,11 @@ impl Ctx<'_> {
         t
     }
     fn reps(&self) -> usize {
-        if self.opts.quick { 1 } else { self.opts.reps.max(1) }
+        if self.opts.quick {
+            1
+        } else {
+            self.opts.reps.max(1)
+        }
     }
 }
 
@@ -376,7 +410,12 @@ struct Limits {
     retries: u32,
 }
 
-fn paperlinks_config(path: &Path, l: &Limits, remap: &[String], github_api: Option<&str>) -> Result<()> {
+fn paperlinks_config(
+    path: &Path,
+    l: &Limits,
+    remap: &[String],
+    github_api: Option<&str>,
+) -> Result<()> {
     let mut s = String::from("# written by paperlinks-bench\n[check]\n");
     s += &format!(
         "max_concurrency = {}\nmax_per_host = {}\ntimeout_secs = {}\nretries = {}\nallow_private = true\n",
@@ -398,7 +437,13 @@ fn toml_str(s: &str) -> String {
 }
 
 fn toml_str_array(xs: &[String]) -> String {
-    format!("[{}]", xs.iter().map(|x| toml_str(x)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        xs.iter()
+            .map(|x| toml_str(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn lychee_args(l: &Limits, remap: &[String], out: &Path, input: &Path) -> Vec<String> {
@@ -445,7 +490,12 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
     let dir = ctx.dir.join(sc.name);
     std::fs::create_dir_all(&dir)?;
     let mut sim_args = sc.sim_args.clone();
-    sim_args.extend(["--max-secs".into(), sc.sim_secs.to_string(), "--threads".into(), ctx.opts.sim_threads.to_string()]);
+    sim_args.extend([
+        "--max-secs".into(),
+        sc.sim_secs.to_string(),
+        "--threads".into(),
+        ctx.opts.sim_threads.to_string(),
+    ]);
     let sim = SimProc::start(&sim_args, &dir.join("sim.log"))?;
     let mut spec = sc.spec.clone();
     spec.port = sim.port;
@@ -453,7 +503,11 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
     let corpus = corpus::generate(&spec, &input)?;
     let gh = format!("http://{}:{}", GITHUB_IP, sim.port);
     let api = format!("http://{}:{}", API_IP, sim.port);
-    let remap: Vec<String> = if sc.github { vec![format!("^https://github\\.com/(.*)$ {gh}/$1")] } else { vec![] };
+    let remap: Vec<String> = if sc.github {
+        vec![format!("^https://github\\.com/(.*)$ {gh}/$1")]
+    } else {
+        vec![]
+    };
     let cfg = dir.join("paperlinks.toml");
     paperlinks_config(&cfg, &sc.limits, &remap, sc.github.then_some(api.as_str()))?;
 
@@ -480,7 +534,11 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
             let out_dir = dir.join(format!("out-{tool}"));
             let _ = std::fs::remove_dir_all(&out_dir);
             std::fs::create_dir_all(&out_dir)?;
-            let env: Vec<(&str, String)> = if sc.github { vec![("GITHUB_TOKEN", token.clone())] } else { vec![] };
+            let env: Vec<(&str, String)> = if sc.github {
+                vec![("GITHUB_TOKEN", token.clone())]
+            } else {
+                vec![]
+            };
             let argv: Vec<String> = match tool {
                 "paperlinks" => vec![
                     ctx.opts.paperlinks.as_ref().unwrap().display().to_string(),
@@ -493,7 +551,12 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
                 ],
                 _ => {
                     let mut a = vec![ctx.opts.lychee.as_ref().unwrap().display().to_string()];
-                    a.extend(lychee_args(&sc.limits, &remap, &out_dir.join("lychee.json"), &input));
+                    a.extend(lychee_args(
+                        &sc.limits,
+                        &remap,
+                        &out_dir.join("lychee.json"),
+                        &input,
+                    ));
                     a
                 }
             };
@@ -505,7 +568,8 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
             m.check = if tool == "paperlinks" {
                 let mut c = check_links_csv(&out_dir.join("links.csv"), &corpus);
                 if sc.github {
-                    c["token_leaked"] = json!(token_in_dir(&out_dir, &token) || file_contains(&log, &token));
+                    c["token_leaked"] =
+                        json!(token_in_dir(&out_dir, &token) || file_contains(&log, &token));
                     if let Ok(r) = std::fs::read_to_string(out_dir.join("repos.csv")) {
                         c["repos_csv_rows"] = json!(r.lines().count().saturating_sub(1));
                     }
@@ -520,14 +584,19 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
                 m.rss_mb,
                 m.exit,
                 if m.killed { " (KILLED at limit)" } else { "" },
-                m.sim["web"]["requests"].as_u64().unwrap_or(0) + m.sim["github_pages"]["requests"].as_u64().unwrap_or(0) + m.sim["api"]["calls"].as_u64().unwrap_or(0)
+                m.sim["web"]["requests"].as_u64().unwrap_or(0)
+                    + m.sim["github_pages"]["requests"].as_u64().unwrap_or(0)
+                    + m.sim["api"]["calls"].as_u64().unwrap_or(0)
             );
             runs.push(m);
         }
     }
     sim.stop()?;
     if sc.github {
-        notes.push(format!("{repos} repositories: API call budget ceil(repos/50)+2 = {}", repos.div_ceil(50) + 2));
+        notes.push(format!(
+            "{repos} repositories: API call budget ceil(repos/50)+2 = {}",
+            repos.div_ceil(50) + 2
+        ));
     }
     Ok(ScenarioResult {
         name: sc.name.into(),
@@ -556,7 +625,9 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
 }
 
 fn file_contains(p: &Path, needle: &str) -> bool {
-    std::fs::read(p).map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+    std::fs::read(p)
+        .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        .unwrap_or(false)
 }
 
 fn token_in_dir(dir: &Path, token: &str) -> bool {
@@ -576,13 +647,25 @@ fn s0_statuses(ctx: &Ctx) -> Result<ScenarioResult> {
                 unique: 44,
                 abstracts: 20,
                 hosts: 4,
-                mix: parse_mix("ok:1,404:1,410:1,403:1,500:1,r301:1,chain:1,r302:1,head405:1,r429:1,flaky:1,hang:1")?,
+                mix: parse_mix(
+                    "ok:1,404:1,410:1,403:1,500:1,r301:1,chain:1,r302:1,head405:1,r429:1,flaky:1,hang:1",
+                )?,
                 seed: 7,
                 cycle_kinds: true,
                 ..Default::default()
             },
-            sim_args: vec!["--hosts".into(), "4".into(), "--latency-ms".into(), "10".into()],
-            limits: Limits { max_concurrency: 16, max_per_host: 2, timeout_secs: 2, retries: 2 },
+            sim_args: vec![
+                "--hosts".into(),
+                "4".into(),
+                "--latency-ms".into(),
+                "10".into(),
+            ],
+            limits: Limits {
+                max_concurrency: 16,
+                max_per_host: 2,
+                timeout_secs: 2,
+                retries: 2,
+            },
             github: false,
             ideal_latency: None,
             limit: Duration::from_secs(120),
@@ -592,7 +675,11 @@ fn s0_statuses(ctx: &Ctx) -> Result<ScenarioResult> {
 }
 
 fn s1_mixed(ctx: &Ctx) -> Result<ScenarioResult> {
-    let (n, hosts, lat) = if ctx.opts.quick { (400, 10, 20) } else { (5000, 50, 100) };
+    let (n, hosts, lat) = if ctx.opts.quick {
+        (400, 10, 20)
+    } else {
+        (5000, 50, 100)
+    };
     run_check_scenario(
         ctx,
         CheckScenario {
@@ -607,8 +694,18 @@ fn s1_mixed(ctx: &Ctx) -> Result<ScenarioResult> {
                 seed: 1,
                 ..Default::default()
             },
-            sim_args: vec!["--hosts".into(), hosts.to_string(), "--latency-ms".into(), lat.to_string()],
-            limits: Limits { max_concurrency: 64, max_per_host: 2, timeout_secs: 20, retries: 2 },
+            sim_args: vec![
+                "--hosts".into(),
+                hosts.to_string(),
+                "--latency-ms".into(),
+                lat.to_string(),
+            ],
+            limits: Limits {
+                max_concurrency: 64,
+                max_per_host: 2,
+                timeout_secs: 20,
+                retries: 2,
+            },
             github: false,
             ideal_latency: Some(lat as f64 / 1000.0),
             limit: Duration::from_secs(300),
@@ -640,11 +737,25 @@ fn s2_github(ctx: &Ctx) -> Result<ScenarioResult> {
                 ..Default::default()
             },
             sim_args: vec![
-                "--hosts".into(), "20".into(), "--latency-ms".into(), "100".into(),
-                "--github-latency-ms".into(), "100".into(), "--api-latency-ms".into(), "300".into(),
-                "--github-rate".into(), "10".into(), "--github-retry-after".into(), "1".into(),
+                "--hosts".into(),
+                "20".into(),
+                "--latency-ms".into(),
+                "100".into(),
+                "--github-latency-ms".into(),
+                "100".into(),
+                "--api-latency-ms".into(),
+                "300".into(),
+                "--github-rate".into(),
+                "10".into(),
+                "--github-retry-after".into(),
+                "1".into(),
             ],
-            limits: Limits { max_concurrency: 64, max_per_host: 4, timeout_secs: 20, retries: 2 },
+            limits: Limits {
+                max_concurrency: 64,
+                max_per_host: 4,
+                timeout_secs: 20,
+                retries: 2,
+            },
             github: true,
             ideal_latency: None,
             limit: Duration::from_secs(if ctx.opts.quick { 120 } else { 900 }),
@@ -654,7 +765,11 @@ fn s2_github(ctx: &Ctx) -> Result<ScenarioResult> {
 }
 
 fn s4_scale(ctx: &Ctx) -> Result<ScenarioResult> {
-    let (occ, unique, hosts) = if ctx.opts.quick { (20_000, 4_000, 100) } else { (1_000_000, 200_000, 2_000) };
+    let (occ, unique, hosts) = if ctx.opts.quick {
+        (20_000, 4_000, 100)
+    } else {
+        (1_000_000, 200_000, 2_000)
+    };
     run_check_scenario(
         ctx,
         CheckScenario {
@@ -670,8 +785,18 @@ fn s4_scale(ctx: &Ctx) -> Result<ScenarioResult> {
                 sentences: 2,
                 ..Default::default()
             },
-            sim_args: vec!["--hosts".into(), hosts.to_string(), "--latency-ms".into(), "0".into()],
-            limits: Limits { max_concurrency: 64, max_per_host: 4, timeout_secs: 20, retries: 2 },
+            sim_args: vec![
+                "--hosts".into(),
+                hosts.to_string(),
+                "--latency-ms".into(),
+                "0".into(),
+            ],
+            limits: Limits {
+                max_concurrency: 64,
+                max_per_host: 4,
+                timeout_secs: 20,
+                retries: 2,
+            },
             github: false,
             ideal_latency: None,
             limit: Duration::from_secs(if ctx.opts.quick { 120 } else { 1200 }),
@@ -698,12 +823,29 @@ fn s3_extract(ctx: &Ctx) -> Result<ScenarioResult> {
     for rep in 0..ctx.reps() {
         for tool in ctx.tools() {
             let argv: Vec<String> = match tool {
-                "paperlinks" => vec![ctx.opts.paperlinks.as_ref().unwrap().display().to_string(), "extract".into(), input.display().to_string()],
-                _ => vec![ctx.opts.lychee.as_ref().unwrap().display().to_string(), "--dump".into(), input.display().to_string()],
+                "paperlinks" => vec![
+                    ctx.opts.paperlinks.as_ref().unwrap().display().to_string(),
+                    "extract".into(),
+                    input.display().to_string(),
+                ],
+                _ => vec![
+                    ctx.opts.lychee.as_ref().unwrap().display().to_string(),
+                    "--dump".into(),
+                    input.display().to_string(),
+                ],
             };
             eprintln!("  [s3] rep {} {tool} ...", rep + 1);
             let log = dir.join(format!("{tool}-{rep}.log"));
-            let m = measure(tool, rep, &argv, &[], &dir, Out::CountLines, Duration::from_secs(600), &log)?;
+            let m = measure(
+                tool,
+                rep,
+                &argv,
+                &[],
+                &dir,
+                Out::CountLines,
+                Duration::from_secs(600),
+                &log,
+            )?;
             eprintln!(
                 "    {:.2}s ({:.0} MB/s), peak RSS {:.1} MB, exit {:?}, {} lines out",
                 m.wall,
@@ -733,8 +875,13 @@ fn s3_extract(ctx: &Ctx) -> Result<ScenarioResult> {
 
 pub fn run(opts: RunOpts) -> Result<()> {
     std::fs::create_dir_all(&opts.work)?;
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    let ctx = Ctx { opts: &opts, dir: opts.work.clone() };
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let ctx = Ctx {
+        opts: &opts,
+        dir: opts.work.clone(),
+    };
     if ctx.tools().is_empty() {
         bail!("neither paperlinks nor lychee is available: nothing to run");
     }
@@ -744,7 +891,10 @@ pub fn run(opts: RunOpts) -> Result<()> {
     }
     let mut results = Vec::new();
     for s in &wanted {
-        eprintln!("== scenario {s} ({})", if opts.quick { "quick" } else { "full" });
+        eprintln!(
+            "== scenario {s} ({})",
+            if opts.quick { "quick" } else { "full" }
+        );
         let r = match s.as_str() {
             "0" | "statuses" => s0_statuses(&ctx),
             "1" | "mixed" => s1_mixed(&ctx),
@@ -774,12 +924,17 @@ pub fn run(opts: RunOpts) -> Result<()> {
     let md_path = opts.work.join(format!("results-{stamp}.md"));
     std::fs::write(&md_path, &md)?;
     println!("{md}");
-    println!("full results: {}\n              {}", json_path.display(), md_path.display());
+    println!(
+        "full results: {}\n              {}",
+        json_path.display(),
+        md_path.display()
+    );
     Ok(())
 }
 
 fn fmt_opt(x: Option<f64>, unit: &str) -> String {
-    x.map(|v| format!("{v:.2}{unit}")).unwrap_or_else(|| "-".into())
+    x.map(|v| format!("{v:.2}{unit}"))
+        .unwrap_or_else(|| "-".into())
 }
 
 /// The results table (also pasted into BENCHMARKS.md).
@@ -799,8 +954,15 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
             }
             let wall = r.median_wall(tool).unwrap();
             let last = runs.last().unwrap();
-            let walls = runs.iter().map(|m| format!("{:.2}{}", m.wall, if m.killed { "K" } else { "" })).collect::<Vec<_>>().join(" ");
-            let pct = r.ideal.map(|i| format!("{:.1}%", 100.0 * i / wall)).unwrap_or("-".into());
+            let walls = runs
+                .iter()
+                .map(|m| format!("{:.2}{}", m.wall, if m.killed { "K" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let pct = r
+                .ideal
+                .map(|i| format!("{:.1}%", 100.0 * i / wall))
+                .unwrap_or("-".into());
             let sim = &last.sim;
             let reqs = if sim.is_null() {
                 "-".to_string()
@@ -809,7 +971,9 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
                     "web {} (HEAD {}), peak/host {}",
                     sim["web"]["requests"], sim["web"]["head"], sim["web"]["max_peak_in_flight"]
                 );
-                if sim["github_pages"]["requests"].as_u64().unwrap_or(0) > 0 || sim["api"]["calls"].as_u64().unwrap_or(0) > 0 {
+                if sim["github_pages"]["requests"].as_u64().unwrap_or(0) > 0
+                    || sim["api"]["calls"].as_u64().unwrap_or(0) > 0
+                {
                     p += &format!(
                         "; github.com pages {} (repo roots {}, 429s {}); API calls {} (GraphQL {}, REST {})",
                         sim["github_pages"]["requests"],
@@ -824,7 +988,11 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
             };
             let mut notes = Vec::new();
             if let Some(b) = r.input_bytes {
-                notes.push(format!("{:.0} MB/s, {} lines out", b as f64 / 1e6 / wall, last.stdout_lines));
+                notes.push(format!(
+                    "{:.0} MB/s, {} lines out",
+                    b as f64 / 1e6 / wall,
+                    last.stdout_lines
+                ));
             }
             if let (Some(u), false) = (r.unique_urls, r.name.starts_with("s0")) {
                 notes.push(format!("{:.0} URLs/s", u as f64 / wall));
@@ -835,8 +1003,14 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
             } else if c.get("rows").is_some() {
                 notes.push(format!(
                     "rows {}/{}, wrong status {}{}, statuses {}",
-                    c["rows"], c["rows_expected"], c["wrong_status"],
-                    if c["wrong_status"].as_u64().unwrap_or(0) > 0 { format!(" {}", c["wrong_by"]) } else { String::new() },
+                    c["rows"],
+                    c["rows_expected"],
+                    c["wrong_status"],
+                    if c["wrong_status"].as_u64().unwrap_or(0) > 0 {
+                        format!(" {}", c["wrong_by"])
+                    } else {
+                        String::new()
+                    },
                     c["per_status"]
                 ));
                 if let Some(t) = c.get("token_leaked") {
@@ -858,18 +1032,28 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
                 let mut n = format!("first request at {f:.2}s, last answer at {l:.2}s");
                 // In-flight counts mean something only when answers take time.
                 if ms >= 1.0 {
-                    n += &format!(", {m:.1} in flight on average (per tenth: {}), {ms:.1} ms per request", tl["mean_in_flight_per_tenth"]);
+                    n += &format!(
+                        ", {m:.1} in flight on average (per tenth: {}), {ms:.1} ms per request",
+                        tl["mean_in_flight_per_tenth"]
+                    );
                 }
                 notes.push(n);
             }
-            let exits: Vec<String> = runs.iter().map(|m| m.exit.map(|e| e.to_string()).unwrap_or("sig".into())).collect();
+            let exits: Vec<String> = runs
+                .iter()
+                .map(|m| m.exit.map(|e| e.to_string()).unwrap_or("sig".into()))
+                .collect();
             notes.push(format!("exit {}", exits.join(",")));
             s += &format!(
                 "| {} | {tool} | {:.2}s | {walls} | {} | {pct} | {} | {:.1} MB | {reqs} | {} |\n",
                 r.name,
                 wall,
                 fmt_opt(r.ideal, "s"),
-                if tool == "paperlinks" { ratio.clone() } else { String::new() },
+                if tool == "paperlinks" {
+                    ratio.clone()
+                } else {
+                    String::new()
+                },
                 r.median_rss(tool).unwrap(),
                 notes.join("; ")
             );
@@ -890,13 +1074,17 @@ fn version(p: &Path, flag: &str) -> String {
 }
 
 fn machine() -> Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()));
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|t| {
+        t.lines()
+            .find(|l| l.starts_with("model name"))
+            .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+    });
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|t| t.lines().next().map(str::to_string));
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .map(|s| s.trim().to_string());
     json!({
         "cpu": cpu,
         "cores": std::thread::available_parallelism().map(|n| n.get()).ok(),
@@ -912,8 +1100,20 @@ mod tests {
 
     #[test]
     fn links_csv_check_counts_rows_and_wrong_statuses() {
-        let url = |u: &str, e: &'static str| PlannedUrl { url: u.into(), expected: e, host: Some(0), round_trips: 1, repo: None, github_root: false };
-        let corpus = Corpus { urls: vec![url("http://a/ok", "ok"), url("http://a/404", "broken")], occurrences: 3, counts: vec![2, 1], bytes: 0 };
+        let url = |u: &str, e: &'static str| PlannedUrl {
+            url: u.into(),
+            expected: e,
+            host: Some(0),
+            round_trips: 1,
+            repo: None,
+            github_root: false,
+        };
+        let corpus = Corpus {
+            urls: vec![url("http://a/ok", "ok"), url("http://a/404", "broken")],
+            occurrences: 3,
+            counts: vec![2, 1],
+            bytes: 0,
+        };
         let dir = std::env::temp_dir().join(format!("plb-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("links.csv");

@@ -5,23 +5,35 @@
 //! Owns no benchmark logic; never measures time beyond coarse bounds of
 //! the simulator's own configuration.
 
-use crate::rawhttp::{request, RawResponse};
-use crate::sim::{self, web_index, web_ip, SimConfig, API_IP, GITHUB_IP};
-use anyhow::{ensure, Result};
-use serde_json::{json, Value};
+use crate::rawhttp::{RawResponse, request};
+use crate::sim::{self, API_IP, GITHUB_IP, SimConfig, web_index, web_ip};
+use anyhow::{Result, ensure};
+use serde_json::{Value, json};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 fn get(ip: Ipv4Addr, port: u16, method: &str, path: &str) -> Result<RawResponse> {
-    Ok(request(SocketAddr::from((ip, port)), method, path, &[], b"", Duration::from_secs(5))?)
+    Ok(request(
+        SocketAddr::from((ip, port)),
+        method,
+        path,
+        &[],
+        b"",
+        Duration::from_secs(5),
+    )?)
 }
 
 fn stats(port: u16) -> Result<Value> {
-    Ok(serde_json::from_slice(&get(API_IP, port, "GET", "/__sim/stats")?.body)?)
+    Ok(serde_json::from_slice(
+        &get(API_IP, port, "GET", "/__sim/stats")?.body,
+    )?)
 }
 
 pub fn run() -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let cfg = SimConfig {
         hosts: 3,
         latency: Duration::from_millis(150),
@@ -66,13 +78,24 @@ pub fn run() -> Result<()> {
     ensure!(get(web_ip(1), port, "GET", "/r429/a")?.status == 429);
 
     // /hang never answers: the client times out.
-    let hang = request(SocketAddr::from((h0, port)), "GET", "/hang/x", &[], b"", Duration::from_millis(400));
+    let hang = request(
+        SocketAddr::from((h0, port)),
+        "GET",
+        "/hang/x",
+        &[],
+        b"",
+        Duration::from_millis(400),
+    );
     ensure!(hang.is_err(), "/hang answered");
 
     // Peak in flight per host: 4 parallel requests to host 2, 1 to host 1.
     get(API_IP, port, "GET", "/__sim/reset")?;
     let handles: Vec<_> = (0..4)
-        .map(|i| std::thread::spawn(move || get(web_ip(2), port, "GET", &format!("/ok/{i}")).map(|r| r.status)))
+        .map(|i| {
+            std::thread::spawn(move || {
+                get(web_ip(2), port, "GET", &format!("/ok/{i}")).map(|r| r.status)
+            })
+        })
         .collect();
     get(web_ip(1), port, "GET", "/ok/z")?;
     for h in handles {
@@ -81,7 +104,11 @@ pub fn run() -> Result<()> {
     let s = stats(port)?;
     let per = &s["web"]["per_host"];
     ensure!(per[2]["requests"] == 4 && per[1]["requests"] == 1, "{s}");
-    ensure!(per[2]["peak_in_flight"] == 4, "peak {}", per[2]["peak_in_flight"]);
+    ensure!(
+        per[2]["peak_in_flight"] == 4,
+        "peak {}",
+        per[2]["peak_in_flight"]
+    );
     ensure!(per[1]["peak_in_flight"] == 1);
     ensure!(s["web"]["requests"] == 5);
 
@@ -109,7 +136,10 @@ pub fn run() -> Result<()> {
         SocketAddr::from((API_IP, port)),
         "POST",
         "/graphql",
-        &[("authorization", "bearer SENTINEL"), ("content-type", "application/json")],
+        &[
+            ("authorization", "bearer SENTINEL"),
+            ("content-type", "application/json"),
+        ],
         q.to_string().as_bytes(),
         Duration::from_secs(5),
     )?;
@@ -119,7 +149,10 @@ pub fn run() -> Result<()> {
     ensure!(v["data"]["r0"]["nameWithOwner"] == "a/b", "{v}");
     ensure!(v["data"]["r0"]["defaultBranchRef"]["target"]["history"]["totalCount"].is_u64());
     ensure!(v["data"]["r1"].is_null());
-    ensure!(v["errors"][0]["type"] == "NOT_FOUND" && v["errors"][0]["path"][0] == "r1", "{v}");
+    ensure!(
+        v["errors"][0]["type"] == "NOT_FOUND" && v["errors"][0]["path"][0] == "r1",
+        "{v}"
+    );
     ensure!(v["data"]["r2"]["nameWithOwner"] == "a/new-d");
     ensure!(v["data"]["rateLimit"]["remaining"].is_u64());
     // REST: a repository, a missing one, and a rename followed by id.
@@ -128,17 +161,26 @@ pub fn run() -> Result<()> {
     let moved = get(API_IP, port, "GET", "/repos/a/old-e")?;
     ensure!(moved.status == 301);
     let loc = moved.header("location").unwrap_or("").to_string();
-    let path = loc.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
+    let path = loc
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default();
     let renamed: Value = serde_json::from_slice(&get(API_IP, port, "GET", &path)?.body)?;
     ensure!(renamed["full_name"] == "a/new-e", "{renamed}");
     let s = stats(port)?;
-    ensure!(s["api"]["graphql"] == 1 && s["api"]["graphql_aliases"] == 3 && s["api"]["rest"] == 4, "{s}");
+    ensure!(
+        s["api"]["graphql"] == 1 && s["api"]["graphql_aliases"] == 3 && s["api"]["rest"] == 4,
+        "{s}"
+    );
     ensure!(s["api"]["with_token"] == 1);
     ensure!(!r.text().contains("SENTINEL"));
 
     let _ = stop.send(true);
     rt.shutdown_timeout(Duration::from_millis(100));
-    eprintln!("selftest: simulator OK (answer kinds, per-host peaks, github.com rate limit, GraphQL/REST stand-in)");
+    eprintln!(
+        "selftest: simulator OK (answer kinds, per-host peaks, github.com rate limit, GraphQL/REST stand-in)"
+    );
     Ok(())
 }
 

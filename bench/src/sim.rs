@@ -10,13 +10,13 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE, LOCATION};
+use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use regex::Regex;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -152,17 +152,23 @@ fn resp(status: u16, body: impl Into<Bytes>) -> Resp {
 fn html(status: u16, title: &str) -> Resp {
     let mut r = resp(
         status,
-        format!("<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n"),
+        format!(
+            "<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n"
+        ),
     );
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     r
 }
 
 fn json_resp(status: u16, v: &Value) -> Resp {
     let mut r = resp(status, serde_json::to_vec(v).expect("json"));
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     r
 }
 
@@ -188,7 +194,11 @@ impl Sim {
         }
     }
 
-    async fn handle(self: Arc<Self>, host: Host, req: Request<Incoming>) -> Result<Resp, Infallible> {
+    async fn handle(
+        self: Arc<Self>,
+        host: Host,
+        req: Request<Incoming>,
+    ) -> Result<Resp, Infallible> {
         let path = req.uri().path().to_string();
         if let Some(cmd) = path.strip_prefix("/__sim/") {
             return Ok(self.control(cmd));
@@ -209,7 +219,12 @@ impl Sim {
                 let mut t = self.timeline.lock().unwrap();
                 let epoch = t.0;
                 let us = |at: Instant| at.saturating_duration_since(epoch).as_micros() as u64;
-                let span = (us(began), us(Instant::now()), i as u32, req.method() == Method::HEAD);
+                let span = (
+                    us(began),
+                    us(Instant::now()),
+                    i as u32,
+                    req.method() == Method::HEAD,
+                );
                 t.1.push(span);
                 r
             }
@@ -250,13 +265,26 @@ impl Sim {
             h.head.store(0, Relaxed);
             h.peak.store(h.in_flight.load(Relaxed), Relaxed);
         }
-        for c in [&self.github.pages, &self.github.root_pages, &self.github.deep_pages, &self.github.rate_limited] {
+        for c in [
+            &self.github.pages,
+            &self.github.root_pages,
+            &self.github.deep_pages,
+            &self.github.rate_limited,
+        ] {
             c.store(0, Relaxed);
         }
-        for c in [&self.api.calls, &self.api.graphql, &self.api.graphql_aliases, &self.api.rest, &self.api.with_token] {
+        for c in [
+            &self.api.calls,
+            &self.api.graphql,
+            &self.api.graphql_aliases,
+            &self.api.rest,
+            &self.api.with_token,
+        ] {
             c.store(0, Relaxed);
         }
-        self.api.peak.store(self.api.in_flight.load(Relaxed), Relaxed);
+        self.api
+            .peak
+            .store(self.api.in_flight.load(Relaxed), Relaxed);
         self.seen.lock().unwrap().clear();
         *self.timeline.lock().unwrap() = (Instant::now(), Vec::new());
         *self.gh_window.lock().unwrap() = (0, 0);
@@ -334,7 +362,11 @@ impl Sim {
                     html(200, "redirect target")
                 } else {
                     let code = if kind == "r301" { 301 } else { 302 };
-                    with_header(html(code, "moved"), "location", format!("/{kind}/{}/{rest}", depth - 1))
+                    with_header(
+                        html(code, "moved"),
+                        "location",
+                        format!("/{kind}/{}/{rest}", depth - 1),
+                    )
                 }
             }
             "r429" => {
@@ -377,7 +409,11 @@ impl Sim {
                 return with_header(r, "retry-after", self.cfg.github_retry_after.to_string());
             }
         }
-        let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        let segs: Vec<&str> = path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
         if segs.len() < 2 {
             return html(200, "GitHub");
         }
@@ -392,7 +428,8 @@ impl Sim {
             RepoKind::Renamed if segs.len() == 2 => {
                 let mut r = html(301, "Moved Permanently");
                 let loc = format!("/{owner}/{}", renamed_to(name));
-                r.headers_mut().insert(LOCATION, HeaderValue::from_str(&loc).expect("location"));
+                r.headers_mut()
+                    .insert(LOCATION, HeaderValue::from_str(&loc).expect("location"));
                 r
             }
             _ => html(200, &format!("{owner}/{name}")),
@@ -416,22 +453,31 @@ impl Sim {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let used = self.api.calls.load(Relaxed);
-        let reset = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
-        let (resource, r) = if method == Method::POST && (path == "/graphql" || path == "/api/graphql") {
-            self.api.graphql.fetch_add(1, Relaxed);
-            let body = match req.into_body().collect().await {
-                Ok(b) => b.to_bytes(),
-                Err(_) => return resp(400, "unreadable body\n"),
+        let reset = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600;
+        let (resource, r) =
+            if method == Method::POST && (path == "/graphql" || path == "/api/graphql") {
+                self.api.graphql.fetch_add(1, Relaxed);
+                let body = match req.into_body().collect().await {
+                    Ok(b) => b.to_bytes(),
+                    Err(_) => return resp(400, "unreadable body\n"),
+                };
+                ("graphql", self.graphql(&body))
+            } else if method == Method::GET {
+                self.api.rest.fetch_add(1, Relaxed);
+                ("core", self.rest(&base, &path))
+            } else {
+                ("core", json_resp(404, &json!({"message": "Not Found"})))
             };
-            ("graphql", self.graphql(&body))
-        } else if method == Method::GET {
-            self.api.rest.fetch_add(1, Relaxed);
-            ("core", self.rest(&base, &path))
-        } else {
-            ("core", json_resp(404, &json!({"message": "Not Found"})))
-        };
         let r = with_header(r, "x-ratelimit-limit", "5000".into());
-        let r = with_header(r, "x-ratelimit-remaining", 5000u64.saturating_sub(used).to_string());
+        let r = with_header(
+            r,
+            "x-ratelimit-remaining",
+            5000u64.saturating_sub(used).to_string(),
+        );
         let r = with_header(r, "x-ratelimit-used", used.to_string());
         let r = with_header(r, "x-ratelimit-reset", reset.to_string());
         with_header(r, "x-ratelimit-resource", resource.into())
@@ -442,7 +488,10 @@ impl Sim {
             return json_resp(400, &json!({"message": "Problems parsing JSON"}));
         };
         let Some(query) = v.get("query").and_then(Value::as_str) else {
-            return json_resp(400, &json!({"message": "A query attribute must be specified"}));
+            return json_resp(
+                400,
+                &json!({"message": "A query attribute must be specified"}),
+            );
         };
         let vars = v.get("variables").cloned().unwrap_or(Value::Null);
         let mut data = Map::new();
@@ -491,34 +540,60 @@ impl Sim {
         match segs.as_slice() {
             ["rate_limit"] => {
                 let used = self.api.calls.load(Relaxed);
-                let reset = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+                let reset = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs()
+                    + 3600;
                 let core = json!({"limit": 5000, "used": used, "remaining": 5000u64.saturating_sub(used), "reset": reset});
-                json_resp(200, &json!({"resources": {"core": core, "graphql": core}, "rate": core}))
+                json_resp(
+                    200,
+                    &json!({"resources": {"core": core, "graphql": core}, "rate": core}),
+                )
             }
             ["repositories", id] => {
-                let found = id.parse::<u64>().ok().and_then(|id| self.renamed_ids.lock().unwrap().get(&id).cloned());
+                let found = id
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|id| self.renamed_ids.lock().unwrap().get(&id).cloned());
                 match found {
                     Some((o, n)) => json_resp(200, &rest_repo(&o, &n)),
                     None => json_resp(404, &json!({"message": "Not Found"})),
                 }
             }
             ["repos", owner, name, rest @ ..] => match repo_kind(name) {
-                RepoKind::Gone => json_resp(404, &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})),
+                RepoKind::Gone => json_resp(
+                    404,
+                    &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}),
+                ),
                 RepoKind::Renamed if rest.is_empty() => {
                     let new = renamed_to(name);
                     let id = repo_id(owner, &new);
-                    self.renamed_ids.lock().unwrap().insert(id, (owner.to_string(), new));
+                    self.renamed_ids
+                        .lock()
+                        .unwrap()
+                        .insert(id, (owner.to_string(), new));
                     let url = format!("{base}/repositories/{id}");
                     let r = json_resp(301, &json!({"message": "Moved Permanently", "url": url}));
                     with_header(r, "location", url)
                 }
                 _ => {
-                    let name = if repo_kind(name) == RepoKind::Renamed { renamed_to(name) } else { name.to_string() };
+                    let name = if repo_kind(name) == RepoKind::Renamed {
+                        renamed_to(name)
+                    } else {
+                        name.to_string()
+                    };
                     match rest {
                         [] => json_resp(200, &rest_repo(owner, &name)),
                         ["languages"] => json_resp(200, &json!({"Python": 123456, "Shell": 789})),
-                        ["releases", "latest"] => json_resp(200, &json!({"tag_name": "v1.2.0", "published_at": "2025-03-01T12:00:00Z"})),
-                        ["commits"] => json_resp(200, &json!([{"sha": "0123456789abcdef0123456789abcdef01234567", "commit": {"committer": {"date": "2025-10-01T12:00:00Z"}, "author": {"date": "2025-10-01T12:00:00Z"}}}])),
+                        ["releases", "latest"] => json_resp(
+                            200,
+                            &json!({"tag_name": "v1.2.0", "published_at": "2025-03-01T12:00:00Z"}),
+                        ),
+                        ["commits"] => json_resp(
+                            200,
+                            &json!([{"sha": "0123456789abcdef0123456789abcdef01234567", "commit": {"committer": {"date": "2025-10-01T12:00:00Z"}, "author": {"date": "2025-10-01T12:00:00Z"}}}]),
+                        ),
                         _ => json_resp(404, &json!({"message": "Not Found"})),
                     }
                 }
@@ -545,7 +620,10 @@ pub enum RepoKind {
 /// first request, last answer, mean requests in flight over that span and
 /// per tenth of it (a start-up gap or a thin tail shows up here).
 pub fn timeline_profile(spans: &[(u64, u64)]) -> Value {
-    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+    let (Some(first), Some(last)) = (
+        spans.iter().map(|s| s.0).min(),
+        spans.iter().map(|s| s.1).max(),
+    ) else {
         return Value::Null;
     };
     let span = (last - first).max(1) as f64;
@@ -612,13 +690,22 @@ fn rfc3339(t: SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A plausible GraphQL `Repository` object with every field a client may ask.
 fn graphql_repo(owner: &str, name: &str) -> Value {
     let kind = repo_kind(name);
-    let name = if kind == RepoKind::Renamed { renamed_to(name) } else { name.to_string() };
+    let name = if kind == RepoKind::Renamed {
+        renamed_to(name)
+    } else {
+        name.to_string()
+    };
     let h = fnv(&format!("{owner}/{name}"));
     let stars = h % 40_000;
     let full = format!("{owner}/{name}");
@@ -691,8 +778,9 @@ fn rest_repo(owner: &str, name: &str) -> Value {
     })
 }
 
-static REPO_CALL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*repository\s*\(([^)]*)\)").unwrap());
+static REPO_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*repository\s*\(([^)]*)\)").unwrap()
+});
 
 /// `(alias, argument text)` for each `alias: repository(...)` in a query.
 pub fn repository_calls(query: &str) -> Vec<(String, String)> {
@@ -705,7 +793,10 @@ pub fn repository_calls(query: &str) -> Vec<(String, String)> {
 /// The value of argument `key` in `owner: "a", name: $n0`: a string
 /// literal (JSON-style escapes) or a variable looked up in `vars`.
 pub fn arg_value(args: &str, key: &str, vars: &Value) -> Option<String> {
-    let re = Regex::new(&format!(r#"(?:^|[\s,(]){key}\s*:\s*("(?:[^"\\]|\\.)*"|\$[A-Za-z_][A-Za-z0-9_]*)"#)).ok()?;
+    let re = Regex::new(&format!(
+        r#"(?:^|[\s,(]){key}\s*:\s*("(?:[^"\\]|\\.)*"|\$[A-Za-z_][A-Za-z0-9_]*)"#
+    ))
+    .ok()?;
     let v = re.captures(args)?.get(1)?.as_str();
     if let Some(var) = v.strip_prefix('$') {
         vars.get(var).and_then(Value::as_str).map(str::to_string)
@@ -718,7 +809,10 @@ pub fn arg_value(args: &str, key: &str, vars: &Value) -> Option<String> {
 /// shutdown (control request, SIGTERM/SIGINT, or `max_secs`), then prints
 /// the final stats JSON (and writes it to `stats_out`) and exits.
 pub fn run(cfg: SimConfig, stats_out: Option<std::path::PathBuf>) -> anyhow::Result<()> {
-    anyhow::ensure!(cfg.hosts >= 1 && cfg.hosts <= MAX_HOSTS, "--hosts must be 1..={MAX_HOSTS}");
+    anyhow::ensure!(
+        cfg.hosts >= 1 && cfg.hosts <= MAX_HOSTS,
+        "--hosts must be 1..={MAX_HOSTS}"
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cfg.threads.max(1))
         .enable_all()
@@ -760,7 +854,10 @@ async fn bind(mut cfg: SimConfig) -> anyhow::Result<(Arc<Sim>, Listeners)> {
     let api = TcpListener::bind(SocketAddr::from((API_IP, cfg.port))).await?;
     cfg.port = api.local_addr()?.port();
     listeners.push((Host::Api, api));
-    listeners.push((Host::Github, TcpListener::bind(SocketAddr::from((GITHUB_IP, cfg.port))).await?));
+    listeners.push((
+        Host::Github,
+        TcpListener::bind(SocketAddr::from((GITHUB_IP, cfg.port))).await?,
+    ));
     for i in 0..cfg.hosts {
         let addr = SocketAddr::from((web_ip(i), cfg.port));
         let l = TcpListener::bind(addr)
@@ -840,7 +937,10 @@ mod tests {
         let calls = repository_calls(q);
         assert_eq!(calls.len(), 2);
         let vars = json!({"o1": "x", "n1": "y"});
-        assert_eq!(arg_value(&calls[0].1, "owner", &vars).as_deref(), Some("a\"b"));
+        assert_eq!(
+            arg_value(&calls[0].1, "owner", &vars).as_deref(),
+            Some("a\"b")
+        );
         assert_eq!(arg_value(&calls[0].1, "name", &vars).as_deref(), Some("c"));
         assert_eq!(arg_value(&calls[1].1, "owner", &vars).as_deref(), Some("x"));
         assert_eq!(arg_value(&calls[1].1, "name", &vars).as_deref(), Some("y"));
@@ -855,7 +955,12 @@ mod tests {
         assert_eq!(p["first_request_secs"], json!(0.0));
         assert_eq!(p["last_answer_secs"], json!(1.0));
         assert!((p["mean_in_flight"].as_f64().unwrap() - 1.5).abs() < 1e-9);
-        let tenths: Vec<f64> = p["mean_in_flight_per_tenth"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let tenths: Vec<f64> = p["mean_in_flight_per_tenth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
         assert_eq!(tenths, [2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
         assert!((p["mean_request_ms"].as_f64().unwrap() - 500.0).abs() < 1e-9);
     }
@@ -863,6 +968,9 @@ mod tests {
     #[test]
     fn rfc3339_formats_epoch_and_a_leap_day() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub fn check(format: Format, data: &[u8]) {
             assert!(l.paper.is_none_or(|i| i < papers));
             assert!(l.url.len() > MAX_VALIDATED_LEN || url::Url::parse(&l.url).is_ok(), "{}", l.url);
         }
-        Event::ClaimsCode { paper } => assert!(paper < papers),
+        Event::ClaimsCode { paper } | Event::WithholdsCode { paper } => assert!(paper < papers),
     })
     .expect("reading a slice never fails");
     let _ = Format::detect(None, data);

@@ -1,8 +1,18 @@
 //! HTML: `href`/`src` attribute URLs and bare URLs in text (html5gum
-//! tokenizer); paper = nearest heading (`h1`-`h6` text). `script`, `style`
-//! and `template` contents are skipped; text inside an `<a href=URL>` is not
-//! scanned again (the attribute is the link). Reads the document whole
-//! (decoded lossily) and never does other I/O.
+//! tokenizer). `script`, `style` and `template` contents are skipped; text
+//! inside an `<a href=URL>` is not scanned again (the attribute is the
+//! link). Reads the document whole (decoded lossily) and never does other
+//! I/O.
+//!
+//! # Paper attribution
+//! Elements are built into the block tree of [`super::unit`], which decides
+//! the papers: `<h1>`-`<h6>` are headings; `<p>` and loose text are
+//! paragraphs; `<ul>`/`<ol>` and `<li>` lists of items; `<table>`, `<tr>`,
+//! `<td>`/`<th>` tables (a first row of `<th>` cells is the header); a
+//! `<dt>` and the `<dd>`s after it, and an `<article>` or `<div>` holding
+//! exactly one heading and no finer unit, are cards (the heading or `<dt>`
+//! is the title). `<b>`/`<strong>`/`<em>`/`<i>` count as bold text; `<br>` is
+//! a line break.
 //!
 //! Positions: an attribute URL at its place in the attribute value (the
 //! value's start when entities change its length); a text URL at its place
@@ -11,51 +21,178 @@
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
-use super::claims::claims_code;
+use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::{Event, FoundLink, PaperStart};
+use super::role::{is_label, label_before, label_role};
+use super::unit::{Assign, Block, Leaf, LinkAt};
 
-/// Links met inside a heading: (line, column, url).
-type HeldLinks = Vec<(usize, usize, String)>;
+/// A leaf being read: open links (index into `leaf.links`, where its text
+/// starts, whether it opens the leaf) and open bold elements.
+#[derive(Default)]
+struct LeafB {
+    leaf: Leaf,
+    links: Vec<(Option<usize>, usize, bool)>,
+    strong: Vec<(usize, bool)>,
+}
+
+impl LeafB {
+    fn at_open(&self) -> bool {
+        self.leaf.links.is_empty() && !self.leaf.text.chars().any(char::is_alphabetic)
+    }
+}
+
+enum Frame {
+    List(Vec<Vec<Block>>),
+    Item(Vec<Block>),
+    Table {
+        head: Vec<Leaf>,
+        rows: Vec<Vec<Leaf>>,
+        row: Vec<Leaf>,
+        header_row: bool,
+    },
+    /// `<div>`/`<article>`: a card if it ends holding one heading.
+    Div(Vec<Block>),
+    /// `<dt>` + `<dd>`s: title, content.
+    Term(Option<Leaf>, Vec<Block>),
+}
 
 struct Run<'d, 'e> {
     doc: &'d str,
     index: LineIndex,
-    emit: &'e mut dyn FnMut(Event),
-    papers: usize,
-    current: Option<usize>,
-    claimed: bool,
-    /// Text of the heading being read, its line, links met inside it.
-    heading: Option<(String, usize, HeldLinks)>,
+    assign: Assign<'e>,
+    frames: Vec<Frame>,
+    cur: Option<LeafB>,
+    /// Inside an `<a href=URL>`: its text is not scanned.
+    anchor_depth: usize,
+    /// The `<dt>` text is being read.
+    in_term: bool,
+}
+
+fn is_heading(name: &[u8]) -> Option<u8> {
+    match name {
+        [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// Elements whose start or end ends the current paragraph.
+fn is_block(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"p" | b"div"
+            | b"section"
+            | b"article"
+            | b"header"
+            | b"footer"
+            | b"nav"
+            | b"main"
+            | b"aside"
+            | b"blockquote"
+            | b"body"
+            | b"html"
+            | b"hr"
+            | b"pre"
+            | b"figure"
+    )
+}
+
+/// html5gum's attribute span runs from the attribute name to the end of the
+/// value: the value starts after `=`, blanks and an opening quote.
+fn value_start(doc: &str, start: usize, end: usize) -> usize {
+    let raw = doc.as_bytes().get(start..end.min(doc.len())).unwrap_or(&[]);
+    let Some(eq) = memchr::memchr(b'=', raw) else {
+        return start;
+    };
+    let mut i = eq + 1;
+    while i < raw.len() && raw[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i < raw.len() && (raw[i] == b'"' || raw[i] == b'\'') {
+        i += 1;
+    }
+    start + i
+}
+
+/// Whether a div's blocks make a card: exactly one heading, no finer unit.
+fn card_title(blocks: &[Block]) -> Option<usize> {
+    let mut heads = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::Heading(..)));
+    let (i, _) = heads.next()?;
+    let finer = blocks.iter().any(|b| match b {
+        Block::Table { .. } | Block::Card(..) => true,
+        Block::List(items) => items.iter().any(|it| {
+            it.iter()
+                .any(|b| matches!(b, Block::Para(l) if l.strong_open.as_deref().or(l.link_open.as_deref()).is_some_and(|t| !is_label(t))))
+        }),
+        _ => false,
+    });
+    (heads.next().is_none() && !finer).then_some(i)
 }
 
 impl Run<'_, '_> {
-    fn link(&mut self, offset: usize, url: String) {
-        let (line, column) = self.index.pos(self.doc, offset);
-        if let Some((_, _, links)) = &mut self.heading {
-            links.push((line, column, url));
-        } else {
-            (self.emit)(Event::Link(FoundLink {
-                line,
-                column,
-                url,
-                paper: self.current,
-            }));
+    fn leaf(&mut self, offset: usize) -> &mut LeafB {
+        if self.cur.is_none() {
+            let line = self.index.line(offset);
+            self.cur = Some(LeafB {
+                leaf: Leaf {
+                    line,
+                    ..Leaf::default()
+                },
+                ..LeafB::default()
+            });
+        }
+        self.cur.get_or_insert_with(LeafB::default)
+    }
+
+    fn close_leaf(&mut self) {
+        if let Some(b) = self.cur.take() {
+            let leaf = b.leaf;
+            if self.in_term
+                && let Some(Frame::Term(title @ None, _)) = self.frames.last_mut()
+            {
+                *title = Some(leaf);
+                return;
+            }
+            self.push_block(Block::Para(leaf));
         }
     }
 
-    fn text(&mut self, text: &str, span: std::ops::Range<usize>, scan: bool) {
-        if let Some((t, _, _)) = &mut self.heading {
-            t.push_str(text);
+    fn push_block(&mut self, b: Block) {
+        match self.frames.last_mut() {
+            Some(Frame::Item(blocks) | Frame::Div(blocks) | Frame::Term(_, blocks)) => {
+                blocks.push(b)
+            }
+            Some(Frame::List(items)) => items.push(vec![b]),
+            Some(Frame::Table { row, .. }) => {
+                if let Block::Para(l) = b {
+                    row.push(l);
+                }
+            }
+            None => self.assign.block(b),
         }
+    }
+
+    fn text(&mut self, text: &str, span: std::ops::Range<usize>) {
+        if self.cur.is_none() && text.trim().is_empty() {
+            return;
+        }
+        let scan = self.anchor_depth == 0;
+        self.leaf(span.start);
+        let (doc, index) = (self.doc, &self.index);
+        let Some(b) = self.cur.as_mut() else { return };
+        let before = b.leaf.text.len();
+        b.leaf.text.push_str(text);
         if !scan {
             return;
         }
-        let raw = self.doc.get(span.clone()).unwrap_or("");
+        let raw = doc.get(span.clone()).unwrap_or("");
         let exact = raw == text;
-        let mut found = Vec::new();
         let mut search_from = 0usize;
+        let all = &b.leaf.text;
+        let mut found = Vec::new();
         find_urls(text, |m| {
             let off = if exact {
                 span.start + m.start
@@ -77,63 +214,238 @@ impl Run<'_, '_> {
                     _ => span.start,
                 }
             };
-            found.push((off, m.url.into_owned()));
+            let (line, column) = index.pos(doc, off);
+            found.push(LinkAt {
+                line,
+                column,
+                label: label_role(label_before(&all[..before + m.start])),
+                url: m.url.into_owned(),
+            });
         });
-        for (off, url) in found {
-            self.link(off, url);
-        }
-        if self.heading.is_none()
-            && let Some(paper) = self.current
-            && !self.claimed
-            && claims_code(text)
-        {
-            self.claimed = true;
-            (self.emit)(Event::ClaimsCode { paper });
-        }
+        b.leaf.links.extend(found);
     }
 
-    fn end_heading(&mut self) {
-        if let Some((text, line, links)) = self.heading.take() {
-            let index = self.papers;
-            self.papers += 1;
-            self.current = Some(index);
-            self.claimed = false;
-            (self.emit)(Event::Paper(PaperStart {
-                index,
-                title: text.split_whitespace().collect::<Vec<_>>().join(" "),
+    fn attr_links(&mut self, tag: &html5gum::StartTag<usize>) -> Option<usize> {
+        let mut found: Vec<(usize, String)> = Vec::new();
+        for (attr, value) in &tag.attributes {
+            let attr: &[u8] = attr;
+            if !matches!(attr, b"href" | b"src") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&value.value);
+            if let Some((lead, url)) = clean_url(&text) {
+                let at = value_start(self.doc, value.span.start, value.span.end);
+                let exact = self.doc.get(at..).is_some_and(|r| r.starts_with(&*text));
+                found.push((if exact { at + lead } else { at }, url.into_owned()));
+            }
+        }
+        found.sort_by_key(|(o, _)| *o);
+        let mut first = None;
+        for (off, url) in found {
+            let (line, column) = self.index.pos(self.doc, off);
+            let b = self.leaf(tag.span.start);
+            first.get_or_insert(b.leaf.links.len());
+            let label = label_role(label_before(&b.leaf.text));
+            b.leaf.links.push(LinkAt {
                 line,
-            }));
-            for (line, column, url) in links {
-                (self.emit)(Event::Link(FoundLink {
-                    line,
-                    column,
-                    url,
-                    paper: Some(index),
-                }));
+                column,
+                url,
+                label,
+            });
+        }
+        first
+    }
+
+    fn start_tag(&mut self, tag: &html5gum::StartTag<usize>) {
+        let name: &[u8] = &tag.name;
+        let at = tag.span.start;
+        if is_block(name) || is_heading(name).is_some() || self.structural(name) {
+            self.close_leaf();
+        }
+        match name {
+            b"ul" | b"ol" => self.frames.push(Frame::List(Vec::new())),
+            b"li" => {
+                if matches!(self.frames.last(), Some(Frame::Item(_))) {
+                    self.end_tag(b"li");
+                }
+                self.frames.push(Frame::Item(Vec::new()))
+            }
+            b"tr" => {
+                if matches!(self.frames.last(), Some(Frame::Table { row, .. }) if !row.is_empty()) {
+                    self.end_tag(b"tr");
+                }
+            }
+            b"table" => self.frames.push(Frame::Table {
+                head: Vec::new(),
+                rows: Vec::new(),
+                row: Vec::new(),
+                header_row: true,
+            }),
+            b"td" => {
+                if let Some(Frame::Table { header_row, .. }) = self.frames.last_mut() {
+                    *header_row = false;
+                }
+            }
+            b"div" | b"article" => self.frames.push(Frame::Div(Vec::new())),
+            b"dt" => {
+                self.end_term();
+                self.frames.push(Frame::Term(None, Vec::new()));
+                self.in_term = true;
+            }
+            b"br" => self.leaf(at).leaf.text.push('\n'),
+            b"b" | b"strong" | b"em" | b"i" => {
+                let b = self.leaf(at);
+                let opens = b.at_open() && b.leaf.strong_open.is_none();
+                let t = b.leaf.text.len();
+                b.strong.push((t, opens));
+            }
+            _ => {}
+        }
+        let opens = self.cur.as_ref().is_none_or(LeafB::at_open);
+        let slot = self.attr_links(tag);
+        if name == b"a" && !tag.self_closing {
+            let b = self.leaf(at);
+            let t = b.leaf.text.len();
+            b.links.push((slot, t, opens));
+            if slot.is_some() {
+                self.anchor_depth += 1;
             }
         }
     }
-}
 
-/// html5gum's attribute span runs from the attribute name to the end of the
-/// value: the value starts after `=`, blanks and an opening quote.
-fn value_start(doc: &str, start: usize, end: usize) -> usize {
-    let raw = doc.as_bytes().get(start..end.min(doc.len())).unwrap_or(&[]);
-    let Some(eq) = memchr::memchr(b'=', raw) else {
-        return start;
-    };
-    let mut i = eq + 1;
-    while i < raw.len() && raw[i].is_ascii_whitespace() {
-        i += 1;
+    fn structural(&self, name: &[u8]) -> bool {
+        matches!(
+            name,
+            b"ul" | b"ol" | b"li" | b"table" | b"tr" | b"td" | b"th" | b"dl" | b"dt" | b"dd"
+        )
     }
-    if i < raw.len() && (raw[i] == b'"' || raw[i] == b'\'') {
-        i += 1;
-    }
-    start + i
-}
 
-fn is_heading(name: &[u8]) -> bool {
-    matches!(name, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6")
+    fn end_anchor(&mut self) {
+        let Some(b) = self.cur.as_mut() else { return };
+        let Some((slot, at, opens)) = b.links.pop() else {
+            return;
+        };
+        let text = b.leaf.text.get(at..).unwrap_or("");
+        let titled = opens && !is_label(text);
+        if let Some(i) = slot {
+            self.anchor_depth = self.anchor_depth.saturating_sub(1);
+            if let Some(role) = label_role(text).filter(|_| !titled) {
+                b.leaf.links[i].label = Some(role);
+            }
+        }
+        if opens && b.leaf.link_open.is_none() && b.links.is_empty() {
+            b.leaf.link_open = Some(text.to_string());
+        }
+    }
+
+    fn end_term(&mut self) {
+        self.in_term = false;
+        if matches!(self.frames.last(), Some(Frame::Term(..))) {
+            self.close_leaf();
+            if let Some(Frame::Term(title, blocks)) = self.frames.pop() {
+                self.push_block(Block::Card(title.unwrap_or_default(), blocks));
+            }
+        }
+    }
+
+    fn end_tag(&mut self, name: &[u8]) {
+        if is_block(name) || is_heading(name).is_some() || self.structural(name) {
+            if let Some(level) = is_heading(name) {
+                if let Some(b) = self.cur.take() {
+                    self.push_heading(level, b.leaf);
+                }
+            } else if name != b"dt" {
+                self.close_leaf();
+            }
+        }
+        match name {
+            b"a" => self.end_anchor(),
+            b"b" | b"strong" | b"em" | b"i" => {
+                if let Some(b) = self.cur.as_mut()
+                    && let Some((at, true)) = b.strong.pop()
+                    && b.leaf.strong_open.is_none()
+                {
+                    b.leaf.strong_open = Some(b.leaf.text.get(at..).unwrap_or("").to_string());
+                }
+            }
+            b"dt" => {
+                self.close_leaf();
+                self.in_term = false;
+            }
+            b"dl" => self.end_term(),
+            b"li" => {
+                if let Some(Frame::Item(blocks)) = self.frames.last_mut() {
+                    let blocks = std::mem::take(blocks);
+                    self.frames.pop();
+                    match self.frames.last_mut() {
+                        Some(Frame::List(items)) => items.push(blocks),
+                        _ => self.push_block(Block::List(vec![blocks])),
+                    }
+                }
+            }
+            b"ul" | b"ol" => {
+                if matches!(self.frames.last(), Some(Frame::Item(_))) {
+                    self.end_tag(b"li");
+                }
+                if let Some(Frame::List(items)) = self.frames.last_mut() {
+                    let items = std::mem::take(items);
+                    self.frames.pop();
+                    self.push_block(Block::List(items));
+                }
+            }
+            b"tr" => {
+                if let Some(Frame::Table {
+                    head,
+                    rows,
+                    row,
+                    header_row,
+                }) = self.frames.last_mut()
+                {
+                    let cells = std::mem::take(row);
+                    if *header_row && head.is_empty() && rows.is_empty() {
+                        *head = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                    *header_row = true;
+                }
+            }
+            b"table" => {
+                if let Some(Frame::Table { head, rows, .. }) = self.frames.last_mut() {
+                    let (head, rows) = (std::mem::take(head), std::mem::take(rows));
+                    self.frames.pop();
+                    self.push_block(Block::Table { head, rows });
+                }
+            }
+            b"div" | b"article" => self.end_div(),
+            _ => {}
+        }
+    }
+
+    fn push_heading(&mut self, level: u8, leaf: Leaf) {
+        self.push_block(Block::Heading(level, leaf));
+    }
+
+    fn end_div(&mut self) {
+        if matches!(self.frames.last(), Some(Frame::Term(..))) {
+            self.end_term();
+        }
+        let Some(Frame::Div(mut blocks)) = (match self.frames.last() {
+            Some(Frame::Div(_)) => self.frames.pop(),
+            _ => None,
+        }) else {
+            return;
+        };
+        if let Some(i) = card_title(&blocks)
+            && let Block::Heading(_, title) = blocks.remove(i)
+        {
+            self.push_block(Block::Card(title, blocks));
+            return;
+        }
+        for b in blocks {
+            self.push_block(b);
+        }
+    }
 }
 
 /// Extracts from a whole document (the parser needs all of it).
@@ -141,59 +453,29 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
         doc,
         index: LineIndex::new(doc),
-        emit,
-        papers: 0,
-        current: None,
-        claimed: false,
-        heading: None,
+        assign: Assign::new(emit),
+        frames: Vec::new(),
+        cur: None,
+        anchor_depth: 0,
+        in_term: false,
     };
     let mut emitter = DefaultEmitter::<usize>::new_with_span();
     emitter.naively_switch_states(true);
     let tokenizer = Tokenizer::new_with_emitter(doc, emitter);
     let mut skip: Option<Vec<u8>> = None;
-    let mut anchor_depth = 0usize;
     for token in tokenizer {
         let Ok(token) = token;
         match token {
             Token::StartTag(tag) => {
-                let name: &[u8] = &tag.name;
                 if skip.is_some() {
                     continue;
                 }
+                let name: &[u8] = &tag.name;
                 if matches!(name, b"script" | b"style" | b"template") && !tag.self_closing {
                     skip = Some(name.to_vec());
                     continue;
                 }
-                if is_heading(name) {
-                    r.end_heading();
-                    let (line, _) = r.index.pos(doc, tag.span.start);
-                    r.heading = Some((String::new(), line, Vec::new()));
-                }
-                let mut found: Vec<(usize, String)> = Vec::new();
-                for (attr, value) in &tag.attributes {
-                    let attr: &[u8] = attr;
-                    if !matches!(attr, b"href" | b"src") {
-                        continue;
-                    }
-                    let text = String::from_utf8_lossy(&value.value);
-                    if let Some((lead, url)) = clean_url(&text) {
-                        let at = value_start(doc, value.span.start, value.span.end);
-                        let exact = doc.get(at..).is_some_and(|r| r.starts_with(&*text));
-                        let off = if exact { at + lead } else { at };
-                        found.push((off, url.into_owned()));
-                    }
-                }
-                found.sort_by_key(|(o, _)| *o);
-                let anchor_with_url = name == b"a"
-                    && !tag.self_closing
-                    && tag.attributes.contains_key(&b"href"[..])
-                    && !found.is_empty();
-                for (off, url) in found {
-                    r.link(off, url);
-                }
-                if anchor_with_url {
-                    anchor_depth += 1;
-                }
+                r.start_tag(&tag);
             }
             Token::EndTag(tag) => {
                 let name: &[u8] = &tag.name;
@@ -203,21 +485,31 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
                     }
                     continue;
                 }
-                if is_heading(name) {
-                    r.end_heading();
-                } else if name == b"a" {
-                    anchor_depth = anchor_depth.saturating_sub(1);
-                }
+                r.end_tag(name);
             }
             Token::String(s) => {
-                if skip.is_some() {
-                    continue;
+                if skip.is_none() {
+                    let text = String::from_utf8_lossy(&s.value);
+                    r.text(&text, s.span.start..s.span.end);
                 }
-                let text = String::from_utf8_lossy(&s.value);
-                r.text(&text, s.span.start..s.span.end, anchor_depth == 0);
             }
             Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
         }
     }
-    r.end_heading();
+    r.close_leaf();
+    while !r.frames.is_empty() {
+        let before = r.frames.len();
+        match r.frames.last() {
+            Some(Frame::List(_)) => r.end_tag(b"ul"),
+            Some(Frame::Item(_)) => r.end_tag(b"li"),
+            Some(Frame::Table { .. }) => r.end_tag(b"table"),
+            Some(Frame::Div(_)) => r.end_div(),
+            Some(Frame::Term(..)) => r.end_term(),
+            None => {}
+        }
+        if r.frames.len() == before {
+            r.frames.pop();
+        }
+    }
+    r.assign.finish();
 }

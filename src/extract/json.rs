@@ -29,6 +29,7 @@ use serde_json::Value;
 use super::claims::claims_code;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
+use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
 
 /// Largest item kept (bytes).
@@ -177,8 +178,9 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
         index,
         title: title.or(id).unwrap_or("").trim().to_string(),
         line: paper_line,
+        section: String::new(),
     }));
-    let mut links: Vec<(usize, usize, String)> = Vec::new();
+    let mut links: Vec<(usize, usize, String, Role)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     if let Some(summary) = summary {
         let skey = if str_field(paper, &v, "summary").is_some() {
@@ -205,7 +207,8 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
             };
             let (l, c) = pos(off);
             seen.push(norm(&m.url));
-            links.push((l, c, m.url.into_owned()));
+            let role = role::classify(&[role::label_before(&summary[..m.start])], &m.url);
+            links.push((l, c, m.url.into_owned(), role));
         });
     }
     for key in ["githubRepo", "projectPage"] {
@@ -222,21 +225,33 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
         };
         if let Some((_, url)) = clean_url(candidate) {
             let n = norm(&url);
-            if seen.contains(&n) {
+            let label = if key == "githubRepo" {
+                "code"
+            } else {
+                "project"
+            };
+            let role = role::classify(&[label], &url);
+            // Seen in the summary already: one link, whose role the field
+            // names (`seen` and `links` are pushed together).
+            if let Some(i) = seen.iter().position(|s| *s == n) {
+                if let Some(link) = links.get_mut(i) {
+                    link.3 = role;
+                }
                 continue;
             }
             seen.push(n);
             let (l, c) = pos(value_at(key).unwrap_or(0));
-            links.push((l, c, url.into_owned()));
+            links.push((l, c, url.into_owned(), role));
         }
     }
-    links.sort_by_key(|(l, c, _)| (*l, *c));
-    for (line, column, url) in links {
+    links.sort_by_key(|(l, c, _, _)| (*l, *c));
+    for (line, column, url, role) in links {
         emit(Event::Link(FoundLink {
             line,
             column,
             url,
             paper: Some(index),
+            role,
         }));
     }
     if summary.is_some_and(claims_code) {

@@ -4,13 +4,12 @@
 //! (the parser needs it); never does other I/O.
 //!
 //! # Paper attribution
-//! A paper starts at every heading (its text is the title) and at every
-//! list item whose first inline content is bold/italic text or a link
-//! (`- **Title** ...`, `* [Title](url)`: the text of that first element is
-//! the title). Links belong to the most recent paper start before them;
-//! links inside a heading or a list-item title belong to the paper it
-//! starts. Text inside a link is not scanned again (its destination is the
-//! link). Raw HTML is scanned for bare URLs like text.
+//! The events are built into the small block tree of [`super::unit`] (one
+//! top-level block at a time: headings, paragraphs, lists of items, tables
+//! of cells), which decides the papers: table rows, list items, bold-title
+//! paragraphs, and headings only when nothing finer is beneath them. Text
+//! inside a link is not scanned again (its destination is the link). Raw
+//! HTML is scanned for bare URLs like text; `<br>` is a line break.
 //!
 //! Positions: a destination is placed where its text occurs inside the
 //! link's source range (else at the start of the link); a bare URL at its
@@ -19,10 +18,11 @@
 
 use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 
-use super::claims::claims_code;
+use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::{Event, FoundLink, PaperStart};
+use super::role::{is_label, label_before, label_role};
+use super::unit::{Assign, Block, Leaf, LinkAt};
 
 /// A piece of merged text: where it starts in the merged buffer and in the
 /// source, and whether it is a verbatim copy of the source.
@@ -32,59 +32,119 @@ struct Piece {
     exact: bool,
 }
 
-struct Title {
-    text: String,
-    line: usize,
-    /// Links met inside the title, emitted once its paper is.
-    links: Vec<(usize, usize, String)>,
+/// A leaf being read.
+#[derive(Default)]
+struct LeafB {
+    leaf: Leaf,
+    /// Text outside links, scanned for bare URLs, with its pieces.
+    buf: String,
+    pieces: Vec<Piece>,
+    /// Open links: (index into `leaf.links` when it has a URL, where its
+    /// text starts in `leaf.text`, whether it opens the leaf, whether it
+    /// counts in `link_depth`).
+    links: Vec<(Option<usize>, usize, bool, bool)>,
+    /// Open bold/emphasis: where its text starts, whether it opens the leaf.
+    strong: Vec<(usize, bool)>,
+}
+
+impl LeafB {
+    /// Only blanks, digits and punctuation so far: an element starting now
+    /// opens the leaf.
+    fn at_open(&self) -> bool {
+        self.leaf.links.is_empty() && !self.leaf.text.chars().any(char::is_alphabetic)
+    }
+}
+
+enum Frame {
+    List(Vec<Vec<Block>>),
+    Item(Vec<Block>),
+    Table {
+        head: Vec<Leaf>,
+        rows: Vec<Vec<Leaf>>,
+        row: Vec<Leaf>,
+    },
 }
 
 struct Run<'d, 'e> {
     doc: &'d str,
     index: LineIndex,
-    emit: &'e mut dyn FnMut(Event),
-    papers: usize,
-    current: Option<usize>,
-    claimed: bool,
-    buf: String,
-    pieces: Vec<Piece>,
-    title: Option<Title>,
+    assign: Assign<'e>,
+    frames: Vec<Frame>,
+    cur: Option<LeafB>,
+    /// Inside a link/image with a URL destination: its text is not scanned.
+    link_depth: usize,
 }
 
 impl Run<'_, '_> {
-    fn link(&mut self, line: usize, column: usize, url: String) {
-        if let Some(t) = &mut self.title {
-            t.links.push((line, column, url));
-        } else {
-            (self.emit)(Event::Link(FoundLink {
+    fn open_leaf(&mut self, offset: usize) {
+        self.close_leaf();
+        let line = self.index.line(offset);
+        self.cur = Some(LeafB {
+            leaf: Leaf {
                 line,
-                column,
-                url,
-                paper: self.current,
-            }));
+                ..Leaf::default()
+            },
+            ..LeafB::default()
+        });
+    }
+
+    fn leaf(&mut self, offset: usize) -> &mut LeafB {
+        if self.cur.is_none() {
+            self.open_leaf(offset);
+        }
+        self.cur.get_or_insert_with(LeafB::default)
+    }
+
+    /// Ends the open leaf, filing it as a paragraph (table cells and
+    /// headings are taken by their own end events first).
+    fn close_leaf(&mut self) {
+        if let Some(leaf) = self.take_leaf() {
+            self.push_block(Block::Para(leaf));
         }
     }
 
-    fn push_text(&mut self, text: &str, range: std::ops::Range<usize>) {
-        if let Some(t) = &mut self.title {
-            t.text.push_str(text);
+    fn take_leaf(&mut self) -> Option<Leaf> {
+        self.flush_text();
+        self.cur.take().map(|b| b.leaf)
+    }
+
+    fn push_block(&mut self, b: Block) {
+        match self.frames.last_mut() {
+            Some(Frame::Item(blocks)) => blocks.push(b),
+            Some(Frame::List(items)) => items.push(vec![b]),
+            Some(Frame::Table { row, .. }) => {
+                if let Block::Para(l) = b {
+                    row.push(l);
+                }
+            }
+            None => self.assign.block(b),
         }
-        let exact = self.doc.get(range.clone()) == Some(text);
-        self.pieces.push(Piece {
-            buf_at: self.buf.len(),
+    }
+
+    fn push_text(&mut self, text: &str, range: std::ops::Range<usize>, scan: bool) {
+        let doc = self.doc;
+        let b = self.leaf(range.start);
+        b.leaf.text.push_str(text);
+        if !scan {
+            return;
+        }
+        let exact = doc.get(range.clone()) == Some(text);
+        b.pieces.push(Piece {
+            buf_at: b.buf.len(),
             src_at: range.start,
             exact,
         });
-        self.buf.push_str(text);
+        b.buf.push_str(text);
     }
 
     fn flush_text(&mut self) {
-        if self.buf.is_empty() {
+        let Some(b) = self.cur.as_mut() else { return };
+        if b.buf.is_empty() {
             return;
         }
-        let buf = std::mem::take(&mut self.buf);
-        let pieces = std::mem::take(&mut self.pieces);
-        let mut found = Vec::new();
+        let buf = std::mem::take(&mut b.buf);
+        let pieces = std::mem::take(&mut b.pieces);
+        let (doc, index) = (self.doc, &self.index);
         find_urls(&buf, |m| {
             let i = pieces.partition_point(|p| p.buf_at <= m.start).max(1) - 1;
             let p = &pieces[i];
@@ -93,65 +153,172 @@ impl Run<'_, '_> {
             } else {
                 p.src_at
             };
-            found.push((src, m.url.into_owned()));
+            let (line, column) = index.pos(doc, src);
+            b.leaf.links.push(LinkAt {
+                line,
+                column,
+                label: label_role(label_before(&buf[..m.start])),
+                url: m.url.into_owned(),
+            });
         });
-        for (src, url) in found {
-            let (line, column) = self.index.pos(self.doc, src);
-            self.link(line, column, url);
-        }
-        if self.title.is_none()
-            && let Some(paper) = self.current
-            && !self.claimed
-            && claims_code(&buf)
-        {
-            self.claimed = true;
-            (self.emit)(Event::ClaimsCode { paper });
-        }
         let mut buf = buf;
         buf.clear();
-        self.buf = buf;
+        b.buf = buf;
     }
 
-    fn start_title(&mut self, offset: usize) {
+    fn start_link(&mut self, dest: &str, range: std::ops::Range<usize>) {
         self.flush_text();
-        let (line, _) = self.index.pos(self.doc, offset);
-        self.title = Some(Title {
-            text: String::new(),
-            line,
-            links: Vec::new(),
-        });
-    }
-
-    fn end_title(&mut self) {
-        self.flush_text();
-        if let Some(t) = self.title.take() {
-            let index = self.papers;
-            self.papers += 1;
-            self.current = Some(index);
-            self.claimed = false;
-            let title = t.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            (self.emit)(Event::Paper(PaperStart {
-                index,
-                title,
-                line: t.line,
-            }));
-            for (line, column, url) in t.links {
-                self.link(line, column, url);
-            }
-        }
-    }
-
-    fn destination(&mut self, dest: &str, range: std::ops::Range<usize>) {
+        self.leaf(range.start);
+        let link_depth = self.link_depth;
+        let (doc, index) = (self.doc, &self.index);
+        let Some(b) = self.cur.as_mut() else { return };
+        let opens = b.at_open();
+        let text_at = b.leaf.text.len();
+        let mut slot = None;
         if let Some((lead, url)) = clean_url(dest) {
-            let src = self
-                .doc
+            let src = doc
                 .get(range.clone())
                 .and_then(|s| s.find(dest))
                 .map(|i| range.start + i + lead)
                 .unwrap_or(range.start);
-            let (line, column) = self.index.pos(self.doc, src);
-            self.link(line, column, url.into_owned());
+            let (line, column) = index.pos(doc, src);
+            slot = Some(b.leaf.links.len());
+            b.leaf.links.push(LinkAt {
+                line,
+                column,
+                label: label_role(label_before(&b.leaf.text)),
+                url: url.into_owned(),
+            });
         }
+        let counted = slot.is_some() || link_depth > 0;
+        b.links.push((slot, text_at, opens, counted));
+        if counted {
+            self.link_depth += 1;
+        }
+    }
+
+    fn end_link(&mut self) {
+        self.flush_text();
+        let Some(b) = self.cur.as_mut() else { return };
+        let Some((slot, at, opens, counted)) = b.links.pop() else {
+            return;
+        };
+        let text = b.leaf.text.get(at..).unwrap_or("");
+        // A link that opens the leaf with a title's text names no role.
+        let titled = opens && !is_label(text);
+        if let Some(role) = slot.filter(|_| !titled).and_then(|_| label_role(text)) {
+            b.leaf.links[slot.unwrap_or(0)].label = Some(role);
+        }
+        if counted {
+            self.link_depth = self.link_depth.saturating_sub(1);
+        }
+        if opens && b.leaf.link_open.is_none() && b.links.is_empty() {
+            b.leaf.link_open = Some(text.to_string());
+        }
+    }
+
+    fn start_strong(&mut self, offset: usize) {
+        self.flush_text();
+        let b = self.leaf(offset);
+        let opens = b.at_open() && b.leaf.strong_open.is_none();
+        let at = b.leaf.text.len();
+        b.strong.push((at, opens));
+    }
+
+    fn end_strong(&mut self) {
+        self.flush_text();
+        let Some(b) = self.cur.as_mut() else { return };
+        if let Some((at, true)) = b.strong.pop()
+            && b.leaf.strong_open.is_none()
+        {
+            b.leaf.strong_open = Some(b.leaf.text.get(at..).unwrap_or("").to_string());
+        }
+    }
+
+    fn start_block(&mut self, tag: &Tag, offset: usize) {
+        match tag {
+            Tag::Paragraph | Tag::Heading { .. } | Tag::HtmlBlock => self.open_leaf(offset),
+            Tag::TableCell => {
+                self.close_leaf();
+                self.open_leaf(offset);
+            }
+            Tag::List(_) => {
+                self.close_leaf();
+                self.frames.push(Frame::List(Vec::new()));
+            }
+            Tag::Item => {
+                self.close_leaf();
+                self.frames.push(Frame::Item(Vec::new()));
+            }
+            Tag::Table(_) => {
+                self.close_leaf();
+                self.frames.push(Frame::Table {
+                    head: Vec::new(),
+                    rows: Vec::new(),
+                    row: Vec::new(),
+                });
+            }
+            _ => self.flush_text(),
+        }
+    }
+
+    fn end_block(&mut self, end: &TagEnd) {
+        match end {
+            TagEnd::Heading(level) => {
+                if let Some(leaf) = self.take_leaf() {
+                    self.push_block(Block::Heading(*level as u8, leaf));
+                }
+            }
+            TagEnd::Paragraph | TagEnd::HtmlBlock | TagEnd::TableCell => self.close_leaf(),
+            TagEnd::Item => {
+                self.close_leaf();
+                if let Some(Frame::Item(blocks)) = self.frames.pop() {
+                    if let Some(Frame::List(items)) = self.frames.last_mut() {
+                        items.push(blocks);
+                    } else {
+                        self.push_block(Block::List(vec![blocks]));
+                    }
+                }
+            }
+            TagEnd::List(_) => {
+                self.close_leaf();
+                if let Some(Frame::List(items)) = self.frames.pop() {
+                    self.push_block(Block::List(items));
+                }
+            }
+            TagEnd::TableHead | TagEnd::TableRow => {
+                self.close_leaf();
+                if let Some(Frame::Table { head, rows, row }) = self.frames.last_mut() {
+                    let cells = std::mem::take(row);
+                    if matches!(end, TagEnd::TableHead) {
+                        *head = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+            }
+            TagEnd::Table => {
+                self.close_leaf();
+                if let Some(Frame::Table { head, rows, .. }) = self.frames.pop() {
+                    self.push_block(Block::Table { head, rows });
+                }
+            }
+            _ => self.flush_text(),
+        }
+    }
+
+    fn html(&mut self, t: &str, range: std::ops::Range<usize>) {
+        self.flush_text();
+        if t.as_bytes()
+            .get(..3)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"<br"))
+        {
+            let b = self.leaf(range.start);
+            b.leaf.text.push('\n');
+            return;
+        }
+        self.push_text(t, range, true);
+        self.flush_text();
     }
 }
 
@@ -160,24 +327,13 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
         doc,
         index: LineIndex::new(doc),
-        emit,
-        papers: 0,
-        current: None,
-        claimed: false,
-        buf: String::new(),
-        pieces: Vec::new(),
-        title: None,
+        assign: Assign::new(emit),
+        frames: Vec::new(),
+        cur: None,
+        link_depth: 0,
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut code_depth = 0usize;
-    // Inside a link/image with a URL destination: its text is not scanned.
-    let mut link_depth = 0usize;
-    // A list item just started: its first inline element may be a title.
-    let mut item_fresh = false;
-    // Depth (count of open inline elements) at which the item title closes.
-    let mut inline_depth = 0usize;
-    let mut title_closes_at: Option<usize> = None;
-    let mut in_heading = false;
     for (ev, range) in Parser::new_ext(doc, opts).into_offset_iter() {
         match ev {
             Md::Start(Tag::CodeBlock(_)) => {
@@ -186,89 +342,35 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
             }
             Md::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
             _ if code_depth > 0 => {}
-            Md::Start(Tag::Heading { .. }) => {
-                if r.title.is_some() {
-                    r.end_title();
-                }
-                title_closes_at = None;
-                item_fresh = false;
-                in_heading = true;
-                r.start_title(range.start);
+            Md::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                r.start_link(&dest_url, range)
             }
-            Md::End(TagEnd::Heading(_)) => {
-                in_heading = false;
-                r.end_title();
-            }
-            Md::Start(Tag::Item) => {
-                r.flush_text();
-                item_fresh = !in_heading && r.title.is_none();
-            }
-            Md::Start(Tag::Paragraph) => r.flush_text(),
-            Md::Start(
-                tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Image { .. }),
-            ) => {
-                if item_fresh {
-                    item_fresh = false;
-                    r.start_title(range.start);
-                    title_closes_at = Some(inline_depth);
-                }
-                inline_depth += 1;
-                if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &tag {
-                    r.flush_text();
-                    r.destination(dest_url, range.clone());
-                    if clean_url(dest_url).is_some() || link_depth > 0 {
-                        link_depth += 1;
-                    }
-                }
-            }
-            Md::End(end @ (TagEnd::Strong | TagEnd::Emphasis | TagEnd::Link | TagEnd::Image)) => {
-                inline_depth = inline_depth.saturating_sub(1);
-                if matches!(end, TagEnd::Link | TagEnd::Image) && link_depth > 0 {
-                    link_depth -= 1;
-                }
-                if title_closes_at == Some(inline_depth) {
-                    title_closes_at = None;
-                    r.end_title();
-                }
-            }
+            Md::End(TagEnd::Link | TagEnd::Image) => r.end_link(),
+            Md::Start(Tag::Strong | Tag::Emphasis) => r.start_strong(range.start),
+            Md::End(TagEnd::Strong | TagEnd::Emphasis) => r.end_strong(),
+            Md::Start(tag) => r.start_block(&tag, range.start),
+            Md::End(end) => r.end_block(&end),
             Md::Text(t) | Md::Code(t) => {
-                item_fresh = false;
-                if link_depth > 0 {
-                    if let Some(title) = &mut r.title {
-                        title.text.push_str(&t);
-                    }
-                } else {
-                    r.push_text(&t, range);
-                }
+                let scan = r.link_depth == 0;
+                r.push_text(&t, range, scan);
             }
-            Md::Html(t) | Md::InlineHtml(t) => {
-                r.flush_text();
-                r.push_text(&t, range);
-                r.flush_text();
-            }
+            Md::Html(t) | Md::InlineHtml(t) => r.html(&t, range),
             Md::SoftBreak | Md::HardBreak => {
                 r.flush_text();
-                if let Some(title) = &mut r.title {
-                    title.text.push(' ');
+                if let Some(b) = r.cur.as_mut() {
+                    b.leaf.text.push('\n');
                 }
-            }
-            Md::End(TagEnd::Item) => {
-                if r.title.is_some() && !in_heading {
-                    r.end_title();
-                    title_closes_at = None;
-                }
-                item_fresh = false;
-                r.flush_text();
-            }
-            Md::Start(_) | Md::End(_) => {
-                item_fresh = item_fresh && matches!(ev, Md::Start(Tag::Paragraph));
-                r.flush_text();
             }
             _ => {}
         }
     }
-    if r.title.is_some() {
-        r.end_title();
+    r.close_leaf();
+    while let Some(f) = r.frames.pop() {
+        match f {
+            Frame::Item(blocks) => r.push_block(Block::List(vec![blocks])),
+            Frame::List(items) => r.push_block(Block::List(items)),
+            Frame::Table { head, rows, .. } => r.push_block(Block::Table { head, rows }),
+        }
     }
-    r.flush_text();
+    r.assign.finish();
 }

@@ -23,10 +23,14 @@ mod html;
 mod json;
 mod markdown;
 mod pos;
+pub mod role;
 mod text;
+pub mod title;
+mod unit;
 
 pub use claims::claims_code;
 pub use clean::{UrlMatch, clean_url, find_urls};
+pub use role::Role;
 
 /// Input formats. Everything unrecognised is `Text`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +125,9 @@ pub struct PaperStart {
     pub title: String,
     /// 1-based line of the title.
     pub line: usize,
+    /// The innermost heading above the paper ("" when none, and always ""
+    /// in the text and JSON formats).
+    pub section: String,
 }
 
 /// One occurrence of a link.
@@ -134,6 +141,9 @@ pub struct FoundLink {
     pub url: String,
     /// The `PaperStart::index` this link belongs to, if any.
     pub paper: Option<usize>,
+    /// What the link is to its paper (label first, then host and path;
+    /// see [`role`]).
+    pub role: Role,
 }
 
 /// What extraction reports, in document order. A `Paper` is always emitted
@@ -146,6 +156,11 @@ pub enum Event {
     /// In the text format this is only looked for while the paper has no
     /// link yet (the claim matters to reports only for papers without one).
     ClaimsCode {
+        paper: usize,
+    },
+    /// The paper says explicitly that there is no code (`Code: None`,
+    /// `Code: coming soon`, `代码: 即将开源`; see [`role::withholds_code`]).
+    WithholdsCode {
         paper: usize,
     },
 }

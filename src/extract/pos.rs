@@ -21,6 +21,11 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// The 1-based line of byte `offset` (no character counting).
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
     /// (line, column) of byte `offset` in `text` (clamped to its length).
     pub(crate) fn pos(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());

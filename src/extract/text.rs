@@ -18,6 +18,12 @@
 //! abstract-like, while chrome such as "Get trending papers in your inbox!"
 //! (6 words) is not.
 //!
+//! Once the page has shown its alternation (the previous paragraph was a
+//! paper's abstract), a single line directly after it that reads as a
+//! title ([`is_long_title`]: under [`ABSTRACT_CHARS`], no URL, no sentence
+//! break, not ending with `.` unless with an ellipsis `....`) is a title
+//! candidate even with 20 words or more (titles with `?`, `:` and `/`).
+//!
 //! Once a paper has been found, a paragraph that holds a link, or has at
 //! least 3 words and ends with sentence punctuation, also counts as abstract-like
 //! when it directly follows a title candidate (short abstracts such as
@@ -45,6 +51,7 @@ use std::io::{BufRead, BufReader};
 use super::claims::claims_code;
 use super::clean::find_urls;
 use super::pos::count_chars;
+use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
 
 /// Lines longer than this are processed in pieces.
@@ -95,6 +102,7 @@ struct Held {
     line: usize,
     column: usize,
     url: String,
+    role: Role,
 }
 
 struct Pending {
@@ -122,6 +130,10 @@ struct State<'a> {
     papers: usize,
     current: Option<usize>,
     claimed: bool,
+    /// The last paragraph was an abstract: the page shows its title/abstract
+    /// alternation, so a title-shaped line here is a title whatever its
+    /// word count (see [`is_long_title`]).
+    after_abstract: bool,
     pending: Option<Pending>,
     para: Para,
 }
@@ -222,6 +234,7 @@ impl State<'_> {
                 column: h.column,
                 url: h.url,
                 paper,
+                role: h.role,
             }))
         });
         if found && paper.is_some() && paper == self.current {
@@ -254,7 +267,12 @@ impl State<'_> {
             } => {
                 let short_abstract =
                     self.papers > 0 && self.pending.is_some() && is_short_abstract(&text);
-                if short_abstract || is_abstract_like(&text, chars) {
+                let long_title = self.after_abstract
+                    && self.pending.is_none()
+                    && lines == 1
+                    && is_long_title(&text, chars);
+                self.after_abstract = false;
+                if !long_title && (short_abstract || is_abstract_like(&text, chars)) {
                     self.para = Para::Undecided {
                         text,
                         line,
@@ -302,6 +320,7 @@ impl State<'_> {
                     index,
                     title: p.title,
                     line: p.line,
+                    section: String::new(),
                 }));
                 self.flush(p.links, Some(index));
                 Some(index)
@@ -317,6 +336,7 @@ impl State<'_> {
             (self.emit)(Event::ClaimsCode { paper: index });
         }
         self.para = Para::Decided { paper };
+        self.after_abstract = paper.is_some();
     }
 
     fn flush_pending(&mut self) {
@@ -336,6 +356,7 @@ impl State<'_> {
                 column: h.column,
                 url: h.url,
                 paper,
+                role: h.role,
             }));
         }
     }
@@ -352,11 +373,13 @@ fn for_links(text: &str, line: usize, col0: usize, mut f: impl FnMut(Held)) {
     let (mut last_b, mut last_c) = (0usize, 0usize);
     find_urls(text, |m| {
         last_c += count_chars(&bytes[last_b..m.start]);
+        let role = role::classify(&[role::label_before(&text[last_b..m.start])], &m.url);
         last_b = m.start;
         f(Held {
             line,
             column: col0 + last_c + 1,
             url: m.url.into_owned(),
+            role,
         });
     });
 }
@@ -370,6 +393,23 @@ pub(crate) fn is_short_abstract(text: &str) -> bool {
     t.contains("://")
         || t.contains("www.")
         || (t.split_whitespace().nth(2).is_some() && t.ends_with(['.', '!', '?', '。', '．']))
+}
+
+/// A title that the word count would call an abstract: under
+/// [`ABSTRACT_CHARS`], no URL, no sentence break, and not ending like a
+/// sentence (`.`) unless with an ellipsis (`...`, `…`). Only asked right
+/// after an abstract, once a paper has been found.
+pub(crate) fn is_long_title(text: &str, chars: usize) -> bool {
+    let t = text.trim();
+    let ellipsis = t.ends_with("...") || t.ends_with('…');
+    let b = t.as_bytes();
+    chars < ABSTRACT_CHARS
+        && !t.contains("://")
+        && !t.contains("www.")
+        && (ellipsis || !t.ends_with(['.', '。', '．', '!']))
+        && !b
+            .windows(3)
+            .any(|w| matches!(w[0], b'.' | b'!') && w[1] == b' ' && w[2].is_ascii_uppercase())
 }
 
 /// The abstract-like rule (see the module docs).
@@ -406,6 +446,7 @@ pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std
         papers: 0,
         current: None,
         claimed: false,
+        after_abstract: false,
         pending: None,
         para: Para::None,
     };

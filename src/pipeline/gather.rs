@@ -150,7 +150,7 @@ pub fn extract_to(
         };
         let name = source.name();
         let cut = opened.cut.clone();
-        let mut titles: HashMap<usize, String> = HashMap::new();
+        let mut titles: HashMap<usize, (String, String)> = HashMap::new();
         let mut failed: Option<std::io::Error> = None;
         extract::extract(opened.format, opened.reader, &mut |event| {
             if failed.is_some() {
@@ -163,10 +163,13 @@ pub fn extract_to(
                     if titles.len() > 64 {
                         titles.clear();
                     }
-                    titles.insert(p.index, p.title);
+                    titles.insert(p.index, (p.title, p.section));
                 }
                 extract::Event::Link(l) => {
-                    let paper = l.paper.and_then(|i| titles.get(&i)).map_or("", |s| s);
+                    let (paper, section) = l
+                        .paper
+                        .and_then(|i| titles.get(&i))
+                        .map_or(("", ""), |(t, s)| (t.as_str(), s.as_str()));
                     let repo = github::parse_repo_url(&l.url)
                         .map(|r| r.full_name())
                         .unwrap_or_default();
@@ -180,12 +183,14 @@ pub fn extract_to(
                         result: None,
                         first_failed_at: None,
                         archive: None,
+                        section,
+                        role: l.role,
                     };
                     if let Err(e) = writer.write(&row) {
                         failed = Some(e);
                     }
                 }
-                extract::Event::ClaimsCode { .. } => {}
+                extract::Event::ClaimsCode { .. } | extract::Event::WithholdsCode { .. } => {}
             }
         })
         .map_err(|e| Error::Io {

@@ -48,6 +48,8 @@ pub enum OutputFormat {
     Summary,
     /// One JSON document, nothing else on `out`.
     Json,
+    /// One SARIF 2.1.0 log (what links.sarif holds), nothing else on `out`.
+    Sarif,
     /// Nothing.
     #[default]
     None,

@@ -1,6 +1,8 @@
 //! Writing the outputs of a finished run: links.csv, repos.csv,
 //! papers.csv, popularity.md and .svg, summary.md (and the Actions step
-//! summary), then the annotations and the end-of-run text or JSON.
+//! summary), links.sarif and junit.xml (each family only when `[report]
+//! formats` names it), then the annotations and the end-of-run text, JSON
+//! or SARIF.
 //!
 //! Never decides anything: the exit and every level come from `verdict`
 //! (through the `Judge` it is handed); the files are formatted by `report`.
@@ -8,11 +10,13 @@
 use super::gather::stdout_error as out_err;
 use super::rows::Tables;
 use super::{Archived, Checked, Exit, OutputFormat, RunOptions, warn};
+use crate::config::ReportFormat;
 use crate::error::Error;
 use crate::history::{History, ReportPaths};
+use crate::model::{LinkRow, RepoRow};
 use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::Store;
-use crate::verdict::Judge;
+use crate::verdict::{Judge, Level};
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
@@ -42,11 +46,15 @@ pub(super) fn write_all(
     f: &Finished<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), Error> {
-    write_csvs(paths, f.tables)?;
+    let wants = |format| options.config.report.wants(format);
+    if wants(ReportFormat::Csv) {
+        write_csvs(paths, f.tables)?;
+    }
     let archive_words = f.archived.words_by_url(f.store);
-    let tally = tally_and_popularity(paths, f)?;
+    let tally = tally_and_popularity(paths, f, wants)?;
     let summary = summary_input(f, &tally);
     write_summary(options, paths, &summary, f.archived, &archive_words)?;
+    write_findings(options, f)?;
     print_annotations(options, f, &archive_words, out)?;
     print_summary(options, f, &summary, out)?;
     if f.checked.interrupted {
@@ -65,8 +73,13 @@ fn write_csvs(paths: &ReportPaths, tables: &Tables<'_>) -> Result<(), Error> {
 }
 
 /// Tallies the link rows for the summary and writes popularity.md and
-/// popularity.svg (which need the papers of each repository).
-fn tally_and_popularity(paths: &ReportPaths, f: &Finished<'_>) -> Result<LinkTally, Error> {
+/// popularity.svg (which need the papers of each repository), each when
+/// `wants` its format.
+fn tally_and_popularity(
+    paths: &ReportPaths,
+    f: &Finished<'_>,
+    wants: impl Fn(ReportFormat) -> bool,
+) -> Result<LinkTally, Error> {
     let mut tally = LinkTally::new(f.judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
     for row in f.tables.link_rows() {
@@ -74,16 +87,20 @@ fn tally_and_popularity(paths: &ReportPaths, f: &Finished<'_>) -> Result<LinkTal
         repo_papers.add(&row);
     }
     let previous_repos_at = f.history.repos.as_ref().and_then(|r| r.report_at);
-    report::write_text_atomic(
-        &paths.popularity_md,
-        &report::render_popularity_md(
-            &f.tables.repo_rows,
-            &repo_papers,
-            &f.tables.paper_rows,
-            previous_repos_at,
-        ),
-    )?;
-    report::write_popularity_svg(&paths.popularity_svg, &f.tables.repo_rows)?;
+    if wants(ReportFormat::Md) {
+        report::write_text_atomic(
+            &paths.popularity_md,
+            &report::render_popularity_md(
+                &f.tables.repo_rows,
+                &repo_papers,
+                &f.tables.paper_rows,
+                previous_repos_at,
+            ),
+        )?;
+    }
+    if wants(ReportFormat::Svg) {
+        report::write_popularity_svg(&paths.popularity_svg, &f.tables.repo_rows)?;
+    }
     Ok(tally)
 }
 
@@ -109,8 +126,9 @@ fn summary_input<'a>(f: &'a Finished<'a>, tally: &'a LinkTally) -> SummaryInput<
     }
 }
 
-/// summary.md, and the same text appended to `$GITHUB_STEP_SUMMARY` (a
-/// failure there is a warning, not an error).
+/// summary.md (when `[report] formats` has `md`), and the same text
+/// appended to `$GITHUB_STEP_SUMMARY` (always; a failure there is a
+/// warning, not an error).
 fn write_summary(
     options: &RunOptions,
     paths: &ReportPaths,
@@ -120,7 +138,9 @@ fn write_summary(
 ) -> Result<(), Error> {
     let mut markdown = report::render_summary(summary);
     markdown.push_str(&archived.render_md(archive_words));
-    report::write_text_atomic(&paths.summary, &markdown)?;
+    if options.config.report.wants(ReportFormat::Md) {
+        report::write_text_atomic(&paths.summary, &markdown)?;
+    }
     if let Some(Err(e)) = options
         .step_summary
         .as_ref()
@@ -131,8 +151,49 @@ fn write_summary(
     Ok(())
 }
 
+/// The level of a link row's finding (the verdict's): what SARIF and
+/// JUnit list, and how.
+fn link_level(judge: &Judge<'_>, row: &LinkRow<'_>) -> Option<Level> {
+    row.result.and_then(|r| judge.link(row.url, r.status).level)
+}
+
+/// The level of a repository row's finding (the verdict's).
+fn repo_level(judge: &Judge<'_>, repo: &RepoRow) -> Option<Level> {
+    judge.repo(repo).level
+}
+
+/// links.sarif and junit.xml, each when `[report] formats` names it.
+fn write_findings(options: &RunOptions, f: &Finished<'_>) -> Result<(), Error> {
+    let wants = |format| options.config.report.wants(format);
+    let dir = &options.config.output_dir;
+    let judge = &f.judge;
+    if wants(ReportFormat::Sarif) {
+        report::write_atomic(&dir.join(report::names::LINKS_SARIF), |w| {
+            report::write_sarif(
+                w,
+                f.tables.link_rows(),
+                &f.tables.repo_rows,
+                |row| link_level(judge, row),
+                |repo| repo_level(judge, repo),
+                &options.workdir,
+            )
+        })?;
+    }
+    if wants(ReportFormat::Junit) {
+        report::write_atomic(&dir.join(report::names::JUNIT_XML), |w| {
+            report::write_junit(
+                w,
+                || f.tables.link_rows(),
+                |row| link_level(judge, row),
+                &options.workdir,
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// GitHub Actions annotations: on stdout, or on stderr when stdout
-/// carries JSON.
+/// carries JSON or SARIF.
 fn print_annotations(
     options: &RunOptions,
     f: &Finished<'_>,
@@ -148,7 +209,7 @@ fn print_annotations(
         .collect();
     let words = |url: &str| words_of.get(url).map(|w| w.to_string());
     let (rows, repos) = (f.tables.link_rows(), &f.tables.repo_rows);
-    let result = if options.format == OutputFormat::Json {
+    let result = if matches!(options.format, OutputFormat::Json | OutputFormat::Sarif) {
         let err = std::io::stderr().lock();
         report::write_annotations(err, rows, repos, &f.judge, &options.workdir, words)
     } else {
@@ -168,6 +229,18 @@ fn print_summary(
         OutputFormat::Json => {
             out.write_all(report::render_json(&JsonReport::new(summary)).as_bytes())
                 .map_err(out_err)?;
+        }
+        OutputFormat::Sarif => {
+            let judge = &f.judge;
+            report::write_sarif(
+                &mut *out,
+                f.tables.link_rows(),
+                &f.tables.repo_rows,
+                |row| link_level(judge, row),
+                |repo| repo_level(judge, repo),
+                &options.workdir,
+            )
+            .map_err(out_err)?;
         }
         OutputFormat::Summary => {
             let text = report::render_terminal(

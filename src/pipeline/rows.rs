@@ -9,10 +9,11 @@ use crate::config::Config;
 use crate::github;
 use crate::history::{self, History};
 use crate::model::{
-    ArchiveCells, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Status,
+    ArchiveCells, CodeState, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Role,
+    Status,
 };
 use crate::report;
-use crate::store::{NO_PAPER, Store};
+use crate::store::{NO_PAPER, Paper, Store};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 
@@ -116,6 +117,12 @@ pub fn link_rows<'a>(
             result: Some(&results[o.url as usize]),
             first_failed_at: first_failed[o.url as usize],
             archive: archive.get(o.url as usize).and_then(Option::as_ref),
+            section: if o.paper == NO_PAPER {
+                ""
+            } else {
+                &store.papers[o.paper as usize].section
+            },
+            role: o.role,
         }
     })
 }
@@ -250,6 +257,28 @@ pub(super) fn code_recoverable(
         .collect()
 }
 
+/// A paper's row before its links are counted.
+fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
+    PaperRow {
+        source: &store.sources[p.source as usize],
+        line: p.line as usize,
+        paper: &p.title,
+        links: 0,
+        code_links: 0,
+        repos: 0,
+        broken_links: 0,
+        best_repo: String::new(),
+        best_repo_stars: None,
+        health: None,
+        claims_code_without_link: false,
+        code_recoverable: "",
+        code_state: CodeState::None,
+        section: &p.section,
+        paper_url: "",
+        role_links: [0; 9],
+    }
+}
+
 /// One row per paper, in input order.
 pub(super) fn paper_rows<'a>(
     store: &'a Store,
@@ -262,20 +291,7 @@ pub(super) fn paper_rows<'a>(
     let mut rows: Vec<PaperRow> = store
         .papers
         .iter()
-        .map(|p| PaperRow {
-            source: &store.sources[p.source as usize],
-            line: p.line as usize,
-            paper: &p.title,
-            links: 0,
-            code_links: 0,
-            repos: 0,
-            broken_links: 0,
-            best_repo: String::new(),
-            best_repo_stars: None,
-            health: None,
-            claims_code_without_link: false,
-            code_recoverable: "",
-        })
+        .map(|p| blank_paper_row(store, p))
         .collect();
     // Per unique URL, not per occurrence: a URL is parsed once.
     let code_link: Vec<bool> = store
@@ -292,7 +308,11 @@ pub(super) fn paper_rows<'a>(
         let row = &mut rows[o.paper as usize];
         let repo = links.repo_of[o.url as usize];
         row.links += 1;
-        if code_link[o.url as usize] {
+        row.role_links[o.role as usize] += 1;
+        if o.role == Role::Paper && row.paper_url.is_empty() {
+            row.paper_url = &store.urls[o.url as usize];
+        }
+        if code_link[o.url as usize] || o.role == Role::Code {
             row.code_links += 1;
         }
         if results[o.url as usize].status.is_failure() {
@@ -321,7 +341,9 @@ pub(super) fn paper_rows<'a>(
         }
     }
     for (row, paper) in rows.iter_mut().zip(&store.papers) {
-        row.claims_code_without_link = paper.claims_code && row.links == 0;
+        row.code_state = CodeState::decide(row.code_links, paper.claims_code, paper.withholds_code);
+        row.claims_code_without_link =
+            matches!(row.code_state, CodeState::Promised | CodeState::Withheld);
     }
     rows
 }

@@ -1,7 +1,7 @@
-//! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md and
-//! popularity.svg, GitHub Actions annotations, the `--format json`
-//! document. Reading the previous run back is `crate::history`'s: this
-//! module only writes.
+//! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md,
+//! popularity.svg, links.sarif and junit.xml, GitHub Actions annotations,
+//! the `--format json` and `--format sarif` documents. Reading the previous
+//! run back is `crate::history`'s: this module only writes.
 //!
 //! Takes finished results and only writes files (each one atomically: a
 //! temporary file in the same directory, flushed, renamed over the old one).
@@ -16,6 +16,8 @@
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
+//! - [`sarif`]: links.sarif and `--format sarif`; [`junit`]: junit.xml;
+//!   [`finding`]: their rule ids, descriptions and messages;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
 //! - [`terminal`]: the end-of-run text on the terminal.
 //!
@@ -27,22 +29,28 @@
 //! 3. Write: `write_links_csv`, `write_repos_csv`, `write_papers_csv`,
 //!    `write_text_atomic(summary.md, &render_summary(..))`,
 //!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
-//!    `write_popularity_svg`. While streaming the link rows once more, feed
-//!    a [`LinkTally`] and a [`RepoPapers`].
+//!    `write_popularity_svg`, then `write_sarif` and `write_junit` inside
+//!    `write_atomic` (each only when `[report] formats` names it). While
+//!    streaming the link rows once more, feed a [`LinkTally`] and a
+//!    [`RepoPapers`].
 //! 4. CI: `write_annotations(stdout, .., &judge, ..)` when
 //!    `GITHUB_ACTIONS=true` (levels, like every new/known/fixed, come from
 //!    `crate::verdict::Judge`);
 //!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
-//!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`.
+//!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`;
+//!    `--format sarif`: `write_sarif(stdout, ..)`.
 
 pub mod annotations;
 pub mod atomic;
 pub mod chart;
+pub mod finding;
 pub mod json;
+pub mod junit;
 pub mod links;
 pub mod papers;
 pub mod popularity;
 pub mod repos;
+pub mod sarif;
 pub mod summary;
 pub mod terminal;
 
@@ -53,10 +61,12 @@ pub use annotations::{Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use json::{JsonReport, render_json};
+pub use junit::write_junit;
 pub use links::{LinkCsvWriter, link_columns, write_link_rows, write_links_csv};
 pub use papers::{paper_columns, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};
+pub use sarif::write_sarif;
 pub use summary::{
     ArchiveEntry, LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary,
     render_archive_md, render_summary,
@@ -71,4 +81,6 @@ pub mod names {
     pub const SUMMARY_MD: &str = "summary.md";
     pub const POPULARITY_MD: &str = "popularity.md";
     pub const POPULARITY_SVG: &str = "popularity.svg";
+    pub const LINKS_SARIF: &str = "links.sarif";
+    pub const JUNIT_XML: &str = "junit.xml";
 }

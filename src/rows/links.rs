@@ -3,7 +3,7 @@
 //! Column names and order are contracts: new fields go at the end, with
 //! `#[serde(default)]`.
 
-use crate::model::{LinkRow, Status};
+use crate::model::{LinkRow, Role, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -52,6 +52,12 @@ pub struct LinkRecord<'a> {
     pub archived_at: Option<DateTime<Utc>>,
     #[serde(with = "super::codec::opt_time", default)]
     pub archive_checked_at: Option<DateTime<Utc>>,
+    /// Issue 13: the innermost heading above the link's paper, and what the
+    /// link is to its paper (`code`, `paper`, `project`, ...).
+    #[serde(with = "super::codec::text", default)]
+    pub section: Cow<'a, str>,
+    #[serde(default)]
+    pub role: Role,
 }
 
 impl<'a> LinkRecord<'a> {
@@ -81,6 +87,8 @@ impl<'a> LinkRecord<'a> {
             archived_copy: Cow::Borrowed(row.archive.map_or("", |a| a.copy.as_str())),
             archived_at: row.archive.and_then(|a| a.at),
             archive_checked_at: row.archive.and_then(|a| a.checked_at),
+            section: head.section,
+            role: head.role,
         }
     }
 
@@ -110,6 +118,11 @@ pub struct ExtractRecord<'a> {
     pub url: Cow<'a, str>,
     #[serde(with = "super::codec::text")]
     pub repo: Cow<'a, str>,
+    /// Issue 13 (also in links.csv, after the check columns).
+    #[serde(with = "super::codec::text", default)]
+    pub section: Cow<'a, str>,
+    #[serde(default)]
+    pub role: Role,
 }
 
 impl<'a> ExtractRecord<'a> {
@@ -121,6 +134,8 @@ impl<'a> ExtractRecord<'a> {
             paper: Cow::Borrowed(row.paper),
             url: Cow::Borrowed(row.url),
             repo: Cow::Borrowed(row.repo),
+            section: Cow::Borrowed(row.section),
+            role: row.role,
         }
     }
 }

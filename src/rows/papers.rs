@@ -1,7 +1,7 @@
 //! papers.csv records. Column names and order are contracts: new fields go
 //! at the end, with `#[serde(default)]`.
 
-use crate::model::{Health, PaperRow};
+use crate::model::{CodeState, Health, PaperRow};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -25,11 +25,39 @@ pub struct PaperRecord<'a> {
     /// Issue 15: `archived`, `lost`, or empty.
     #[serde(with = "super::codec::text", default)]
     pub code_recoverable: Cow<'a, str>,
+    /// Issue 13: the code state, the section, the first paper-role link,
+    /// then links per role in `Role::ALL` order.
+    #[serde(default)]
+    pub code_state: CodeState,
+    #[serde(with = "super::codec::text", default)]
+    pub section: Cow<'a, str>,
+    #[serde(with = "super::codec::text", default)]
+    pub paper_url: Cow<'a, str>,
+    #[serde(default)]
+    pub code_role_links: usize,
+    #[serde(default)]
+    pub paper_role_links: usize,
+    #[serde(default)]
+    pub project_role_links: usize,
+    #[serde(default)]
+    pub dataset_role_links: usize,
+    #[serde(default)]
+    pub model_role_links: usize,
+    #[serde(default)]
+    pub demo_role_links: usize,
+    #[serde(default)]
+    pub video_role_links: usize,
+    #[serde(default)]
+    pub social_role_links: usize,
+    #[serde(default)]
+    pub other_role_links: usize,
 }
 
 impl<'a> PaperRecord<'a> {
     /// The record of a row; borrows every text.
     pub fn from_row(p: &'a PaperRow<'_>) -> Self {
+        // Indexed like `Role::ALL` (the field order above).
+        let n = p.role_links;
         PaperRecord {
             source: Cow::Borrowed(p.source),
             line: p.line,
@@ -43,6 +71,18 @@ impl<'a> PaperRecord<'a> {
             health: p.health,
             claims_code_without_link: p.claims_code_without_link,
             code_recoverable: Cow::Borrowed(p.code_recoverable),
+            code_state: p.code_state,
+            section: Cow::Borrowed(p.section),
+            paper_url: Cow::Borrowed(p.paper_url),
+            code_role_links: n[0],
+            paper_role_links: n[1],
+            project_role_links: n[2],
+            dataset_role_links: n[3],
+            model_role_links: n[4],
+            demo_role_links: n[5],
+            video_role_links: n[6],
+            social_role_links: n[7],
+            other_role_links: n[8],
         }
     }
 }

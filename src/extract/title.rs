@@ -1,0 +1,135 @@
+//! Paper titles: how the raw text of a unit's title element becomes the
+//! `paper` value. Shared by the Markdown and HTML extractors. Pure.
+//!
+//! In order: leading blanks dropped; the text is cut where a description
+//! begins (a double space, a line break — `<br>` arrives here as a line
+//! break —, or ` - ` / ` — ` / `: ` followed by a sentence: at least six
+//! words opening with `We`/`This`/`Our`/... or holding a lower-case `we`,
+//! `is`, `are`, `has`, ...); a numbering prefix (`5) `,
+//! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
+//! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
+//! trimmed; whitespace is collapsed.
+
+/// The cleaned title of a unit's raw title text.
+pub fn clean_title(raw: &str) -> String {
+    let t = raw.trim_start();
+    let b = t.as_bytes();
+    let end = (0..b.len())
+        .find(|&i| {
+            matches!(b[i], b'\n' | b'\t' | b'\r') || (b[i] == b' ' && b.get(i + 1) == Some(&b' '))
+        })
+        .unwrap_or(b.len());
+    let mut t = &t[..end];
+    for sep in [" - ", " — ", " – ", ": ", "： "] {
+        if let Some(i) = find_short(t, sep)
+            && is_sentence(&t[i + sep.len()..])
+        {
+            t = &t[..i];
+        }
+    }
+    let t = drop_numbering(t);
+    let t = t.trim_matches(|c: char| matches!(c, '*' | '_' | '`') || c.is_whitespace());
+    let t = t.trim_end_matches(|c: char| {
+        matches!(c, '.' | ',' | ':' | ';' | '|' | '-' | '：' | '。') || c.is_whitespace()
+    });
+    let mut out = String::with_capacity(t.len());
+    for w in t.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// A description rather than a subtitle: at least six words, opening like
+/// a sentence (`We`, `This`, `Our`, ...) or holding a lower-case verb or
+/// pronoun (`we`, `is`, `are`, ...) that title-cased subtitles do not have.
+/// `str::find` for short texts and needles, without building a searcher.
+fn find_short(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    let first = n[0];
+    let h = hay.as_bytes();
+    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
+
+fn is_sentence(s: &str) -> bool {
+    const OPENERS: [&str; 7] = ["We", "This", "Our", "These", "Here", "It", "In"];
+    const WORDS: [&str; 9] = [
+        "we", "our", "is", "are", "was", "were", "has", "have", "this",
+    ];
+    let mut words = s
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()));
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = words.collect();
+    rest.len() >= 5 && (OPENERS.contains(&first) || rest.iter().any(|w| WORDS.contains(w)))
+}
+
+/// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
+fn drop_numbering(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut i = 0;
+    let open = matches!(b.first(), Some(b'(' | b'[' | b'#'));
+    if open {
+        i += 1;
+    }
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 4 {
+        return t;
+    }
+    i += digits;
+    match b.get(i) {
+        Some(b')' | b']') if open || b[i] == b')' => i += 1,
+        Some(b'.') if !open => i += 1,
+        Some(b' ') if b.first() == Some(&b'#') => {}
+        _ => return t,
+    }
+    if b.get(i) != Some(&b' ') {
+        return t;
+    }
+    t[i..].trim_start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_descriptions_and_numbering() {
+        let cases = [
+            (
+                "5) Spurious Rewards  This work challenges the view that ...",
+                "Spurious Rewards",
+            ),
+            ("1. Attention Is All You Need.", "Attention Is All You Need"),
+            ("  [12] Title\nsecond line", "Title"),
+            (
+                "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+                "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            ),
+            (
+                "Mamba - We present a new architecture that scales linearly in sequence length.",
+                "Mamba",
+            ),
+            ("**Bold**", "Bold"),
+            (
+                "Causal: On Neural Rewards Distilled Efficient Attention for Rewards.",
+                "Causal: On Neural Rewards Distilled Efficient Attention for Rewards",
+            ),
+            (
+                "Probing: this paper is about probing language models in depth",
+                "Probing",
+            ),
+            ("2017 Transformer", "2017 Transformer"),
+            ("3.5 Sonnet card", "3.5 Sonnet card"),
+            ("a   b", "a"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(clean_title(raw), want, "{raw:?}");
+        }
+    }
+}

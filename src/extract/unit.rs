@@ -1,0 +1,531 @@
+//! Paper units: which block of a Markdown or HTML document is one paper, and
+//! which paper every link belongs to. The Markdown and HTML extractors each
+//! turn their document into the same small tree ([`Block`]s of [`Leaf`]s,
+//! one top-level block at a time); [`Assign`] walks it and emits the events.
+//! Pure: no I/O.
+//!
+//! # Units
+//! - **Table row**: one paper per body row. A header row whose cells hold no
+//!   link names the columns; a header row holding links is a paper too (a
+//!   table "without a header"). A row without links with a single filled
+//!   cell names a group of rows (a section), not a paper.
+//! - **List item**: one paper per item that has a title (it opens with
+//!   bold/strong text, or with a link whose text is not a role label) or
+//!   holds links of its own without opening with a role label. Nested items
+//!   belong to it. An item without links whose nested items are papers is a
+//!   *section* (`- CNN` with papers beneath). An item that opens with a role
+//!   label (`- Code: URL`, `- [Paper](URL)`, `- Code: None`) belongs to the
+//!   paragraph or heading above it.
+//! - **Card**: an HTML `<article>`, a `<div>` holding an `<h3>`, or a
+//!   `<dt>`/`<dd>` pair: its title element plus everything inside.
+//! - **Bold-title paragraph** (`**Title**`, or `**Title.** Authors ...`):
+//!   like a heading one level finer. It and a heading are *candidates*: one
+//!   becomes a paper when a link, a "promises code" phrase or a "no code"
+//!   marker is met directly under it (not inside a finer unit), or, when its
+//!   scope ends (the next heading or bold-title paragraph, the end), if it
+//!   had text of its own and no finer unit beneath it (`## Title` then its
+//!   abstract). A heading is otherwise only a section.
+//!
+//! # Titles
+//! In order: the cell under a header named like `title`, `paper`, `name`
+//! (case-insensitive, in that order of preference) when it is not a role
+//! label; the bold text that opens the unit; the text of a link opening a
+//! cell or the item when it is not a role label; the first cell (with a
+//! letter) or line, up to its first URL. Then [`clean_title`].
+//!
+//! # Sections and roles
+//! `section` is the innermost heading (or section item) above the unit. A
+//! link's role is the label around it (its text, the words just before it),
+//! else its table column header, else its URL ([`super::role`]).
+
+use super::claims::claims_code;
+use super::role::{self, Role, is_label, label_role, withholds_code};
+use super::title::clean_title;
+use super::{Event, FoundLink, PaperStart};
+
+/// A link found in a leaf, with the role its own label names (if any).
+#[derive(Debug)]
+pub(crate) struct LinkAt {
+    pub line: usize,
+    pub column: usize,
+    pub url: String,
+    pub label: Option<Role>,
+}
+
+/// A run of inline content: a paragraph, a heading, a table cell, the text
+/// of a tight list item.
+#[derive(Debug, Default)]
+pub(crate) struct Leaf {
+    pub line: usize,
+    /// All text, link texts included, line breaks as `\n`.
+    pub text: String,
+    /// The bold/strong text that opens the leaf.
+    pub strong_open: Option<String>,
+    /// The text of a link that opens the leaf (only blanks, digits and
+    /// punctuation before it).
+    pub link_open: Option<String>,
+    pub links: Vec<LinkAt>,
+}
+
+impl Leaf {
+    /// The title this leaf offers: its opening bold text or opening link
+    /// text, when that is not a role label.
+    fn title(&self) -> Option<&str> {
+        [self.strong_open.as_deref(), self.link_open.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|t| !t.trim().is_empty() && !is_label(t))
+    }
+
+    /// Opens with a role label: `Code: ...`, `代码：...`, `[Paper](...)`.
+    fn label_led(&self) -> bool {
+        if self.link_open.as_deref().is_some_and(is_label) {
+            return true;
+        }
+        let t = self.text.trim_start();
+        let head = t.find([':', '：']).map_or(t, |i| &t[..i]);
+        head.len() <= 30 && label_role(head).is_some()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Block {
+    Heading(u8, Leaf),
+    Para(Leaf),
+    /// Items, each a list of blocks.
+    List(Vec<Vec<Block>>),
+    Table {
+        head: Vec<Leaf>,
+        rows: Vec<Vec<Leaf>>,
+    },
+    /// A card: its title element and its content.
+    Card(Leaf, Vec<Block>),
+}
+
+/// A heading or bold-title paragraph that may become a paper.
+struct Owner {
+    /// The heading level, `None` for a bold-title paragraph.
+    level: Option<u8>,
+    title: String,
+    line: usize,
+    section: String,
+    index: Option<usize>,
+    body: bool,
+    units: bool,
+    claims: bool,
+    withheld: bool,
+}
+
+/// Walks blocks in document order and emits papers and links.
+pub(crate) struct Assign<'e> {
+    emit: &'e mut dyn FnMut(Event),
+    papers: usize,
+    /// Open headings (level, title); section items use levels above 6.
+    headings: Vec<(u8, String)>,
+    owner: Option<Owner>,
+}
+
+/// What a unit collected: links (with their column header's role), and
+/// whether its text promises code or says there is none.
+#[derive(Default)]
+struct Gathered {
+    links: Vec<(LinkAt, Option<Role>)>,
+    claims: bool,
+    withheld: bool,
+}
+
+impl Gathered {
+    fn leaf(&mut self, leaf: Leaf, header: Option<Role>) {
+        self.claims = self.claims || claims_code(&leaf.text);
+        self.withheld = self.withheld || withholds_code(&leaf.text);
+        self.links
+            .extend(leaf.links.into_iter().map(|l| (l, header)));
+    }
+
+    fn blocks(&mut self, blocks: Vec<Block>) {
+        for b in blocks {
+            match b {
+                Block::Heading(_, l) | Block::Para(l) => self.leaf(l, None),
+                Block::List(items) => items.into_iter().for_each(|i| self.blocks(i)),
+                Block::Table { head, rows } => head
+                    .into_iter()
+                    .chain(rows.into_iter().flatten())
+                    .for_each(|l| self.leaf(l, None)),
+                Block::Card(t, content) => {
+                    self.leaf(t, None);
+                    self.blocks(content);
+                }
+            }
+        }
+    }
+}
+
+/// Text up to its first URL (a unit titled by its first line).
+fn before_url(text: &str) -> &str {
+    let b = text.as_bytes();
+    let cut = memchr::memchr2_iter(b'h', b'w', b)
+        .find(|&i| {
+            let r = &b[i..];
+            r.starts_with(b"http://") || r.starts_with(b"https://") || r.starts_with(b"www.")
+        })
+        .unwrap_or(b.len());
+    &text[..cut]
+}
+
+fn first_para(blocks: &[Block]) -> Option<&Leaf> {
+    blocks.iter().find_map(|b| match b {
+        Block::Para(l) | Block::Heading(_, l) => Some(l),
+        _ => None,
+    })
+}
+
+fn own_links(blocks: &[Block]) -> bool {
+    blocks
+        .iter()
+        .any(|b| matches!(b, Block::Para(l) | Block::Heading(_, l) if !l.links.is_empty()))
+}
+
+fn any_links(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| match b {
+        Block::Para(l) | Block::Heading(_, l) => !l.links.is_empty(),
+        Block::List(items) => items.iter().any(|i| any_links(i)),
+        Block::Table { head, rows } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .any(|l| !l.links.is_empty()),
+        Block::Card(..) => true,
+    })
+}
+
+/// Whether a nested list of this item holds items that are papers.
+fn nested_units(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| match b {
+        Block::List(items) => items
+            .iter()
+            .any(|i| first_para(i).is_some_and(|l| l.title().is_some()) || nested_units(i)),
+        Block::Table { .. } | Block::Card(..) => true,
+        _ => false,
+    })
+}
+
+/// The level given to a table's section rows (below any heading or item).
+const TABLE_SECTION: u8 = u8::MAX;
+
+/// A row without links whose only non-empty cell is its text: the name of
+/// the group of rows below it.
+fn section_row(row: &[Leaf]) -> Option<String> {
+    if row.iter().any(|l| !l.links.is_empty()) {
+        return None;
+    }
+    let mut filled = row.iter().filter(|l| !l.text.trim().is_empty());
+    let only = filled.next()?;
+    (filled.next().is_none()).then(|| clean_title(&only.text))
+}
+
+/// Header column roles and the title column of a table.
+fn header_info(head: &[Leaf]) -> (Vec<Option<Role>>, Option<usize>) {
+    let names: Vec<String> = head.iter().map(|l| l.text.trim().to_lowercase()).collect();
+    let title_col = ["title", "paper", "name"].iter().find_map(|w| {
+        names
+            .iter()
+            .position(|n| n.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w))
+    });
+    (
+        head.iter().map(|l| label_role(&l.text)).collect(),
+        title_col,
+    )
+}
+
+fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
+    if let Some(c) = title_col.and_then(|c| row.get(c)) {
+        let t = c
+            .strong_open
+            .as_deref()
+            .or(c.link_open.as_deref())
+            .unwrap_or(&c.text);
+        let t = clean_title(before_url(t));
+        if !t.is_empty() && !is_label(&t) {
+            return t;
+        }
+    }
+    let with_letter = |l: &&Leaf| l.text.chars().any(char::is_alphabetic);
+    if let Some(t) = row
+        .iter()
+        .filter(with_letter)
+        .find_map(|l| l.strong_open.as_deref())
+        .filter(|t| !is_label(t))
+    {
+        return clean_title(t);
+    }
+    if let Some(t) = row.iter().filter_map(Leaf::title).next() {
+        return clean_title(t);
+    }
+    row.iter()
+        .filter(with_letter)
+        .map(|l| clean_title(before_url(&l.text)))
+        .find(|t| !t.is_empty() && !is_label(t))
+        .unwrap_or_default()
+}
+
+impl<'e> Assign<'e> {
+    pub fn new(emit: &'e mut dyn FnMut(Event)) -> Self {
+        Assign {
+            emit,
+            papers: 0,
+            headings: Vec::new(),
+            owner: None,
+        }
+    }
+
+    fn section(&self) -> String {
+        self.headings
+            .last()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn block(&mut self, b: Block) {
+        match b {
+            Block::Heading(level, leaf) => self.heading(level, leaf),
+            Block::Para(leaf) => self.para(leaf),
+            Block::List(items) => items.into_iter().for_each(|i| self.item(i)),
+            Block::Table { head, rows } => self.table(head, rows),
+            Block::Card(title, content) => {
+                let t = clean_title(&title.text);
+                let line = title.line;
+                let mut g = Gathered::default();
+                g.leaf(title, None);
+                g.blocks(content);
+                self.unit(t, line, g);
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        self.close_owner();
+    }
+
+    fn close_owner(&mut self) {
+        if let Some(o) = &self.owner
+            && o.index.is_none()
+            && !o.units
+            && (o.body || o.claims || o.withheld)
+        {
+            self.owner_index();
+        }
+        self.owner = None;
+    }
+
+    /// The owner's paper index, announcing it first if needed.
+    fn owner_index(&mut self) -> Option<usize> {
+        let o = self.owner.as_mut()?;
+        if let Some(i) = o.index {
+            return Some(i);
+        }
+        let index = self.papers;
+        self.papers += 1;
+        o.index = Some(index);
+        (self.emit)(Event::Paper(PaperStart {
+            index,
+            title: o.title.clone(),
+            line: o.line,
+            section: o.section.clone(),
+        }));
+        if o.claims {
+            (self.emit)(Event::ClaimsCode { paper: index });
+        }
+        if o.withheld {
+            (self.emit)(Event::WithholdsCode { paper: index });
+        }
+        Some(index)
+    }
+
+    fn start_owner(&mut self, level: Option<u8>, title: String, line: usize) {
+        // A heading with a finer heading beneath it is a section.
+        if let (Some(o), Some(new)) = (&mut self.owner, level)
+            && o.level.is_some_and(|l| l < new)
+        {
+            o.units = true;
+        }
+        self.close_owner();
+        self.owner = Some(Owner {
+            level,
+            title,
+            line,
+            section: self.section(),
+            index: None,
+            body: false,
+            units: false,
+            claims: false,
+            withheld: false,
+        });
+    }
+
+    fn heading(&mut self, level: u8, leaf: Leaf) {
+        self.headings.retain(|(l, _)| *l < level);
+        let title = clean_title(&leaf.text);
+        self.start_owner(Some(level), title.clone(), leaf.line);
+        self.headings.push((level, title));
+        self.file_under_owner(leaf, false);
+    }
+
+    fn para(&mut self, leaf: Leaf) {
+        if let Some(t) = leaf.strong_open.as_deref().filter(|t| !is_label(t)) {
+            let title = clean_title(t);
+            if !title.is_empty() {
+                self.start_owner(None, title, leaf.line);
+            }
+        }
+        self.file_under_owner(leaf, true);
+    }
+
+    /// Files a leaf under the current owner (or no paper).
+    fn file_under_owner(&mut self, leaf: Leaf, body: bool) {
+        let claims = claims_code(&leaf.text);
+        let withheld = withholds_code(&leaf.text);
+        if let Some(o) = &mut self.owner {
+            o.body |= body && !leaf.text.trim().is_empty();
+            if o.index.is_none() {
+                o.claims |= claims;
+                o.withheld |= withheld;
+            } else {
+                let paper = o.index.unwrap_or(0);
+                let (c, w) = (claims && !o.claims, withheld && !o.withheld);
+                o.claims |= claims;
+                o.withheld |= withheld;
+                if c {
+                    (self.emit)(Event::ClaimsCode { paper });
+                }
+                if w {
+                    (self.emit)(Event::WithholdsCode { paper });
+                }
+            }
+        }
+        let paper = if leaf.links.is_empty() {
+            None
+        } else {
+            self.owner_index()
+        };
+        for l in leaf.links {
+            self.link(l, None, paper);
+        }
+    }
+
+    fn link(&mut self, l: LinkAt, header: Option<Role>, paper: Option<usize>) {
+        let role = l.label.or(header).unwrap_or_else(|| role::url_role(&l.url));
+        (self.emit)(Event::Link(FoundLink {
+            line: l.line,
+            column: l.column,
+            url: l.url,
+            paper,
+            role,
+        }));
+    }
+
+    fn item(&mut self, blocks: Vec<Block>) {
+        let first = first_para(&blocks);
+        let title = first.and_then(Leaf::title).map(str::to_string);
+        let label_led = first.is_some_and(Leaf::label_led);
+        if title.is_none() && !own_links(&blocks) && nested_units(&blocks) {
+            return self.section_item(blocks);
+        }
+        if title.is_none() && (label_led || !any_links(&blocks)) {
+            return self.blocks_file_under_owner(blocks);
+        }
+        let line = first.map_or(0, |l| l.line);
+        let title = match title {
+            Some(t) => clean_title(&t),
+            None => first
+                .map(|l| clean_title(before_url(&l.text)))
+                .unwrap_or_default(),
+        };
+        let mut g = Gathered::default();
+        g.blocks(blocks);
+        self.unit(title, line, g);
+    }
+
+    fn blocks_file_under_owner(&mut self, blocks: Vec<Block>) {
+        for b in blocks {
+            match b {
+                Block::Heading(_, l) | Block::Para(l) => self.file_under_owner(l, true),
+                Block::List(items) => items
+                    .into_iter()
+                    .for_each(|i| self.blocks_file_under_owner(i)),
+                other => self.block(other),
+            }
+        }
+    }
+
+    /// An item that names a group of papers beneath it.
+    fn section_item(&mut self, blocks: Vec<Block>) {
+        let level = self
+            .headings
+            .last()
+            .map_or(7, |(l, _)| (*l).max(6).saturating_add(1));
+        let mut rest = blocks.into_iter();
+        for b in rest.by_ref() {
+            if let Block::Para(l) | Block::Heading(_, l) = b {
+                let t = clean_title(&l.text);
+                self.start_owner(Some(level), t.clone(), l.line);
+                self.headings.push((level, t));
+                break;
+            }
+        }
+        for b in rest {
+            self.block(b);
+        }
+        self.close_owner();
+        self.headings.retain(|(l, _)| *l < level);
+    }
+
+    fn table(&mut self, head: Vec<Leaf>, rows: Vec<Vec<Leaf>>) {
+        let is_header = head.iter().all(|l| l.links.is_empty());
+        let (roles, title_col) = if is_header {
+            header_info(&head)
+        } else {
+            (Vec::new(), None)
+        };
+        let head_row = if is_header { None } else { Some(head) };
+        for row in head_row.into_iter().chain(rows) {
+            if let Some(name) = section_row(&row) {
+                // A row naming a group of the rows below (`<td colspan=2>
+                // <b>SVM</b></td>`): a section, not a paper.
+                self.headings.retain(|(l, _)| *l < TABLE_SECTION);
+                self.headings.push((TABLE_SECTION, name));
+                continue;
+            }
+            let title = row_title(&row, title_col);
+            let line = row.first().map_or(0, |l| l.line);
+            let mut g = Gathered::default();
+            for (i, cell) in row.into_iter().enumerate() {
+                g.leaf(cell, roles.get(i).copied().flatten());
+            }
+            self.unit(title, line, g);
+        }
+        self.headings.retain(|(l, _)| *l < TABLE_SECTION);
+    }
+
+    fn unit(&mut self, title: String, line: usize, g: Gathered) {
+        if let Some(o) = &mut self.owner {
+            o.units = true;
+        }
+        let index = self.papers;
+        self.papers += 1;
+        let section = self.section();
+        (self.emit)(Event::Paper(PaperStart {
+            index,
+            title,
+            line,
+            section,
+        }));
+        for (l, header) in g.links {
+            self.link(l, header, Some(index));
+        }
+        if g.claims {
+            (self.emit)(Event::ClaimsCode { paper: index });
+        }
+        if g.withheld {
+            (self.emit)(Event::WithholdsCode { paper: index });
+        }
+    }
+}

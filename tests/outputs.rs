@@ -1,0 +1,575 @@
+//! SARIF and JUnit (issue 16): every SARIF file produced here is validated
+//! against the official SARIF 2.1.0 schema (OASIS errata 01, vendored in
+//! `tests/fixtures/sarif-schema-2.1.0.json`, byte for byte the file
+//! `sarif-2.1/schema/sarif-schema-2.1.0.json` of oasis-tcs/sarif-spec at
+//! e058381, SHA-256 c3b4bb2d...2682e); fingerprints are stable across
+//! runs and distinct per occurrence; junit.xml is read back with a JUnit
+//! reader (`quick-junit`) and its failure count compared with the policy.
+//! End-to-end runs use a web server on 127.0.0.1 only.
+
+mod support;
+
+use assert_cmd::Command;
+use chrono::{TimeZone, Utc};
+use paperlinks::history::PreviousLink;
+use paperlinks::model::{Health, LinkResult, LinkRow, RepoInfo, RepoRow, Status};
+use paperlinks::report::{FailPolicy, Level, write_junit, write_sarif};
+use paperlinks::verdict::Judge;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use support::web::{Reply, WebServer};
+
+/// Validates `doc` against the vendored official schema; panics with every error.
+fn assert_valid_sarif(doc: &Value) {
+    let schema: Value =
+        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
+    // The validator is live: the same log with a word SARIF does not know fails.
+    let mut broken = doc.clone();
+    broken["runs"][0]["columnKind"] = "bytes".into();
+    assert!(!validator.is_valid(&broken));
+}
+
+fn result(status: Status, http: Option<u16>) -> LinkResult {
+    LinkResult {
+        status,
+        http_status: http,
+        final_url: None,
+        error: if status == Status::Ok {
+            String::new()
+        } else {
+            format!("{status} answer")
+        },
+        elapsed_ms: 1250,
+        checked_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        redirect_chain: vec![],
+        cached: false,
+    }
+}
+
+fn row<'a>(
+    source: &'a str,
+    line: usize,
+    url: &'a str,
+    repo: &'a str,
+    r: &'a LinkResult,
+) -> LinkRow<'a> {
+    LinkRow {
+        source,
+        line,
+        column: 7,
+        paper: "A <paper> & \"its\" code\u{1}",
+        url,
+        repo,
+        result: Some(r),
+        first_failed_at: None,
+        ..Default::default()
+    }
+}
+
+fn repo(name: &str, health: Health, canonical: Option<&str>) -> RepoRow {
+    RepoRow {
+        repo: name.into(),
+        info: canonical.map(|c| RepoInfo {
+            canonical: c.into(),
+            url: format!("https://github.com/{c}"),
+            ..RepoInfo::default()
+        }),
+        papers: 1,
+        links: 1,
+        health,
+        days_since_push: None,
+        rank: None,
+        error: String::new(),
+        fetched_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        cached: false,
+        stars_delta: None,
+        previous_report_at: None,
+        archive: Default::default(),
+    }
+}
+
+/// Results shared by the fixture rows.
+struct Results {
+    ok: LinkResult,
+    broken: LinkResult,
+    blocked: LinkResult,
+    excluded: LinkResult,
+    repo_broken: LinkResult,
+}
+
+fn results() -> Results {
+    Results {
+        ok: result(Status::Ok, Some(200)),
+        broken: result(Status::Broken, Some(404)),
+        blocked: result(Status::Blocked, Some(403)),
+        excluded: result(Status::Excluded, None),
+        repo_broken: result(Status::Broken, Some(404)),
+    }
+}
+
+const GONE: &str = "https://example.org/gone?a=1&b=<2>";
+const GONE_REPO: &str = "https://github.com/o/gone";
+
+/// Two inputs (one with a space in its name), stdin and a remote list:
+/// a URL broken twice in one file and once in another, an ok, a blocked
+/// (warning), an excluded link, and links into three repositories.
+fn rows(r: &Results) -> Vec<LinkRow<'_>> {
+    vec![
+        row("lists/a b.md", 3, GONE, "", &r.broken),
+        row("lists/a b.md", 4, "https://example.org/ok", "", &r.ok),
+        row("lists/a b.md", 9, GONE, "", &r.broken),
+        row(
+            "lists/a b.md",
+            10,
+            "https://example.org/forbidden",
+            "",
+            &r.blocked,
+        ),
+        row(
+            "lists/a b.md",
+            11,
+            "https://private.example/",
+            "",
+            &r.excluded,
+        ),
+        row("lists/a b.md", 12, GONE_REPO, "o/gone", &r.repo_broken),
+        row("lists/c.txt", 1, GONE, "", &r.broken),
+        row(
+            "lists/c.txt",
+            2,
+            "https://github.com/o/old/tree/main",
+            "o/old",
+            &r.ok,
+        ),
+        row(
+            "lists/c.txt",
+            3,
+            "https://github.com/o/arch",
+            "o/arch",
+            &r.ok,
+        ),
+        row("-", 5, "https://example.org/stdin-gone", "", &r.broken),
+        row(
+            "https://lists.example/list.md",
+            2,
+            "https://example.org/remote-ok",
+            "",
+            &r.ok,
+        ),
+    ]
+}
+
+fn repos() -> Vec<RepoRow> {
+    vec![
+        repo("o/gone", Health::Missing, None),
+        repo("o/old", Health::Active, Some("o/new")),
+        repo("o/arch", Health::Archived, Some("o/arch")),
+        repo("o/fine", Health::Active, Some("o/fine")),
+    ]
+}
+
+fn sarif_of(
+    rows: &[LinkRow<'_>],
+    repos: &[RepoRow],
+    policy: &FailPolicy,
+    prev: &HashMap<String, PreviousLink>,
+) -> Value {
+    let mut buf = Vec::new();
+    let judge = Judge::new(policy, (!prev.is_empty()).then_some(prev), None);
+    write_sarif(
+        &mut buf,
+        rows.iter().copied(),
+        repos,
+        |row: &LinkRow<'_>| row.result.and_then(|r| judge.link(row.url, r.status).level),
+        |r: &RepoRow| judge.repo(r).level,
+        Path::new("/work/repo"),
+    )
+    .unwrap();
+    let doc: Value = serde_json::from_slice(&buf).unwrap();
+    assert_valid_sarif(&doc);
+    doc
+}
+
+fn sarif_results(doc: &Value) -> &Vec<Value> {
+    doc["runs"][0]["results"].as_array().unwrap()
+}
+
+fn fingerprints(doc: &Value) -> Vec<String> {
+    sarif_results(doc)
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["paperlinks/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_is_valid_and_lists_every_finding_with_rule_level_and_location() {
+    let r = results();
+    let doc = sarif_of(&rows(&r), &repos(), &FailPolicy::default(), &HashMap::new());
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let results = sarif_results(&doc);
+    let summary: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    // 4 broken occurrences and the broken repository link (errors), the
+    // blocked link (warning), then the missing repository (error), the
+    // archived one and the renamed one (warnings), in repository order.
+    assert_eq!(
+        summary,
+        vec![
+            ("broken-link", "error"),
+            ("broken-link", "error"),
+            ("blocked-link", "warning"),
+            ("broken-link", "error"),
+            ("broken-link", "error"),
+            ("broken-link", "error"),
+            ("missing-repository", "error"),
+            ("renamed-repository", "warning"),
+            ("archived-repository", "warning"),
+        ]
+    );
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "lists/a%20b.md");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert_eq!(loc["region"]["startColumn"], 7);
+    let text = results[0]["message"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("broken (HTTP 404)") && text.contains(GONE),
+        "{text}"
+    );
+    // stdin has no file: no location; repositories point at their first link.
+    assert!(results[5].get("locations").is_none());
+    let at = |i: usize| {
+        let p = &results[i]["locations"][0]["physicalLocation"];
+        (
+            p["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+            p["region"]["startLine"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(at(6), ("lists/a%20b.md".into(), 12));
+    assert_eq!(at(7), ("lists/c.txt".into(), 2));
+    assert_eq!(at(8), ("lists/c.txt".into(), 3));
+    // Every result's rule is described, and ruleIndex points at it.
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for res in results {
+        let rule = &rules[res["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], res["ruleId"]);
+        assert!(
+            !rule["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!rule["help"]["text"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_and_distinct_per_occurrence() {
+    let r = results();
+    let (policy, prev) = (FailPolicy::default(), HashMap::new());
+    let first = fingerprints(&sarif_of(&rows(&r), &repos(), &policy, &prev));
+    let again = fingerprints(&sarif_of(&rows(&r), &repos(), &policy, &prev));
+    assert_eq!(first, again, "two runs over the same input");
+    let distinct: HashSet<&String> = first.iter().collect();
+    assert_eq!(distinct.len(), first.len(), "{first:#?}");
+    // Lines added above the links move them, but do not reopen findings.
+    let moved: Vec<LinkRow<'_>> = rows(&r)
+        .into_iter()
+        .map(|mut row| {
+            row.line += 10;
+            row
+        })
+        .collect();
+    assert_eq!(
+        fingerprints(&sarif_of(&moved, &repos(), &policy, &prev)),
+        first
+    );
+}
+
+#[test]
+fn sarif_levels_follow_the_decision_passed_in() {
+    let r = results();
+    let rows = rows(&r);
+    // --fail-on-new with GONE already failing: a known failure is a warning.
+    let policy = FailPolicy {
+        only_new: true,
+        ..FailPolicy::default()
+    };
+    let prev = HashMap::from([(
+        GONE.to_string(),
+        PreviousLink {
+            result: result(Status::Broken, Some(404)),
+            first_failed_at: None,
+            archive: Default::default(),
+        },
+    )]);
+    let doc = sarif_of(&rows, &repos(), &policy, &prev);
+    for res in sarif_results(&doc) {
+        let text = res["message"]["text"].as_str().unwrap();
+        if text.contains(GONE) {
+            assert_eq!(res["level"], "warning", "{text}");
+        }
+    }
+    // Nothing flagged: a valid log with an empty results array.
+    let mut buf = Vec::new();
+    write_sarif(
+        &mut buf,
+        rows.iter().copied(),
+        &repos(),
+        |_: &LinkRow<'_>| None,
+        |_: &RepoRow| None,
+        Path::new("/"),
+    )
+    .unwrap();
+    let doc: Value = serde_json::from_slice(&buf).unwrap();
+    assert_valid_sarif(&doc);
+    assert!(sarif_results(&doc).is_empty());
+}
+
+/// The number of unique (input, URL) pairs at error level: what junit.xml
+/// must count as failures.
+fn failing_links(rows: &[LinkRow<'_>], level: &dyn Fn(&LinkRow<'_>) -> Option<Level>) -> usize {
+    rows.iter()
+        .filter(|r| level(r) == Some(Level::Error))
+        .map(|r| (r.source, r.url))
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+fn junit_of(rows: &[LinkRow<'_>], level: &dyn Fn(&LinkRow<'_>) -> Option<Level>) -> String {
+    let mut buf = Vec::new();
+    write_junit(
+        &mut buf,
+        || rows.iter().copied(),
+        level,
+        Path::new("/work/repo"),
+    )
+    .unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn junit_parses_and_counts_the_failing_links_under_the_policy() {
+    let r = results();
+    let rows = rows(&r);
+    let policy = FailPolicy::default();
+    let judge = Judge::without_history(&policy);
+    let level = |row: &LinkRow<'_>| row.result.and_then(|r| judge.link(row.url, r.status).level);
+    let xml = junit_of(&rows, &level);
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("a JUnit reader parses it");
+    // a b.md: 5 unique links (GONE twice), 2 failing, 1 skipped (excluded).
+    assert_eq!(failing_links(&rows, &level), 4);
+    assert_eq!(report.failures, 4);
+    assert_eq!(report.tests, 10);
+    assert_eq!(report.skipped, 1);
+    let suites: Vec<(&str, usize, usize)> = report
+        .test_suites
+        .iter()
+        .map(|s| (s.name.as_str(), s.tests, s.failures))
+        .collect();
+    assert_eq!(
+        suites,
+        vec![
+            ("lists/a b.md", 5, 2),
+            ("lists/c.txt", 3, 1),
+            ("-", 1, 1),
+            ("https://lists.example/list.md", 1, 0)
+        ]
+    );
+    let a = &report.test_suites[0];
+    let failed: Vec<&str> = a
+        .test_cases
+        .iter()
+        .filter(|c| matches!(c.status, quick_junit::TestCaseStatus::NonSuccess { .. }))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(failed, vec![GONE, GONE_REPO]);
+    assert!(
+        a.test_cases
+            .iter()
+            .all(|c| c.classname.as_deref() == Some("lists/a b.md"))
+    );
+    // The failure counts on the tags agree with the elements (raw XML).
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failures = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    assert_eq!(failures, 4);
+    let skipped = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .count();
+    assert_eq!(skipped, 1);
+    // A warning passes, with its message.
+    let out = doc
+        .descendants()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(out.starts_with("blocked (HTTP 403)"), "{out}");
+}
+
+#[test]
+fn junit_failures_follow_the_decision_and_empty_input_is_valid() {
+    let r = results();
+    let rows = rows(&r);
+    let only_stdin = |row: &LinkRow<'_>| (row.source == "-").then_some(Level::Error);
+    let report = quick_junit::Report::deserialize_from_str(&junit_of(&rows, &only_stdin)).unwrap();
+    assert_eq!(report.failures, failing_links(&rows, &only_stdin));
+    assert_eq!(report.failures, 1);
+    let empty = junit_of(&[], &only_stdin);
+    let report = quick_junit::Report::deserialize_from_str(&empty).unwrap();
+    assert_eq!((report.tests, report.test_suites.len()), (0, 0));
+}
+
+// ---- End to end: the binary against a local web server. ----
+
+fn paperlinks(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
+    for var in [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("CI", "true").current_dir(dir);
+    cmd
+}
+
+fn write_config(dir: &Path, extra: &str) {
+    std::fs::write(
+        dir.join("paperlinks.toml"),
+        format!(
+            "output_dir = \"reports\"\n[check]\nallow_private = true\ntimeout_secs = 5\nretries = 0\n[github]\nenabled = false\n{extra}"
+        ),
+    )
+    .unwrap();
+}
+
+async fn server() -> WebServer {
+    WebServer::start(|req| match req.path.as_str() {
+        "/gone" => Reply::status(404),
+        "/forbidden" => Reply::status(403),
+        _ => Reply::status(200),
+    })
+    .await
+}
+
+fn write_list(dir: &Path, web: &WebServer) {
+    std::fs::create_dir_all(dir.join("lists")).unwrap();
+    let text = format!(
+        "Paper one\n\nCode at {gone} and {ok}.\n\nPaper two\n\nSee {gone}, {forbidden}.\n",
+        gone = web.url("/gone"),
+        ok = web.url("/ok"),
+        forbidden = web.url("/forbidden"),
+    );
+    std::fs::write(dir.join("lists/papers.txt"), text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_writes_valid_sarif_and_junit_and_format_sarif_prints_it() {
+    let web = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "");
+    write_list(dir.path(), &web);
+    let run = |format: &str| {
+        paperlinks(dir.path())
+            .args([
+                "check",
+                "--config",
+                "paperlinks.toml",
+                "--format",
+                format,
+                "lists/papers.txt",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run("none");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join("reports").join(name)).unwrap();
+    let first: Value = serde_json::from_str(&read("links.sarif")).unwrap();
+    assert_valid_sarif(&first);
+    let results = sarif_results(&first);
+    assert_eq!(results.len(), 3, "two broken occurrences and a blocked one");
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "lists/papers.txt");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert_eq!(loc["region"]["startColumn"], 9);
+
+    let junit = quick_junit::Report::deserialize_from_str(&read("junit.xml")).unwrap();
+    assert_eq!(
+        (junit.tests, junit.failures),
+        (3, 1),
+        "one unique failing link"
+    );
+
+    // Second run: same findings, same fingerprints; --format sarif prints
+    // the same log on stdout, and nothing else.
+    let out = run("sarif");
+    assert_eq!(out.status.code(), Some(2));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_valid_sarif(&printed);
+    let second: Value = serde_json::from_str(&read("links.sarif")).unwrap();
+    assert_eq!(fingerprints(&second), fingerprints(&first));
+    assert_eq!(printed, second);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_formats_choose_the_files_and_unknown_words_exit_3() {
+    let web = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_list(dir.path(), &web);
+    write_config(dir.path(), "[report]\nformats = [\"sarif\", \"junit\"]\n");
+    let out = paperlinks(dir.path())
+        .args(["check", "--config", "paperlinks.toml", "lists/papers.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec!["junit.xml", "links.sarif"]);
+
+    write_config(dir.path(), "[report]\nformats = [\"csv\", \"pdf\"]\n");
+    let out = paperlinks(dir.path())
+        .args(["check", "--config", "paperlinks.toml", "lists/papers.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pdf") && err.contains("sarif"), "{err}");
+}
