@@ -687,6 +687,14 @@ pub async fn run(
     };
     let markdown = report::render_summary(&summary);
     report::write_text_atomic(&paths.summary, &markdown)?;
+    write_html(
+        config,
+        &summary,
+        &paper_rows,
+        &verdict,
+        &store,
+        options.fail_on_new,
+    )?;
     if let Some(Err(e)) = options
         .step_summary
         .as_ref()
@@ -745,6 +753,40 @@ pub async fn run(
         );
     }
     Ok(exit)
+}
+
+/// index.html: the page marks what fails the run exactly as the exit
+/// code counts it (the verdict's failing URLs and repositories).
+fn write_html(
+    config: &Config,
+    summary: &SummaryInput<'_>,
+    papers: &[PaperRow<'_>],
+    verdict: &Verdict,
+    store: &Store,
+    only_new: bool,
+) -> Result<(), Error> {
+    let urls: HashSet<&str> = verdict
+        .failing_links
+        .iter()
+        .filter(|(_, known)| !only_new || !known)
+        .filter_map(|(id, _)| store.urls.get_index(*id as usize).map(String::as_str))
+        .collect();
+    let repos: HashSet<&str> = verdict
+        .failing_repos
+        .iter()
+        .filter(|(_, known)| !only_new || !known)
+        .map(|(i, _)| summary.repos[*i].repo.as_str())
+        .collect();
+    report::write_html_report(
+        &config.output_dir.join(report::names::INDEX_HTML),
+        &report::HtmlInput {
+            summary,
+            papers,
+            generated_at: Utc::now(),
+            fails_link: &|e| urls.contains(e.url.as_str()),
+            fails_repo: &|r| repos.contains(r.repo.as_str()),
+        },
+    )
 }
 
 /// The one-paragraph summary printed at the end of `check`.

@@ -1,6 +1,6 @@
 //! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md and
 //! popularity.svg, GitHub Actions annotations, the `--format json`
-//! document, and reading the previous run's reports back.
+//! document, index.html, and reading the previous run's reports back.
 //!
 //! Takes finished results and only writes files (each one atomically: a
 //! temporary file in the same directory, flushed, renamed over the old one).
@@ -16,7 +16,8 @@
 //! - [`summary`]: summary.md and `$GITHUB_STEP_SUMMARY`;
 //! - [`annotations`]: GitHub Actions workflow commands;
 //! - [`json`]: the `--format json` document;
-//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg.
+//! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
+//! - [`html`]: index.html, the self-contained report page.
 //!
 //! # How the pipeline uses it
 //! 1. Before checking: `read_previous_links(dir/links.csv)` and
@@ -39,6 +40,7 @@ pub mod annotations;
 pub mod atomic;
 pub mod chart;
 pub mod csv_safe;
+pub mod html;
 pub mod json;
 pub mod links;
 pub mod papers;
@@ -51,6 +53,7 @@ pub use annotations::{FailPolicy, Level, Location, relative_source, write_annota
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use csv_safe::{neutralise, restore};
+pub use html::{HtmlInput, render_html_report, write_html_report};
 pub use json::{JsonReport, render_json};
 pub use links::{
     LINK_COLUMNS, LINK_EXTRA_COLUMNS, LinkCsvWriter, write_link_rows, write_links_csv,
@@ -75,6 +78,7 @@ pub mod names {
     pub const SUMMARY_MD: &str = "summary.md";
     pub const POPULARITY_MD: &str = "popularity.md";
     pub const POPULARITY_SVG: &str = "popularity.svg";
+    pub const INDEX_HTML: &str = "index.html";
 }
 
 use chrono::{DateTime, SecondsFormat, Utc};
