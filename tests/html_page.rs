@@ -71,7 +71,7 @@ fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
 
 fn body_rows(html: &str, id: &str) -> usize {
     let start = html
-        .find(&format!("<table id=\"{id}\">"))
+        .find(&format!("<table id=\"{id}\""))
         .unwrap_or_else(|| panic!("table {id}"));
     let table = &html[start..];
     let table = &table[..table.find("</table>").unwrap()];
@@ -124,7 +124,8 @@ api_url = "{api}"
         .env("CI", "true")
         .args(["check", "--config"])
         .arg(&cfg)
-        .arg(&input)
+        .arg("papers.txt")
+        .current_dir(dir.path())
         .output()
         .unwrap();
     assert_eq!(
