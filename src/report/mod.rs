@@ -31,7 +31,9 @@
 //!    `write_text_atomic(summary.md, &render_summary(..))`,
 //!    `write_text_atomic(popularity.md, &render_popularity_md(..))`,
 //!    `write_popularity_svg`. While streaming the link rows once more, feed
-//!    a [`LinkTally`] and a [`RepoPapers`].
+//!    a [`LinkTally`] and a [`RepoPapers`]. Then `write_html_report`
+//!    (index.html) from the [`SummaryInput`], the paper rows and the
+//!    verdict's failure decisions.
 //! 5. CI: `write_annotations(stdout, ..)` when `GITHUB_ACTIONS=true`;
 //!    `append_step_summary` when `GITHUB_STEP_SUMMARY` is set;
 //!    `--format json`: `print!("{}", render_json(&JsonReport::new(&input)))`.
