@@ -961,6 +961,9 @@ pub async fn run(
     if wants(ReportFormat::Md) {
         report::write_text_atomic(&paths.summary, &markdown)?;
     }
+    if wants(ReportFormat::Html) {
+        write_html(config, &summary, &paper_rows)?;
+    }
     if let Some(Err(e)) = options
         .step_summary
         .as_ref()
@@ -1053,6 +1056,26 @@ pub async fn run(
         );
     }
     Ok(exit)
+}
+
+/// index.html: the page marks what fails the run exactly as the exit
+/// code counts it (the verdict's `fails_run`).
+fn write_html(
+    config: &Config,
+    summary: &SummaryInput<'_>,
+    papers: &[PaperRow<'_>],
+) -> Result<(), Error> {
+    let judge = &summary.judge;
+    report::write_html_report(
+        &config.output_dir.join(report::names::INDEX_HTML),
+        &report::HtmlInput {
+            summary,
+            papers,
+            generated_at: Utc::now(),
+            fails_link: &|e| judge.link(&e.url, e.status).fails_run,
+            fails_repo: &|r| judge.repo(r).fails_run,
+        },
+    )
 }
 
 /// One row per repository, ranked, with star deltas against the previous run.
