@@ -233,10 +233,13 @@ impl<'a> Page<'a> {
         self.papers.iter().map(|p| {
             let problem = paper_problem(p).unwrap_or_default();
             // papers.csv's code_state, and where dead code went (issue 15).
-            let code = match p.code_recoverable {
-                "" => p.code_state.as_str().to_owned(),
-                r => format!("{}, dead code {r}", p.code_state),
-            };
+            let mut code = p.code_state.as_str().to_owned();
+            if !p.code_recoverable.is_empty() {
+                code.push_str(&format!(", dead code {}", p.code_recoverable));
+            }
+            if !problem.is_empty() {
+                code.push_str(&format!(": {problem}"));
+            }
             PaperView {
                 title: p.paper,
                 location: format!("{}:{}", p.source, p.line),
