@@ -1,8 +1,8 @@
 //! Writing the outputs of a finished run: links.csv, repos.csv,
 //! papers.csv, popularity.md and .svg, summary.md (and the Actions step
-//! summary), links.sarif and junit.xml (each family only when `[report]
-//! formats` names it), then the annotations and the end-of-run text, JSON
-//! or SARIF.
+//! summary), index.html, links.sarif and junit.xml (each family only when
+//! `[report] formats` names it), then the annotations and the end-of-run
+//! text, JSON or SARIF.
 //!
 //! Never decides anything: the exit and every level come from `verdict`
 //! (through the `Judge` it is handed); the files are formatted by `report`.
@@ -10,13 +10,14 @@
 use super::gather::stdout_error as out_err;
 use super::rows::Tables;
 use super::{Archived, Checked, Exit, OutputFormat, RunOptions, warn};
-use crate::config::ReportFormat;
+use crate::config::{Config, ReportFormat};
 use crate::error::Error;
 use crate::history::{History, ReportPaths};
-use crate::model::{LinkRow, RepoRow};
+use crate::model::{LinkRow, PaperRow, RepoRow};
 use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::Store;
 use crate::verdict::{Judge, Level};
+use chrono::Utc;
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
@@ -53,7 +54,7 @@ pub(super) fn write_all(
     let archive_words = f.archived.words_by_url(f.store);
     let tally = tally_and_popularity(paths, f, wants)?;
     let summary = summary_input(f, &tally);
-    write_summary(options, paths, &summary, f.archived, &archive_words)?;
+    write_summary(options, paths, f, &summary, &archive_words)?;
     write_findings(options, f)?;
     print_annotations(options, f, &archive_words, out)?;
     print_summary(options, f, &summary, out)?;
@@ -126,20 +127,24 @@ fn summary_input<'a>(f: &'a Finished<'a>, tally: &'a LinkTally) -> SummaryInput<
     }
 }
 
-/// summary.md (when `[report] formats` has `md`), and the same text
-/// appended to `$GITHUB_STEP_SUMMARY` (always; a failure there is a
-/// warning, not an error).
+/// summary.md (when `[report] formats` has `md`), index.html (when it has
+/// `html`), and the summary text appended to `$GITHUB_STEP_SUMMARY`
+/// (always; a failure there is a warning, not an error).
 fn write_summary(
     options: &RunOptions,
     paths: &ReportPaths,
+    f: &Finished<'_>,
     summary: &SummaryInput<'_>,
-    archived: &Archived,
     archive_words: &ArchiveWords<'_>,
 ) -> Result<(), Error> {
+    let config = &options.config;
     let mut markdown = report::render_summary(summary);
-    markdown.push_str(&archived.render_md(archive_words));
-    if options.config.report.wants(ReportFormat::Md) {
+    markdown.push_str(&f.archived.render_md(archive_words));
+    if config.report.wants(ReportFormat::Md) {
         report::write_text_atomic(&paths.summary, &markdown)?;
+    }
+    if config.report.wants(ReportFormat::Html) {
+        write_html(config, summary, &f.tables.paper_rows)?;
     }
     if let Some(Err(e)) = options
         .step_summary
@@ -149,6 +154,26 @@ fn write_summary(
         warn(&e.to_string());
     }
     Ok(())
+}
+
+/// index.html: the page marks what fails the run exactly as the exit
+/// code counts it (the verdict's `fails_run`).
+fn write_html(
+    config: &Config,
+    summary: &SummaryInput<'_>,
+    papers: &[PaperRow<'_>],
+) -> Result<(), Error> {
+    let judge = &summary.judge;
+    report::write_html_report(
+        &config.output_dir.join(report::names::INDEX_HTML),
+        &report::HtmlInput {
+            summary,
+            papers,
+            generated_at: Utc::now(),
+            fails_link: &|e| judge.link(&e.url, e.status).fails_run,
+            fails_repo: &|r| judge.repo(r).fails_run,
+        },
+    )
 }
 
 /// The level of a link row's finding (the verdict's): what SARIF and

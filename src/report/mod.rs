@@ -1,7 +1,7 @@
 //! Reports: links.csv, repos.csv, papers.csv, summary.md, popularity.md,
-//! popularity.svg, links.sarif and junit.xml, GitHub Actions annotations,
-//! the `--format json` and `--format sarif` documents. Reading the previous
-//! run back is `crate::history`'s: this module only writes.
+//! popularity.svg, links.sarif, junit.xml and index.html, GitHub Actions
+//! annotations, the `--format json` and `--format sarif` documents. Reading
+//! the previous run back is `crate::history`'s: this module only writes.
 //!
 //! Takes finished results and only writes files (each one atomically: a
 //! temporary file in the same directory, flushed, renamed over the old one).
@@ -20,6 +20,7 @@
 //!   [`finding`]: their rule ids, descriptions and messages;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
 //! - [`terminal`]: the end-of-run text on the terminal.
+//! - [`html`]: index.html, the self-contained report page.
 //!
 //! # How the pipeline uses it
 //! 1. Before checking, history (not this module) reads the previous run
@@ -32,7 +33,8 @@
 //!    `write_popularity_svg`, then `write_sarif` and `write_junit` inside
 //!    `write_atomic` (each only when `[report] formats` names it). While
 //!    streaming the link rows once more, feed a [`LinkTally`] and a
-//!    [`RepoPapers`].
+//!    [`RepoPapers`]. Then `write_html_report` (index.html) from the
+//!    [`SummaryInput`], the paper rows and the verdict's decisions.
 //! 4. CI: `write_annotations(stdout, .., &judge, ..)` when
 //!    `GITHUB_ACTIONS=true` (levels, like every new/known/fixed, come from
 //!    `crate::verdict::Judge`);
@@ -44,6 +46,7 @@ pub mod annotations;
 pub mod atomic;
 pub mod chart;
 pub mod finding;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod links;
@@ -60,6 +63,7 @@ pub use crate::verdict::{Change, FailPolicy, Level};
 pub use annotations::{Location, relative_source, write_annotations};
 pub use atomic::{write_atomic, write_text_atomic};
 pub use chart::{render_popularity_svg, write_popularity_svg};
+pub use html::{HtmlInput, render_html_report, write_html_report};
 pub use json::{JsonReport, render_json};
 pub use junit::write_junit;
 pub use links::{LinkCsvWriter, link_columns, write_link_rows, write_links_csv};
@@ -83,4 +87,5 @@ pub mod names {
     pub const POPULARITY_SVG: &str = "popularity.svg";
     pub const LINKS_SARIF: &str = "links.sarif";
     pub const JUNIT_XML: &str = "junit.xml";
+    pub const INDEX_HTML: &str = "index.html";
 }

@@ -1,0 +1,316 @@
+//! index.html (issue 16): one self-contained report page for a person who
+//! downloads the reports artifact and opens it in a browser: the verdict
+//! and totals, the failing links with paper and location, the repositories
+//! (sortable by stars, last push and health; filterable by health and
+//! forge), the papers with their code state, and the popularity chart.
+//!
+//! Rendered from a compiled askama template (`templates/report.html`),
+//! which escapes every inserted string; streamed into the atomic writer.
+//! The page loads nothing: styles and the script (`templates/report.js`)
+//! are inline, the chart is the popularity SVG as a base64 `data:` image
+//! (an SVG in `<img>` cannot run script), and a Content-Security-Policy
+//! allows only that one script (by its SHA-256), inline styles and `data:`
+//! images. Links get an `href` only for `http(s)` URLs. Never does network
+//! I/O and never decides what fails: the caller passes that decision in.
+
+use super::atomic::write_atomic;
+use super::chart::render_popularity_svg;
+use super::popularity::{paper_problem, thousands};
+use super::summary::{LinkEntry, SummaryInput};
+use crate::error::Error;
+use crate::model::{Health, PaperRow, RepoRow};
+use crate::verdict::Change;
+use askama::Template;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use sha2::Digest as _;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The page's script: sorting, filtering and the `#selftest` hook.
+pub const SCRIPT: &str = include_str!("../../templates/report.js");
+
+/// At most this many failing link occurrences are listed (the rest are in
+/// links.csv), so a run with a mass failure still gives a small page.
+pub const MAX_FAILING_ROWS: usize = 1000;
+
+/// Everything the page shows. The failure decisions are passed in (the
+/// fail policy lives with the pipeline), as closures over the rows.
+pub struct HtmlInput<'a> {
+    pub summary: &'a SummaryInput<'a>,
+    pub papers: &'a [PaperRow<'a>],
+    pub generated_at: DateTime<Utc>,
+    /// Whether this failing occurrence fails the run (else it is reported only).
+    pub fails_link: &'a dyn Fn(&LinkEntry) -> bool,
+    /// Whether this repository fails the run.
+    pub fails_repo: &'a dyn Fn(&RepoRow) -> bool,
+}
+
+/// Renders the page and writes it atomically to `path`.
+pub fn write_html_report(path: &Path, input: &HtmlInput<'_>) -> Result<(), Error> {
+    let page = Page::new(input)?;
+    write_atomic(path, |w| page.write_into(w))
+}
+
+/// Renders the page to a string (tests, and anything that wants it whole).
+pub fn render_html_report(input: &HtmlInput<'_>) -> Result<String, Error> {
+    Page::new(input)?.render().map_err(|e| Error::Report {
+        path: "index.html".into(),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// The Content-Security-Policy of the page: nothing from the network, only
+/// our own script (by hash), inline styles and `data:` images.
+pub fn content_security_policy() -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT));
+    format!(
+        "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src data:"
+    )
+}
+
+/// The forge of a repository row, from its URL's host: `github.com` ->
+/// `github`, `gitlab.com` -> `gitlab`. Rows without a URL are GitHub's
+/// (the only forge audited today).
+pub fn forge_of(row: &RepoRow) -> String {
+    let host = row
+        .info
+        .as_ref()
+        .and_then(|i| url::Url::parse(&i.url).ok())
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    let Some(host) = host else {
+        return "github".to_owned();
+    };
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let labels: Vec<&str> = host.split('.').collect();
+    match labels.len() {
+        0 | 1 => host.to_owned(),
+        n => labels[n - 2].to_owned(),
+    }
+}
+
+/// `Some(url)` when the URL may be a link target (`http`/`https` only).
+fn href(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(url)
+}
+
+fn day(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+struct HealthOption {
+    word: &'static str,
+    rank: u8,
+    count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page<'a> {
+    s: &'a SummaryInput<'a>,
+    papers: &'a [PaperRow<'a>],
+    fails_link: &'a dyn Fn(&LinkEntry) -> bool,
+    fails_repo: &'a dyn Fn(&RepoRow) -> bool,
+    generated: String,
+    duration: String,
+    cached_repos: usize,
+    verdict_class: &'static str,
+    health_options: Vec<HealthOption>,
+    forges: Vec<(String, usize)>,
+    failing_shown: usize,
+    failing_hidden: usize,
+    chart: String,
+    csp: String,
+    script: &'static str,
+}
+
+impl<'a> Page<'a> {
+    fn new(input: &'a HtmlInput<'a>) -> Result<Self, Error> {
+        let s = input.summary;
+        let health = s.health_counts();
+        let mut health_options: Vec<HealthOption> = Health::ALL
+            .into_iter()
+            .filter_map(|h| {
+                health.get(&h).map(|&count| HealthOption {
+                    word: h.as_str(),
+                    rank: h.goodness_rank(),
+                    count,
+                })
+            })
+            .collect();
+        health_options.sort_by_key(|o| o.rank);
+        let mut forges: BTreeMap<String, usize> = BTreeMap::new();
+        for r in s.repos {
+            *forges.entry(forge_of(r)).or_default() += 1;
+        }
+        let chart = if s.repos.is_empty() {
+            String::new()
+        } else {
+            base64::engine::general_purpose::STANDARD.encode(render_popularity_svg(s.repos)?)
+        };
+        let failing_shown = s.links.failing.len().min(MAX_FAILING_ROWS);
+        Ok(Page {
+            s,
+            papers: input.papers,
+            fails_link: input.fails_link,
+            fails_repo: input.fails_repo,
+            generated: super::fmt_time(input.generated_at),
+            duration: format!("{:.1} s", s.duration.as_secs_f64()),
+            cached_repos: s.cached_repos(),
+            verdict_class: match s.exit_code {
+                0 => "ok",
+                2 => "fail",
+                _ => "warn",
+            },
+            health_options,
+            forges: forges.into_iter().collect(),
+            failing_shown,
+            failing_hidden: s.links.failing.len() - failing_shown,
+            chart,
+            csp: content_security_policy(),
+            script: SCRIPT,
+        })
+    }
+
+    fn failing_views(&self) -> impl Iterator<Item = LinkView<'_>> {
+        self.s
+            .links
+            .failing
+            .iter()
+            .take(MAX_FAILING_ROWS)
+            .map(|e| LinkView {
+                paper: &e.paper,
+                location: format!("{}:{}:{}", e.source, e.line, e.column),
+                url: &e.url,
+                href: href(&e.url),
+                status: match e.http_status {
+                    Some(h) => format!("{} ({h})", e.status),
+                    None => e.status.to_string(),
+                },
+                since: day(e.since),
+                change: match e.change {
+                    Some(Change::New) => "new",
+                    Some(Change::Known) => "known",
+                    Some(Change::Fixed) => "fixed",
+                    None => "",
+                },
+                fails: (self.fails_link)(e),
+            })
+    }
+
+    fn repo_views(&self) -> impl Iterator<Item = RepoView<'_>> {
+        self.s.repos.iter().map(|r| {
+            let info = r.info.as_ref();
+            RepoView {
+                rank: r.rank.map(|n| n.to_string()).unwrap_or_default(),
+                name: &r.repo,
+                href: info.and_then(|i| href(&i.url)),
+                now: info
+                    .filter(|i| {
+                        !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo)
+                    })
+                    .map_or("", |i| i.canonical.as_str()),
+                forge: forge_of(r),
+                stars: info.map(|i| thousands(i.stars)).unwrap_or_default(),
+                gained: match r.stars_delta {
+                    Some(d) if d > 0 => format!("+{}", thousands(d as u64)),
+                    Some(d) => d.to_string(),
+                    None => String::new(),
+                },
+                health: r.health.as_str(),
+                pushed: day(info.and_then(|i| i.pushed_at)),
+                license: info.and_then(|i| i.license.as_deref()).unwrap_or(""),
+                papers: r.papers,
+                links: r.links,
+                fails: (self.fails_repo)(r),
+            }
+        })
+    }
+
+    fn paper_views(&self) -> impl Iterator<Item = PaperView<'_>> {
+        self.papers.iter().map(|p| {
+            let problem = paper_problem(p).unwrap_or_default();
+            // papers.csv's code_state, and where dead code went (issue 15).
+            let mut code = p.code_state.as_str().to_owned();
+            if !p.code_recoverable.is_empty() {
+                code.push_str(&format!(", dead code {}", p.code_recoverable));
+            }
+            if !problem.is_empty() {
+                code.push_str(&format!(": {problem}"));
+            }
+            PaperView {
+                title: p.paper,
+                location: format!("{}:{}", p.source, p.line),
+                links: p.links,
+                code_links: p.code_links,
+                best_repo: &p.best_repo,
+                stars: p.best_repo_stars.map(thousands).unwrap_or_default(),
+                health: p.health.map_or("", Health::as_str),
+                problem,
+                code,
+            }
+        })
+    }
+}
+
+struct LinkView<'a> {
+    paper: &'a str,
+    location: String,
+    url: &'a str,
+    href: Option<&'a str>,
+    status: String,
+    since: String,
+    change: &'static str,
+    fails: bool,
+}
+
+struct RepoView<'a> {
+    rank: String,
+    name: &'a str,
+    href: Option<&'a str>,
+    now: &'a str,
+    forge: String,
+    stars: String,
+    gained: String,
+    health: &'static str,
+    pushed: String,
+    license: &'a str,
+    papers: usize,
+    links: usize,
+    fails: bool,
+}
+
+struct PaperView<'a> {
+    title: &'a str,
+    location: String,
+    links: usize,
+    code_links: usize,
+    best_repo: &'a str,
+    stars: String,
+    health: &'static str,
+    problem: String,
+    code: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{content_security_policy, href};
+
+    #[test]
+    fn only_http_urls_become_links() {
+        assert_eq!(href("https://x.org/a"), Some("https://x.org/a"));
+        assert_eq!(href("HTTP://x.org"), Some("HTTP://x.org"));
+        assert_eq!(href("javascript:alert(1)"), None);
+        assert_eq!(href("data:text/html,<b>"), None);
+        assert_eq!(href("ht"), None);
+    }
+
+    #[test]
+    fn policy_allows_only_the_page_script() {
+        let csp = content_security_policy();
+        assert!(csp.starts_with("default-src 'none'; script-src 'sha256-"));
+        assert!(!csp.contains("script-src 'unsafe-inline'"));
+    }
+}
