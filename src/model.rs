@@ -124,10 +124,15 @@ pub enum Health {
     Active,
     /// Could not be fetched (rate limit, API failure); the reason is in `error`.
     Unknown,
+    /// A Hugging Face Space whose runtime stage is an error
+    /// (`BUILD_ERROR`, `RUNTIME_ERROR`, `CONFIG_ERROR`). Comes after
+    /// `archived` and before `empty` in precedence; last in `ALL` because
+    /// it was added later.
+    Failing,
 }
 
 impl Health {
-    pub const ALL: [Health; 7] = [
+    pub const ALL: [Health; 8] = [
         Health::Missing,
         Health::Archived,
         Health::Empty,
@@ -135,6 +140,7 @@ impl Health {
         Health::Stale,
         Health::Active,
         Health::Unknown,
+        Health::Failing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +152,7 @@ impl Health {
             Health::Stale => "stale",
             Health::Active => "active",
             Health::Unknown => "unknown",
+            Health::Failing => "failing",
         }
     }
 
@@ -156,9 +163,10 @@ impl Health {
             Health::Stale => 1,
             Health::Archived => 2,
             Health::Placeholder => 3,
-            Health::Empty => 4,
-            Health::Unknown => 5,
-            Health::Missing => 6,
+            Health::Failing => 4,
+            Health::Empty => 5,
+            Health::Unknown => 6,
+            Health::Missing => 7,
         }
     }
 }
@@ -193,6 +201,110 @@ impl FromStr for Health {
             .ok_or_else(|| format!("unknown health word `{s}`"))
     }
 }
+
+/// The forge a repository lives on (`forge` column of repos.csv).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Forge {
+    #[default]
+    Github,
+    Huggingface,
+    Gitlab,
+    Codeberg,
+    /// A Gitea or Forgejo host other than codeberg.org (`[forges] gitea_hosts`).
+    Gitea,
+    Gitee,
+}
+
+impl Forge {
+    pub const ALL: [Forge; 6] = [
+        Forge::Github,
+        Forge::Huggingface,
+        Forge::Gitlab,
+        Forge::Codeberg,
+        Forge::Gitea,
+        Forge::Gitee,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Forge::Github => "github",
+            Forge::Huggingface => "huggingface",
+            Forge::Gitlab => "gitlab",
+            Forge::Codeberg => "codeberg",
+            Forge::Gitea => "gitea",
+            Forge::Gitee => "gitee",
+        }
+    }
+}
+
+/// What kind of repository (`kind` column of repos.csv).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RepoKind {
+    /// A code repository (GitHub, GitLab, Codeberg, Gitea, Gitee).
+    #[default]
+    Repository,
+    /// A Hugging Face model.
+    Model,
+    Dataset,
+    Space,
+}
+
+impl RepoKind {
+    pub const ALL: [RepoKind; 4] = [
+        RepoKind::Repository,
+        RepoKind::Model,
+        RepoKind::Dataset,
+        RepoKind::Space,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoKind::Repository => "repository",
+            RepoKind::Model => "model",
+            RepoKind::Dataset => "dataset",
+            RepoKind::Space => "space",
+        }
+    }
+}
+
+/// `Display`, serde as the contract word, and `FromStr` back, for a word
+/// enum with `ALL` and `as_str`.
+macro_rules! contract_word {
+    ($t:ty, $what:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$t>::ALL
+                    .into_iter()
+                    .find(|w| w.as_str() == s)
+                    .ok_or_else(|| format!(concat!("unknown ", $what, " `{}`"), s))
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        /// An empty cell (a file written before the column existed) is the default.
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<str>>::deserialize(d)?;
+                if s.is_empty() {
+                    return Ok(<$t>::default());
+                }
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+contract_word!(Forge, "forge");
+contract_word!(RepoKind, "repository kind");
 
 /// The result of checking one unique URL; shared by all its occurrences.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,8 +379,16 @@ pub struct RepoInfo {
     pub archived: bool,
     pub fork: bool,
     pub empty: bool,
-    /// Whether GitHub detects code in any language.
+    /// Whether GitHub detects code in any language (always true on other
+    /// forges, which do not say).
     pub has_code: bool,
+    /// Hugging Face likes (also in `stars`, which holds likes where the
+    /// forge has no stars).
+    pub likes: Option<u64>,
+    /// Hugging Face downloads over the last 30 days.
+    pub downloads_30d: Option<u64>,
+    /// A Hugging Face Space's runtime stage (`RUNNING`, `BUILD_ERROR`, ...).
+    pub runtime: Option<String>,
 }
 
 /// The answer for one repository: found, missing, or unknown (with reason).
@@ -282,8 +402,12 @@ pub enum RepoOutcome {
 /// One row of `repos.csv`. Column order is a contract (see `report`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoRow {
-    /// The name as linked (`owner/name`).
+    /// The name as linked: `owner/name` on GitHub; on other forges the host
+    /// and path (`huggingface.co/datasets/owner/name`, `gitlab.com/group/name`),
+    /// so names never collide across forges.
     pub repo: String,
+    pub forge: Forge,
+    pub kind: RepoKind,
     /// Present when the repository was found.
     pub info: Option<RepoInfo>,
     pub papers: usize,

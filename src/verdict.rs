@@ -254,9 +254,11 @@ impl<'a> Judge<'a> {
             Some(Level::Warning)
         } else {
             match row.health {
-                Health::Archived | Health::Stale | Health::Placeholder | Health::Empty => {
-                    Some(Level::Warning)
-                }
+                Health::Archived
+                | Health::Stale
+                | Health::Placeholder
+                | Health::Empty
+                | Health::Failing => Some(Level::Warning),
                 _ => None,
             }
         };

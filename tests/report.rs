@@ -56,12 +56,15 @@ fn info(name: &str, stars: u64) -> RepoInfo {
         fork: false,
         empty: false,
         has_code: true,
+        ..RepoInfo::default()
     }
 }
 
 fn repo(name: &str, stars: Option<u64>, health: Health) -> RepoRow {
     RepoRow {
         repo: name.into(),
+        forge: Default::default(),
+        kind: Default::default(),
         info: stars.map(|s| info(name, s)),
         papers: 1,
         links: 2,
@@ -732,6 +735,7 @@ fn summary_sections() {
         interrupted: true,
         duration: Duration::from_millis(1500),
         api_calls: 2,
+        forge_calls: Vec::new(),
         exit_code: 130,
         exit_reason: "interrupted".into(),
         notes: vec!["a note | with a pipe".into()],
@@ -798,6 +802,7 @@ fn summary_without_previous_and_long_tables() {
         interrupted: false,
         duration: Duration::from_secs(2),
         api_calls: 0,
+        forge_calls: Vec::new(),
         exit_code: 2,
         exit_reason: "broken links".into(),
         notes: vec![],

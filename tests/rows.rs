@@ -122,6 +122,8 @@ fn repo_rows() -> Vec<RepoRow> {
     let at = Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap();
     let found = RepoRow {
         repo: "Org/Repo".into(),
+        forge: Default::default(),
+        kind: Default::default(),
         info: Some(RepoInfo {
             canonical: "org/repo".into(),
             url: "https://github.com/org/repo".into(),

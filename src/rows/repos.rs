@@ -1,7 +1,7 @@
 //! repos.csv records. Column names and order are contracts: new fields go
 //! at the end, with `#[serde(default)]`.
 
-use crate::model::{Health, RepoInfo, RepoRow};
+use crate::model::{Forge, Health, RepoInfo, RepoKind, RepoRow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -54,6 +54,25 @@ pub struct RepoRecord<'a> {
     pub cached: bool,
     /// Written so a reused row keeps everything `github::health` needs.
     pub has_code: Option<bool>,
+    /// `github`, `huggingface`, `gitlab`, `codeberg`, `gitea`, `gitee`.
+    #[serde(default)]
+    pub forge: Forge,
+    /// `repository`, `model`, `dataset`, `space`.
+    #[serde(default)]
+    pub kind: RepoKind,
+    /// Hugging Face likes (empty elsewhere).
+    #[serde(default)]
+    pub likes: Option<u64>,
+    /// Hugging Face downloads over the last 30 days (empty elsewhere).
+    #[serde(default)]
+    pub downloads_30d: Option<u64>,
+    /// A Hugging Face Space's runtime stage (empty elsewhere).
+    #[serde(default, with = "super::codec::text")]
+    pub runtime: Cow<'a, str>,
+    /// The project page a repository was found through (empty: linked
+    /// directly). Reserved for following project pages; always empty today.
+    #[serde(default, with = "super::codec::text")]
+    pub found_via: Cow<'a, str>,
 }
 
 fn text(v: Option<&str>) -> Cow<'_, str> {
@@ -102,6 +121,12 @@ impl<'a> RepoRecord<'a> {
             fetched_at: r.fetched_at,
             cached: r.cached,
             has_code: i.map(|i| i.has_code),
+            forge: r.forge,
+            kind: r.kind,
+            likes: i.and_then(|i| i.likes),
+            downloads_30d: i.and_then(|i| i.downloads_30d),
+            runtime: text(i.and_then(|i| i.runtime.as_deref())),
+            found_via: Cow::Borrowed(""),
         }
     }
 
@@ -128,10 +153,15 @@ impl<'a> RepoRecord<'a> {
                 fork: need(self.fork, "fork")?,
                 empty: need(self.empty, "empty")?,
                 has_code: need(self.has_code, "has_code")?,
+                likes: self.likes,
+                downloads_30d: self.downloads_30d,
+                runtime: opt_text(self.runtime),
             }),
         };
         Ok(RepoRow {
             repo: self.repo.into_owned(),
+            forge: self.forge,
+            kind: self.kind,
             info,
             papers: self.papers,
             links: self.links,
