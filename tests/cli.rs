@@ -67,6 +67,8 @@ retries = 0
 {check_extra}
 [github]
 enabled = false
+[forges]
+enabled = false
 "#,
             out = dir.join("reports").display(),
         ),

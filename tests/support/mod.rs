@@ -2,6 +2,7 @@
 //! 127.0.0.1 only.
 #![allow(dead_code)]
 
+pub mod fake_forges;
 pub mod fake_github;
 pub mod proxy;
 pub mod web;
