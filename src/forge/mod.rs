@@ -318,11 +318,14 @@ mod tests {
             .map(|r| (r.forge, r.kind, r.full_name(), r.root))
     }
 
+    /// What a link should parse to: forge, kind, report name, root.
+    type Want = Option<(Forge, RepoKind, &'static str, bool)>;
+
     #[test]
     fn links_name_repositories_on_every_forge() {
         use Forge::*;
         use RepoKind::*;
-        let table: &[(&str, Option<(Forge, RepoKind, &str, bool)>)] = &[
+        let table: &[(&str, Want)] = &[
             (
                 "https://huggingface.co/org/m",
                 Some((Huggingface, Model, "huggingface.co/org/m", true)),
