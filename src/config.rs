@@ -304,14 +304,14 @@ impl Config {
             return Err("[forges] max_concurrency must be at least 1".into());
         }
         for (key, v) in [
-            ("huggingface_api", &f.huggingface_api),
-            ("gitlab_api", &f.gitlab_api),
-            ("codeberg_api", &f.codeberg_api),
-            ("gitee_api", &f.gitee_api),
+            ("[forges] huggingface_api", &f.huggingface_api),
+            ("[forges] gitlab_api", &f.gitlab_api),
+            ("[forges] codeberg_api", &f.codeberg_api),
+            ("[forges] gitee_api", &f.gitee_api),
             ("[github] graphql_url", &self.github.graphql_url),
         ] {
             if !v.is_empty() {
-                url::Url::parse(v).map_err(|e| format!("[forges] {key} `{v}`: {e}"))?;
+                url::Url::parse(v).map_err(|e| format!("{key} `{v}`: {e}"))?;
             }
         }
         Ok(())
