@@ -257,10 +257,13 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     // A page request would land here (and be counted), never on the Internet.
     config.check.remap = vec![format!("^https?://(.*)$ {}/$1", pages.url(""))];
     let mut out = Vec::new();
-    let exit =
-        paperlinks::pipeline::run(RunOptions::new(config), CancellationToken::new(), &mut out)
-            .await
-            .unwrap();
+    let exit = paperlinks::pipeline::run(
+        RunOptions::new(config.clone()),
+        CancellationToken::new(),
+        &mut out,
+    )
+    .await
+    .unwrap();
     assert_eq!(exit, Exit::Failures);
     assert_eq!(
         pages.requests(),
@@ -357,6 +360,33 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     assert!(
         summary.contains("huggingface 10, gitlab 6, codeberg 4, gitee 3"),
         "{summary}"
+    );
+
+    // An incremental run reuses every found repository (and its health):
+    // only the four missing ones are asked again.
+    let before = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
+    let exit =
+        paperlinks::pipeline::run(RunOptions::new(config), CancellationToken::new(), &mut out)
+            .await
+            .unwrap();
+    assert_eq!(exit, Exit::Failures);
+    let after = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
+    assert_eq!(after - before, 4);
+    assert_eq!(pages.requests(), 0);
+    let mut r = csv::Reader::from_path(dir.path().join("reports/repos.csv")).unwrap();
+    let again: HashMap<String, csv::StringRecord> = r
+        .records()
+        .map(|rec| rec.unwrap())
+        .map(|rec| (rec[col("repo")].to_string(), rec))
+        .collect();
+    let sp = &again["huggingface.co/spaces/org/crash"];
+    assert_eq!(
+        [&sp[col("cached")], &sp[col("health")]],
+        ["true", "failing"]
+    );
+    assert_eq!(
+        &again["huggingface.co/org/found"][col("downloads_30d")],
+        "3400"
     );
 }
 
