@@ -423,6 +423,29 @@ pub struct RepoRow {
     pub previous_report_at: Option<DateTime<Utc>>,
 }
 
+impl RepoRow {
+    /// The repository path as linked on its forge: `repo` itself on GitHub,
+    /// without the host and the `datasets/` / `spaces/` prefix elsewhere.
+    pub fn linked_path(&self) -> &str {
+        if self.forge == Forge::Github {
+            return &self.repo;
+        }
+        let rest = self.repo.split_once('/').map_or("", |(_, r)| r);
+        let prefix = match self.kind {
+            RepoKind::Dataset => "datasets/",
+            RepoKind::Space => "spaces/",
+            _ => "",
+        };
+        rest.strip_prefix(prefix).unwrap_or(rest)
+    }
+
+    /// The forge's current name when it differs from the linked one.
+    pub fn renamed_to(&self) -> Option<&str> {
+        let c = self.info.as_ref()?.canonical.as_str();
+        (!c.is_empty() && !c.eq_ignore_ascii_case(self.linked_path())).then_some(c)
+    }
+}
+
 /// One row of `papers.csv`; the source name and title are borrowed from the
 /// store (a run with 200,000 papers would otherwise copy both per paper).
 #[derive(Clone, Debug, PartialEq)]

@@ -287,11 +287,9 @@ impl<'a> Judge<'a> {
     }
 }
 
-/// True when GitHub answered with another name than the one linked.
+/// True when the forge answered with another name than the one linked.
 pub fn is_renamed(repo: &RepoRow) -> bool {
-    repo.info
-        .as_ref()
-        .is_some_and(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&repo.repo))
+    repo.renamed_to().is_some()
 }
 
 /// How the run ended, for the exit code.

@@ -349,6 +349,16 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
 
     let popularity = std::fs::read_to_string(dir.path().join("reports/popularity.md")).unwrap();
     assert!(
+        popularity
+            .contains("gitlab.com/g/old-name](https://gitlab.com/g/new-name) (now g/new-name)"),
+        "{popularity}"
+    );
+    assert_eq!(
+        popularity.matches("(now ").count(),
+        1,
+        "only the moved project"
+    );
+    assert!(
         popularity.contains("gitee.com/o/live") && popularity.contains("huggingface.co/org/found")
     );
     let svg = std::fs::read_to_string(dir.path().join("reports/popularity.svg")).unwrap();

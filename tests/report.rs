@@ -123,7 +123,7 @@ fn exact_headers() {
     let repos = csv_string(|b| write_repo_rows(b, []).unwrap());
     assert_eq!(
         repos,
-        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code\n"
+        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code,forge,kind,likes,downloads_30d,runtime,found_via\n"
     );
     let papers = csv_string(|b| write_paper_rows(b, []).unwrap());
     assert_eq!(
@@ -278,7 +278,7 @@ fn repos_round_trip_and_ranking() {
     let missing = text.lines().find(|l| l.starts_with("gone/away")).unwrap();
     assert_eq!(
         missing,
-        "gone/away,,,1,2,,,,,,,,,,,,,,,,missing,,,not found,,,2025-01-10T12:30:05Z,false,"
+        "gone/away,,,1,2,,,,,,,,,,,,,,,,missing,,,not found,,,2025-01-10T12:30:05Z,false,,github,repository,,,,"
     );
     assert!(text.contains("'=evil/repo,'=evil/repo,"), "{text}");
 

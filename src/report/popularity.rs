@@ -122,9 +122,9 @@ pub fn render_popularity_md(
             Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
             _ => md_cell(&r.repo),
         };
-        let renamed = info
-            .filter(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo))
-            .map(|i| format!(" (now {})", md_cell(&i.canonical)))
+        let renamed = r
+            .renamed_to()
+            .map(|c| format!(" (now {})", md_cell(c)))
             .unwrap_or_default();
         let list = repo_papers.get(&r.repo);
         let mut titles: Vec<String> = list
