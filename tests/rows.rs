@@ -203,6 +203,11 @@ fn papers_reordered_and_extended_read_back() {
 fn columns_come_from_the_records() {
     assert_eq!(link_columns().len(), 15);
     assert_eq!(link_columns()[14], "redirect_chain");
-    assert_eq!(repo_columns().len(), 29);
+    assert_eq!(repo_columns().len(), 35);
+    assert_eq!(repo_columns()[28], "has_code");
+    assert_eq!(
+        repo_columns()[29..],
+        ["forge", "kind", "likes", "downloads_30d", "runtime", "found_via"]
+    );
     assert_eq!(paper_columns()[10], "claims_code_without_link");
 }
