@@ -172,6 +172,48 @@ fn repos_reordered_and_extended_read_back() {
     }
 }
 
+/// A repos.csv written before the forge columns existed reads as GitHub
+/// repositories; a Hugging Face Space row reads back whole.
+#[test]
+fn repos_without_the_forge_columns_read_as_github_and_forge_rows_round_trip() {
+    let mut rows = repo_rows();
+    let mut space = rows[0].clone();
+    space.repo = "huggingface.co/spaces/org/demo".into();
+    space.forge = paperlinks::model::Forge::Huggingface;
+    space.kind = paperlinks::model::RepoKind::Space;
+    space.health = Health::Failing;
+    if let Some(i) = space.info.as_mut() {
+        i.likes = Some(7);
+        i.downloads_30d = Some(12);
+        i.runtime = Some("BUILD_ERROR".into());
+    }
+    let mut buf = Vec::new();
+    write_repo_rows(&mut buf, &[space.clone()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repos.csv");
+    std::fs::write(&path, &buf).unwrap();
+    let prev = read_previous_repos(&path).data().expect("reads");
+    assert_eq!(prev.repos[&space.repo.to_lowercase()], space);
+
+    rows.truncate(1);
+    let mut buf = Vec::new();
+    write_repo_rows(&mut buf, &rows).unwrap();
+    let mut text = String::from_utf8(buf).unwrap();
+    for col in [
+        "forge",
+        "kind",
+        "likes",
+        "downloads_30d",
+        "runtime",
+        "found_via",
+    ] {
+        text = without(&text, col);
+    }
+    std::fs::write(&path, text).unwrap();
+    let prev = read_previous_repos(&path).data().expect("reads");
+    assert_eq!(prev.repos["org/repo"], rows[0]);
+}
+
 #[test]
 fn papers_reordered_and_extended_read_back() {
     let row = PaperRow {
@@ -207,7 +249,14 @@ fn columns_come_from_the_records() {
     assert_eq!(repo_columns()[28], "has_code");
     assert_eq!(
         repo_columns()[29..],
-        ["forge", "kind", "likes", "downloads_30d", "runtime", "found_via"]
+        [
+            "forge",
+            "kind",
+            "likes",
+            "downloads_30d",
+            "runtime",
+            "found_via"
+        ]
     );
     assert_eq!(paper_columns()[10], "claims_code_without_link");
 }
