@@ -153,6 +153,7 @@ async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Ve
 pub fn extract_to(
     sources: &[Source],
     cap: u64,
+    recognizer: &Recognizer,
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
@@ -180,7 +181,8 @@ pub fn extract_to(
                 }
                 extract::Event::Link(l) => {
                     let paper = l.paper.and_then(|i| titles.get(&i)).map_or("", |s| s);
-                    let repo = github::parse_repo_url(&l.url)
+                    let repo = recognizer
+                        .parse(&l.url)
                         .map(|r| r.full_name())
                         .unwrap_or_default();
                     let row = LinkRow {
@@ -566,6 +568,7 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     let result = extract_to(
         &resolved.sources,
         config.max_input_bytes(),
+        &Recognizer::new(config),
         out,
         &mut warnings,
     );
