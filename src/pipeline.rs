@@ -10,12 +10,13 @@ use crate::check::fetch::FetchError;
 use crate::config::{Config, ReportFormat};
 use crate::error::Error;
 use crate::extract;
-use crate::github::{self, Github, RepoRef};
+use crate::forge::{self, ForgeRef, Forges, Recognizer};
+use crate::github::{self, Github};
 use crate::history;
 use crate::history::{History, ReportPaths};
 use crate::input::{self, OpenError, Source};
 use crate::model::{
-    CodeState, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Role, Status,
+    CodeState, Forge, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Role, Status,
 };
 use crate::report;
 use crate::report::{JsonReport, LinkTally, RepoPapers, SummaryInput};
@@ -154,6 +155,7 @@ async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Ve
 pub fn extract_to(
     sources: &[Source],
     cap: u64,
+    recognizer: &Recognizer,
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
@@ -184,7 +186,8 @@ pub fn extract_to(
                         .paper
                         .and_then(|i| titles.get(&i))
                         .map_or(("", ""), |(t, s)| (t.as_str(), s.as_str()));
-                    let repo = github::parse_repo_url(&l.url)
+                    let repo = recognizer
+                        .parse(&l.url)
                         .map(|r| r.full_name())
                         .unwrap_or_default();
                     let row = LinkRow {
@@ -226,20 +229,20 @@ fn stdout_error(e: std::io::Error) -> Error {
     }
 }
 
-/// Which repository each unique URL points into.
+/// Which repository (on any forge) each unique URL points into.
 pub struct Links {
     pub repo_of: Vec<u32>,
-    pub repos: Vec<RepoRef>,
+    pub repos: Vec<ForgeRef>,
 }
 
 /// Maps every unique URL to its repository (when it names one).
-pub fn find_repos(store: &Store) -> Links {
+pub fn find_repos(store: &Store, recognizer: &Recognizer) -> Links {
     let mut index: HashMap<RepoKey, u32> = HashMap::new();
     let mut repos = Vec::new();
     let repo_of = store
         .urls
         .iter()
-        .map(|url| match github::parse_repo_url(url) {
+        .map(|url| match recognizer.parse(url) {
             Some(r) => *index.entry(r.key()).or_insert_with(|| {
                 repos.push(r.clone());
                 (repos.len() - 1) as u32
@@ -257,6 +260,8 @@ pub struct Checked {
     /// For repositories reused from the previous report: when they were fetched.
     pub repo_fetched: Vec<Option<chrono::DateTime<Utc>>>,
     pub api_calls: usize,
+    /// API calls to the other forges.
+    pub forge_calls: Vec<(Forge, usize)>,
     pub notes: Vec<String>,
     pub interrupted: bool,
 }
@@ -284,7 +289,8 @@ pub async fn check(
         repos: cached_repos,
     } = known;
     let checker = Checker::new(&config.check)?;
-    let github_on = config.github.enabled;
+    let recognizer = Recognizer::new(config);
+    let audited = |r: &ForgeRef| audited(config, r);
 
     // Decide what needs the API, what needs HTTP, and what is already known.
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
@@ -294,7 +300,9 @@ pub async fn check(
             continue;
         }
         let repo = links.repo_of[id];
-        let is_root = repo != NO_REPO && github_on && is_root_link(url);
+        let is_root = repo != NO_REPO
+            && audited(&links.repos[repo as usize])
+            && recognizer.parse(url).is_some_and(|r| r.root);
         if !is_root {
             // The checker itself decides excluded and invalid URLs at once.
             http_jobs.push((id as u32, url.clone()));
@@ -307,35 +315,43 @@ pub async fn check(
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
 
-    // Repositories to ask about: those without fresh data from the last run.
-    let to_query: Vec<usize> = if github_on {
-        (0..links.repos.len())
-            .filter(|&i| cached_repos[i].is_none())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let repo_query: Vec<(String, String)> = to_query
+    // Repositories to ask about: those without fresh data from the last run,
+    // GitHub's through its stage, the other forges' through `forge`.
+    let (gh_query, forge_query): (Vec<usize>, Vec<usize>) = (0..links.repos.len())
+        .filter(|&i| cached_repos[i].is_none() && audited(&links.repos[i]))
+        .partition(|&i| links.repos[i].forge == Forge::Github);
+    let repo_query: Vec<(String, String)> = gh_query
         .iter()
-        .map(|&i| (links.repos[i].owner.clone(), links.repos[i].name.clone()))
+        .map(|&i| links.repos[i].owner_name())
+        .collect();
+    let forge_refs: Vec<ForgeRef> = forge_query
+        .iter()
+        .map(|&i| links.repos[i].clone())
         .collect();
 
-    let gh = if github_on {
-        let proxy = crate::proxy::ProxySettings::from_env(config.check.proxy.as_deref()).map_err(
-            |message| Error::Config {
-                path: "[check] proxy".into(),
-                message,
-            },
-        )?;
-        Some(Github::new(&config.github, token)?.with_proxy(proxy))
+    let proxy = crate::proxy::ProxySettings::from_env(config.check.proxy.as_deref()).map_err(
+        |message| Error::Config {
+            path: "[check] proxy".into(),
+            message,
+        },
+    )?;
+    let gh = if config.github.enabled {
+        Some(Github::new(&config.github, token)?.with_proxy(proxy.clone()))
     } else {
         None
     };
+    let forges = Forges::new(&config.forges, forge::Secret::from_env("HF_TOKEN"), proxy);
     let api = async {
         match &gh {
             Some(gh) if !repo_query.is_empty() => gh.fetch(&repo_query, shutdown.clone()).await,
             _ => (Vec::new(), Default::default()),
         }
+    };
+    let forge_api = async {
+        if forge_refs.is_empty() {
+            return (Vec::new(), Default::default());
+        }
+        forges.fetch(&forge_refs, shutdown.clone()).await
     };
     let results = std::sync::Mutex::new(reused);
     let http = async {
@@ -346,63 +362,49 @@ pub async fn check(
             })
             .await
     };
-    let ((fetched, stats), ()) = tokio::join!(api, http);
+    let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");
 
     let mut repo_fetched = vec![None; links.repos.len()];
     let mut repo_outcomes: Vec<RepoOutcome> = cached_repos
         .into_iter()
         .enumerate()
-        .map(|(i, cached)| match cached {
-            Some((info, at)) if github_on => {
-                repo_fetched[i] = Some(at);
-                RepoOutcome::Found(Box::new(info))
+        .map(|(i, cached)| {
+            let on = audited(&links.repos[i]);
+            match cached {
+                Some((info, at)) if on => {
+                    repo_fetched[i] = Some(at);
+                    RepoOutcome::Found(Box::new(info))
+                }
+                _ if on => RepoOutcome::Unknown(format!(
+                    "interrupted before {} was asked",
+                    forge_title(links.repos[i].forge)
+                )),
+                _ => RepoOutcome::Unknown(format!(
+                    "{} audit disabled",
+                    forge_title(links.repos[i].forge)
+                )),
             }
-            _ if github_on => RepoOutcome::Unknown("interrupted before GitHub was asked".into()),
-            _ => RepoOutcome::Unknown("GitHub audit disabled".into()),
         })
         .collect();
-    for (i, outcome) in to_query.into_iter().zip(fetched) {
+    for (i, outcome) in gh_query.into_iter().zip(fetched) {
+        repo_outcomes[i] = outcome;
+    }
+    for (i, outcome) in forge_query.into_iter().zip(forge_fetched) {
         repo_outcomes[i] = outcome;
     }
 
-    // Repository roots are judged from the API answer; when GitHub could not
-    // answer, fall back to requesting the page itself.
+    // Repository roots are judged from the API answer; when the API could
+    // not answer, fall back to requesting the page itself.
     let mut fallback = Vec::new();
     for &id in &api_roots {
         let repo = links.repo_of[id as usize] as usize;
-        match repo_outcomes.get(repo) {
-            Some(RepoOutcome::Found(info)) => {
-                let renamed = info.is_renamed_from(&links.repos[repo].full_name());
-                let mut r = LinkResult::without_request(
-                    if renamed {
-                        Status::Redirected
-                    } else {
-                        Status::Ok
-                    },
-                    if renamed {
-                        format!("repository renamed to {}", info.canonical)
-                    } else {
-                        String::new()
-                    },
-                );
-                r.http_status = Some(200);
-                if renamed {
-                    r.final_url = Some(info.url.clone());
-                }
+        match forge::judge_root(&repo_outcomes[repo], &links.repos[repo]) {
+            Some(r) => {
                 results[id as usize] = Some(r);
                 progress.inc(1);
             }
-            Some(RepoOutcome::Missing) => {
-                let mut r = LinkResult::without_request(
-                    Status::Broken,
-                    "repository not found (deleted, renamed away or private)",
-                );
-                r.http_status = Some(404);
-                results[id as usize] = Some(r);
-                progress.inc(1);
-            }
-            _ => fallback.push((id, store.urls[id as usize].clone())),
+            None => fallback.push((id, store.urls[id as usize].clone())),
         }
     }
     if !fallback.is_empty() && !shutdown.is_cancelled() {
@@ -431,7 +433,8 @@ pub async fn check(
         repo_outcomes,
         repo_fetched,
         api_calls: stats.api_calls,
-        notes: stats.notes,
+        forge_calls: forge_stats.calls.into_iter().collect(),
+        notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,
     })
 }
@@ -576,7 +579,7 @@ async fn archive_stage(
         let target = if repo == NO_REPO {
             Target::other(url, is_code_link(url, false))
         } else {
-            Target::github(&links.repos[repo as usize].full_name())
+            archive_target(&links.repos[repo as usize])
         };
         let t = add(&mut out, target);
         out.url_target[id] = Some(t);
@@ -588,10 +591,13 @@ async fn archive_stage(
     for (i, outcome) in checked.repo_outcomes.iter().enumerate() {
         match outcome {
             RepoOutcome::Missing => {
-                let t = add(&mut out, Target::github(&links.repos[i].full_name()));
+                let t = add(&mut out, archive_target(&links.repos[i]));
                 out.repo_target[i] = Some(t);
             }
-            RepoOutcome::Found(info) => live.push(Target::github(&info.canonical)),
+            RepoOutcome::Found(info) if links.repos[i].forge == Forge::Github => {
+                live.push(Target::github(&info.canonical))
+            }
+            RepoOutcome::Found(_) => {}
             RepoOutcome::Unknown(_) => {}
         }
     }
@@ -620,8 +626,30 @@ async fn archive_stage(
     Ok(out)
 }
 
-fn is_root_link(url: &str) -> bool {
-    github::parse_repo_url(url).is_some_and(|r| r.root)
+/// The archive target of a repository: its GitHub origin, or on another
+/// forge its web address.
+fn archive_target(r: &ForgeRef) -> crate::archive::Target {
+    match r.forge {
+        Forge::Github => crate::archive::Target::github(&r.full_name()),
+        _ => crate::archive::Target::other(&format!("https://{}", r.full_name()), true),
+    }
+}
+
+/// True when a repository's forge is audited through its API (GitHub:
+/// `[github] enabled`; others: `[forges] enabled` and an API base URL).
+fn audited(config: &Config, r: &ForgeRef) -> bool {
+    match r.forge {
+        Forge::Github => config.github.enabled,
+        _ => config.forges.enabled && forge::api_base(&config.forges, r).is_some(),
+    }
+}
+
+/// How notes name a forge.
+fn forge_title(f: Forge) -> &'static str {
+    match f {
+        Forge::Github => "GitHub",
+        f => f.as_str(),
+    }
 }
 
 /// True when HTTP checks were attempted and not one got any HTTP answer:
@@ -771,6 +799,7 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     let result = extract_to(
         &resolved.sources,
         config.max_input_bytes(),
+        &Recognizer::new(config),
         out,
         &mut warnings,
     );
@@ -803,7 +832,7 @@ pub async fn run(
     for w in &warnings {
         warn(w);
     }
-    let links = find_repos(&store);
+    let links = find_repos(&store, &Recognizer::new(config));
 
     // The previous run's reports: reuse and history.
     std::fs::create_dir_all(&config.output_dir).map_err(|e| Error::Report {
@@ -952,6 +981,7 @@ pub async fn run(
         interrupted: checked.interrupted,
         duration: started.elapsed(),
         api_calls: checked.api_calls,
+        forge_calls: checked.forge_calls.clone(),
         exit_code: i32::from(exit.code()),
         exit_reason: exit_reason.clone(),
         notes,
@@ -1113,6 +1143,8 @@ fn repo_rows(
             };
             RepoRow {
                 repo: r.full_name(),
+                forge: r.forge,
+                kind: r.kind,
                 days_since_push: info
                     .as_ref()
                     .and_then(|i| i.pushed_at)

@@ -369,7 +369,7 @@ async fn graphql_batch(
     let n = batch.len();
     let all = |reason: String| Batch::Failed(vec![RepoOutcome::Unknown(reason); n]);
     let body = serde_json::json!({ "query": graphql::build_query(batch, since, shape) });
-    let raw = match session.call(&Req::Post("/graphql", &body)).await {
+    let raw = match session.call(&Req::Post(&body)).await {
         Ok(raw) => raw,
         Err(f) => return all(f.reason()),
     };
