@@ -439,10 +439,29 @@ pub async fn check(
     })
 }
 
-/// Which broken links the archives are asked about. Link roles (code,
-/// project, dataset) will filter here: one more condition.
-fn wants_archive(result: &LinkResult) -> bool {
-    result.status == Status::Broken
+/// Which broken links the archives are asked about: those whose role (in
+/// some occurrence) is code, project or dataset; a dead paper PDF, video or
+/// tweet is not code that went missing.
+fn wants_archive(result: &LinkResult, role: ArchiveRole) -> bool {
+    result.status == Status::Broken && role == ArchiveRole::Wanted
+}
+
+/// Whether any occurrence of a unique URL has a role worth archiving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArchiveRole {
+    Wanted,
+    Other,
+}
+
+/// Per unique URL: [`ArchiveRole`] over its occurrences.
+fn archive_roles(store: &Store) -> Vec<ArchiveRole> {
+    let mut roles = vec![ArchiveRole::Other; store.urls.len()];
+    for o in &store.occurrences {
+        if matches!(o.role, Role::Code | Role::Project | Role::Dataset) {
+            roles[o.url as usize] = ArchiveRole::Wanted;
+        }
+    }
+    roles
 }
 
 /// What the archive stage learnt, per target, with the way back from
@@ -571,8 +590,9 @@ async fn archive_stage(
             (out.targets.len() - 1) as u32
         })
     };
+    let roles = archive_roles(store);
     for (id, (url, result)) in store.urls.iter().zip(&checked.results).enumerate() {
-        if !wants_archive(result) {
+        if !wants_archive(result, roles[id]) {
             continue;
         }
         let repo = links.repo_of[id];
@@ -1328,7 +1348,36 @@ fn paper_rows<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::is_code_link;
+    use super::{archive_roles, is_code_link, wants_archive};
+    use crate::model::{LinkResult, Status};
+    use crate::store::Store;
+
+    #[test]
+    fn only_dead_code_project_and_dataset_links_are_archived() {
+        let md = "**A Paper**\n\n- Paper: https://arxiv.org/pdf/1.pdf\n- Code: https://github.com/a/b\n- Video: https://www.youtube.com/watch?v=x\n- Homepage: https://a.github.io/p/\n";
+        let mut store = Store::default();
+        let mut sink = store.begin_source("a.md".into());
+        for e in crate::extract::extract_str(crate::extract::Format::Markdown, md) {
+            sink.event(e);
+        }
+        let roles = archive_roles(&store);
+        let broken = LinkResult::without_request(Status::Broken, "404");
+        let alive = LinkResult::without_request(Status::Ok, "");
+        let wanted = |r: &LinkResult| -> Vec<&str> {
+            store
+                .urls
+                .iter()
+                .zip(&roles)
+                .filter(|&(_, &role)| wants_archive(r, role))
+                .map(|(u, _)| u.as_str())
+                .collect()
+        };
+        assert_eq!(
+            wanted(&broken),
+            ["https://github.com/a/b", "https://a.github.io/p/"]
+        );
+        assert!(wanted(&alive).is_empty());
+    }
 
     #[test]
     fn code_links_are_repositories_and_code_hosts_with_their_subdomains() {
