@@ -191,103 +191,157 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         } else {
             Method::HEAD
         };
-        let answer = request(inner, method, &job.current).await;
-        let resp = match answer {
-            Answer::Failed(f) => {
-                if !job.use_get && f.head_suspect() {
-                    // Some servers mangle or drop HEAD only: ask with GET.
-                    job.use_get = true;
-                    continue;
-                }
-                if f.retryable() && job.retries < inner.config.retries {
-                    job.failure = Some((f.status(), f.message().to_string()));
-                    return retry_later(inner, job, None, false);
-                }
-                let status = f.status();
-                let msg = f.message().to_string();
-                return Step::Done(job.id, job.finish(status, msg));
-            }
-            Answer::Response(r) => r,
+        let next = match request(inner, method, &job.current).await {
+            Answer::Failed(f) => after_failure(inner, &mut job, &f),
+            Answer::Response(resp) => after_answer(inner, &mut job, resp),
         };
-        let code = resp.status().as_u16();
-        job.last_status = Some(code);
-        let not_found = matches!(code, 404 | 410);
-        if !job.use_get
-            && classify::head_rejected(code)
-            && !(not_found && inner.head_honest(&job.current))
-        {
-            if classify::head_unsupported(code) {
-                inner.remember_head_refused(&job.current);
-            }
-            if not_found {
-                job.head_not_found = Some(code);
-            }
-            job.use_get = true;
-            continue;
-        }
-        if job.head_not_found.take() == Some(code) {
-            // GET agreed with HEAD's 404/410: this host tells the truth to
-            // HEAD, so later dead links on it need no second request.
-            inner.remember_head_honest(&job.current);
-        }
-        if classify::is_redirect(code)
-            && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
-        {
-            let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
-            drop(resp);
-            match follow(inner, &mut job, code, &location) {
-                Follow::SameHost => continue,
-                Follow::OtherHost(host) => {
-                    return Step::Requeue {
-                        job,
-                        host,
-                        not_before: None,
-                        pause_host: false,
-                    };
-                }
-                Follow::Stop(status, msg) => return Step::Done(job.id, job.finish(status, msg)),
-            }
-        }
-        if classify::is_retryable_status(code) {
-            let retry_after = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-            drop(resp);
-            let cap = Duration::from_secs(inner.config.max_retry_after_secs);
-            if let Some(wait) = retry_after
-                && wait > cap
-            {
-                let status = if code == 429 {
-                    Status::Blocked
-                } else {
-                    classify::status_of(code).0
+        match next {
+            Next::Again => continue,
+            Next::Done(status, msg) => return Step::Done(job.id, job.finish(status, msg)),
+            Next::Retry { wait, pause_host } => return retry_later(inner, job, wait, pause_host),
+            Next::Requeue(host) => {
+                return Step::Requeue {
+                    job,
+                    host,
+                    not_before: None,
+                    pause_host: false,
                 };
-                let msg = format!(
-                    "HTTP {code} with Retry-After of {} s, beyond the {} s cap; not waiting",
-                    wait.as_secs(),
-                    cap.as_secs()
-                );
-                return Step::Done(job.id, job.finish(status, msg));
             }
-            if job.retries < inner.config.retries {
-                let pause = code == 429 || retry_after.is_some();
-                return retry_later(inner, job, retry_after, pause);
-            }
-            let (status, mut msg) = classify::status_of(code);
-            let plural = if job.retries == 1 { "retry" } else { "retries" };
-            msg.push_str(&format!(" (after {} {plural})", job.retries));
-            return Step::Done(job.id, job.finish(status, msg));
         }
-        drop(resp);
-        let (mut status, mut msg) = classify::status_of(code);
-        if status == Status::Ok && job.permanent && job.current != job.start {
-            status = Status::Redirected;
-            msg = format!("moved permanently to {}", truncate(job.current.as_str()));
-        }
-        return Step::Done(job.id, job.finish(status, msg));
     }
+}
+
+/// What `run_step` does after one request.
+enum Next {
+    /// Request again at once (GET after HEAD, or a redirect on the same host).
+    Again,
+    /// The job has its result.
+    Done(Status, String),
+    /// Back to the scheduler to be tried again later.
+    Retry {
+        wait: Option<Duration>,
+        pause_host: bool,
+    },
+    /// Back to the scheduler, queued on another host (a redirect).
+    Requeue(String),
+}
+
+/// No HTTP answer: a HEAD some servers mangle is asked again with GET; a
+/// retryable failure is retried while retries are left.
+fn after_failure(inner: &Inner, job: &mut JobState, f: &Failure) -> Next {
+    if !job.use_get && f.head_suspect() {
+        // Some servers mangle or drop HEAD only: ask with GET.
+        job.use_get = true;
+        return Next::Again;
+    }
+    if f.retryable() && job.retries < inner.config.retries {
+        job.failure = Some((f.status(), f.message().to_string()));
+        return Next::Retry {
+            wait: None,
+            pause_host: false,
+        };
+    }
+    Next::Done(f.status(), f.message().to_string())
+}
+
+/// An HTTP answer: GET after a HEAD the server may not answer truthfully,
+/// follow a redirect, retry a retryable status, else classify it.
+fn after_answer(inner: &Inner, job: &mut JobState, resp: Response) -> Next {
+    let code = resp.status().as_u16();
+    job.last_status = Some(code);
+    if get_after_head(inner, job, code) {
+        return Next::Again;
+    }
+    if classify::is_redirect(code)
+        && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
+    {
+        let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+        drop(resp);
+        return match follow(inner, job, code, &location) {
+            Follow::SameHost => Next::Again,
+            Follow::OtherHost(host) => Next::Requeue(host),
+            Follow::Stop(status, msg) => Next::Done(status, msg),
+        };
+    }
+    if classify::is_retryable_status(code) {
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+        drop(resp);
+        return after_retryable_status(inner, job, code, retry_after);
+    }
+    drop(resp);
+    let (mut status, mut msg) = classify::status_of(code);
+    if status == Status::Ok && job.permanent && job.current != job.start {
+        status = Status::Redirected;
+        msg = format!("moved permanently to {}", truncate(job.current.as_str()));
+    }
+    Next::Done(status, msg)
+}
+
+/// True when a HEAD answer must be checked with GET (HEAD refused, or a
+/// 404/410 from a host not known to answer HEAD truthfully). Learns which
+/// hosts refuse HEAD, and which ones GET proves truthful.
+fn get_after_head(inner: &Inner, job: &mut JobState, code: u16) -> bool {
+    let not_found = matches!(code, 404 | 410);
+    if !job.use_get
+        && classify::head_rejected(code)
+        && !(not_found && inner.head_honest(&job.current))
+    {
+        if classify::head_unsupported(code) {
+            inner.remember_head_refused(&job.current);
+        }
+        if not_found {
+            job.head_not_found = Some(code);
+        }
+        job.use_get = true;
+        return true;
+    }
+    if job.head_not_found.take() == Some(code) {
+        // GET agreed with HEAD's 404/410: this host tells the truth to
+        // HEAD, so later dead links on it need no second request.
+        inner.remember_head_honest(&job.current);
+    }
+    false
+}
+
+/// A 429 or 5xx: retried (pausing the host on 429 or `Retry-After`) while
+/// retries are left, unless `Retry-After` asks for more than the cap.
+fn after_retryable_status(
+    inner: &Inner,
+    job: &JobState,
+    code: u16,
+    retry_after: Option<Duration>,
+) -> Next {
+    let cap = Duration::from_secs(inner.config.max_retry_after_secs);
+    if let Some(wait) = retry_after
+        && wait > cap
+    {
+        let status = if code == 429 {
+            Status::Blocked
+        } else {
+            classify::status_of(code).0
+        };
+        let msg = format!(
+            "HTTP {code} with Retry-After of {} s, beyond the {} s cap; not waiting",
+            wait.as_secs(),
+            cap.as_secs()
+        );
+        return Next::Done(status, msg);
+    }
+    if job.retries < inner.config.retries {
+        let pause_host = code == 429 || retry_after.is_some();
+        return Next::Retry {
+            wait: retry_after,
+            pause_host,
+        };
+    }
+    let (status, mut msg) = classify::status_of(code);
+    let plural = if job.retries == 1 { "retry" } else { "retries" };
+    msg.push_str(&format!(" (after {} {plural})", job.retries));
+    Next::Done(status, msg)
 }
 
 fn retry_later(
