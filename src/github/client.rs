@@ -265,94 +265,19 @@ impl<'a> Session<'a> {
         let mut last = String::from("no attempt made");
         let mut answered = false;
         for attempt in 1..=MAX_ATTEMPTS {
-            if let Some(stop) = self.stopped() {
-                return Err(Failure::Stopped(stop));
-            }
-            if self.shutdown.is_cancelled() {
-                return Err(self.halt(Stop::Interrupted));
-            }
-            self.wait_for_budget().await?;
-            self.calls.fetch_add(1, Ordering::Relaxed);
-            let sent = tokio::select! {
-                biased;
-                _ = self.shutdown.cancelled() => return Err(self.halt(Stop::Interrupted)),
-                r = tokio::time::timeout(self.timeout, self.send_once(req)) => r,
-            };
-            let raw = match sent {
-                Err(_) => {
-                    last = format!(
-                        "no answer from the GitHub API within {} s",
-                        self.timeout.as_secs_f32()
-                    );
+            let raw = match self.send_attempt(req).await? {
+                Ok(raw) => raw,
+                Err(why) => {
+                    last = why;
                     self.backoff(attempt).await?;
                     continue;
                 }
-                Ok(Err(e)) => {
-                    last = format!("GitHub API request failed: {e}");
-                    self.backoff(attempt).await?;
-                    continue;
-                }
-                Ok(Ok(raw)) => raw,
             };
             answered = true;
-            self.update_budget(raw.remaining, raw.reset);
-            let limited = matches!(raw.status, 403 | 429);
-            let secondary = limited
-                && (raw.retry_after.is_some()
-                    || raw.status == 429 && raw.remaining != Some(0)
-                    || raw
-                        .body
-                        .to_ascii_lowercase()
-                        .contains("secondary rate limit"));
-            let primary = !secondary
-                && ((limited && raw.remaining == Some(0))
-                    || (raw.status == 200
-                        && matches!(req, Req::Post(..))
-                        && super::graphql::is_rate_limited(&raw.body)));
-            if secondary {
-                let wait = raw.retry_after.unwrap_or(SECONDARY_DEFAULT_WAIT);
-                if wait > self.max_wait() {
-                    return Err(self.halt(Stop::RateLimited(format!(
-                        "secondary rate limit: GitHub asked to wait {}, longer than max_wait_secs = {}",
-                        human(wait),
-                        self.config.max_wait_secs
-                    ))));
-                }
-                last = format!(
-                    "secondary rate limit still in force after {MAX_ATTEMPTS} tries (HTTP {})",
-                    raw.status
-                );
-                if attempt < MAX_ATTEMPTS {
-                    tracing::info!("GitHub secondary rate limit; retrying in {}", human(wait));
-                    self.sleep(wait).await?;
-                }
-                continue;
+            match self.on_answer(req, raw, attempt).await? {
+                Next::Done(raw) => return Ok(raw),
+                Next::Retry(why) => last = why,
             }
-            if primary {
-                let wait = until(raw.reset, Utc::now());
-                if wait > self.max_wait() || attempt == MAX_ATTEMPTS {
-                    return Err(self.halt(self.exhausted(raw.reset)));
-                }
-                // `wait_for_budget` waits for the reset before the retry.
-                self.update_budget(Some(0), raw.reset);
-                last = "rate limit exhausted".into();
-                continue;
-            }
-            // GraphQL: a 502/504 is the query's cost; the caller splits it
-            // rather than asking the same again (see `plan`).
-            if matches!(req, Req::Post(..)) && matches!(raw.status, 502 | 504) {
-                return Ok(raw);
-            }
-            if raw.status >= 500 {
-                last = format!(
-                    "GitHub API answered HTTP {} after {attempt} tries: {}",
-                    raw.status,
-                    raw.message()
-                );
-                self.backoff(attempt).await?;
-                continue;
-            }
-            return Ok(raw);
         }
         if !answered {
             return Err(self.halt(Stop::Unreachable(format!(
@@ -360,6 +285,85 @@ impl<'a> Session<'a> {
             ))));
         }
         Err(Failure::Failed(last))
+    }
+
+    /// One try: stops when the session has stopped or is shut down, waits
+    /// for the budget, then sends under the time limit. `Ok(Err(why))` when
+    /// no answer came.
+    async fn send_attempt(&self, req: &Req<'_>) -> Result<Result<Raw, String>, Failure> {
+        if let Some(stop) = self.stopped() {
+            return Err(Failure::Stopped(stop));
+        }
+        if self.shutdown.is_cancelled() {
+            return Err(self.halt(Stop::Interrupted));
+        }
+        self.wait_for_budget().await?;
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let sent = tokio::select! {
+            biased;
+            _ = self.shutdown.cancelled() => return Err(self.halt(Stop::Interrupted)),
+            r = tokio::time::timeout(self.timeout, self.send_once(req)) => r,
+        };
+        Ok(match sent {
+            Err(_) => Err(format!(
+                "no answer from the GitHub API within {} s",
+                self.timeout.as_secs_f32()
+            )),
+            Ok(Err(e)) => Err(format!("GitHub API request failed: {e}")),
+            Ok(Ok(raw)) => Ok(raw),
+        })
+    }
+
+    /// What an answer means for `call`: a secondary rate limit waits what
+    /// GitHub asks, a primary one waits for the reset (through
+    /// `wait_for_budget`), a 5xx backs off; each is tried again, unless the
+    /// wait is too long. Anything else is the answer.
+    async fn on_answer(&self, req: &Req<'_>, raw: Raw, attempt: u32) -> Result<Next, Failure> {
+        self.update_budget(raw.remaining, raw.reset);
+        let (secondary, primary) = rate_limit_kind(req, &raw);
+        if secondary {
+            let wait = raw.retry_after.unwrap_or(SECONDARY_DEFAULT_WAIT);
+            if wait > self.max_wait() {
+                return Err(self.halt(Stop::RateLimited(format!(
+                    "secondary rate limit: GitHub asked to wait {}, longer than max_wait_secs = {}",
+                    human(wait),
+                    self.config.max_wait_secs
+                ))));
+            }
+            let last = format!(
+                "secondary rate limit still in force after {MAX_ATTEMPTS} tries (HTTP {})",
+                raw.status
+            );
+            if attempt < MAX_ATTEMPTS {
+                tracing::info!("GitHub secondary rate limit; retrying in {}", human(wait));
+                self.sleep(wait).await?;
+            }
+            return Ok(Next::Retry(last));
+        }
+        if primary {
+            let wait = until(raw.reset, Utc::now());
+            if wait > self.max_wait() || attempt == MAX_ATTEMPTS {
+                return Err(self.halt(self.exhausted(raw.reset)));
+            }
+            // `wait_for_budget` waits for the reset before the retry.
+            self.update_budget(Some(0), raw.reset);
+            return Ok(Next::Retry("rate limit exhausted".into()));
+        }
+        // GraphQL: a 502/504 is the query's cost; the caller splits it
+        // rather than asking the same again (see `plan`).
+        if matches!(req, Req::Post(..)) && matches!(raw.status, 502 | 504) {
+            return Ok(Next::Done(raw));
+        }
+        if raw.status >= 500 {
+            let last = format!(
+                "GitHub API answered HTTP {} after {attempt} tries: {}",
+                raw.status,
+                raw.message()
+            );
+            self.backoff(attempt).await?;
+            return Ok(Next::Retry(last));
+        }
+        Ok(Next::Done(raw))
     }
 
     /// Waits before the next try (not after the last one).
@@ -375,4 +379,32 @@ impl<'a> Session<'a> {
 /// An error with its sources, on one line.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     crate::error::chain_text(e, false)
+}
+
+/// What one answer means for the loop in `Session::call`.
+enum Next {
+    /// The answer to hand back.
+    Done(Raw),
+    /// Try again; the text says why if no try is left.
+    Retry(String),
+}
+
+/// Whether an answer is a secondary rate limit (`Retry-After`, a 429 with
+/// budget left, or GitHub saying so) or a primary one (the budget is spent,
+/// or a GraphQL answer says so), as `(secondary, primary)`.
+fn rate_limit_kind(req: &Req<'_>, raw: &Raw) -> (bool, bool) {
+    let limited = matches!(raw.status, 403 | 429);
+    let secondary = limited
+        && (raw.retry_after.is_some()
+            || raw.status == 429 && raw.remaining != Some(0)
+            || raw
+                .body
+                .to_ascii_lowercase()
+                .contains("secondary rate limit"));
+    let primary = !secondary
+        && ((limited && raw.remaining == Some(0))
+            || (raw.status == 200
+                && matches!(req, Req::Post(..))
+                && super::graphql::is_rate_limited(&raw.body)));
+    (secondary, primary)
 }
