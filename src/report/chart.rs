@@ -195,6 +195,16 @@ fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
     Ok(svg)
 }
 
+/// Width of the label column: room for the longest label.
+fn label_area_px(bars: &[Bar]) -> u32 {
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    (longest as f64 * CHAR_PX).ceil() as u32 + 16
+}
+
 fn draw_bars<DB, X>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     x: X,
@@ -209,12 +219,7 @@ where
     X::CoordDescType: ValueFormatter<f64>,
 {
     let n = bars.len();
-    let longest = bars
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(0);
-    let label_px = (longest as f64 * CHAR_PX).ceil() as u32 + 16;
+    let label_px = label_area_px(bars);
     let mut chart = ChartBuilder::on(area)
         .caption(caption, (FONT, 26))
         .margin_top(12)

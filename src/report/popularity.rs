@@ -91,12 +91,27 @@ pub fn render_popularity_md(
     papers: &[PaperRow<'_>],
     previous_report_at: Option<DateTime<Utc>>,
 ) -> String {
-    let mut out = String::from("# Repository popularity\n\n");
+    let mut out = String::new();
+    write_intro(&mut out, repos.len(), papers.len(), previous_report_at);
+    let gained = previous_report_at.is_some();
+    for r in repos {
+        write_repo_line(&mut out, r, repo_papers, gained);
+    }
+    write_problems(&mut out, papers);
+    out
+}
+
+/// The title, the sentence under it and the table's head.
+fn write_intro(
+    out: &mut String,
+    repos: usize,
+    papers: usize,
+    previous_report_at: Option<DateTime<Utc>>,
+) {
+    out.push_str("# Repository popularity\n\n");
     let _ = write!(
         out,
-        "{} repositories linked from {} papers, most stars first.",
-        repos.len(),
-        papers.len()
+        "{repos} repositories linked from {papers} papers, most stars first."
     );
     if let Some(at) = previous_report_at {
         let _ = write!(
@@ -116,56 +131,62 @@ pub fn render_popularity_md(
         out.push_str("---:|");
     }
     out.push_str("---|---|---|---|\n");
-    for r in repos {
-        let info = r.info.as_ref();
-        let name = match info {
-            Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
-            _ => md_cell(&r.repo),
-        };
-        let renamed = r
-            .renamed_to()
-            .map(|to| format!(" (now {})", md_cell(to)))
-            .unwrap_or_default();
-        let list = repo_papers.get(&r.repo);
-        let mut titles: Vec<String> = list
-            .iter()
-            .take(MAX_PAPERS_PER_REPO)
-            .map(|p| md_cell(p))
-            .collect();
-        if list.len() > MAX_PAPERS_PER_REPO {
-            titles.push(format!("and {} more", list.len() - MAX_PAPERS_PER_REPO));
-        }
-        let _ = write!(
-            out,
-            "| {} | {}{} | {} |",
-            r.rank.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
-            name,
-            renamed,
-            info.map(|i| thousands(i.stars)).unwrap_or_default(),
-        );
-        if gained {
-            let d = match r.stars_delta {
-                Some(d) if d > 0 => format!("+{}", thousands(d as u64)),
-                Some(d) if d < 0 => format!("-{}", thousands(d.unsigned_abs())),
-                Some(_) => "0".into(),
-                None => String::new(),
-            };
-            let _ = write!(out, " {d} |");
-        }
-        let _ = writeln!(
-            out,
-            " {} | {} | {} | {} |",
-            r.health,
-            info.and_then(|i| i.pushed_at)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            info.and_then(|i| i.license.as_deref())
-                .map(md_cell)
-                .unwrap_or_default(),
-            titles.join("; "),
-        );
-    }
+}
 
+/// One table row: rank, linked name (and its new name), stars, gain,
+/// health, last push, license and the first papers that link it.
+fn write_repo_line(out: &mut String, r: &RepoRow, repo_papers: &RepoPapers, gained: bool) {
+    let info = r.info.as_ref();
+    let name = match info {
+        Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
+        _ => md_cell(&r.repo),
+    };
+    let renamed = r
+        .renamed_to()
+        .map(|to| format!(" (now {})", md_cell(to)))
+        .unwrap_or_default();
+    let list = repo_papers.get(&r.repo);
+    let mut titles: Vec<String> = list
+        .iter()
+        .take(MAX_PAPERS_PER_REPO)
+        .map(|p| md_cell(p))
+        .collect();
+    if list.len() > MAX_PAPERS_PER_REPO {
+        titles.push(format!("and {} more", list.len() - MAX_PAPERS_PER_REPO));
+    }
+    let _ = write!(
+        out,
+        "| {} | {}{} | {} |",
+        r.rank.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+        name,
+        renamed,
+        info.map(|i| thousands(i.stars)).unwrap_or_default(),
+    );
+    if gained {
+        let d = match r.stars_delta {
+            Some(d) if d > 0 => format!("+{}", thousands(d as u64)),
+            Some(d) if d < 0 => format!("-{}", thousands(d.unsigned_abs())),
+            Some(_) => "0".into(),
+            None => String::new(),
+        };
+        let _ = write!(out, " {d} |");
+    }
+    let _ = writeln!(
+        out,
+        " {} | {} | {} | {} |",
+        r.health,
+        info.and_then(|i| i.pushed_at)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        info.and_then(|i| i.license.as_deref())
+            .map(md_cell)
+            .unwrap_or_default(),
+        titles.join("; "),
+    );
+}
+
+/// The section listing papers with broken or missing code.
+fn write_problems(out: &mut String, papers: &[PaperRow<'_>]) {
     let problems: Vec<(&PaperRow<'_>, String)> = papers
         .iter()
         .filter_map(|p| paper_problem(p).map(|why| (p, why)))
@@ -190,5 +211,4 @@ pub fn render_popularity_md(
             );
         }
     }
-    out
 }

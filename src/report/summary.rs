@@ -323,8 +323,18 @@ fn repo_lists(out: &mut String, input: &SummaryInput<'_>) {
 
 /// Renders summary.md.
 pub fn render_summary(input: &SummaryInput<'_>) -> String {
-    let t = input.links;
     let mut out = String::from("# paperlinks report\n\n");
+    write_header(&mut out, input);
+    write_totals(&mut out, input);
+    write_link_lists(&mut out, input.links);
+    repo_lists(&mut out, input);
+    write_top_repos(&mut out, input);
+    out
+}
+
+/// The interrupted warning, the one-paragraph account of the run and the notes.
+fn write_header(out: &mut String, input: &SummaryInput<'_>) {
+    let t = input.links;
     if input.interrupted {
         out.push_str(
             "> **The run was interrupted**: links not checked are marked `unchecked`.\n\n",
@@ -349,9 +359,12 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
             let _ = writeln!(out, "- {}", md_cell(n));
         }
     }
+}
 
+/// The totals tables: links per status, repositories per health word.
+fn write_totals(out: &mut String, input: &SummaryInput<'_>) {
     out.push_str("\n## Totals\n\n| link status | links |\n|---|---:|\n");
-    for (s, n) in &t.status_counts {
+    for (s, n) in &input.links.status_counts {
         let _ = writeln!(out, "| {s} | {n} |");
     }
     let health = input.health_counts();
@@ -361,7 +374,10 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
             let _ = writeln!(out, "| {h} | {n} |");
         }
     }
+}
 
+/// The failing links table, then (with a previous run) new, known and fixed.
+fn write_link_lists(out: &mut String, t: &LinkTally) {
     if !t.failing.is_empty() {
         let _ = writeln!(
             out,
@@ -380,21 +396,18 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
                 date(e.since),
             );
         }
-        more(&mut out, t.failing.len());
+        more(out, t.failing.len());
     }
     if t.has_previous() {
-        link_list(&mut out, "Newly failing", &t.failing_with(Change::New));
-        link_list(
-            &mut out,
-            "Still failing (known)",
-            &t.failing_with(Change::Known),
-        );
+        link_list(out, "Newly failing", &t.failing_with(Change::New));
+        link_list(out, "Still failing (known)", &t.failing_with(Change::Known));
         let fixed: Vec<&LinkEntry> = t.fixed.iter().collect();
-        link_list(&mut out, "Fixed since the last run", &fixed);
+        link_list(out, "Fixed since the last run", &fixed);
     }
+}
 
-    repo_lists(&mut out, input);
-
+/// The most-starred repositories and (with a previous run) the biggest gains.
+fn write_top_repos(out: &mut String, input: &SummaryInput<'_>) {
     let top = input.top_repos(TOP_REPOS);
     if !top.is_empty() {
         out.push_str("\n## Most-starred repositories\n\n| # | repository | stars | health |\n|---:|---|---:|---|\n");
@@ -424,7 +437,6 @@ pub fn render_summary(input: &SummaryInput<'_>) -> String {
             }
         }
     }
-    out
 }
 
 /// One dead link (or missing repository) and where its code went, in words
