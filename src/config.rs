@@ -22,6 +22,7 @@ pub struct Config {
     pub max_input_mib: u64,
     pub check: CheckConfig,
     pub github: GithubConfig,
+    pub forges: ForgesConfig,
     pub ci: CiConfig,
     pub archive: ArchiveConfig,
     pub report: ReportConfig,
@@ -35,6 +36,7 @@ impl Default for Config {
             max_input_mib: crate::input::MAX_DOCUMENT_BYTES / (1024 * 1024),
             check: CheckConfig::default(),
             github: GithubConfig::default(),
+            forges: ForgesConfig::default(),
             ci: CiConfig::default(),
             archive: ArchiveConfig::default(),
             report: ReportConfig::default(),
@@ -132,6 +134,73 @@ pub struct GithubConfig {
     pub stale_after_days: i64,
     /// How long repository data from the previous report is reused (humantime).
     pub cache_max_age: String,
+    /// GraphQL endpoint; `""` derives it from `api_url` (`.../api/v3` ->
+    /// `.../api/graphql`, as on GitHub Enterprise Server; else `{api_url}/graphql`).
+    pub graphql_url: String,
+    /// A GitHub Enterprise web host (`github.example.edu`) whose repository
+    /// links are recognised like github.com links; `""`: none.
+    pub web_host: String,
+}
+
+impl GithubConfig {
+    /// The GraphQL endpoint: `graphql_url`, else derived from `api_url`.
+    pub fn graphql_endpoint(&self) -> String {
+        if !self.graphql_url.trim().is_empty() {
+            return self.graphql_url.trim().to_string();
+        }
+        let api = self.api_url.trim_end_matches('/');
+        match api.strip_suffix("/api/v3") {
+            Some(host) => format!("{host}/api/graphql"),
+            None => format!("{api}/graphql"),
+        }
+    }
+}
+
+/// `[forges]`: the APIs of code forges other than GitHub. Each base URL is
+/// where that forge's API lives (tests and self-hosted instances point
+/// them elsewhere); `""` turns that forge off.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForgesConfig {
+    /// Ask the forges' APIs about every linked repository, model, dataset
+    /// and Space. Off: their links are checked as plain pages.
+    pub enabled: bool,
+    /// Hugging Face Hub (links on huggingface.co and hf.co); token: `HF_TOKEN`.
+    pub huggingface_api: String,
+    /// GitLab (links on gitlab.com); `{api}/api/v4/projects/...`.
+    pub gitlab_api: String,
+    /// Codeberg (links on codeberg.org); `{api}/api/v1/repos/...`.
+    pub codeberg_api: String,
+    /// Gitee (links on gitee.com); `{api}/api/v5/repos/...`.
+    pub gitee_api: String,
+    /// Self-hosted GitLab web hosts; each one's API is at `https://HOST`.
+    pub gitlab_hosts: Vec<String>,
+    /// Self-hosted Gitea/Forgejo web hosts; each one's API is at `https://HOST`.
+    pub gitea_hosts: Vec<String>,
+    /// API calls in flight at once, per forge.
+    pub max_concurrency: usize,
+    /// Most API calls per forge in one run; repositories beyond it are `unknown`.
+    pub max_calls: usize,
+    /// Longest wait for a rate limit (429, `Retry-After`, `RateLimit`)
+    /// before the rest of that forge's repositories are `unknown`.
+    pub max_wait_secs: u64,
+}
+
+impl Default for ForgesConfig {
+    fn default() -> Self {
+        ForgesConfig {
+            enabled: true,
+            huggingface_api: "https://huggingface.co".into(),
+            gitlab_api: "https://gitlab.com".into(),
+            codeberg_api: "https://codeberg.org".into(),
+            gitee_api: "https://gitee.com".into(),
+            gitlab_hosts: Vec::new(),
+            gitea_hosts: Vec::new(),
+            max_concurrency: 4,
+            max_calls: 1000,
+            max_wait_secs: 60,
+        }
+    }
 }
 
 impl Default for GithubConfig {
@@ -143,6 +212,8 @@ impl Default for GithubConfig {
             max_wait_secs: 60,
             stale_after_days: 365,
             cache_max_age: "1d".into(),
+            graphql_url: String::new(),
+            web_host: String::new(),
         }
     }
 }
@@ -344,6 +415,7 @@ impl Config {
         }
         url::Url::parse(&self.github.api_url)
             .map_err(|e| format!("[github] api_url `{}`: {e}", self.github.api_url))?;
+        self.validate_forges()?;
         parse_age(&self.check.cache_max_age).map_err(|e| format!("[check] cache_max_age: {e}"))?;
         parse_age(&self.github.cache_max_age)
             .map_err(|e| format!("[github] cache_max_age: {e}"))?;
@@ -355,6 +427,25 @@ impl Config {
         }
         for rule in &self.check.remap {
             parse_remap_rule(rule).map_err(|e| format!("[check] remap `{rule}`: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn validate_forges(&self) -> Result<(), String> {
+        let f = &self.forges;
+        if f.max_concurrency == 0 {
+            return Err("[forges] max_concurrency must be at least 1".into());
+        }
+        for (key, v) in [
+            ("[forges] huggingface_api", &f.huggingface_api),
+            ("[forges] gitlab_api", &f.gitlab_api),
+            ("[forges] codeberg_api", &f.codeberg_api),
+            ("[forges] gitee_api", &f.gitee_api),
+            ("[github] graphql_url", &self.github.graphql_url),
+        ] {
+            if !v.is_empty() {
+                url::Url::parse(v).map_err(|e| format!("{key} `{v}`: {e}"))?;
+            }
         }
         Ok(())
     }
@@ -489,6 +580,35 @@ mod tests {
             err.contains("pdf") && err.contains("junit") && err.contains("c.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn graphql_endpoint_is_derived_or_explicit() {
+        let g = |api: &str, explicit: &str| {
+            GithubConfig {
+                api_url: api.into(),
+                graphql_url: explicit.into(),
+                ..GithubConfig::default()
+            }
+            .graphql_endpoint()
+        };
+        assert_eq!(
+            g("https://api.github.com", ""),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            g("https://api.github.com/", ""),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            g("https://github.example.edu/api/v3", ""),
+            "https://github.example.edu/api/graphql"
+        );
+        assert_eq!(
+            g("https://github.example.edu/api/v3/", ""),
+            "https://github.example.edu/api/graphql"
+        );
+        assert_eq!(g("https://x/api/v3", "https://y/gql"), "https://y/gql");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod forge;
 pub mod github;
 pub mod history;
 pub mod input;

@@ -131,10 +131,15 @@ pub enum Health {
     Active,
     /// Could not be fetched (rate limit, API failure); the reason is in `error`.
     Unknown,
+    /// A Hugging Face Space whose runtime stage is an error
+    /// (`BUILD_ERROR`, `RUNTIME_ERROR`, `CONFIG_ERROR`). Comes after
+    /// `archived` and before `empty` in precedence; last in `ALL` because
+    /// it was added later.
+    Failing,
 }
 
 impl Health {
-    pub const ALL: [Health; 7] = [
+    pub const ALL: [Health; 8] = [
         Health::Missing,
         Health::Archived,
         Health::Empty,
@@ -142,6 +147,7 @@ impl Health {
         Health::Stale,
         Health::Active,
         Health::Unknown,
+        Health::Failing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +159,7 @@ impl Health {
             Health::Stale => "stale",
             Health::Active => "active",
             Health::Unknown => "unknown",
+            Health::Failing => "failing",
         }
     }
 
@@ -163,9 +170,10 @@ impl Health {
             Health::Stale => 1,
             Health::Archived => 2,
             Health::Placeholder => 3,
-            Health::Empty => 4,
-            Health::Unknown => 5,
-            Health::Missing => 6,
+            Health::Failing => 4,
+            Health::Empty => 5,
+            Health::Unknown => 6,
+            Health::Missing => 7,
         }
     }
 }
@@ -185,6 +193,110 @@ impl FromStr for Health {
             .ok_or_else(|| format!("unknown health word `{s}`"))
     }
 }
+
+/// The forge a repository lives on (`forge` column of repos.csv).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Forge {
+    #[default]
+    Github,
+    Huggingface,
+    Gitlab,
+    Codeberg,
+    /// A Gitea or Forgejo host other than codeberg.org (`[forges] gitea_hosts`).
+    Gitea,
+    Gitee,
+}
+
+impl Forge {
+    pub const ALL: [Forge; 6] = [
+        Forge::Github,
+        Forge::Huggingface,
+        Forge::Gitlab,
+        Forge::Codeberg,
+        Forge::Gitea,
+        Forge::Gitee,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Forge::Github => "github",
+            Forge::Huggingface => "huggingface",
+            Forge::Gitlab => "gitlab",
+            Forge::Codeberg => "codeberg",
+            Forge::Gitea => "gitea",
+            Forge::Gitee => "gitee",
+        }
+    }
+}
+
+/// What kind of repository (`kind` column of repos.csv).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RepoKind {
+    /// A code repository (GitHub, GitLab, Codeberg, Gitea, Gitee).
+    #[default]
+    Repository,
+    /// A Hugging Face model.
+    Model,
+    Dataset,
+    Space,
+}
+
+impl RepoKind {
+    pub const ALL: [RepoKind; 4] = [
+        RepoKind::Repository,
+        RepoKind::Model,
+        RepoKind::Dataset,
+        RepoKind::Space,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoKind::Repository => "repository",
+            RepoKind::Model => "model",
+            RepoKind::Dataset => "dataset",
+            RepoKind::Space => "space",
+        }
+    }
+}
+
+/// `Display`, serde as the contract word, and `FromStr` back, for a word
+/// enum with `ALL` and `as_str`.
+macro_rules! contract_word {
+    ($t:ty, $what:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$t>::ALL
+                    .into_iter()
+                    .find(|w| w.as_str() == s)
+                    .ok_or_else(|| format!(concat!("unknown ", $what, " `{}`"), s))
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        /// An empty cell (a file written before the column existed) is the default.
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<str>>::deserialize(d)?;
+                if s.is_empty() {
+                    return Ok(<$t>::default());
+                }
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+contract_word!(Forge, "forge");
+contract_word!(RepoKind, "repository kind");
 
 /// The result of checking one unique URL; shared by all its occurrences.
 #[derive(Clone, Debug, PartialEq)]
@@ -276,8 +388,16 @@ pub struct RepoInfo {
     pub archived: bool,
     pub fork: bool,
     pub empty: bool,
-    /// Whether GitHub detects code in any language.
+    /// Whether GitHub detects code in any language (always true on other
+    /// forges, which do not say).
     pub has_code: bool,
+    /// Hugging Face likes (also in `stars`, which holds likes where the
+    /// forge has no stars).
+    pub likes: Option<u64>,
+    /// Hugging Face downloads over the last 30 days.
+    pub downloads_30d: Option<u64>,
+    /// A Hugging Face Space's runtime stage (`RUNNING`, `BUILD_ERROR`, ...).
+    pub runtime: Option<String>,
 }
 
 /// The answer for one repository: found, missing, or unknown (with reason).
@@ -291,8 +411,12 @@ pub enum RepoOutcome {
 /// One row of `repos.csv` (written through `rows::RepoRecord`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoRow {
-    /// The name as linked (`owner/name`).
+    /// The name as linked: `owner/name` on GitHub; on other forges the host
+    /// and path (`huggingface.co/datasets/owner/name`, `gitlab.com/group/name`),
+    /// so names never collide across forges.
     pub repo: String,
+    pub forge: Forge,
+    pub kind: RepoKind,
     /// Present when the repository was found.
     pub info: Option<RepoInfo>,
     pub papers: usize,
@@ -308,6 +432,32 @@ pub struct RepoRow {
     pub previous_report_at: Option<DateTime<Utc>>,
     /// Where a missing repository's code went (issue 15).
     pub archive: ArchiveCells,
+}
+
+impl RepoRow {
+    /// The repository path as linked on its forge: `repo` itself on GitHub,
+    /// without the host and the `datasets/` / `spaces/` prefix elsewhere.
+    pub fn linked_path(&self) -> &str {
+        if self.forge == Forge::Github {
+            return &self.repo;
+        }
+        let rest = self.repo.split_once('/').map_or("", |(_, r)| r);
+        let prefix = match self.kind {
+            RepoKind::Dataset => "datasets/",
+            RepoKind::Space => "spaces/",
+            _ => "",
+        };
+        rest.strip_prefix(prefix).unwrap_or(rest)
+    }
+
+    /// The forge's current name when it differs from the linked one
+    /// (beyond case, by `RepoKey`'s rule).
+    pub fn renamed_to(&self) -> Option<&str> {
+        self.info
+            .as_ref()
+            .filter(|i| i.is_renamed_from(self.linked_path()))
+            .map(|i| i.canonical.as_str())
+    }
 }
 
 /// One row of `papers.csv`; the source name and title are borrowed from the
@@ -441,14 +591,6 @@ impl RepoInfo {
 impl RepoRow {
     pub fn key(&self) -> RepoKey {
         RepoKey::new(&self.repo)
-    }
-
-    /// GitHub's new name when the linked repository was renamed.
-    pub fn renamed_to(&self) -> Option<&str> {
-        self.info
-            .as_ref()
-            .filter(|i| i.is_renamed_from(&self.repo))
-            .map(|i| i.canonical.as_str())
     }
 }
 

@@ -254,9 +254,11 @@ impl<'a> Judge<'a> {
             Some(Level::Warning)
         } else {
             match row.health {
-                Health::Archived | Health::Stale | Health::Placeholder | Health::Empty => {
-                    Some(Level::Warning)
-                }
+                Health::Archived
+                | Health::Stale
+                | Health::Placeholder
+                | Health::Empty
+                | Health::Failing => Some(Level::Warning),
                 _ => None,
             }
         };
@@ -283,6 +285,11 @@ impl<'a> Judge<'a> {
             repos: repos.iter().filter(|r| self.repo(r).fails_run).count(),
         }
     }
+}
+
+/// True when the forge answered with another name than the one linked.
+pub fn is_renamed(repo: &RepoRow) -> bool {
+    repo.renamed_to().is_some()
 }
 
 /// How the run ended, for the exit code.

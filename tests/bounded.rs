@@ -36,7 +36,7 @@ fn config(dir: &Path) -> std::path::PathBuf {
         &cfg,
         format!(
             "output_dir = \"{}\"\nmax_input_mib = 1\n[check]\nallow_private = true\n\
-             timeout_secs = 5\nretries = 0\n[github]\nenabled = false\n",
+             timeout_secs = 5\nretries = 0\n[github]\nenabled = false\n[forges]\nenabled = false\n",
             dir.join("reports").display()
         ),
     )

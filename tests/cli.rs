@@ -69,6 +69,8 @@ retries = 0
 enabled = false
 [archive]
 enabled = false
+[forges]
+enabled = false
 "#,
             out = dir.join("reports").display(),
         ),

@@ -667,3 +667,27 @@ async fn an_unreachable_api_stops_after_one_call_and_says_so() {
         stats.notes
     );
 }
+
+/// GitHub Enterprise Server: REST under `/api/v3`, GraphQL at `/api/graphql`
+/// (derived from `api_url`), with and without a token.
+#[tokio::test]
+async fn github_enterprise_server_is_audited_at_its_own_paths() {
+    let fake = FakeGithub::start(vec![
+        FakeRepo::new("ent/alive").stars(4),
+        FakeRepo::new("ent/new").renamed_from("ent/old"),
+    ])
+    .await;
+    fake.as_enterprise();
+    let cfg = GithubConfig {
+        api_url: format!("{}/api/v3", fake.url()),
+        ..config(&fake)
+    };
+    let names = pairs(&["ent/alive", "ent/old", "ent/gone"]);
+    for token in [Some("t0ken"), None] {
+        let (outcomes, _) = fetch(&cfg, token, &names).await;
+        assert_eq!(info(&outcomes[0]).stars, 4, "token {token:?}");
+        assert_eq!(info(&outcomes[1]).canonical, "ent/new", "token {token:?}");
+        assert_eq!(outcomes[2], RepoOutcome::Missing, "token {token:?}");
+    }
+    assert!(fake.graphql_calls() >= 1 && fake.rest_calls() >= 3);
+}

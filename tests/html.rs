@@ -57,6 +57,7 @@ fn repo(name: &str, stars: Option<u64>, health: Health, url: &str) -> RepoRow {
             fork: false,
             empty: false,
             has_code: true,
+            ..RepoInfo::default()
         }),
         papers: 1,
         links: 1,
@@ -69,6 +70,8 @@ fn repo(name: &str, stars: Option<u64>, health: Health, url: &str) -> RepoRow {
         stars_delta: None,
         previous_report_at: None,
         archive: Default::default(),
+        forge: Default::default(),
+        kind: Default::default(),
     }
 }
 
@@ -129,6 +132,7 @@ fn render(
         interrupted: false,
         duration: Duration::from_millis(1500),
         api_calls: 3,
+        forge_calls: Vec::new(),
         exit_code: 2,
         exit_reason: format!("1 failures under fail_on [broken] {EVIL}"),
         notes: vec![EVIL.to_owned()],

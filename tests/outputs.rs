@@ -95,6 +95,8 @@ fn repo(name: &str, health: Health, canonical: Option<&str>) -> RepoRow {
         stars_delta: None,
         previous_report_at: None,
         archive: Default::default(),
+        forge: Default::default(),
+        kind: Default::default(),
     }
 }
 

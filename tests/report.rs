@@ -58,12 +58,15 @@ fn info(name: &str, stars: u64) -> RepoInfo {
         fork: false,
         empty: false,
         has_code: true,
+        ..RepoInfo::default()
     }
 }
 
 fn repo(name: &str, stars: Option<u64>, health: Health) -> RepoRow {
     RepoRow {
         repo: name.into(),
+        forge: Default::default(),
+        kind: Default::default(),
         info: stars.map(|s| info(name, s)),
         papers: 1,
         links: 2,
@@ -124,7 +127,7 @@ fn exact_headers() {
     let repos = csv_string(|b| write_repo_rows(b, []).unwrap());
     assert_eq!(
         repos,
-        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code,archived_copy,archived_at,archive_checked_at\n"
+        "repo,canonical,url,papers,links,stars,forks,watchers,open_issues,license,language,created_at,pushed_at,last_commit_at,commits_90d,latest_release,latest_release_at,archived,fork,empty,health,days_since_push,rank,error,stars_delta,previous_report_at,fetched_at,cached,has_code,archived_copy,archived_at,archive_checked_at,forge,kind,likes,downloads_30d,runtime,found_via\n"
     );
     let papers = csv_string(|b| write_paper_rows(b, []).unwrap());
     assert_eq!(
@@ -295,7 +298,9 @@ fn repos_round_trip_and_ranking() {
         concat!(
             "gone/away,,,1,2,,,,,,,,,,,,,,,,missing,,,not found,,,2025-01-10T12:30:05Z,false,",
             // issue 15: archived_copy, archived_at, archive_checked_at
-            ",,,"
+            ",,,",
+            // issue 14: forge, kind, likes, downloads_30d, runtime, found_via
+            ",github,repository,,,,"
         )
     );
     assert!(text.contains("'=evil/repo,'=evil/repo,"), "{text}");
@@ -765,6 +770,7 @@ fn summary_sections() {
         interrupted: true,
         duration: Duration::from_millis(1500),
         api_calls: 2,
+        forge_calls: Vec::new(),
         exit_code: 130,
         exit_reason: "interrupted".into(),
         notes: vec!["a note | with a pipe".into()],
@@ -831,6 +837,7 @@ fn summary_without_previous_and_long_tables() {
         interrupted: false,
         duration: Duration::from_secs(2),
         api_calls: 0,
+        forge_calls: Vec::new(),
         exit_code: 2,
         exit_reason: "broken links".into(),
         notes: vec![],

@@ -6,7 +6,9 @@
 
 use chrono::{TimeZone, Utc};
 use paperlinks::history::{Previous, read_previous_links, read_previous_repos};
-use paperlinks::model::{Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status};
+use paperlinks::model::{
+    Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoKey, RepoRow, Status,
+};
 use paperlinks::report::{
     link_columns, paper_columns, repo_columns, write_link_rows, write_paper_rows, write_repo_rows,
 };
@@ -127,6 +129,8 @@ fn repo_rows() -> Vec<RepoRow> {
     let at = Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap();
     let found = RepoRow {
         repo: "Org/Repo".into(),
+        forge: Default::default(),
+        kind: Default::default(),
         info: Some(RepoInfo {
             canonical: "org/repo".into(),
             url: "https://github.com/org/repo".into(),
@@ -176,6 +180,48 @@ fn repos_reordered_and_extended_read_back() {
     }
 }
 
+/// A repos.csv written before the forge columns existed reads as GitHub
+/// repositories; a Hugging Face Space row reads back whole.
+#[test]
+fn repos_without_the_forge_columns_read_as_github_and_forge_rows_round_trip() {
+    let mut rows = repo_rows();
+    let mut space = rows[0].clone();
+    space.repo = "huggingface.co/spaces/org/demo".into();
+    space.forge = paperlinks::model::Forge::Huggingface;
+    space.kind = paperlinks::model::RepoKind::Space;
+    space.health = Health::Failing;
+    if let Some(i) = space.info.as_mut() {
+        i.likes = Some(7);
+        i.downloads_30d = Some(12);
+        i.runtime = Some("BUILD_ERROR".into());
+    }
+    let mut buf = Vec::new();
+    write_repo_rows(&mut buf, &[space.clone()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repos.csv");
+    std::fs::write(&path, &buf).unwrap();
+    let prev = read_previous_repos(&path).data().expect("reads");
+    assert_eq!(prev.repos[&space.key()], space);
+
+    rows.truncate(1);
+    let mut buf = Vec::new();
+    write_repo_rows(&mut buf, &rows).unwrap();
+    let mut text = String::from_utf8(buf).unwrap();
+    for col in [
+        "forge",
+        "kind",
+        "likes",
+        "downloads_30d",
+        "runtime",
+        "found_via",
+    ] {
+        text = without(&text, col);
+    }
+    std::fs::write(&path, text).unwrap();
+    let prev = read_previous_repos(&path).data().expect("reads");
+    assert_eq!(prev.repos[&RepoKey::new("org/repo")], rows[0]);
+}
+
 #[test]
 fn papers_reordered_and_extended_read_back() {
     let row = PaperRow {
@@ -214,8 +260,22 @@ fn columns_come_from_the_records() {
     assert_eq!(link_columns()[14], "redirect_chain");
     assert_eq!(link_columns()[17], "archive_checked_at");
     assert_eq!(link_columns()[18..], ["section", "role"]);
-    assert_eq!(repo_columns().len(), 32);
+    assert_eq!(repo_columns().len(), 38);
     assert_eq!(repo_columns()[28], "has_code");
+    assert_eq!(
+        repo_columns()[29..],
+        [
+            "archived_copy",
+            "archived_at",
+            "archive_checked_at",
+            "forge",
+            "kind",
+            "likes",
+            "downloads_30d",
+            "runtime",
+            "found_via"
+        ]
+    );
     assert_eq!(paper_columns()[10], "claims_code_without_link");
     assert_eq!(paper_columns()[11], "code_recoverable");
     // One count per role, in `Role::ALL` order (how `PaperRow::role_links` is indexed).

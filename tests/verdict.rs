@@ -118,6 +118,7 @@ fn summary_input<'a>(
         interrupted: false,
         duration: Duration::from_secs(1),
         api_calls: 0,
+        forge_calls: Vec::new(),
         exit_code: i32::from(exit),
         exit_reason: "table".into(),
         notes: vec![],
@@ -190,6 +191,8 @@ fn judge_link(
 fn repo_row(health: Health) -> RepoRow {
     RepoRow {
         repo: REPO.into(),
+        forge: Default::default(),
+        kind: Default::default(),
         info: (health != Health::Missing).then(|| RepoInfo {
             canonical: REPO.into(),
             stars: 3,

@@ -69,7 +69,8 @@ impl Failure {
 
 pub enum Req<'a> {
     Get(String),
-    Post(&'static str, &'a Value),
+    /// A GraphQL query (posted to `[github] graphql_url`, derived or given).
+    Post(&'a Value),
 }
 
 /// What we keep of an HTTP answer.
@@ -96,6 +97,27 @@ pub struct Session<'a> {
     calls: AtomicUsize,
     budget: Mutex<Budget>,
     stop: Mutex<Option<Stop>>,
+    /// `api_url`'s path (`/api/v3` on GitHub Enterprise Server), put in
+    /// front of every REST path: the client's base is the origin alone.
+    rest_prefix: String,
+    /// Where GraphQL is posted: a path on the API host, or a whole URL.
+    graphql: String,
+}
+
+/// `api_url`'s path without the trailing slash, and the GraphQL target
+/// (its path when on the API's origin, else the whole URL).
+pub fn routes(config: &GithubConfig) -> (String, String) {
+    let api = url::Url::parse(&config.api_url).ok();
+    let prefix = api
+        .as_ref()
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let endpoint = config.graphql_endpoint();
+    let graphql = match (url::Url::parse(&endpoint), &api) {
+        (Ok(g), Some(a)) if g.origin() == a.origin() => g.path().to_string(),
+        _ => endpoint,
+    };
+    (prefix, graphql)
 }
 
 impl<'a> Session<'a> {
@@ -105,7 +127,10 @@ impl<'a> Session<'a> {
         timeout: Duration,
         shutdown: CancellationToken,
     ) -> Self {
+        let (rest_prefix, graphql) = routes(config);
         Session {
+            rest_prefix,
+            graphql,
             octo,
             config,
             timeout,
@@ -204,8 +229,9 @@ impl<'a> Session<'a> {
     /// (which holds the token in a header).
     async fn send_once(&self, req: &Req<'_>) -> Result<Raw, String> {
         let res = match req {
-            Req::Get(path) => self.octo._get(path.as_str()).await,
-            Req::Post(path, body) => self.octo._post(*path, Some(*body)).await,
+            Req::Get(path) => self.octo._get(format!("{}{path}", self.rest_prefix)).await,
+            // The only POST is GraphQL's.
+            Req::Post(body) => self.octo._post(self.graphql.as_str(), Some(*body)).await,
         }
         .map_err(|e| error_chain(&e))?;
         let status = res.status().as_u16();

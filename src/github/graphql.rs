@@ -270,6 +270,7 @@ fn repo_info(r: &Value) -> Result<RepoInfo, String> {
             || str_at(r, &["primaryLanguage", "name"]).is_some(),
             |n| n > 0,
         ),
+        ..RepoInfo::default()
     })
 }
 

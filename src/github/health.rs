@@ -4,7 +4,13 @@ use crate::config::GithubConfig;
 use crate::model::{Health, RepoOutcome};
 use chrono::{DateTime, Utc};
 
-/// The health word, first match wins: `missing` (not found), `archived`,
+/// Runtime stages of a Hugging Face Space that mean it does not run.
+pub const FAILING_STAGES: [&str; 3] = ["BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR"];
+
+/// The health word of a repository on any forge (other forges fill the
+/// same `RepoInfo`; `has_code` is always true there, so `placeholder` is
+/// GitHub's alone). First match wins: `missing` (not found), `archived`,
+/// `failing` (a Space whose runtime stage is an error),
 /// `empty` (no commits), `placeholder` (commits but no code in any language
 /// GitHub detects), `stale` (last push older than `stale_after_days`; when
 /// GitHub gives no push date, the last commit date is used, and with
@@ -18,6 +24,12 @@ pub fn health(outcome: &RepoOutcome, config: &GithubConfig, now: DateTime<Utc>) 
     };
     if info.archived {
         Health::Archived
+    } else if info
+        .runtime
+        .as_deref()
+        .is_some_and(|stage| FAILING_STAGES.contains(&stage))
+    {
+        Health::Failing
     } else if info.empty {
         Health::Empty
     } else if !info.has_code {
@@ -90,6 +102,19 @@ mod tests {
             Health::Placeholder
         );
         assert_eq!(h(&found(|i| i.pushed_at = Some(old))), Health::Stale);
+        for stage in FAILING_STAGES {
+            let space = found(|i| {
+                i.runtime = Some(stage.into());
+                i.pushed_at = Some(old);
+            });
+            assert_eq!(h(&space), Health::Failing, "{stage}");
+        }
+        for stage in ["RUNNING", "SLEEPING", "PAUSED", "BUILDING"] {
+            assert_eq!(
+                h(&found(|i| i.runtime = Some(stage.into()))),
+                Health::Active
+            );
+        }
     }
 
     #[test]

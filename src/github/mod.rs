@@ -9,8 +9,7 @@
 //! answer reading, no I/O), `plan` (which GraphQL query next: halving a
 //! batch GitHub finds too costly, no I/O), `ratelimit` (budget bookkeeping), `client` (the
 //! one place where HTTP calls are made, counted, bounded and retried),
-//! `health` (the health word), `roots` (a repository-root link's status
-//! from the API answer alone, no I/O).
+//! `health` (the health word).
 
 mod client;
 mod graphql;
@@ -19,12 +18,10 @@ mod plan;
 mod ratelimit;
 mod refs;
 mod rest;
-mod roots;
 mod transport;
 
 pub use health::health;
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
-pub use roots::judge_root_link;
 
 use crate::config::GithubConfig;
 use crate::error::Error;
@@ -372,7 +369,7 @@ async fn graphql_batch(
     let n = batch.len();
     let all = |reason: String| Batch::Failed(vec![RepoOutcome::Unknown(reason); n]);
     let body = serde_json::json!({ "query": graphql::build_query(batch, since, shape) });
-    let raw = match session.call(&Req::Post("/graphql", &body)).await {
+    let raw = match session.call(&Req::Post(&body)).await {
         Ok(raw) => raw,
         Err(f) => return all(f.reason()),
     };

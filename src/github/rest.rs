@@ -72,6 +72,7 @@ pub fn repo_info(body: &str) -> Result<RepoInfo, String> {
         fork: r.fork,
         empty: r.size == Some(0) && !has_code,
         has_code,
+        ..RepoInfo::default()
     })
 }
 

@@ -51,7 +51,14 @@ pub fn octocrab(
     timeout: Duration,
     proxy: &ProxySettings,
 ) -> Result<Octocrab, String> {
-    let base: http::Uri = api_url
+    // The origin only: `client::Session` puts `api_url`'s path in front of
+    // REST paths itself, so GraphQL can live elsewhere on the host
+    // (`/api/graphql` on GitHub Enterprise Server).
+    let origin = url::Url::parse(api_url)
+        .map_err(|e| format!("[github] api_url `{api_url}`: {e}"))?
+        .origin()
+        .ascii_serialization();
+    let base: http::Uri = origin
         .parse()
         .map_err(|e| format!("[github] api_url `{api_url}`: {e}"))?;
     let client = proxy

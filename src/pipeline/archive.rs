@@ -1,5 +1,6 @@
 //! The archive stage as the pipeline runs it: picks the targets (every
-//! `broken` link and `missing` repository), reuses fresh answers from the
+//! `broken` link whose role is code, project or dataset, and every
+//! `missing` repository), reuses fresh answers from the
 //! previous links.csv, asks `archive` about the rest, and keeps the way
 //! back from URLs and repositories to their targets.
 //!
@@ -10,17 +11,37 @@ use super::{Checked, Links, NO_REPO};
 use crate::archive::{ArchiveClient, Target};
 use crate::config::Config;
 use crate::error::Error;
+use crate::forge::ForgeRef;
 use crate::history::History;
-use crate::model::{LinkResult, RepoOutcome, Status};
+use crate::model::{Forge, LinkResult, RepoOutcome, Role, Status};
 use crate::report;
 use crate::store::Store;
 use std::collections::HashMap;
 use tokio_util::sync::CancellationToken;
 
-/// Which broken links the archives are asked about. Link roles (code,
-/// project, dataset) will filter here: one more condition.
-fn wants_archive(result: &LinkResult) -> bool {
-    result.status == Status::Broken
+/// Which broken links the archives are asked about: those whose role (in
+/// some occurrence) is code, project or dataset; a dead paper PDF, video or
+/// tweet is not code that went missing.
+fn wants_archive(result: &LinkResult, role: ArchiveRole) -> bool {
+    result.status == Status::Broken && role == ArchiveRole::Wanted
+}
+
+/// Whether any occurrence of a unique URL has a role worth archiving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArchiveRole {
+    Wanted,
+    Other,
+}
+
+/// Per unique URL: [`ArchiveRole`] over its occurrences.
+fn archive_roles(store: &Store) -> Vec<ArchiveRole> {
+    let mut roles = vec![ArchiveRole::Other; store.urls.len()];
+    for o in &store.occurrences {
+        if matches!(o.role, Role::Code | Role::Project | Role::Dataset) {
+            roles[o.url as usize] = ArchiveRole::Wanted;
+        }
+    }
+    roles
 }
 
 /// What the archive stage learnt, per target, with the way back from
@@ -184,15 +205,16 @@ fn pick_targets(
             (out.targets.len() - 1) as u32
         })
     };
+    let roles = archive_roles(store);
     for (id, (url, result)) in store.urls.iter().zip(&checked.results).enumerate() {
-        if !wants_archive(result) {
+        if !wants_archive(result, roles[id]) {
             continue;
         }
         let repo = links.repo_of[id];
         let target = if repo == NO_REPO {
             Target::other(url, is_code_link(url, false))
         } else {
-            Target::github(&links.repos[repo as usize].full_name())
+            archive_target(&links.repos[repo as usize])
         };
         let t = add(&mut out, target);
         out.url_target[id] = Some(t);
@@ -204,12 +226,58 @@ fn pick_targets(
     for (i, outcome) in checked.repo_outcomes.iter().enumerate() {
         match outcome {
             RepoOutcome::Missing => {
-                let t = add(&mut out, Target::github(&links.repos[i].full_name()));
+                let t = add(&mut out, archive_target(&links.repos[i]));
                 out.repo_target[i] = Some(t);
             }
-            RepoOutcome::Found(info) => live.push(Target::github(&info.canonical)),
+            RepoOutcome::Found(info) if links.repos[i].forge == Forge::Github => {
+                live.push(Target::github(&info.canonical))
+            }
+            RepoOutcome::Found(_) => {}
             RepoOutcome::Unknown(_) => {}
         }
     }
     (out, live)
+}
+
+/// The archive target of a repository: its GitHub origin, or on another
+/// forge its web address.
+fn archive_target(r: &ForgeRef) -> Target {
+    match r.forge {
+        Forge::Github => Target::github(&r.full_name()),
+        _ => Target::other(&format!("https://{}", r.full_name()), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{archive_roles, wants_archive};
+    use crate::model::{LinkResult, Status};
+    use crate::store::Store;
+
+    #[test]
+    fn only_dead_code_project_and_dataset_links_are_archived() {
+        let md = "**A Paper**\n\n- Paper: https://arxiv.org/pdf/1.pdf\n- Code: https://github.com/a/b\n- Video: https://www.youtube.com/watch?v=x\n- Homepage: https://a.github.io/p/\n";
+        let mut store = Store::default();
+        let mut sink = store.begin_source("a.md".into());
+        for e in crate::extract::extract_str(crate::extract::Format::Markdown, md) {
+            sink.event(e);
+        }
+        let roles = archive_roles(&store);
+        let broken = LinkResult::without_request(Status::Broken, "404");
+        let alive = LinkResult::without_request(Status::Ok, "");
+        let wanted = |r: &LinkResult| -> Vec<&str> {
+            store
+                .urls
+                .iter()
+                .zip(&roles)
+                .filter(|&(_, &role)| wants_archive(r, role))
+                .map(|(u, _)| u.as_str())
+                .collect()
+        };
+        assert_eq!(
+            wanted(&broken),
+            ["https://github.com/a/b", "https://a.github.io/p/"]
+        );
+        assert!(wanted(&alive).is_empty());
+    }
 }

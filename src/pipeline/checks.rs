@@ -1,17 +1,19 @@
 //! Planning and merging the link checks: which unique URLs are already
-//! known (reused from the previous run), which go to the GitHub API
-//! (repository roots) and which over HTTP; running both at once; and
-//! merging the answers into one result per URL.
+//! known (reused from the previous run), which go to a forge's API
+//! (repository roots: GitHub's stage or `forge`) and which over HTTP;
+//! running them all at once; and merging the answers into one result per
+//! URL.
 //!
-//! Never judges a link itself: the checker and the GitHub stage
-//! (`github::judge_root_link`) do.
+//! Never judges a link itself: the checker and `forge::judge_root` do.
 
 use super::{Links, NO_REPO};
 use crate::check::Checker;
 use crate::config::Config;
 use crate::error::Error;
-use crate::github::{self, Github};
-use crate::model::{LinkResult, RepoOutcome, Status};
+use crate::forge::{self, ForgeRef, Forges, Recognizer};
+use crate::github::Github;
+use crate::model::{Forge, LinkResult, RepoOutcome, Status};
+use crate::proxy::ProxySettings;
 use crate::store::Store;
 use chrono::Utc;
 use secrecy::SecretString;
@@ -24,6 +26,8 @@ pub struct Checked {
     /// For repositories reused from the previous report: when they were fetched.
     pub repo_fetched: Vec<Option<chrono::DateTime<Utc>>>,
     pub api_calls: usize,
+    /// API calls to the other forges.
+    pub forge_calls: Vec<(Forge, usize)>,
     pub notes: Vec<String>,
     pub interrupted: bool,
 }
@@ -51,29 +55,25 @@ pub async fn check(
         repos: cached_repos,
     } = known;
     let checker = Checker::new(&config.check)?;
-    let github_on = config.github.enabled;
-    let plan = plan(
-        store,
-        links,
-        github_on,
-        &checker,
-        &mut reused,
-        &cached_repos,
-    );
+    let plan = plan(config, store, links, &checker, &mut reused, &cached_repos);
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
-    let gh = github_session(config, token)?;
+    let proxy = proxy_settings(config)?;
+    let gh = github_session(config, token, proxy.clone())?;
+    let forges = Forges::new(&config.forges, forge::Secret::from_env("HF_TOKEN"), proxy);
 
-    let repo_query: Vec<(String, String)> = plan
-        .to_query
-        .iter()
-        .map(|&i| (links.repos[i].owner.clone(), links.repos[i].name.clone()))
-        .collect();
+    let (repo_query, forge_refs) = queries(links, &plan);
     let api = async {
         match &gh {
             Some(gh) if !repo_query.is_empty() => gh.fetch(&repo_query, shutdown.clone()).await,
             _ => (Vec::new(), Default::default()),
         }
+    };
+    let forge_api = async {
+        if forge_refs.is_empty() {
+            return (Vec::new(), Default::default());
+        }
+        forges.fetch(&forge_refs, shutdown.clone()).await
     };
     let results = std::sync::Mutex::new(reused);
     let http = async {
@@ -84,11 +84,14 @@ pub async fn check(
             })
             .await
     };
-    let ((fetched, stats), ()) = tokio::join!(api, http);
+    let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");
 
-    let (repo_outcomes, repo_fetched) =
-        merge_repo_outcomes(cached_repos, plan.to_query, fetched, github_on);
+    let (mut repo_outcomes, repo_fetched) = merge_cached(config, links, cached_repos);
+    let answers = plan.gh_query.iter().zip(fetched);
+    for (&i, outcome) in answers.chain(plan.forge_query.iter().zip(forge_fetched)) {
+        repo_outcomes[i] = outcome;
+    }
     let fallback = judge_roots(store, links, &plan.api_roots, &repo_outcomes, &mut results);
     progress.inc((plan.api_roots.len() - fallback.len()) as u64);
     if !fallback.is_empty() && !shutdown.is_cancelled() {
@@ -106,7 +109,8 @@ pub async fn check(
         repo_outcomes,
         repo_fetched,
         api_calls: stats.api_calls,
-        notes: stats.notes,
+        forge_calls: forge_stats.calls.into_iter().collect(),
+        notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,
     })
 }
@@ -118,28 +122,33 @@ struct Plan {
     http_jobs: Vec<(u32, String)>,
     /// Repository roots, judged from the API answer.
     api_roots: Vec<u32>,
-    /// Repositories to ask about: those without fresh data from the last run.
-    to_query: Vec<usize>,
+    /// Repositories to ask about (those without fresh data from the last
+    /// run): GitHub's through its stage, the other forges' through `forge`.
+    gh_query: Vec<usize>,
+    forge_query: Vec<usize>,
 }
 
 /// Decides what needs the API, what needs HTTP, and what is already known
 /// (a root link the checker decides without a request goes in `reused`).
 fn plan(
+    config: &Config,
     store: &Store,
     links: &Links,
-    github_on: bool,
     checker: &Checker,
     reused: &mut [Option<LinkResult>],
     cached_repos: &[Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>],
 ) -> Plan {
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
     let mut api_roots: Vec<u32> = Vec::new();
+    let recognizer = Recognizer::new(config);
     for (id, url) in store.urls.iter().enumerate() {
         if reused[id].is_some() {
             continue;
         }
         let repo = links.repo_of[id];
-        let is_root = repo != NO_REPO && github_on && is_root_link(url);
+        let is_root = repo != NO_REPO
+            && audited(config, &links.repos[repo as usize])
+            && recognizer.parse(url).is_some_and(|r| r.root);
         if !is_root {
             http_jobs.push((id as u32, url.clone()));
         } else if let Some(r) = checker.precheck(url) {
@@ -148,65 +157,107 @@ fn plan(
             api_roots.push(id as u32);
         }
     }
-    let to_query: Vec<usize> = if github_on {
-        (0..links.repos.len())
-            .filter(|&i| cached_repos[i].is_none())
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let (gh_query, forge_query): (Vec<usize>, Vec<usize>) = (0..links.repos.len())
+        .filter(|&i| cached_repos[i].is_none() && audited(config, &links.repos[i]))
+        .partition(|&i| links.repos[i].forge == Forge::Github);
     Plan {
         http_jobs,
         api_roots,
-        to_query,
+        gh_query,
+        forge_query,
     }
+}
+
+/// What to ask: GitHub's repositories as (owner, name), the other forges'
+/// as references.
+fn queries(links: &Links, plan: &Plan) -> (Vec<(String, String)>, Vec<ForgeRef>) {
+    let repo_query = plan
+        .gh_query
+        .iter()
+        .map(|&i| links.repos[i].owner_name())
+        .collect();
+    let forge_refs = plan
+        .forge_query
+        .iter()
+        .map(|&i| links.repos[i].clone())
+        .collect();
+    (repo_query, forge_refs)
+}
+
+/// The proxy settings every API client of the stage goes through.
+fn proxy_settings(config: &Config) -> Result<ProxySettings, Error> {
+    ProxySettings::from_env(config.check.proxy.as_deref()).map_err(|message| Error::Config {
+        path: "[check] proxy".into(),
+        message,
+    })
 }
 
 /// The GitHub client of the run (through the proxy settings), when the
 /// audit is on.
-fn github_session(config: &Config, token: Option<SecretString>) -> Result<Option<Github>, Error> {
+fn github_session(
+    config: &Config,
+    token: Option<SecretString>,
+    proxy: ProxySettings,
+) -> Result<Option<Github>, Error> {
     if !config.github.enabled {
         return Ok(None);
     }
-    let proxy = crate::proxy::ProxySettings::from_env(config.check.proxy.as_deref()).map_err(
-        |message| Error::Config {
-            path: "[check] proxy".into(),
-            message,
-        },
-    )?;
     Ok(Some(Github::new(&config.github, token)?.with_proxy(proxy)))
 }
 
-/// One outcome per repository: reused ones (with when they were fetched),
-/// then this run's answers over them.
-fn merge_repo_outcomes(
+/// One outcome per repository before this run's answers go over it:
+/// reused ones (with when they were fetched); the rest `unknown`, saying
+/// why (interrupted before the forge was asked, or its audit is off).
+fn merge_cached(
+    config: &Config,
+    links: &Links,
     cached_repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
-    to_query: Vec<usize>,
-    fetched: Vec<RepoOutcome>,
-    github_on: bool,
 ) -> (Vec<RepoOutcome>, Vec<Option<chrono::DateTime<Utc>>>) {
     let mut repo_fetched = vec![None; cached_repos.len()];
-    let mut repo_outcomes: Vec<RepoOutcome> = cached_repos
+    let repo_outcomes: Vec<RepoOutcome> = cached_repos
         .into_iter()
         .enumerate()
-        .map(|(i, cached)| match cached {
-            Some((info, at)) if github_on => {
-                repo_fetched[i] = Some(at);
-                RepoOutcome::Found(Box::new(info))
+        .map(|(i, cached)| {
+            let on = audited(config, &links.repos[i]);
+            match cached {
+                Some((info, at)) if on => {
+                    repo_fetched[i] = Some(at);
+                    RepoOutcome::Found(Box::new(info))
+                }
+                _ if on => RepoOutcome::Unknown(format!(
+                    "interrupted before {} was asked",
+                    forge_title(links.repos[i].forge)
+                )),
+                _ => RepoOutcome::Unknown(format!(
+                    "{} audit disabled",
+                    forge_title(links.repos[i].forge)
+                )),
             }
-            _ if github_on => RepoOutcome::Unknown("interrupted before GitHub was asked".into()),
-            _ => RepoOutcome::Unknown("GitHub audit disabled".into()),
         })
         .collect();
-    for (i, outcome) in to_query.into_iter().zip(fetched) {
-        repo_outcomes[i] = outcome;
-    }
     (repo_outcomes, repo_fetched)
 }
 
-/// Repository roots are judged from the API answer
-/// (`github::judge_root_link`); returns the ones GitHub could not answer
-/// about, whose page is then requested.
+/// True when a repository's forge is audited through its API (GitHub:
+/// `[github] enabled`; others: `[forges] enabled` and an API base URL).
+fn audited(config: &Config, r: &ForgeRef) -> bool {
+    match r.forge {
+        Forge::Github => config.github.enabled,
+        _ => config.forges.enabled && forge::api_base(&config.forges, r).is_some(),
+    }
+}
+
+/// How notes name a forge.
+fn forge_title(f: Forge) -> &'static str {
+    match f {
+        Forge::Github => "GitHub",
+        f => f.as_str(),
+    }
+}
+
+/// Repository roots are judged from the API answer (`forge::judge_root`,
+/// every forge alike); returns the ones the API could not answer about,
+/// whose page is then requested.
 fn judge_roots(
     store: &Store,
     links: &Links,
@@ -219,7 +270,7 @@ fn judge_roots(
         let repo = links.repo_of[id as usize] as usize;
         let judged = repo_outcomes
             .get(repo)
-            .and_then(|o| github::judge_root_link(o, &links.repos[repo]));
+            .and_then(|o| forge::judge_root(o, &links.repos[repo]));
         match judged {
             Some(r) => results[id as usize] = Some(r),
             None => fallback.push((id, store.urls[id as usize].clone())),
@@ -241,10 +292,6 @@ fn fill_unchecked(results: Vec<Option<LinkResult>>) -> Vec<LinkResult> {
             })
         })
         .collect()
-}
-
-fn is_root_link(url: &str) -> bool {
-    github::parse_repo_url(url).is_some_and(|r| r.root)
 }
 
 /// True when HTTP checks were attempted and not one got any HTTP answer:

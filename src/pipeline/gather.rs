@@ -10,7 +10,7 @@ use crate::check::fetch::FetchError;
 use crate::config::Config;
 use crate::error::Error;
 use crate::extract;
-use crate::github::{self, RepoRef};
+use crate::forge::{ForgeRef, Recognizer};
 use crate::input::{self, OpenError, Source};
 use crate::model::{LinkRow, RepoKey};
 use crate::store::Store;
@@ -140,6 +140,7 @@ async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Ve
 pub fn extract_to(
     sources: &[Source],
     cap: u64,
+    recognizer: &Recognizer,
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
@@ -170,7 +171,8 @@ pub fn extract_to(
                         .paper
                         .and_then(|i| titles.get(&i))
                         .map_or(("", ""), |(t, s)| (t.as_str(), s.as_str()));
-                    let repo = github::parse_repo_url(&l.url)
+                    let repo = recognizer
+                        .parse(&l.url)
                         .map(|r| r.full_name())
                         .unwrap_or_default();
                     let row = LinkRow {
@@ -223,24 +225,24 @@ pub(super) async fn gather(config: &Config) -> Result<(Store, Links), Error> {
     for w in &warnings {
         warn(w);
     }
-    let links = find_repos(&store);
+    let links = find_repos(&store, &Recognizer::new(config));
     Ok((store, links))
 }
 
-/// Which repository each unique URL points into.
+/// Which repository (on any forge) each unique URL points into.
 pub struct Links {
     pub repo_of: Vec<u32>,
-    pub repos: Vec<RepoRef>,
+    pub repos: Vec<ForgeRef>,
 }
 
 /// Maps every unique URL to its repository (when it names one).
-pub fn find_repos(store: &Store) -> Links {
+pub fn find_repos(store: &Store, recognizer: &Recognizer) -> Links {
     let mut index: HashMap<RepoKey, u32> = HashMap::new();
     let mut repos = Vec::new();
     let repo_of = store
         .urls
         .iter()
-        .map(|url| match github::parse_repo_url(url) {
+        .map(|url| match recognizer.parse(url) {
             Some(r) => *index.entry(r.key()).or_insert_with(|| {
                 repos.push(r.clone());
                 (repos.len() - 1) as u32
@@ -272,6 +274,7 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     let result = extract_to(
         &resolved.sources,
         config.max_input_bytes(),
+        &Recognizer::new(config),
         out,
         &mut warnings,
     );

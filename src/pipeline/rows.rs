@@ -162,6 +162,8 @@ pub(super) fn repo_rows(
             };
             RepoRow {
                 repo: r.full_name(),
+                forge: r.forge,
+                kind: r.kind,
                 days_since_push: info
                     .as_ref()
                     .and_then(|i| i.pushed_at)

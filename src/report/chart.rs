@@ -50,6 +50,7 @@ pub fn health_colour(h: Health) -> RGBColor {
         Health::Empty => RGBColor(189, 189, 189),
         Health::Missing => RGBColor(198, 40, 40),
         Health::Unknown => RGBColor(84, 110, 122),
+        Health::Failing => RGBColor(216, 67, 21),
     }
 }
 

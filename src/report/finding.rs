@@ -24,7 +24,7 @@ pub struct Rule {
 /// Every rule, in a fixed order (a SARIF `ruleIndex` points into it):
 /// one per status word (`Status::ALL` order), one per health word
 /// (`Health::ALL` order), then `renamed-repository`.
-pub const RULES: [Rule; 18] = [
+pub const RULES: [Rule; 19] = [
     rule(
         "ok-link",
         "The link answers.",
@@ -109,6 +109,11 @@ pub const RULES: [Rule; 18] = [
         "unknown-repository",
         "GitHub could not be asked about the repository (rate limit, API failure, audit disabled).",
         "Set a token (GITHUB_TOKEN) or run again later; the reason is in the message.",
+    ),
+    rule(
+        "failing-repository",
+        "The Hugging Face Space does not run: its runtime stage is a build, runtime or configuration error.",
+        "Fix the Space (see its logs on Hugging Face) or link a working demo.",
     ),
     rule(
         "renamed-repository",

@@ -22,6 +22,9 @@ pub struct JsonReport {
     pub interrupted: bool,
     pub duration_ms: u64,
     pub api_calls: usize,
+    /// API calls to other forges, by forge word (added in version 1; absent
+    /// keys mean no call).
+    pub forge_api_calls: std::collections::BTreeMap<String, usize>,
     pub links: JsonLinks,
     pub repos: JsonRepos,
     pub notes: Vec<String>,
@@ -93,6 +96,11 @@ impl JsonReport {
             interrupted: input.interrupted,
             duration_ms: input.duration.as_millis() as u64,
             api_calls: input.api_calls,
+            forge_api_calls: input
+                .forge_calls
+                .iter()
+                .map(|(f, n)| (f.to_string(), *n))
+                .collect(),
             links: JsonLinks {
                 total: t.total,
                 cached: t.cached,

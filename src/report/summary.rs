@@ -147,6 +147,8 @@ pub struct SummaryInput<'a> {
     pub duration: Duration,
     /// GitHub API calls made in this run.
     pub api_calls: usize,
+    /// API calls to the other forges, per forge (only those asked).
+    pub forge_calls: Vec<(crate::model::Forge, usize)>,
     /// The exit code the run ends with, and why, in a few words.
     pub exit_code: i32,
     pub exit_reason: String,
@@ -340,13 +342,14 @@ fn write_header(out: &mut String, input: &SummaryInput<'_>) {
     }
     let _ = writeln!(
         out,
-        "{} link occurrences, {} repositories, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}. Exit code {}: {}.",
+        "{} link occurrences, {} repositories, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}.{} Exit code {}: {}.",
         t.total,
         input.repos.len(),
         input.duration.as_secs_f64(),
         t.cached,
         input.cached_repos(),
         input.api_calls,
+        forge_calls_text(&input.forge_calls),
         input.exit_code,
         md_cell(&input.exit_reason),
     );
@@ -512,4 +515,14 @@ pub fn append_step_summary(path: &Path, markdown: &str) -> Result<(), Error> {
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// " Other forges' API calls: huggingface 3, gitlab 1." or "" when none
+/// was asked.
+pub fn forge_calls_text(calls: &[(crate::model::Forge, usize)]) -> String {
+    if calls.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = calls.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    format!(" Other forges' API calls: {}.", list.join(", "))
 }

@@ -205,10 +205,14 @@ fn repos_line(s: &SummaryInput<'_>) -> Option<String> {
         .map(|(h, n)| format!("{n} {h}"))
         .collect();
     Some(format!(
-        "Repositories: {}: {} ({} GitHub API calls).",
+        "Repositories: {}: {} ({} GitHub API calls{}).",
         s.repos.len(),
         health.join(", "),
-        s.api_calls
+        s.api_calls,
+        s.forge_calls
+            .iter()
+            .map(|(f, n)| format!(", {n} {f}"))
+            .collect::<String>()
     ))
 }
 
@@ -260,6 +264,7 @@ mod tests {
             interrupted: false,
             duration: Duration::from_millis(1500),
             api_calls: 2,
+            forge_calls: Vec::new(),
             exit_code: code,
             exit_reason: "2 failures under fail_on [broken, timeout]".into(),
             notes: Vec::new(),
@@ -373,6 +378,8 @@ mod tests {
         let tally = LinkTally::new(false);
         let repo = RepoRow {
             repo: "o/gone".into(),
+            forge: Default::default(),
+            kind: Default::default(),
             info: None,
             papers: 1,
             links: 1,

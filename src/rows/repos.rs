@@ -1,7 +1,7 @@
 //! repos.csv records. Column names and order are contracts: new fields go
 //! at the end, with `#[serde(default)]`.
 
-use crate::model::{Health, RepoInfo, RepoRow};
+use crate::model::{Forge, Health, RepoInfo, RepoKind, RepoRow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -61,6 +61,25 @@ pub struct RepoRecord<'a> {
     pub archived_at: Option<DateTime<Utc>>,
     #[serde(with = "super::codec::opt_time", default)]
     pub archive_checked_at: Option<DateTime<Utc>>,
+    /// `github`, `huggingface`, `gitlab`, `codeberg`, `gitea`, `gitee`.
+    #[serde(default)]
+    pub forge: Forge,
+    /// `repository`, `model`, `dataset`, `space`.
+    #[serde(default)]
+    pub kind: RepoKind,
+    /// Hugging Face likes (empty elsewhere).
+    #[serde(default)]
+    pub likes: Option<u64>,
+    /// Hugging Face downloads over the last 30 days (empty elsewhere).
+    #[serde(default)]
+    pub downloads_30d: Option<u64>,
+    /// A Hugging Face Space's runtime stage (empty elsewhere).
+    #[serde(default, with = "super::codec::text")]
+    pub runtime: Cow<'a, str>,
+    /// The project page a repository was found through (empty: linked
+    /// directly). Reserved for following project pages; always empty today.
+    #[serde(default, with = "super::codec::text")]
+    pub found_via: Cow<'a, str>,
 }
 
 fn text(v: Option<&str>) -> Cow<'_, str> {
@@ -112,6 +131,12 @@ impl<'a> RepoRecord<'a> {
             archived_copy: Cow::Borrowed(&r.archive.copy),
             archived_at: r.archive.at,
             archive_checked_at: r.archive.checked_at,
+            forge: r.forge,
+            kind: r.kind,
+            likes: i.and_then(|i| i.likes),
+            downloads_30d: i.and_then(|i| i.downloads_30d),
+            runtime: text(i.and_then(|i| i.runtime.as_deref())),
+            found_via: Cow::Borrowed(""),
         }
     }
 
@@ -138,10 +163,15 @@ impl<'a> RepoRecord<'a> {
                 fork: need(self.fork, "fork")?,
                 empty: need(self.empty, "empty")?,
                 has_code: need(self.has_code, "has_code")?,
+                likes: self.likes,
+                downloads_30d: self.downloads_30d,
+                runtime: opt_text(self.runtime),
             }),
         };
         Ok(RepoRow {
             repo: self.repo.into_owned(),
+            forge: self.forge,
+            kind: self.kind,
             info,
             papers: self.papers,
             links: self.links,

@@ -208,6 +208,9 @@ pub struct State {
     /// Repositories whose commit count always times out: a query asking
     /// it (`history(`) for any of them gets GitHub's timeout message.
     costly: Mutex<Vec<String>>,
+    /// Answers as GitHub Enterprise Server does: REST under `/api/v3`,
+    /// GraphQL at `/api/graphql`, everything else 404.
+    enterprise: std::sync::atomic::AtomicBool,
 }
 
 /// GitHub's message when a GraphQL query timed out.
@@ -237,6 +240,13 @@ impl FakeGithub {
     /// The API base for `[github] api_url`.
     pub fn url(&self) -> String {
         self.server.uri()
+    }
+
+    /// Serves as GitHub Enterprise Server: `url()` + `/api/v3` for REST,
+    /// `/api/graphql` for GraphQL.
+    pub fn as_enterprise(&self) {
+        self.state.enterprise.store(true, Ordering::SeqCst);
+        *self.state.base.lock().unwrap() = format!("{}/api/v3", self.server.uri());
     }
 
     pub fn push_fault(&self, f: Fault) {
@@ -333,7 +343,14 @@ impl Respond for Responder {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         s.authorization.lock().unwrap().push(auth.clone());
-        let path = req.url.path().to_string();
+        let mut path = req.url.path().to_string();
+        if s.enterprise.load(Ordering::SeqCst) {
+            path = match (path.as_str(), path.strip_prefix("/api/v3")) {
+                ("/api/graphql", _) => "/graphql".into(),
+                (_, Some(rest)) if rest != "/graphql" => rest.to_string(),
+                _ => return json_response(404, json!({"message": "Not Found"})),
+            };
+        }
         let graphql = path == "/graphql";
         if graphql {
             s.graphql_calls.fetch_add(1, Ordering::SeqCst);

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod closing;
+pub mod fake_forges;
 pub mod fake_github;
 pub mod proxy;
 pub mod web;

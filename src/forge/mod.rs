@@ -1,0 +1,494 @@
+//! Forges beyond GitHub: Hugging Face Hub, GitLab, Codeberg and other
+//! Gitea/Forgejo hosts, Gitee. Which URLs name a repository on them, and
+//! what each forge's API says about it, as the same `RepoOutcome` the
+//! GitHub stage gives.
+//!
+//! Every forge answers one small question through the same shape, an
+//! [`Api`] (three pure functions: recognise a link, name the API request,
+//! read the answer), so adding a forge is one file. `http` is the one place
+//! where their API calls are made, counted, bounded (concurrency, a call
+//! budget, `max_wait_secs` for rate limits) and stopped on shutdown; a
+//! repository that cannot be asked is `Unknown` with the reason, never an
+//! `Err` and never a hang.
+//!
+//! Never talks to GitHub (that is `github`), never checks pages (that is
+//! `check`), never prints a token (`HF_TOKEN` is a [`Secret`]).
+
+mod gitea;
+mod gitee;
+mod gitlab;
+mod http;
+mod huggingface;
+
+pub use http::{ForgeStats, Forges, Secret};
+
+use crate::config::{Config, ForgesConfig};
+use crate::model::{Forge, LinkResult, RepoKind, RepoOutcome, Status};
+
+/// A repository on some forge (GitHub included), named by a URL.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ForgeRef {
+    pub forge: Forge,
+    pub kind: RepoKind,
+    /// The web host as configured (`gitlab.com`, `huggingface.co`).
+    pub host: String,
+    /// The repository path as linked: `owner/name`, or `group/sub/name`
+    /// on GitLab (case kept, `.git` removed).
+    pub path: String,
+    /// True when the URL is the repository root (no deeper path), so the
+    /// API answer alone decides the link's status.
+    pub root: bool,
+}
+
+impl ForgeRef {
+    /// The name in reports: `owner/name` on GitHub (as always); elsewhere
+    /// the host and path, with `datasets/` or `spaces/` for those kinds, so
+    /// names never collide across forges.
+    pub fn full_name(&self) -> String {
+        match self.forge {
+            Forge::Github => self.path.clone(),
+            _ => format!("{}/{}{}", self.host, kind_prefix(self.kind), self.path),
+        }
+    }
+
+    /// Case-insensitive identity: each repository is asked about once.
+    pub fn key(&self) -> crate::model::RepoKey {
+        crate::model::RepoKey::new(&self.full_name())
+    }
+
+    /// `(owner, name)` of a GitHub repository.
+    pub fn owner_name(&self) -> (String, String) {
+        let (o, n) = self.path.split_once('/').unwrap_or((&self.path, ""));
+        (o.to_string(), n.to_string())
+    }
+}
+
+/// `datasets/`, `spaces/` or nothing: how Hugging Face URLs name a kind.
+pub fn kind_prefix(kind: RepoKind) -> &'static str {
+    match kind {
+        RepoKind::Dataset => "datasets/",
+        RepoKind::Space => "spaces/",
+        RepoKind::Model | RepoKind::Repository => "",
+    }
+}
+
+/// What a forge's API answered for one repository.
+#[derive(Clone, Debug, Default)]
+pub struct Answer {
+    pub status: u16,
+    /// Hugging Face's `X-Error-Code` header (`RepoNotFound`, `GatedRepo`).
+    pub error_code: Option<String>,
+    pub body: String,
+}
+
+/// One forge's API: everything about it that is not I/O.
+pub struct Api {
+    pub forge: Forge,
+    /// The API request path (after the base URL) for a repository.
+    pub request: fn(&ForgeRef) -> String,
+    /// The outcome an answer stands for.
+    pub read: fn(&Answer, &ForgeRef) -> RepoOutcome,
+}
+
+/// The API of a forge (GitHub has its own stage).
+pub fn api(forge: Forge) -> Option<&'static Api> {
+    match forge {
+        Forge::Huggingface => Some(&huggingface::API),
+        Forge::Gitlab => Some(&gitlab::API),
+        Forge::Codeberg | Forge::Gitea => Some(&gitea::API),
+        Forge::Gitee => Some(&gitee::API),
+        Forge::Github => None,
+    }
+}
+
+/// Which links name a repository on which forge.
+#[derive(Clone, Debug)]
+pub struct Recognizer {
+    /// Forges' audits on (`[forges] enabled`).
+    forges: bool,
+    gitlab_hosts: Vec<String>,
+    gitea_hosts: Vec<String>,
+    github_web_host: Option<String>,
+}
+
+impl Recognizer {
+    pub fn new(config: &Config) -> Recognizer {
+        let lower = |v: &[String]| v.iter().map(|h| normal_host(h)).collect();
+        let f = &config.forges;
+        let web = normal_host(&config.github.web_host);
+        Recognizer {
+            forges: f.enabled,
+            gitlab_hosts: lower(&f.gitlab_hosts),
+            gitea_hosts: lower(&f.gitea_hosts),
+            github_web_host: (!web.is_empty()).then_some(web),
+        }
+    }
+
+    /// The repository a URL names, on GitHub (github.com and `[github]
+    /// web_host`) or, with `[forges] enabled`, on another forge.
+    pub fn parse(&self, url: &str) -> Option<ForgeRef> {
+        if let Some(r) = self.parse_github(url) {
+            return Some(r);
+        }
+        if !self.forges {
+            return None;
+        }
+        let u = url::Url::parse(url).ok()?;
+        if !matches!(u.scheme(), "http" | "https") {
+            return None;
+        }
+        let host = normal_host(u.host_str()?);
+        let segs: Vec<&str> = u.path_segments()?.filter(|s| !s.is_empty()).collect();
+        let (forge, kind, path, root) = self.parse_forge(&host, &segs)?;
+        Some(ForgeRef {
+            forge,
+            kind,
+            host: if forge == Forge::Huggingface {
+                "huggingface.co".into()
+            } else {
+                host
+            },
+            path,
+            root,
+        })
+    }
+
+    fn parse_forge(&self, host: &str, segs: &[&str]) -> Option<(Forge, RepoKind, String, bool)> {
+        let repo = |forge, (path, root)| Some((forge, RepoKind::Repository, path, root));
+        match host {
+            "huggingface.co" | "hf.co" => {
+                let (kind, path, root) = huggingface::parse_path(segs)?;
+                Some((Forge::Huggingface, kind, path, root))
+            }
+            "gitlab.com" => repo(Forge::Gitlab, gitlab::parse_path(segs)?),
+            "codeberg.org" => repo(Forge::Codeberg, gitea::parse_path(segs)?),
+            "gitee.com" => repo(Forge::Gitee, gitee::parse_path(segs)?),
+            h if self.gitlab_hosts.iter().any(|g| g == h) => {
+                repo(Forge::Gitlab, gitlab::parse_path(segs)?)
+            }
+            h if self.gitea_hosts.iter().any(|g| g == h) => {
+                repo(Forge::Gitea, gitea::parse_path(segs)?)
+            }
+            _ => None,
+        }
+    }
+
+    fn parse_github(&self, url: &str) -> Option<ForgeRef> {
+        let r = crate::github::parse_repo_url(url).or_else(|| {
+            let web = self.github_web_host.as_deref()?;
+            let mut u = url::Url::parse(url).ok()?;
+            if normal_host(u.host_str()?) != web {
+                return None;
+            }
+            u.set_host(Some("github.com")).ok()?;
+            u.set_port(None).ok()?;
+            crate::github::parse_repo_url(u.as_str())
+        })?;
+        Some(ForgeRef {
+            forge: Forge::Github,
+            kind: RepoKind::Repository,
+            host: "github.com".into(),
+            path: r.full_name(),
+            root: r.root,
+        })
+    }
+}
+
+/// Lowercase, no trailing dot, no `www.`.
+fn normal_host(h: &str) -> String {
+    let h = h.trim().trim_end_matches('.').to_ascii_lowercase();
+    h.strip_prefix("www.").map(str::to_string).unwrap_or(h)
+}
+
+/// A path segment a forge could hold as an owner or repository name:
+/// letters, digits, `-`, `_`, `.`, not starting with a dot, at most 100.
+pub fn valid_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// `name` without a trailing `.git`.
+pub fn strip_git(name: &str) -> &str {
+    name.strip_suffix(".git").unwrap_or(name)
+}
+
+/// `owner/name` from the first two segments of a `host/owner/name/...`
+/// link (Gitea, Codeberg, Gitee), unless the owner is one of the host's
+/// own pages; the link is the root when nothing follows.
+pub fn owner_name_path(segs: &[&str], reserved: &[&str]) -> Option<(String, bool)> {
+    let (owner, name) = (*segs.first()?, strip_git(segs.get(1)?));
+    if reserved.iter().any(|r| r.eq_ignore_ascii_case(owner))
+        || !valid_segment(owner)
+        || !valid_segment(name)
+    {
+        return None;
+    }
+    Some((format!("{owner}/{name}"), segs.len() == 2))
+}
+
+/// The API base URL a repository is asked at: the configured one for the
+/// forge's public host, `https://HOST` for a self-hosted one; `None` when
+/// that forge is turned off (`""`).
+pub fn api_base(config: &ForgesConfig, r: &ForgeRef) -> Option<String> {
+    let base = match (r.forge, r.host.as_str()) {
+        (Forge::Huggingface, _) => config.huggingface_api.clone(),
+        (Forge::Gitlab, "gitlab.com") => config.gitlab_api.clone(),
+        (Forge::Codeberg, _) => config.codeberg_api.clone(),
+        (Forge::Gitee, _) => config.gitee_api.clone(),
+        (Forge::Gitlab | Forge::Gitea, host) => format!("https://{host}"),
+        (Forge::Github, _) => return None,
+    };
+    let base = base.trim().trim_end_matches('/').to_string();
+    (!base.is_empty()).then_some(base)
+}
+
+/// A repository-root link judged from the API answer alone (GitHub and
+/// every other forge alike): found -> `ok` (or `redirected` when the
+/// forge names it differently now), missing -> `broken` 404. `None` when
+/// the API could not answer: then the page itself is requested.
+pub fn judge_root(outcome: &RepoOutcome, linked: &ForgeRef) -> Option<LinkResult> {
+    match outcome {
+        RepoOutcome::Found(info) => {
+            let renamed = !info.canonical.eq_ignore_ascii_case(&linked.path);
+            let mut r = if renamed {
+                let mut r = LinkResult::without_request(
+                    Status::Redirected,
+                    format!("repository renamed to {}", info.canonical),
+                );
+                r.final_url = Some(info.url.clone());
+                r
+            } else {
+                LinkResult::without_request(Status::Ok, String::new())
+            };
+            r.http_status = Some(200);
+            Some(r)
+        }
+        RepoOutcome::Missing => {
+            let mut r = LinkResult::without_request(
+                Status::Broken,
+                "repository not found (deleted, renamed away or private)",
+            );
+            r.http_status = Some(404);
+            Some(r)
+        }
+        RepoOutcome::Unknown(_) => None,
+    }
+}
+
+/// Reads a JSON answer, or says why it could not be read.
+pub fn json<T: serde::de::DeserializeOwned>(forge: Forge, body: &str) -> Result<T, String> {
+    serde_json::from_str(body).map_err(|e| format!("{} API answer unreadable: {e}", forge.as_str()))
+}
+
+/// The usual reading of a status: 200 -> `found(body)`, 404 (and 410)
+/// -> missing, anything else unknown with the status.
+pub fn read_status(
+    forge: Forge,
+    answer: &Answer,
+    found: impl FnOnce(&str) -> Result<crate::model::RepoInfo, String>,
+) -> RepoOutcome {
+    match answer.status {
+        200 => match found(&answer.body) {
+            Ok(info) => RepoOutcome::Found(Box::new(info)),
+            Err(e) => RepoOutcome::Unknown(e),
+        },
+        404 | 410 => RepoOutcome::Missing,
+        s => RepoOutcome::Unknown(format!("{} API answered HTTP {s}", forge.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> Recognizer {
+        let mut c = Config::default();
+        c.forges.gitlab_hosts = vec!["GitLab.Example.edu".into()];
+        c.forges.gitea_hosts = vec!["git.example.org".into()];
+        c.github.web_host = "github.example.edu".into();
+        Recognizer::new(&c)
+    }
+
+    fn parsed(url: &str) -> Option<(Forge, RepoKind, String, bool)> {
+        rec()
+            .parse(url)
+            .map(|r| (r.forge, r.kind, r.full_name(), r.root))
+    }
+
+    /// What a link should parse to: forge, kind, report name, root.
+    type Want = Option<(Forge, RepoKind, &'static str, bool)>;
+
+    #[test]
+    fn links_name_repositories_on_every_forge() {
+        use Forge::*;
+        use RepoKind::*;
+        let table: &[(&str, Want)] = &[
+            (
+                "https://huggingface.co/org/m",
+                Some((Huggingface, Model, "huggingface.co/org/m", true)),
+            ),
+            (
+                "https://huggingface.co/org/m/",
+                Some((Huggingface, Model, "huggingface.co/org/m", true)),
+            ),
+            (
+                "https://hf.co/org/m/tree/main",
+                Some((Huggingface, Model, "huggingface.co/org/m", false)),
+            ),
+            (
+                "https://www.huggingface.co/org/m/blob/main/a.py",
+                Some((Huggingface, Model, "huggingface.co/org/m", false)),
+            ),
+            (
+                "https://huggingface.co/org/m/resolve/main/w.bin",
+                Some((Huggingface, Model, "huggingface.co/org/m", false)),
+            ),
+            (
+                "https://huggingface.co/datasets/org/d",
+                Some((Huggingface, Dataset, "huggingface.co/datasets/org/d", true)),
+            ),
+            (
+                "https://huggingface.co/datasets/org/d/viewer",
+                Some((Huggingface, Dataset, "huggingface.co/datasets/org/d", false)),
+            ),
+            (
+                "https://hf.co/spaces/org/s",
+                Some((Huggingface, Space, "huggingface.co/spaces/org/s", true)),
+            ),
+            ("https://huggingface.co/org", None),
+            ("https://huggingface.co/datasets/org", None),
+            ("https://huggingface.co/docs/hub", None),
+            ("https://huggingface.co/papers/2401.00001", None),
+            ("https://huggingface.co/", None),
+            (
+                "https://gitlab.com/g/p",
+                Some((Gitlab, Repository, "gitlab.com/g/p", true)),
+            ),
+            (
+                "https://gitlab.com/g/sub/p.git",
+                Some((Gitlab, Repository, "gitlab.com/g/sub/p", true)),
+            ),
+            (
+                "https://gitlab.com/g/sub/p/-/tree/main",
+                Some((Gitlab, Repository, "gitlab.com/g/sub/p", false)),
+            ),
+            (
+                "https://gitlab.com/g/p/blob/master/x",
+                Some((Gitlab, Repository, "gitlab.com/g/p", false)),
+            ),
+            ("https://gitlab.com/explore/projects", None),
+            ("https://gitlab.com/g", None),
+            (
+                "https://gitlab.example.edu/g/p",
+                Some((Gitlab, Repository, "gitlab.example.edu/g/p", true)),
+            ),
+            (
+                "https://codeberg.org/o/r",
+                Some((Codeberg, Repository, "codeberg.org/o/r", true)),
+            ),
+            (
+                "https://codeberg.org/o/r/src/branch/main",
+                Some((Codeberg, Repository, "codeberg.org/o/r", false)),
+            ),
+            ("https://codeberg.org/explore/repos", None),
+            (
+                "https://git.example.org/o/r",
+                Some((Gitea, Repository, "git.example.org/o/r", true)),
+            ),
+            (
+                "https://gitee.com/o/r",
+                Some((Gitee, Repository, "gitee.com/o/r", true)),
+            ),
+            (
+                "https://gitee.com/o/r/tree/master",
+                Some((Gitee, Repository, "gitee.com/o/r", false)),
+            ),
+            ("https://gitee.com/explore/ai", None),
+            (
+                "https://github.com/o/r",
+                Some((Github, Repository, "o/r", true)),
+            ),
+            (
+                "https://github.example.edu/o/r/tree/x",
+                Some((Github, Repository, "o/r", false)),
+            ),
+            ("https://example.org/o/r", None),
+            ("ftp://gitlab.com/g/p", None),
+        ];
+        for (url, want) in table {
+            let want = want.map(|(f, k, n, r)| (f, k, n.to_string(), r));
+            assert_eq!(parsed(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn forges_off_leaves_only_github() {
+        let mut c = Config::default();
+        c.forges.enabled = false;
+        let r = Recognizer::new(&c);
+        assert!(r.parse("https://huggingface.co/org/m").is_none());
+        assert!(r.parse("https://github.com/o/r").is_some());
+    }
+
+    #[test]
+    fn roots_are_judged_from_the_answer() {
+        let r = rec().parse("https://gitlab.com/g/p").unwrap();
+        let found = |canonical: &str| {
+            RepoOutcome::Found(Box::new(crate::model::RepoInfo {
+                canonical: canonical.into(),
+                url: "https://gitlab.com/g/q".into(),
+                ..Default::default()
+            }))
+        };
+        assert_eq!(judge_root(&found("G/P"), &r).unwrap().status, Status::Ok);
+        let moved = judge_root(&found("g/q"), &r).unwrap();
+        assert_eq!(moved.status, Status::Redirected);
+        assert_eq!(moved.final_url.as_deref(), Some("https://gitlab.com/g/q"));
+        let gone = judge_root(&RepoOutcome::Missing, &r).unwrap();
+        assert_eq!((gone.status, gone.http_status), (Status::Broken, Some(404)));
+        assert!(judge_root(&RepoOutcome::Unknown("x".into()), &r).is_none());
+    }
+
+    #[test]
+    fn root_judgements_carry_the_status_and_words_of_a_page_check() {
+        let r = rec().parse("https://github.com/old/name").unwrap();
+        let found = |canonical: &str| {
+            RepoOutcome::Found(Box::new(crate::model::RepoInfo {
+                canonical: canonical.into(),
+                url: format!("https://github.com/{canonical}"),
+                ..Default::default()
+            }))
+        };
+        let same = judge_root(&found("Old/Name"), &r).unwrap();
+        assert_eq!(same.status, Status::Ok);
+        assert_eq!(same.http_status, Some(200));
+        assert_eq!(same.final_url, None);
+        assert!(same.error.is_empty(), "{}", same.error);
+        let moved = judge_root(&found("new/name"), &r).unwrap();
+        assert_eq!(moved.http_status, Some(200));
+        assert_eq!(
+            moved.final_url.as_deref(),
+            Some("https://github.com/new/name")
+        );
+        assert_eq!(moved.error, "repository renamed to new/name");
+        let gone = judge_root(&RepoOutcome::Missing, &r).unwrap();
+        assert_eq!(
+            gone.error,
+            "repository not found (deleted, renamed away or private)"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_and_names_are_clean(s in "\\PC{0,80}") {
+            for url in [s.clone(), format!("https://huggingface.co/{s}"), format!("https://gitlab.com/{s}")] {
+                if let Some(r) = rec().parse(&url) {
+                    proptest::prop_assert!(r.path.split('/').all(valid_segment));
+                }
+            }
+        }
+    }
+}
