@@ -50,8 +50,16 @@ impl<'a> Tables<'a> {
             .collect();
         let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
         let mut repo_rows = repo_rows(config, store, links, checked, history, now);
+        // Where a missing repository's code went, on any forge (rows are
+        // ranked, so they are matched to `links.repos` by key).
+        let index: HashMap<RepoKey, usize> = links
+            .repos
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key(), i))
+            .collect();
         for row in &mut repo_rows {
-            if let Some(l) = archived.of_key(&crate::archive::Target::github(&row.repo).key) {
+            if let Some(l) = index.get(&row.key()).and_then(|&i| archived.of_repo(i)) {
                 row.archive = l.cells();
             }
         }
