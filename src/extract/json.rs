@@ -139,6 +139,42 @@ fn norm(url: &str) -> String {
     u.strip_suffix(".git").unwrap_or(u).to_string()
 }
 
+/// A link found in an item: line, column, URL and role.
+type ItemLink = (usize, usize, String, Role);
+
+/// Where things are in one item's text: positions in the input, and the
+/// offsets of keys and string values.
+struct ItemText<'a> {
+    it: &'a Item,
+    text: &'a str,
+    lines: LineIndex,
+}
+
+impl ItemText<'_> {
+    /// Line and column in the input of byte offset `off` in the item.
+    fn pos(&self, off: usize) -> (usize, usize) {
+        let (l, c) = self.lines.pos(self.text, off);
+        if l == 1 {
+            (self.it.line, self.it.col + c - 1)
+        } else {
+            (self.it.line + l - 1, c)
+        }
+    }
+
+    fn key_at(&self, key: &str) -> Option<usize> {
+        self.text.find(&format!("\"{key}\""))
+    }
+
+    /// Offset of the string value following `"key"`.
+    fn value_at(&self, key: &str) -> Option<usize> {
+        let k = self.key_at(key)?;
+        let after = k + key.len() + 2;
+        let rest = self.text.get(after..)?;
+        let q = rest.find('"')?;
+        Some(after + q + 1)
+    }
+}
+
 /// Handles one item; returns 1 if it was a paper.
 fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
     let text = String::from_utf8_lossy(&it.bytes);
@@ -155,32 +191,19 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
     if title.is_none() && summary.is_none() && id.is_none() {
         return 0;
     }
-    let lines = LineIndex::new(&text);
-    let pos = |off: usize| -> (usize, usize) {
-        let (l, c) = lines.pos(&text, off);
-        if l == 1 {
-            (it.line, it.col + c - 1)
-        } else {
-            (it.line + l - 1, c)
-        }
+    let at = ItemText {
+        it,
+        text: &text,
+        lines: LineIndex::new(&text),
     };
-    let key_at = |key: &str| text.find(&format!("\"{key}\""));
-    // Offset of the string value following `"key"`.
-    let value_at = |key: &str| -> Option<usize> {
-        let k = key_at(key)?;
-        let after = k + key.len() + 2;
-        let rest = text.get(after..)?;
-        let q = rest.find('"')?;
-        Some(after + q + 1)
-    };
-    let paper_line = key_at("title").map(|o| pos(o).0).unwrap_or(it.line);
+    let paper_line = at.key_at("title").map(|o| at.pos(o).0).unwrap_or(it.line);
     emit(Event::Paper(PaperStart {
         index,
         title: title.or(id).unwrap_or("").trim().to_string(),
         line: paper_line,
         section: String::new(),
     }));
-    let mut links: Vec<(usize, usize, String, Role)> = Vec::new();
+    let mut links: Vec<ItemLink> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     if let Some(summary) = summary {
         let skey = if str_field(paper, &v, "summary").is_some() {
@@ -188,62 +211,9 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
         } else {
             "abstract"
         };
-        let sval = value_at(skey).unwrap_or(0);
-        let mut search_from = sval;
-        find_urls(summary, |m| {
-            let written = &summary[m.start..];
-            let mut klen = written.len().min(16);
-            while !written.is_char_boundary(klen) {
-                klen -= 1;
-            }
-            let key = &written[..klen];
-            let off = match text.get(search_from..).and_then(|r| r.find(key)) {
-                Some(i) => {
-                    let at = search_from + i;
-                    search_from = at + key.len();
-                    at
-                }
-                None => sval,
-            };
-            let (l, c) = pos(off);
-            seen.push(norm(&m.url));
-            let role = role::classify(&[role::label_before(&summary[..m.start])], &m.url);
-            links.push((l, c, m.url.into_owned(), role));
-        });
+        summary_links(&at, summary, skey, &mut links, &mut seen);
     }
-    for key in ["githubRepo", "projectPage"] {
-        let Some(value) = str_field(paper, &v, key) else {
-            continue;
-        };
-        let value = value.trim();
-        let with_scheme;
-        let candidate = if value.contains("://") || value.to_ascii_lowercase().starts_with("www.") {
-            value
-        } else {
-            with_scheme = format!("https://{value}");
-            &with_scheme
-        };
-        if let Some((_, url)) = clean_url(candidate) {
-            let n = norm(&url);
-            let label = if key == "githubRepo" {
-                "code"
-            } else {
-                "project"
-            };
-            let role = role::classify(&[label], &url);
-            // Seen in the summary already: one link, whose role the field
-            // names (`seen` and `links` are pushed together).
-            if let Some(i) = seen.iter().position(|s| *s == n) {
-                if let Some(link) = links.get_mut(i) {
-                    link.3 = role;
-                }
-                continue;
-            }
-            seen.push(n);
-            let (l, c) = pos(value_at(key).unwrap_or(0));
-            links.push((l, c, url.into_owned(), role));
-        }
-    }
+    field_links(&at, paper, &v, &mut links, &mut seen);
     links.sort_by_key(|(l, c, _, _)| (*l, *c));
     for (line, column, url, role) in links {
         emit(Event::Link(FoundLink {
@@ -258,4 +228,81 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
         emit(Event::ClaimsCode { paper: index });
     }
     1
+}
+
+/// The links written in the summary, each at its place in the input.
+fn summary_links(
+    at: &ItemText<'_>,
+    summary: &str,
+    skey: &str,
+    links: &mut Vec<ItemLink>,
+    seen: &mut Vec<String>,
+) {
+    let sval = at.value_at(skey).unwrap_or(0);
+    let mut search_from = sval;
+    find_urls(summary, |m| {
+        let written = &summary[m.start..];
+        let mut klen = written.len().min(16);
+        while !written.is_char_boundary(klen) {
+            klen -= 1;
+        }
+        let key = &written[..klen];
+        let off = match at.text.get(search_from..).and_then(|r| r.find(key)) {
+            Some(i) => {
+                let found = search_from + i;
+                search_from = found + key.len();
+                found
+            }
+            None => sval,
+        };
+        let (l, c) = at.pos(off);
+        seen.push(norm(&m.url));
+        let role = role::classify(&[role::label_before(&summary[..m.start])], &m.url);
+        links.push((l, c, m.url.into_owned(), role));
+    });
+}
+
+/// The `githubRepo` and `projectPage` fields: a link each, unless the
+/// summary already holds it (then that link takes the field's role).
+fn field_links(
+    at: &ItemText<'_>,
+    paper: &Value,
+    v: &Value,
+    links: &mut Vec<ItemLink>,
+    seen: &mut Vec<String>,
+) {
+    for key in ["githubRepo", "projectPage"] {
+        let Some(value) = str_field(paper, v, key) else {
+            continue;
+        };
+        let value = value.trim();
+        let with_scheme;
+        let candidate = if value.contains("://") || value.to_ascii_lowercase().starts_with("www.") {
+            value
+        } else {
+            with_scheme = format!("https://{value}");
+            &with_scheme
+        };
+        let Some((_, url)) = clean_url(candidate) else {
+            continue;
+        };
+        let n = norm(&url);
+        let label = if key == "githubRepo" {
+            "code"
+        } else {
+            "project"
+        };
+        let role = role::classify(&[label], &url);
+        // Seen in the summary already: one link, whose role the field
+        // names (`seen` and `links` are pushed together).
+        if let Some(i) = seen.iter().position(|s| *s == n) {
+            if let Some(link) = links.get_mut(i) {
+                link.3 = role;
+            }
+            continue;
+        }
+        seen.push(n);
+        let (l, c) = at.pos(at.value_at(key).unwrap_or(0));
+        links.push((l, c, url.into_owned(), role));
+    }
 }
