@@ -5,29 +5,9 @@
 
 mod support;
 
-use assert_cmd::Command;
 use std::path::Path;
+use support::cmd::paperlinks;
 use support::web::{Reply, WebServer};
-
-fn paperlinks() -> Command {
-    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true");
-    cmd
-}
 
 /// A config with a 1 MiB input cap.
 fn config(dir: &Path) -> std::path::PathBuf {

@@ -9,31 +9,11 @@ use predicates::prelude::PredicateBooleanExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use support::cmd::paperlinks;
 use support::fake_github::{FakeGithub, FakeRepo};
 use support::web::{Reply, WebServer};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn paperlinks() -> Command {
-    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        // Links to the test servers must not go to a proxy of the machine.
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true");
-    cmd
-}
 
 /// `paperlinks check --config CFG`, ready for inputs and more flags.
 fn check_with(cfg: &Path) -> Command {

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod closing;
+pub mod cmd;
 pub mod fake_forges;
 pub mod fake_github;
 pub mod proxy;

@@ -1,0 +1,26 @@
+//! The `paperlinks` binary as the CLI tests run it: hermetic (no GitHub
+//! token, no Actions variables, no proxy of the machine) and in CI mode.
+
+use assert_cmd::Command;
+
+/// A `paperlinks` command with the environment the tests rely on.
+pub fn paperlinks() -> Command {
+    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
+    for var in [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        // Links to the test servers must not go to a proxy of the machine.
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("CI", "true");
+    cmd
+}
