@@ -36,12 +36,6 @@ struct LeafB {
     strong: Vec<(usize, bool)>,
 }
 
-impl LeafB {
-    fn at_open(&self) -> bool {
-        self.leaf.links.is_empty() && !self.leaf.text.chars().any(char::is_alphabetic)
-    }
-}
-
 enum Frame {
     List(Vec<Vec<Block>>),
     Item(Vec<Block>),
@@ -295,13 +289,13 @@ impl Run<'_, '_> {
             b"br" => self.leaf(at).leaf.text.push('\n'),
             b"b" | b"strong" | b"em" | b"i" => {
                 let b = self.leaf(at);
-                let opens = b.at_open() && b.leaf.strong_open.is_none();
+                let opens = b.leaf.at_open() && b.leaf.strong_open.is_none();
                 let t = b.leaf.text.len();
                 b.strong.push((t, opens));
             }
             _ => {}
         }
-        let opens = self.cur.as_ref().is_none_or(LeafB::at_open);
+        let opens = self.cur.as_ref().is_none_or(|b| b.leaf.at_open());
         let slot = self.attr_links(tag);
         if name == b"a" && !tag.self_closing {
             let b = self.leaf(at);

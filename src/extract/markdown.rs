@@ -47,14 +47,6 @@ struct LeafB {
     strong: Vec<(usize, bool)>,
 }
 
-impl LeafB {
-    /// Only blanks, digits and punctuation so far: an element starting now
-    /// opens the leaf.
-    fn at_open(&self) -> bool {
-        self.leaf.links.is_empty() && !self.leaf.text.chars().any(char::is_alphabetic)
-    }
-}
-
 enum Frame {
     List(Vec<Vec<Block>>),
     Item(Vec<Block>),
@@ -172,7 +164,7 @@ impl Run<'_, '_> {
         let link_depth = self.link_depth;
         let (doc, index) = (self.doc, &self.index);
         let Some(b) = self.cur.as_mut() else { return };
-        let opens = b.at_open();
+        let opens = b.leaf.at_open();
         let text_at = b.leaf.text.len();
         let mut slot = None;
         if let Some((lead, url)) = clean_url(dest) {
@@ -220,7 +212,7 @@ impl Run<'_, '_> {
     fn start_strong(&mut self, offset: usize) {
         self.flush_text();
         let b = self.leaf(offset);
-        let opens = b.at_open() && b.leaf.strong_open.is_none();
+        let opens = b.leaf.at_open() && b.leaf.strong_open.is_none();
         let at = b.leaf.text.len();
         b.strong.push((at, opens));
     }

@@ -68,6 +68,14 @@ pub(crate) struct Leaf {
 }
 
 impl Leaf {
+    /// Only blanks, digits and punctuation so far: an element starting now
+    /// opens the leaf.
+    pub(crate) fn at_open(&self) -> bool {
+        self.links.is_empty() && !self.text.chars().any(char::is_alphabetic)
+    }
+}
+
+impl Leaf {
     /// The title this leaf offers: its opening bold text or opening link
     /// text, when that is not a role label.
     fn title(&self) -> Option<&str> {
