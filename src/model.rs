@@ -11,15 +11,28 @@ use std::str::FromStr;
 
 pub use crate::extract::Role;
 
-/// Serialises a contract word type (`as_str` / `FromStr`) as its word, as
-/// the CSV reports carry it, and reads it back from the word.
-macro_rules! contract_word_serde {
-    ($($t:ty),*) => {$(
+/// `Display` and serde output of a contract word type: its `as_str` word,
+/// as the CSV reports carry it.
+macro_rules! contract_word_out {
+    ($t:ty) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
         impl serde::Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
+    };
+}
+
+/// `contract_word_out` plus reading the word back through its own
+/// `FromStr` (a word every row has: an empty cell is an error).
+macro_rules! contract_word_serde {
+    ($($t:ty),*) => {$(
+        contract_word_out!($t);
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <std::borrow::Cow<str>>::deserialize(d)?;
@@ -100,12 +113,6 @@ impl Status {
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -175,12 +182,6 @@ impl Health {
             Health::Unknown => 6,
             Health::Missing => 7,
         }
-    }
-}
-
-impl fmt::Display for Health {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -259,15 +260,12 @@ impl RepoKind {
     }
 }
 
-/// `Display`, serde as the contract word, and `FromStr` back, for a word
-/// enum with `ALL` and `as_str`.
+/// `contract_word_out`, `FromStr` back, and serde input where an empty
+/// cell is the default, for a word enum with `ALL`, `as_str` and `Default`
+/// (the columns added after files already existed).
 macro_rules! contract_word {
     ($t:ty, $what:literal) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        contract_word_out!($t);
         impl FromStr for $t {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -275,11 +273,6 @@ macro_rules! contract_word {
                     .into_iter()
                     .find(|w| w.as_str() == s)
                     .ok_or_else(|| format!(concat!("unknown ", $what, " `{}`"), s))
-            }
-        }
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
             }
         }
         /// An empty cell (a file written before the column existed) is the default.
@@ -530,12 +523,6 @@ impl CodeState {
         } else {
             CodeState::None
         }
-    }
-}
-
-impl fmt::Display for CodeState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -19,7 +19,6 @@
 //! A label naming a *hub* rather than a role (`Hugging Face`, `🤗`) is not in
 //! the table, so the URL decides (model, dataset or demo).
 
-use std::fmt;
 use std::str::FromStr;
 
 /// What a link is to its paper. Stored as one byte.
@@ -63,12 +62,6 @@ impl Role {
             Role::Social => "social",
             Role::Other => "other",
         }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
