@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// Allow requests to private and loopback addresses (overrides `[check] allow_private`).
     #[arg(long)]
     pub allow_private: bool,
+    /// Do not look for code on the papers' project pages (overrides `[follow] enabled`).
+    #[arg(long)]
+    pub no_follow: bool,
     /// Ignore the previous reports: check everything again.
     #[arg(long)]
     pub no_cache: bool,
@@ -153,6 +156,7 @@ impl Default for CheckArgs {
             github_api_url: None,
             no_archive: false,
             allow_private: false,
+            no_follow: false,
             no_cache: false,
             fail_on_new: false,
             fail_on: None,
@@ -203,6 +207,9 @@ impl CheckArgs {
         }
         if self.allow_private {
             config.check.allow_private = true;
+        }
+        if self.no_follow {
+            config.follow.enabled = false;
         }
         if let Some(words) = &self.fail_on {
             config.ci.fail_on = words.clone();

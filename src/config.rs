@@ -26,6 +26,7 @@ pub struct Config {
     pub ci: CiConfig,
     pub archive: ArchiveConfig,
     pub report: ReportConfig,
+    pub follow: FollowConfig,
 }
 
 impl Default for Config {
@@ -40,6 +41,29 @@ impl Default for Config {
             ci: CiConfig::default(),
             archive: ArchiveConfig::default(),
             report: ReportConfig::default(),
+            follow: FollowConfig::default(),
+        }
+    }
+}
+
+/// `[follow]`: project pages, one hop. For a paper without a code link of
+/// its own, the body of each of its `project` links that the checker's GET
+/// already reads (2xx, HTML) is kept up to `max_page_bytes` and the code
+/// links on it become the paper's (`found_via`, `linked_via_page`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowConfig {
+    /// Follow project pages (`--no-follow` turns it off).
+    pub enabled: bool,
+    /// Most bytes of one page read; links past it are not seen.
+    pub max_page_bytes: usize,
+}
+
+impl Default for FollowConfig {
+    fn default() -> Self {
+        FollowConfig {
+            enabled: true,
+            max_page_bytes: 2 * 1024 * 1024,
         }
     }
 }
@@ -406,6 +430,9 @@ impl Config {
         }
         if self.check.max_per_host == 0 {
             return Err("[check] max_per_host must be at least 1".into());
+        }
+        if self.follow.max_page_bytes == 0 {
+            return Err("[follow] max_page_bytes must be at least 1".into());
         }
         if self.check.timeout_secs == 0 {
             return Err("[check] timeout_secs must be at least 1".into());

@@ -307,6 +307,11 @@ pub struct LinkResult {
     pub redirect_chain: Vec<String>,
     /// True when this result was reused from the previous report.
     pub cached: bool,
+    /// A project page that was followed (`[follow]`): the code links found
+    /// on it (`Some(empty)`: looked at, none found, or not an HTML page);
+    /// `None` when the page was not looked at. Reused with the result, so an
+    /// incremental run needs no request.
+    pub page_links: Option<Box<[String]>>,
 }
 
 impl LinkResult {
@@ -321,6 +326,7 @@ impl LinkResult {
             checked_at: Utc::now(),
             redirect_chain: Vec::new(),
             cached: false,
+            page_links: None,
         }
     }
 }
@@ -347,6 +353,9 @@ pub struct LinkRow<'a> {
     pub role: Role,
     /// What the archives said about this dead link (issue 15); `None`: not asked.
     pub archive: Option<&'a ArchiveCells>,
+    /// The project page this link was found on (issue 14); "" when the
+    /// input links it directly.
+    pub found_via: &'a str,
 }
 
 /// What the archives said about a dead link or repository (issue 15), as
@@ -425,6 +434,9 @@ pub struct RepoRow {
     pub previous_report_at: Option<DateTime<Utc>>,
     /// Where a missing repository's code went (issue 15).
     pub archive: ArchiveCells,
+    /// The project page the repository was found on (issue 14); "" when
+    /// an input links it directly.
+    pub found_via: String,
 }
 
 impl RepoRow {
@@ -493,14 +505,18 @@ pub enum CodeState {
     /// No code link and nothing said about code.
     #[default]
     None,
+    /// No code link of its own, but a project page it links links code
+    /// (`[follow]`); last in `ALL` because it was added later.
+    LinkedViaPage,
 }
 
 impl CodeState {
-    pub const ALL: [CodeState; 4] = [
+    pub const ALL: [CodeState; 5] = [
         CodeState::Linked,
         CodeState::Promised,
         CodeState::Withheld,
         CodeState::None,
+        CodeState::LinkedViaPage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -509,6 +525,7 @@ impl CodeState {
             CodeState::Promised => "promised",
             CodeState::Withheld => "withheld",
             CodeState::None => "none",
+            CodeState::LinkedViaPage => "linked_via_page",
         }
     }
 
@@ -522,6 +539,17 @@ impl CodeState {
             CodeState::Promised
         } else {
             CodeState::None
+        }
+    }
+
+    /// [`decide`](Self::decide) for a paper with `own` code links of its
+    /// own and `found` more found on its project pages: code found only
+    /// there is `linked_via_page`.
+    pub fn decide_with_found(own: usize, found: usize, claims: bool, withholds: bool) -> CodeState {
+        if own == 0 && found > 0 {
+            CodeState::LinkedViaPage
+        } else {
+            CodeState::decide(own, claims, withholds)
         }
     }
 }

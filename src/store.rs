@@ -45,6 +45,10 @@ pub struct Store {
     /// index of a URL is its id (`urls[id]`, `urls.get_index_of(url)`).
     pub urls: IndexSet<String>,
     pub occurrences: Vec<Occurrence>,
+    /// The last `found_via.len()` occurrences were found on project pages
+    /// (`[follow]`, added by [`Store::add_found`] after extraction): the
+    /// URL id of the page each was found on, in the same order.
+    pub found_via: Vec<u32>,
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -68,6 +72,26 @@ impl Store {
             return to_u32(id);
         }
         to_u32(self.urls.insert_full(url.to_string()).0)
+    }
+
+    /// Adds a link found on the page of occurrence `on` (a project link):
+    /// a `code` occurrence of `url` for the same paper, at the same place.
+    /// Occurrences added so come after every extracted one.
+    pub fn add_found(&mut self, on: usize, url: &str) {
+        let page = self.occurrences[on];
+        let id = self.url_id(url);
+        self.occurrences.push(Occurrence {
+            url: id,
+            role: Role::Code,
+            ..page
+        });
+        self.found_via.push(page.url);
+    }
+
+    /// The URL id of the project page occurrence `i` was found on, if any.
+    pub fn found_via(&self, i: usize) -> Option<u32> {
+        let first = self.occurrences.len() - self.found_via.len();
+        i.checked_sub(first).map(|k| self.found_via[k])
     }
 
     pub fn paper_title(&self, paper: u32) -> &str {
@@ -164,5 +188,15 @@ mod tests {
         assert!(store.papers[0].withholds_code);
         assert_eq!(store.papers[0].section, "S");
         assert_eq!(store.occurrences[0].role, Role::Paper);
+        assert_eq!(store.found_via(1), None);
+
+        store.add_found(0, "https://github.com/o/r");
+        assert_eq!(store.occurrences.len(), 3);
+        assert_eq!(store.occurrences[2].role, Role::Code);
+        assert_eq!(store.occurrences[2].paper, store.occurrences[0].paper);
+        assert_eq!(store.occurrences[2].line, 5);
+        assert_eq!(store.found_via(2), Some(0));
+        assert_eq!(store.found_via(1), None);
+        assert_eq!(store.urls.len(), 2);
     }
 }

@@ -32,6 +32,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         checked_at: at(10),
         redirect_chain: vec![],
         cached: false,
+        page_links: None,
     }
 }
 
@@ -72,6 +73,7 @@ fn repo(name: &str, stars: Option<u64>, health: Health, url: &str) -> RepoRow {
         archive: Default::default(),
         forge: Default::default(),
         kind: Default::default(),
+        found_via: String::new(),
     }
 }
 

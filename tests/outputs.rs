@@ -53,6 +53,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         checked_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
         redirect_chain: vec![],
         cached: false,
+        page_links: None,
     }
 }
 
@@ -97,6 +98,7 @@ fn repo(name: &str, health: Health, canonical: Option<&str>) -> RepoRow {
         archive: Default::default(),
         forge: Default::default(),
         kind: Default::default(),
+        found_via: String::new(),
     }
 }
 

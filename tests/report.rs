@@ -35,6 +35,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         checked_at: at(10),
         redirect_chain: vec![],
         cached: false,
+        page_links: None,
     }
 }
 
@@ -83,6 +84,7 @@ fn repo(name: &str, stars: Option<u64>, health: Health) -> RepoRow {
         stars_delta: None,
         previous_report_at: None,
         archive: Default::default(),
+        found_via: String::new(),
     }
 }
 
@@ -120,7 +122,7 @@ fn exact_headers() {
     let links = csv_string(|b| write_link_rows(b, std::iter::empty(), true).unwrap());
     assert_eq!(
         links,
-        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role\n"
+        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role,found_via,page_code_links\n"
     );
     let extract = csv_string(|b| write_link_rows(b, std::iter::empty(), false).unwrap());
     assert_eq!(extract, "source,line,column,paper,url,repo,section,role\n");
@@ -159,7 +161,9 @@ fn link_rows_format() {
             // issue 15: archived_copy, archived_at, archive_checked_at (no lookup)
             ",,,",
             // issue 13: section, role
-            ",,project"
+            ",,project",
+            // issue 14: found_via, page_code_links (not a followed page)
+            ",,"
         )
     );
     let extract = csv_string(|b| write_link_rows(b, rows.into_iter(), false).unwrap());
@@ -1196,7 +1200,9 @@ fn rows_without_result_keep_failure_history() {
             // issue 15: archived_copy, archived_at, archive_checked_at
             ",,,",
             // issue 13: section, role
-            ",,project"
+            ",,project",
+            // issue 14: found_via, page_code_links
+            ",,"
         )
     );
     let prev = read_previous_links(&path)

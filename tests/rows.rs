@@ -62,6 +62,13 @@ fn link_result() -> LinkResult {
         checked_at: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap(),
         redirect_chain: vec!["https://a.example/1".into(), "https://a.example/2".into()],
         cached: true,
+        page_links: Some(
+            vec![
+                "https://github.com/a/b".to_string(),
+                "https://huggingface.co/c/d".to_string(),
+            ]
+            .into(),
+        ),
     }
 }
 
@@ -78,6 +85,7 @@ fn links_csv(result: &LinkResult) -> String {
         archive: None,
         section: "=Vision",
         role: paperlinks::model::Role::Code,
+        found_via: "",
     }];
     let mut buf = Vec::new();
     write_link_rows(&mut buf, rows.into_iter(), true).unwrap();
@@ -99,7 +107,7 @@ fn links_reordered_and_extended_read_back() {
     let text = reorder(&links_csv(&result), &reversed(link_columns().len()));
     assert!(
         text.starts_with(
-            "later_column,role,section,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
+            "later_column,page_code_links,found_via,role,section,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
         ),
         "{text}"
     );
@@ -151,6 +159,7 @@ fn repo_rows() -> Vec<RepoRow> {
         stars_delta: Some(-2),
         previous_report_at: Some(at),
         archive: Default::default(),
+        found_via: String::new(),
     };
     let mut missing = found.clone();
     missing.repo = "=gone/away".into();
@@ -256,10 +265,13 @@ fn papers_reordered_and_extended_read_back() {
 
 #[test]
 fn columns_come_from_the_records() {
-    assert_eq!(link_columns().len(), 20);
+    assert_eq!(link_columns().len(), 22);
     assert_eq!(link_columns()[14], "redirect_chain");
     assert_eq!(link_columns()[17], "archive_checked_at");
-    assert_eq!(link_columns()[18..], ["section", "role"]);
+    assert_eq!(
+        link_columns()[18..],
+        ["section", "role", "found_via", "page_code_links"]
+    );
     assert_eq!(repo_columns().len(), 38);
     assert_eq!(repo_columns()[28], "has_code");
     assert_eq!(

@@ -32,6 +32,7 @@ fn result(status: Status) -> LinkResult {
         checked_at: at(9),
         redirect_chain: vec![],
         cached: false,
+        page_links: None,
     }
 }
 
@@ -209,6 +210,7 @@ fn repo_row(health: Health) -> RepoRow {
         stars_delta: None,
         previous_report_at: None,
         archive: Default::default(),
+        found_via: String::new(),
     }
 }
 

@@ -4,14 +4,16 @@
 //! wait, or a redirect to another host).
 //!
 //! Owns the request loop and body handling: bodies are never read beyond
-//! `BODY_PEEK` bytes, and every request is bounded by `timeout_secs`.
+//! `BODY_PEEK` bytes, except a kept page (`Pages`: a 2xx HTML answer to a
+//! job that asked for it), read up to its `max_bytes`; every request, its
+//! body included, is bounded by `timeout_secs`.
 //! Never waits for a retry itself and never picks which job runs next.
 
 use super::circuit::Outcome;
 use super::classify::{self, Failure};
 use super::guard::GuardResolver;
 use super::retry;
-use super::{Inner, host_key};
+use super::{Inner, Pages, host_key};
 use crate::config::RequestMethod;
 use crate::error::Error;
 use crate::model::{LinkResult, Status};
@@ -79,6 +81,10 @@ pub(crate) struct JobState {
     /// The failure that sent this job to wait for a retry, if any.
     pub failure: Option<(Status, String)>,
     pub started: Instant,
+    /// Keep this job's page (asked with GET; see `Checker::check_pages`).
+    pub page: Option<Arc<Pages>>,
+    /// What the page reader made of the body, once read.
+    pub page_links: Option<Vec<String>>,
 }
 
 impl JobState {
@@ -95,6 +101,8 @@ impl JobState {
             last_status: None,
             failure: None,
             started: Instant::now(),
+            page: None,
+            page_links: None,
         }
     }
 
@@ -124,9 +132,10 @@ pub(crate) enum Step {
     },
 }
 
-/// One HTTP answer or failure of one request.
+/// One HTTP answer (with the body of a kept page, read up to its cap) or
+/// failure of one request.
 enum Answer {
-    Response(Response),
+    Response(Response, Option<Vec<u8>>),
     Failed(Failure),
 }
 
@@ -135,15 +144,15 @@ enum Answer {
 /// (closed before the answer, reset). A pooled connection can only exist
 /// to a host that answered before, so only then; the resend is immediate
 /// and is not a retry. Every outcome is recorded in the host's circuit.
-async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
+async fn request(inner: &Inner, method: Method, url: &Url, page_cap: Option<usize>) -> Answer {
     let host = host_key(url);
     let maybe_reused = inner.answered(&host);
-    let mut answer = send(inner, &inner.client, method.clone(), url).await;
+    let mut answer = send(inner, &inner.client, method.clone(), url, page_cap).await;
     if maybe_reused && matches!(&answer, Answer::Failed(f) if f.connection_lost()) {
-        answer = send(inner, &inner.fresh_client, method, url).await;
+        answer = send(inner, &inner.fresh_client, method, url, page_cap).await;
     }
     let outcome = match &answer {
-        Answer::Response(_) | Answer::Failed(Failure::Malformed(_)) => Outcome::Answered,
+        Answer::Response(..) | Answer::Failed(Failure::Malformed(_)) => Outcome::Answered,
         Answer::Failed(Failure::Excluded(_)) => Outcome::Neutral,
         Answer::Failed(f) => Outcome::Silent(f.status(), f.message().to_string()),
     };
@@ -151,7 +160,15 @@ async fn request(inner: &Inner, method: Method, url: &Url) -> Answer {
     answer
 }
 
-async fn send(inner: &Inner, client: &reqwest::Client, method: Method, url: &Url) -> Answer {
+/// `page_cap`: the job keeps its page; a 2xx HTML answer to GET has up to
+/// that many bytes of its body read (within the same deadline).
+async fn send(
+    inner: &Inner,
+    client: &reqwest::Client,
+    method: Method,
+    url: &Url,
+    page_cap: Option<usize>,
+) -> Answer {
     let deadline = tokio::time::Instant::now() + inner.config.timeout();
     let send = client.request(method.clone(), url.clone()).send();
     match tokio::time::timeout_at(deadline, send).await {
@@ -160,6 +177,11 @@ async fn send(inner: &Inner, client: &reqwest::Client, method: Method, url: &Url
             inner.config.timeout_secs
         ))),
         Ok(Err(e)) => Answer::Failed(classify::classify_error(&e)),
+        Ok(Ok(mut resp)) if method == Method::GET && page_cap.is_some() && Pages::wants(&resp) => {
+            let cap = page_cap.unwrap_or(0);
+            let body = read_page(&mut resp, cap, deadline).await;
+            Answer::Response(resp, Some(body))
+        }
         Ok(Ok(mut resp)) => {
             // Read a small body whole so the connection goes back to the
             // pool; anything bigger or unsized is dropped unread.
@@ -170,9 +192,29 @@ async fn send(inner: &Inner, client: &reqwest::Client, method: Method, url: &Url
                 })
                 .await;
             }
-            Answer::Response(resp)
+            Answer::Response(resp, None)
         }
     }
+}
+
+/// Reads a kept page's body: at most `cap` bytes, until `deadline`; what
+/// came before a cut, a failure or the deadline is kept. The rest is never
+/// read (the connection is dropped with the response).
+async fn read_page(resp: &mut Response, cap: usize, deadline: tokio::time::Instant) -> Vec<u8> {
+    let mut body = Vec::new();
+    let _ = tokio::time::timeout_at(deadline, async {
+        while body.len() < cap {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = cap - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                _ => break,
+            }
+        }
+    })
+    .await;
+    body
 }
 
 /// Runs a job until it has a result or must go back to the scheduler.
@@ -182,7 +224,9 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
             return Step::Done(job.id, job.finish(status, msg));
         }
         if !job.use_get
-            && (inner.config.method == RequestMethod::Get || inner.head_refused_by(&job.current))
+            && (inner.config.method == RequestMethod::Get
+                || job.page.is_some()
+                || inner.head_refused_by(&job.current))
         {
             job.use_get = true;
         }
@@ -191,13 +235,27 @@ pub(crate) async fn run_step(inner: &Inner, mut job: Box<JobState>) -> Step {
         } else {
             Method::HEAD
         };
-        let next = match request(inner, method, &job.current).await {
+        let page_cap = job.page.as_ref().map(|p| p.max_bytes);
+        let next = match request(inner, method, &job.current, page_cap).await {
             Answer::Failed(f) => after_failure(inner, &mut job, &f),
-            Answer::Response(resp) => after_answer(inner, &mut job, resp),
+            Answer::Response(resp, body) => {
+                if let (Some(body), Some(page)) = (body, job.page.clone()) {
+                    job.page_links = Some((page.read)(job.id, &job.current, &body));
+                }
+                after_answer(inner, &mut job, resp)
+            }
         };
         match next {
             Next::Again => continue,
-            Next::Done(status, msg) => return Step::Done(job.id, job.finish(status, msg)),
+            Next::Done(status, msg) => {
+                let mut result = job.finish(status, msg);
+                if status.is_success() && job.page.is_some() {
+                    // A kept page that was not HTML has no links: it was
+                    // looked at all the same (a later run need not ask).
+                    result.page_links = Some(job.page_links.take().unwrap_or_default().into());
+                }
+                return Step::Done(job.id, result);
+            }
             Next::Retry { wait, pause_host } => return retry_later(inner, job, wait, pause_host),
             Next::Requeue(host) => {
                 return Step::Requeue {

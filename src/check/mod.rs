@@ -10,6 +10,9 @@
 //! one job), `classify` (answers -> statuses), `retry` (backoff and
 //! `Retry-After`), `guard` (non-public addresses, the DNS filter and the
 //! per-run DNS cache), `circuit` (silent hosts and the offline early stop).
+//! [`Checker::check_pages`] hands the bodies of chosen 2xx HTML answers to
+//! the caller's reader (project pages, `[follow]`); the checker never
+//! parses them.
 //!
 //! Decisions worth knowing:
 //! - GET by default (`method = "get"`): one round trip per hop, the answer a
@@ -260,7 +263,65 @@ impl Checker {
         shutdown: CancellationToken,
         on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
     ) {
-        scheduler::run(self.inner.clone(), jobs, shutdown, on_result).await
+        scheduler::run(self.inner.clone(), jobs, None, shutdown, on_result).await
+    }
+
+    /// [`check_all`](Self::check_all), keeping the pages of the jobs named
+    /// in `pages`: such a job is asked with GET whatever `method` says, and
+    /// when its answer is 2xx with an HTML content type, up to
+    /// `pages.max_bytes` of the body this GET reads anyway are handed to
+    /// `pages.read`, whose links land in the result's `page_links` (empty
+    /// for any other 2xx answer). No request is added for it.
+    pub async fn check_pages(
+        &self,
+        jobs: Vec<(u32, String)>,
+        pages: Pages,
+        shutdown: CancellationToken,
+        on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+    ) {
+        let pages = Some(Arc::new(pages));
+        scheduler::run(self.inner.clone(), jobs, pages, shutdown, on_result).await
+    }
+}
+
+/// What the caller does with a page body: the links it wants kept, given
+/// the job's id, the URL the body came from (after redirects and remap) and
+/// the body (at most `max_bytes`, possibly cut). The checker never looks
+/// inside a body itself.
+pub type PageReader = dyn Fn(u32, &Url, &[u8]) -> Vec<String> + Send + Sync;
+
+/// Which jobs of [`Checker::check_pages`] keep their page, and how much of it.
+pub struct Pages {
+    pub ids: HashSet<u32>,
+    pub max_bytes: usize,
+    pub read: Box<PageReader>,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("ids", &self.ids.len())
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pages {
+    /// True for a response whose body is worth handing over: 2xx, HTML.
+    pub(crate) fn wants(response: &reqwest::Response) -> bool {
+        response.status().is_success()
+            && response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| {
+                    v.split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_lowercase()
+                })
+                .is_some_and(|t| t == "text/html" || t == "application/xhtml+xml")
     }
 }
 

@@ -16,9 +16,9 @@
 //! answered 429 or `Retry-After` is paused as a whole until then. Owns task
 //! spawning and shutdown; never builds requests or judges answers.
 
-use super::Inner;
 use super::circuit::OFFLINE_GRACE;
 use super::client::{self, JobState, Step};
+use super::{Inner, Pages};
 use crate::model::{LinkResult, Status};
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
@@ -255,6 +255,7 @@ struct TaskEnd {
 pub(crate) async fn run(
     inner: Arc<Inner>,
     jobs: Vec<(u32, String)>,
+    pages: Option<Arc<Pages>>,
     shutdown: CancellationToken,
     on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
 ) {
@@ -296,7 +297,7 @@ pub(crate) async fn run(
         if offline.is_none() {
             while let Some((h, job)) = s.next() {
                 let id = job.id();
-                let handle = tasks.spawn(run_task(inner.clone(), h, job));
+                let handle = tasks.spawn(run_task(inner.clone(), h, job, pages.clone()));
                 running.insert(handle.id(), (h, id));
             }
         }
@@ -379,10 +380,15 @@ fn offline_result(job: Pending, reason: &str) -> (u32, LinkResult) {
 }
 
 /// One task: a job's steps until it is done or goes back to the scheduler.
-async fn run_task(inner: Arc<Inner>, h: usize, job: Pending) -> TaskEnd {
+/// A fresh job keeps its page when `pages` names it.
+async fn run_task(inner: Arc<Inner>, h: usize, job: Pending, pages: Option<Arc<Pages>>) -> TaskEnd {
     let state = match job {
         Pending::Fresh { id, url } => match Url::parse(&url) {
-            Ok(u) => Box::new(JobState::new(id, u)),
+            Ok(u) => {
+                let mut state = Box::new(JobState::new(id, u));
+                state.page = pages.filter(|p| p.ids.contains(&id));
+                state
+            }
             Err(e) => {
                 let r =
                     LinkResult::without_request(Status::Invalid, format!("unparsable URL: {e}"));

@@ -198,12 +198,15 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
                 checked_at: DateTime::UNIX_EPOCH,
                 redirect_chain: Vec::new(),
                 cached: false,
+                page_links: None,
             },
             first_failed_at: rec.first_failed_at,
             archive,
         });
     };
+    let page_links = rec.page_links().map(Vec::into_boxed_slice);
     let result = LinkResult {
+        page_links,
         status: rec.status,
         http_status: rec.http_status,
         final_url: (!rec.final_url.is_empty()).then(|| rec.final_url.into_owned()),
@@ -234,6 +237,7 @@ mod tests {
             checked_at: DateTime::from_timestamp(at, 0).unwrap(),
             redirect_chain: vec![],
             cached: false,
+            page_links: None,
         }
     }
 

@@ -4,6 +4,9 @@
 //! running them all at once; and merging the answers into one result per
 //! URL.
 //!
+//! Project pages (`[follow]`) are read by the same requests: `follow`
+//! says which and what to keep.
+//!
 //! Never judges a link itself: the checker and `forge::judge_root` do.
 
 use super::{Links, NO_REPO};
@@ -55,6 +58,7 @@ pub async fn check(
         repos: cached_repos,
     } = known;
     let checker = Checker::new(&config.check)?;
+    let pages = super::follow::pages(config, store, links, &mut reused);
     let plan = plan(config, store, links, &checker, &mut reused, &cached_repos);
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
@@ -77,12 +81,22 @@ pub async fn check(
     };
     let results = std::sync::Mutex::new(reused);
     let http = async {
-        checker
-            .check_all(plan.http_jobs, shutdown.clone(), &mut |id, result| {
-                results.lock().expect("results lock")[id as usize] = Some(result);
-                progress.inc(1);
-            })
-            .await
+        let mut on_result = |id: u32, result| {
+            results.lock().expect("results lock")[id as usize] = Some(result);
+            progress.inc(1);
+        };
+        match pages {
+            Some(pages) => {
+                checker
+                    .check_pages(plan.http_jobs, pages, shutdown.clone(), &mut on_result)
+                    .await
+            }
+            None => {
+                checker
+                    .check_all(plan.http_jobs, shutdown.clone(), &mut on_result)
+                    .await
+            }
+        }
     };
     let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");

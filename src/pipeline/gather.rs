@@ -187,6 +187,7 @@ pub fn extract_to(
                         archive: None,
                         section,
                         role: l.role,
+                        found_via: "",
                     };
                     if let Err(e) = writer.write(&row) {
                         failed = Some(e);

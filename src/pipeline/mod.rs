@@ -8,18 +8,21 @@
 //!
 //! Layout: `gather` (inputs and remote documents into a `Store`; the
 //! `extract` command), `checks` (planning and merging link checks and
-//! GitHub API calls), `archive` (the archive stage), `rows` (link,
+//! GitHub API calls), `follow` (project pages: which are read, what on
+//! them is code, the second round), `archive` (the archive stage), `rows` (link,
 //! repository and paper rows), `outputs` (every report file and the
 //! terminal, JSON and annotation output). `run` reads as the list of stages.
 
 mod archive;
 mod checks;
+mod follow;
 mod gather;
 mod outputs;
 mod rows;
 
 pub use archive::Archived;
 pub use checks::{Checked, Reused, check, network_unreachable};
+pub use follow::{MAX_PAGE_CODE_LINKS, page_code_links};
 pub use gather::{FetchRemote, Links, collect, extract_to, find_repos, run_extract};
 pub use rows::link_rows;
 
@@ -117,9 +120,9 @@ pub async fn run(
         path: "config".into(),
         message,
     })?;
-    let (store, links) = gather::gather(config).await?;
+    let (mut store, mut links) = gather::gather(config).await?;
     let (paths, history) = load_history(config, options.no_cache)?;
-    let checked = check_stage(&options, &store, &links, &history, &shutdown).await?;
+    let checked = check_stage(&options, &mut store, &mut links, &history, &shutdown).await?;
     let swh_token = options.swh_token.clone();
     let archived = archive::archive_stage(
         config, &store, &links, &checked, &history, swh_token, shutdown,
@@ -178,11 +181,13 @@ fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History
 }
 
 /// Checks and API calls at once, reusing what the previous run knows, under
-/// a progress bar; prints the stage's notes.
+/// a progress bar; then the second round for the code found on project
+/// pages (`follow`), which extends `store` and `links`; prints the stage's
+/// notes.
 async fn check_stage(
     options: &RunOptions,
-    store: &Store,
-    links: &Links,
+    store: &mut Store,
+    links: &mut Links,
     history: &History,
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
@@ -199,7 +204,7 @@ async fn check_stage(
             .collect(),
     };
     let progress = crate::progress::bar(options.progress, store.urls.len());
-    let checked = check(
+    let mut checked = check(
         &options.config,
         store,
         links,
@@ -210,6 +215,13 @@ async fn check_stage(
     )
     .await?;
     progress.finish_and_clear();
+    let round = follow::Round {
+        config: &options.config,
+        history,
+        token: options.token.clone(),
+        shutdown: shutdown.clone(),
+    };
+    follow::second_round(round, store, links, &mut checked).await?;
     for note in &checked.notes {
         warn(note);
     }

@@ -105,7 +105,7 @@ pub fn link_rows<'a>(
     first_failed: &'a [Option<chrono::DateTime<Utc>>],
     archive: &'a [Option<ArchiveCells>],
 ) -> impl Iterator<Item = LinkRow<'a>> + 'a {
-    store.occurrences.iter().map(move |o| {
+    store.occurrences.iter().enumerate().map(move |(i, o)| {
         let repo = links.repo_of[o.url as usize];
         LinkRow {
             source: &store.sources[o.source as usize],
@@ -131,6 +131,9 @@ pub fn link_rows<'a>(
                 &store.papers[o.paper as usize].section
             },
             role: o.role,
+            found_via: store
+                .found_via(i)
+                .map_or("", |page| &store.urls[page as usize]),
         }
     })
 }
@@ -147,12 +150,21 @@ pub(super) fn repo_rows(
     let n = links.repos.len();
     let mut link_count = vec![0usize; n];
     let mut papers: Vec<HashSet<u32>> = vec![HashSet::new(); n];
-    for o in &store.occurrences {
+    // The page a repository was found on, unless an input links it directly.
+    let mut found_via: Vec<Option<&str>> = vec![None; n];
+    let mut direct = vec![false; n];
+    for (i, o) in store.occurrences.iter().enumerate() {
         let r = links.repo_of[o.url as usize];
         if r != NO_REPO {
             link_count[r as usize] += 1;
             if o.paper != NO_PAPER {
                 papers[r as usize].insert(o.paper);
+            }
+            match store.found_via(i) {
+                Some(page) => {
+                    found_via[r as usize].get_or_insert(&store.urls[page as usize]);
+                }
+                None => direct[r as usize] = true,
             }
         }
     }
@@ -187,6 +199,10 @@ pub(super) fn repo_rows(
                 stars_delta: None,
                 previous_report_at: None,
                 archive: Default::default(),
+                found_via: found_via[i]
+                    .filter(|_| !direct[i])
+                    .unwrap_or_default()
+                    .to_string(),
             }
         })
         .collect();
@@ -311,7 +327,9 @@ pub(super) fn paper_rows<'a>(
         .map(|(url, &repo)| is_code_link(url, repo != NO_REPO))
         .collect();
     let mut seen_repos: Vec<HashSet<u32>> = vec![HashSet::new(); rows.len()];
-    for o in &store.occurrences {
+    // Code links found on project pages, per paper (`linked_via_page`).
+    let mut found_code = vec![0usize; rows.len()];
+    for (i, o) in store.occurrences.iter().enumerate() {
         if o.paper == NO_PAPER {
             continue;
         }
@@ -324,6 +342,9 @@ pub(super) fn paper_rows<'a>(
         }
         if code_link[o.url as usize] || o.role == Role::Code {
             row.code_links += 1;
+            if store.found_via(i).is_some() {
+                found_code[o.paper as usize] += 1;
+            }
         }
         if results[o.url as usize].status.is_failure() {
             row.broken_links += 1;
@@ -350,8 +371,13 @@ pub(super) fn paper_rows<'a>(
             row.best_repo_stars = Some(info.stars);
         }
     }
-    for (row, paper) in rows.iter_mut().zip(&store.papers) {
-        row.code_state = CodeState::decide(row.code_links, paper.claims_code, paper.withholds_code);
+    for ((row, paper), found) in rows.iter_mut().zip(&store.papers).zip(found_code) {
+        row.code_state = CodeState::decide_with_found(
+            row.code_links - found,
+            found,
+            paper.claims_code,
+            paper.withholds_code,
+        );
         row.claims_code_without_link =
             matches!(row.code_state, CodeState::Promised | CodeState::Withheld);
     }

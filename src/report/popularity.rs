@@ -141,10 +141,13 @@ fn write_repo_line(out: &mut String, r: &RepoRow, repo_papers: &RepoPapers, gain
         Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
         _ => md_cell(&r.repo),
     };
-    let renamed = r
+    let mut renamed = r
         .renamed_to()
         .map(|to| format!(" (now {})", md_cell(to)))
         .unwrap_or_default();
+    if !r.found_via.is_empty() {
+        let _ = write!(renamed, " (via [project page]({}))", md_url(&r.found_via));
+    }
     let list = repo_papers.get(&r.repo);
     let mut titles: Vec<String> = list
         .iter()

@@ -392,6 +392,7 @@ mod tests {
             stars_delta: None,
             previous_report_at: None,
             archive: Default::default(),
+            found_via: String::new(),
         };
         let repos = vec![repo];
         let text = render_terminal(

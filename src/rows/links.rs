@@ -58,7 +58,24 @@ pub struct LinkRecord<'a> {
     pub section: Cow<'a, str>,
     #[serde(default)]
     pub role: Role,
+    /// Issue 14: the project page this link was found on (empty: the input
+    /// links it directly).
+    #[serde(with = "super::codec::text", default)]
+    pub found_via: Cow<'a, str>,
+    /// Issue 14: on a followed project page's own rows, the code links
+    /// found on it, joined with [`PAGE_LINKS_SEPARATOR`]; [`NO_PAGE_LINKS`]
+    /// when it was looked at and holds none (or is not HTML); empty when it
+    /// was not looked at.
+    /// What an incremental run reuses instead of requesting the page again.
+    #[serde(with = "super::codec::text", default)]
+    pub page_code_links: Cow<'a, str>,
 }
+
+/// Joins the URLs of `page_code_links` (URLs never contain spaces).
+pub const PAGE_LINKS_SEPARATOR: &str = " ";
+
+/// `page_code_links` of a page that was read and links no code.
+pub const NO_PAGE_LINKS: &str = "none";
 
 impl<'a> LinkRecord<'a> {
     /// The record of a row; borrows every text it can.
@@ -89,6 +106,27 @@ impl<'a> LinkRecord<'a> {
             archive_checked_at: row.archive.and_then(|a| a.checked_at),
             section: head.section,
             role: head.role,
+            found_via: Cow::Borrowed(row.found_via),
+            page_code_links: match r.and_then(|r| r.page_links.as_deref()) {
+                None => Cow::Borrowed(""),
+                Some([]) => Cow::Borrowed(NO_PAGE_LINKS),
+                Some(links) => Cow::Owned(links.join(PAGE_LINKS_SEPARATOR)),
+            },
+        }
+    }
+
+    /// The URLs of `page_code_links`: `None` when the page was not read.
+    pub fn page_links(&self) -> Option<Vec<String>> {
+        match self.page_code_links.as_ref() {
+            "" => None,
+            NO_PAGE_LINKS => Some(Vec::new()),
+            links => Some(
+                links
+                    .split(PAGE_LINKS_SEPARATOR)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
         }
     }
 

@@ -76,8 +76,8 @@ pub struct RepoRecord<'a> {
     /// A Hugging Face Space's runtime stage (empty elsewhere).
     #[serde(default, with = "super::codec::text")]
     pub runtime: Cow<'a, str>,
-    /// The project page a repository was found through (empty: linked
-    /// directly). Reserved for following project pages; always empty today.
+    /// The project page a repository was found on (`[follow]`); empty when
+    /// an input links it directly.
     #[serde(default, with = "super::codec::text")]
     pub found_via: Cow<'a, str>,
 }
@@ -136,7 +136,7 @@ impl<'a> RepoRecord<'a> {
             likes: i.and_then(|i| i.likes),
             downloads_30d: i.and_then(|i| i.downloads_30d),
             runtime: text(i.and_then(|i| i.runtime.as_deref())),
-            found_via: Cow::Borrowed(""),
+            found_via: Cow::Borrowed(&r.found_via),
         }
     }
 
@@ -188,6 +188,7 @@ impl<'a> RepoRecord<'a> {
                 at: self.archived_at,
                 checked_at: self.archive_checked_at,
             },
+            found_via: self.found_via.into_owned(),
         })
     }
 }
