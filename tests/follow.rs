@@ -58,6 +58,12 @@ Project page: <https://pdf.example/f.pdf>
 Code: <https://github.com/lab/direct>
 
 Project page: <https://lab.github.io/direct/>
+
+## Shared H: a paper with code of its own that links Method A's page too
+
+Code: <https://github.com/lab/direct>
+
+Project page: <https://lab.github.io/method/>
 ";
 
 /// Every project page, by the path it is requested at (after the remap).
@@ -366,6 +372,17 @@ async fn a_project_page_that_links_its_code_gives_the_paper_its_repository() {
         ""
     );
     assert!(r.repo("lab/hidden").is_none());
+    // The same page linked by a paper with code: that paper gets nothing
+    // from it (lab/method above has one link and one paper).
+    let h = r.paper("Shared H");
+    assert_eq!(
+        [
+            h["best_repo"].as_str(),
+            h["code_state"].as_str(),
+            h["links"].as_str()
+        ],
+        ["lab/direct", "linked", "2"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

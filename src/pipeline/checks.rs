@@ -81,22 +81,18 @@ pub async fn check(
     };
     let results = std::sync::Mutex::new(reused);
     let http = async {
-        let mut on_result = |id: u32, result| {
-            results.lock().expect("results lock")[id as usize] = Some(result);
-            progress.inc(1);
-        };
-        match pages {
-            Some(pages) => {
-                checker
-                    .check_pages(plan.http_jobs, pages, shutdown.clone(), &mut on_result)
-                    .await
-            }
-            None => {
-                checker
-                    .check_all(plan.http_jobs, shutdown.clone(), &mut on_result)
-                    .await
-            }
-        }
+        let jobs = plan.http_jobs;
+        http_checks(
+            &checker,
+            jobs,
+            pages,
+            shutdown.clone(),
+            &mut |id, result| {
+                results.lock().expect("results lock")[id as usize] = Some(result);
+                progress.inc(1);
+            },
+        )
+        .await
     };
     let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");
@@ -127,6 +123,20 @@ pub async fn check(
         notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,
     })
+}
+
+/// The HTTP checks, keeping the pages `follow` asked for (if any).
+async fn http_checks(
+    checker: &Checker,
+    jobs: Vec<(u32, String)>,
+    pages: Option<crate::check::Pages>,
+    shutdown: CancellationToken,
+    on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+) {
+    match pages {
+        Some(pages) => checker.check_pages(jobs, pages, shutdown, on_result).await,
+        None => checker.check_all(jobs, shutdown, on_result).await,
+    }
 }
 
 /// What `plan` decided for the URLs and repositories not already known.

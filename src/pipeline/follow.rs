@@ -22,7 +22,7 @@ use crate::extract::{self, Event, Format, Role};
 use crate::forge::{self, Recognizer};
 use crate::history::History;
 use crate::model::{Forge, LinkResult, RepoKey, Status};
-use crate::store::{NO_PAPER, Store};
+use crate::store::{NO_PAPER, Occurrence, Store};
 use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
 use tokio_util::sync::CancellationToken;
@@ -34,9 +34,26 @@ use url::Url;
 pub const MAX_PAGE_CODE_LINKS: usize = 10;
 
 /// The unique URLs whose page is read: `project` links of papers that have
-/// no code link of their own (`code` role, or a forge / code host link, as
-/// papers.csv counts them).
+/// no code link of their own.
 pub(super) fn candidates(store: &Store, links: &Links) -> HashSet<u32> {
+    let has_code = papers_with_code(store, links);
+    store
+        .occurrences
+        .iter()
+        .filter(|o| followed(o, &has_code))
+        .map(|o| o.url)
+        .collect()
+}
+
+/// True for an occurrence whose page is followed: a `project` link of a
+/// paper without a code link of its own.
+fn followed(o: &Occurrence, has_code: &[bool]) -> bool {
+    o.paper != NO_PAPER && o.role == Role::Project && !has_code[o.paper as usize]
+}
+
+/// Per paper: it has a code link of its own (`code` role, or a forge or
+/// code host link, as papers.csv counts them).
+fn papers_with_code(store: &Store, links: &Links) -> Vec<bool> {
     let code_link: Vec<bool> = store
         .urls
         .iter()
@@ -49,12 +66,7 @@ pub(super) fn candidates(store: &Store, links: &Links) -> HashSet<u32> {
             has_code[o.paper as usize] = true;
         }
     }
-    store
-        .occurrences
-        .iter()
-        .filter(|o| o.paper != NO_PAPER && o.role == Role::Project && !has_code[o.paper as usize])
-        .map(|o| o.url)
-        .collect()
+    has_code
 }
 
 /// Before the check: which reused results may stand and which pages are
@@ -180,11 +192,11 @@ pub(super) fn add_found(
     results: &[LinkResult],
 ) -> (usize, usize) {
     let (first_url, first_repo) = (store.urls.len(), links.repos.len());
-    let pages = candidates(store, links);
+    let has_code = papers_with_code(store, links);
     let mut seen: HashSet<(u32, String)> = HashSet::new();
     for i in 0..store.occurrences.len() {
         let o = store.occurrences[i];
-        if o.role != Role::Project || !pages.contains(&o.url) {
+        if !followed(&o, &has_code) {
             continue;
         }
         let r = &results[o.url as usize];
