@@ -719,3 +719,16 @@ fn very_short_abstract_after_the_first_paper_keeps_its_own_title() {
         ]
     );
 }
+
+/// Regression: the path-suffix rules of the role table (`.pdf`) sliced the
+/// path by bytes and panicked when the cut fell inside a character
+/// (found by `never_panics_on_url_like_noise`; a project page read by
+/// `[follow]` is anyone's bytes).
+#[test]
+fn path_suffix_role_rule_never_cuts_inside_a_character() {
+    use paperlinks::extract::role::url_role;
+    use paperlinks::model::Role;
+    assert_eq!(url_role("https://example.org/éabc"), Role::Project);
+    assert_eq!(url_role("https://example.org/é.pdf"), Role::Paper);
+    assert_eq!(url_role("https://example.org/ab"), Role::Project);
+}

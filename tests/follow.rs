@@ -491,6 +491,15 @@ fn what_on_a_page_counts_as_its_code() {
     assert_eq!(kept.len(), MAX_PAGE_CODE_LINKS);
     assert_eq!(kept[0], "https://github.com/o/r0");
     assert!(links("https://example.org/", "\u{0}<<<>>\u{fffd}").is_empty());
+    // A path whose last bytes split a character (the role table's path
+    // suffix rules once sliced it): no panic, nothing taken.
+    assert!(
+        links(
+            "https://example.org/",
+            r#"<a href="https://example.org/éabc">x</a>"#
+        )
+        .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

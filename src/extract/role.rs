@@ -385,9 +385,11 @@ fn url_matches(m: Match, host: &str, path: &str) -> bool {
         Repo(h) => host_is(host, h) && path.split('/').filter(|s| !s.is_empty()).count() >= 2,
         HostSuffix(s) => host.ends_with(s),
         HostPrefix(p) => host.starts_with(p),
-        PathSuffix(s) => {
-            path.len() >= s.len() && path[path.len() - s.len()..].eq_ignore_ascii_case(s)
-        }
+        PathSuffix(s) => path
+            .len()
+            .checked_sub(s.len())
+            .and_then(|start| path.get(start..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(s)),
     }
 }
 

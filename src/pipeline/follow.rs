@@ -25,6 +25,7 @@ use crate::model::{Forge, LinkResult, RepoKey, Status};
 use crate::store::{NO_PAPER, Occurrence, Store};
 use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -102,7 +103,12 @@ pub(super) fn pages(
     let recognizer = Recognizer::new(config);
     let read: Box<PageReader> = Box::new(move |id, from, body| {
         let page = originals.get(&id).map_or(from.as_str(), String::as_str);
-        page_code_links(&recognizer, page, from, body)
+        // A page is anyone's bytes: a bug of ours in reading it costs its
+        // links, never the page's own check (a panic would end the task).
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            page_code_links(&recognizer, page, from, body)
+        }))
+        .unwrap_or_default()
     });
     Some(Pages {
         ids,
