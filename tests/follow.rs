@@ -10,11 +10,14 @@
 
 mod support;
 
-use paperlinks::config::Config;
+use paperlinks::check::{Checker, Pages};
+use paperlinks::config::{CheckConfig, Config};
 use paperlinks::forge::Recognizer;
+use paperlinks::model::{LinkResult, Status};
 use paperlinks::pipeline::{MAX_PAGE_CODE_LINKS, page_code_links};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::cmd::paperlinks;
 use support::fake_github::{FakeGithub, FakeRepo};
@@ -512,4 +515,73 @@ async fn under_head_a_followed_page_is_asked_once_with_get() {
     assert_eq!(w.web.hits_method("HEAD", "/lab.github.io/direct/"), 1);
     let r = Reports::read(&w.dir.path().join("head"));
     assert_eq!(r.paper("Method A")["code_state"], "linked_via_page");
+}
+
+/// The checker side alone: which answers are handed to the reader, and how
+/// much of them. An 8 MiB page is read up to the cap and no further; a
+/// non-HTML 2xx, a 404 page and a job not asked for are never read.
+#[tokio::test]
+async fn the_checker_hands_over_capped_html_bodies_of_chosen_jobs_only() {
+    const CAP: usize = 1 << 20;
+    const SMALL: &str = r#"<a href="https://github.com/o/r">code</a>"#;
+    let big = format!("<html>{}</html>", "x".repeat(8 << 20));
+    let web = WebServer::start(move |r| match r.path.as_str() {
+        "/big" => Reply::status(200)
+            .header("Content-Type", "text/html")
+            .body(&big),
+        "/json" => Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body("{}"),
+        "/gone" => Reply::status(404)
+            .header("Content-Type", "text/html")
+            .body("<html></html>"),
+        _ => html(SMALL),
+    })
+    .await;
+    let small_len = format!("<!doctype html><html><body>{SMALL}</body></html>").len();
+    let checker = Checker::new(&CheckConfig {
+        allow_private: true,
+        retries: 0,
+        ..CheckConfig::default()
+    })
+    .unwrap();
+    let seen: Arc<Mutex<Vec<(u32, usize)>>> = Arc::default();
+    let record = seen.clone();
+    let pages = Pages {
+        ids: HashSet::from([0, 1, 2, 3]),
+        max_bytes: CAP,
+        read: Box::new(move |id, _, body| {
+            record.lock().unwrap().push((id, body.len()));
+            vec![format!("found-by-{id}")]
+        }),
+    };
+    let jobs: Vec<(u32, String)> = ["/big", "/json", "/gone", "/page", "/page"]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as u32, web.url(p)))
+        .collect();
+    let mut results: HashMap<u32, LinkResult> = HashMap::new();
+    tokio::time::timeout(
+        HANG_GUARD,
+        checker.check_pages(jobs, pages, Default::default(), &mut |id, r| {
+            results.insert(id, r);
+        }),
+    )
+    .await
+    .expect("no hang");
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [(0, CAP), (3, small_len)],
+        "only the chosen HTML pages"
+    );
+    let links = |id: u32| results[&id].page_links.as_deref().map(<[String]>::to_vec);
+    assert_eq!(results[&0].status, Status::Ok);
+    assert_eq!(links(0), Some(vec!["found-by-0".to_string()]));
+    assert_eq!(links(1), Some(vec![]), "looked at, not HTML");
+    assert_eq!(results[&2].status, Status::Broken);
+    assert_eq!(links(2), None, "a failed page is not read");
+    assert_eq!(links(4), None, "not asked for");
+    assert_eq!(web.requests(), 5, "one request per job");
 }
