@@ -331,6 +331,11 @@ async fn a_project_page_that_links_its_code_gives_the_paper_its_repository() {
         r.popularity
             .contains("Method A: the paper whose page links its code")
     );
+    let summary = std::fs::read_to_string(w.dir.path().join("on/summary.md")).unwrap();
+    assert!(
+        summary.contains("repositories (3 found on project pages)"),
+        "{summary}"
+    );
 
     // Its own site, share buttons and the github.io source do not count.
     assert_eq!(r.paper("Self B")["code_state"], "none");

@@ -342,9 +342,10 @@ fn write_header(out: &mut String, input: &SummaryInput<'_>) {
     }
     let _ = writeln!(
         out,
-        "{} link occurrences, {} repositories, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}.{} Exit code {}: {}.",
+        "{} link occurrences, {} repositories{}, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}.{} Exit code {}: {}.",
         t.total,
         input.repos.len(),
+        found_via_text(input.repos),
         input.duration.as_secs_f64(),
         t.cached,
         input.cached_repos(),
@@ -515,6 +516,14 @@ pub fn append_step_summary(path: &Path, markdown: &str) -> Result<(), Error> {
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// " (N found on project pages)" or "" when none was (`[follow]`).
+fn found_via_text(repos: &[RepoRow]) -> String {
+    match repos.iter().filter(|r| !r.found_via.is_empty()).count() {
+        0 => String::new(),
+        n => format!(" ({n} found on project pages)"),
+    }
 }
 
 /// " Other forges' API calls: huggingface 3, gitlab 1." or "" when none
