@@ -821,6 +821,9 @@ fn summary_sections() {
     assert_eq!(json["repos"]["by_health"]["missing"], 1);
     assert_eq!(json["repos"]["top"][0]["repo"], "big/one");
     assert_eq!(json["repos"]["top"][0]["stars_delta"], 25);
+    assert_eq!(json["repos"]["top"][0]["forge"], "github");
+    assert_eq!(json["repos"]["top"][0]["kind"], "repository");
+    assert!(json["repos"]["top"][0].get("found_via").is_none());
 }
 
 #[test]

@@ -68,6 +68,14 @@ pub struct JsonRepo {
     pub stars_delta: Option<i64>,
     pub health: String,
     pub pushed_at: Option<DateTime<Utc>>,
+    /// The forge word (`github`, `huggingface`, ...), as in repos.csv.
+    pub forge: String,
+    /// The kind word (`repository`, `model`, `dataset`, `space`).
+    pub kind: String,
+    /// The project page the repository was found on; absent when an input
+    /// links it directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_via: Option<String>,
 }
 
 impl JsonRepo {
@@ -80,6 +88,9 @@ impl JsonRepo {
             stars_delta: r.stars_delta,
             health: r.health.to_string(),
             pushed_at: r.info.as_ref().and_then(|i| i.pushed_at),
+            forge: r.forge.to_string(),
+            kind: r.kind.to_string(),
+            found_via: (!r.found_via.is_empty()).then(|| r.found_via.clone()),
         }
     }
 }
