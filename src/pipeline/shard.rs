@@ -1,0 +1,288 @@
+//! Shards as the pipeline runs them: which URLs and repositories a shard
+//! checks (`scope`), the two files it leaves next to its reports
+//! (`write_shard`), and the `merge` command (`run_merge`), which reads
+//! them back, has `crate::shard::verify` check them against its own
+//! inputs and config, unions their results into the structures a single
+//! run builds and hands those to the same `finish` path, so a merge
+//! writes exactly the reports a single run writes.
+//!
+//! Never checks a link and never asks an API; the only files it reads are
+//! the shard files named on the command line.
+
+use super::archive::archived_from_shards;
+use super::checks::api_root;
+use super::{Archived, Checked, Done, Exit, Links, RunOptions, finish, load_history};
+use crate::config::Config;
+use crate::error::Error;
+use crate::forge::Recognizer;
+use crate::model::{Forge, RepoOutcome};
+use crate::shard::{
+    self, ArchiveResults, Expected, InputDigest, Manifest, RepoResult, Results, Scope, Shard,
+    UrlResult,
+};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Which unique URLs and repositories shard `s` checks: a repository by
+/// its key; a link by its host, except a repository root judged from the
+/// API, which goes with its repository.
+pub(super) fn scope(config: &Config, store: &Store, links: &Links, s: Shard) -> Scope {
+    let recognizer = Recognizer::new(config);
+    let repos: Vec<bool> = links
+        .repos
+        .iter()
+        .map(|r| s.owns(r.key().as_str()))
+        .collect();
+    let urls = store
+        .urls
+        .iter()
+        .enumerate()
+        .map(|(id, url)| {
+            if api_root(config, &recognizer, links, id, url) {
+                repos[links.repo_of[id] as usize]
+            } else {
+                s.owns(&shard::host_key(url))
+            }
+        })
+        .collect();
+    Scope {
+        shard: s,
+        urls,
+        repos,
+    }
+}
+
+/// Writes `shard-results.json` and `shard.json` (last, so a manifest
+/// always has its results) into the output directory. A shard's own exit
+/// is its partial view's: failures and an unreachable network are left to
+/// `merge` (exit 0); an interrupted shard still exits 130.
+pub(super) fn write_shard(
+    config: &Config,
+    scope: &Scope,
+    done: &Done<'_>,
+    inputs: Vec<InputDigest>,
+    started_at: DateTime<Utc>,
+    exit: Exit,
+) -> Result<Exit, Error> {
+    let results = export(scope, done);
+    let manifest = Manifest {
+        format: shard::FORMAT,
+        shard: scope.shard.k,
+        shards: scope.shard.n,
+        version: env!("CARGO_PKG_VERSION").into(),
+        config_sha256: shard::config_digest(config),
+        inputs,
+        unique_urls: done.store.urls.len(),
+        repositories: done.links.repos.len(),
+        checked_urls: results.links.len(),
+        audited_repositories: results.repos.len(),
+        started_at,
+        finished_at: Utc::now(),
+    };
+    let dir = &config.output_dir;
+    write_json(&dir.join(shard::RESULTS), &results)?;
+    write_json(&dir.join(shard::MANIFEST), &manifest)?;
+    eprintln!(
+        "paperlinks: shard {} checked {} of {} unique links and {} of {} repositories; \
+         {} and {} are in {} for `paperlinks merge`, which decides the exit",
+        scope.shard,
+        manifest.checked_urls,
+        manifest.unique_urls,
+        manifest.audited_repositories,
+        manifest.repositories,
+        shard::MANIFEST,
+        shard::RESULTS,
+        dir.display()
+    );
+    Ok(match exit {
+        Exit::Interrupted => Exit::Interrupted,
+        Exit::Ok | Exit::Failures | Exit::Unreachable => Exit::Ok,
+    })
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string(value).map_err(|e| Error::Report {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })?;
+    crate::report::write_text_atomic(path, &text)
+}
+
+/// What this shard learnt: its URLs' results, its repositories' outcomes
+/// and every archive answer it holds.
+fn export(scope: &Scope, d: &Done<'_>) -> Results {
+    let links = d
+        .store
+        .urls
+        .iter()
+        .enumerate()
+        .filter(|(id, _)| scope.urls[*id])
+        .map(|(id, url)| UrlResult {
+            url: url.clone(),
+            result: d.checked.results[id].clone(),
+        })
+        .collect();
+    let repos = (0..d.links.repos.len())
+        .filter(|&i| scope.repos[i])
+        .map(|i| RepoResult {
+            key: d.links.repos[i].key().as_str().to_string(),
+            outcome: d.checked.repo_outcomes[i].clone(),
+            fetched_at: d.checked.repo_fetched[i],
+        })
+        .collect();
+    Results {
+        format: shard::FORMAT,
+        links,
+        repos,
+        api_calls: d.checked.api_calls,
+        forge_calls: d.checked.forge_calls.clone(),
+        notes: d.checked.notes.clone(),
+        interrupted: d.checked.interrupted,
+        archive: export_archive(d.archived),
+    }
+}
+
+fn export_archive(a: &Archived) -> ArchiveResults {
+    ArchiveResults {
+        lookups: a
+            .targets
+            .iter()
+            .zip(&a.lookups)
+            .filter_map(|(t, l)| Some((t.key.clone(), l.clone()?)))
+            .collect(),
+        saves: a.saves.clone(),
+        calls: a.calls,
+        notes: a.notes.clone(),
+    }
+}
+
+/// The `merge` command: reads the shards in `dirs`, refuses a set that is
+/// not exactly shards 1..N of one run on this merge's inputs, config and
+/// version (`Error::Shard`, exit 3), and writes the reports a single run
+/// would have written into the config's `output_dir`, with its exit.
+pub async fn run_merge(
+    options: RunOptions,
+    dirs: &[PathBuf],
+    out: &mut (dyn Write + Send),
+) -> Result<Exit, Error> {
+    let started = Instant::now();
+    let config = &options.config;
+    let fail_words = super::fail_words(config)?;
+    let (store, links, digests) = super::gather::gather(config, true).await?;
+    let manifests = read_manifests(dirs)?;
+    let version = env!("CARGO_PKG_VERSION");
+    let config_sha256 = shard::config_digest(config);
+    let expected = Expected {
+        version,
+        config_sha256: &config_sha256,
+        inputs: &digests,
+    };
+    let named: Vec<(&str, Manifest)> = manifests
+        .iter()
+        .map(|(d, m)| (d.as_str(), m.clone()))
+        .collect();
+    shard::verify(&named, &expected).map_err(|(dir, message)| Error::Shard {
+        dir: dir.into(),
+        message,
+    })?;
+    let results = dirs
+        .iter()
+        .map(|d| read_json::<Results>(&d.join(shard::RESULTS), d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (paths, history) = load_history(config, options.no_cache)?;
+    let checked = union(&store, &links, &results)?;
+    let archives: Vec<&ArchiveResults> = results.iter().map(|r| &r.archive).collect();
+    let archived = archived_from_shards(config, &store, &links, &checked, &history, &archives);
+    let done = Done {
+        store: &store,
+        links: &links,
+        history: &history,
+        checked: &checked,
+        archived: &archived,
+    };
+    finish(&options, &fail_words, &paths, &done, started, out)
+}
+
+/// Every directory's manifest, with the directory as text (for messages).
+fn read_manifests(dirs: &[PathBuf]) -> Result<Vec<(String, Manifest)>, Error> {
+    dirs.iter()
+        .map(|d| {
+            let m = read_json::<Manifest>(&d.join(shard::MANIFEST), d)?;
+            Ok((d.display().to_string(), m))
+        })
+        .collect()
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, dir: &Path) -> Result<T, Error> {
+    let refuse = |message: String| Error::Shard {
+        dir: dir.to_path_buf(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        refuse(format!(
+            "cannot read {}: {e} (is it the output directory of `check --shard K/N`?)",
+            path.display()
+        ))
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        refuse(format!(
+            "{} is not a shard file this paperlinks reads: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// The shards' results as one `Checked`, indexed like this merge's store:
+/// every unique URL's and repository's result from the shard that checked
+/// it; API calls, notes and interruption added up over the shards.
+fn union(store: &Store, links: &Links, shards: &[Results]) -> Result<Checked, Error> {
+    let by_url: HashMap<&str, &UrlResult> = shards
+        .iter()
+        .flat_map(|s| s.links.iter().map(|u| (u.url.as_str(), u)))
+        .collect();
+    let by_repo: HashMap<&str, &RepoResult> = shards
+        .iter()
+        .flat_map(|s| s.repos.iter().map(|r| (r.key.as_str(), r)))
+        .collect();
+    let gap = |what: String| Error::Shard {
+        dir: PathBuf::new(),
+        message: format!("no shard holds a result for {what}; were they run with this paperlinks?"),
+    };
+    let mut results = Vec::with_capacity(store.urls.len());
+    for u in &store.urls {
+        let found = by_url
+            .get(u.as_str())
+            .ok_or_else(|| gap(format!("the link {u}")))?;
+        results.push(found.result.clone());
+    }
+    let mut repo_outcomes: Vec<RepoOutcome> = Vec::with_capacity(links.repos.len());
+    let mut repo_fetched = Vec::with_capacity(links.repos.len());
+    for r in &links.repos {
+        let key = r.key();
+        let found = by_repo
+            .get(key.as_str())
+            .ok_or_else(|| gap(format!("the repository {key}")))?;
+        repo_outcomes.push(found.outcome.clone());
+        repo_fetched.push(found.fetched_at);
+    }
+    let mut forge_calls: BTreeMap<Forge, usize> = BTreeMap::new();
+    for (f, n) in shards.iter().flat_map(|s| &s.forge_calls) {
+        *forge_calls.entry(*f).or_default() += n;
+    }
+    Ok(Checked {
+        results,
+        repo_outcomes,
+        repo_fetched,
+        api_calls: shards.iter().map(|s| s.api_calls).sum(),
+        forge_calls: forge_calls.into_iter().collect(),
+        notes: shards
+            .iter()
+            .flat_map(|s| s.notes.iter().cloned())
+            .collect(),
+        interrupted: shards.iter().any(|s| s.interrupted),
+    })
+}
