@@ -384,6 +384,14 @@ async fn merge_refuses_missing_duplicated_foreign_input_and_foreign_config_shard
         "shard.json",
         Some(&plain),
     );
+    // A shard whose results file is cut short.
+    let cut = w.out("cut-shard2of3");
+    std::fs::create_dir_all(&cut).unwrap();
+    std::fs::copy(dirs[1].join("shard.json"), cut.join("shard.json")).unwrap();
+    let results = std::fs::read(dirs[1].join("shard-results.json")).unwrap();
+    std::fs::write(cut.join("shard-results.json"), &results[..results.len() / 2]).unwrap();
+    let with_cut = [dirs[0].clone(), cut.clone(), dirs[2].clone()];
+    refused(&with_cut, None, "not a shard file", Some(&cut));
     // A bad --shard is a usage error.
     let o = paperlinks()
         .args(["check", "--shard", "4/3"])
