@@ -204,10 +204,16 @@ fn the_matrix_example_shards_by_the_matrix_and_merges_every_shard() {
     );
     assert_eq!(w["jobs"]["merge"]["needs"].as_str(), Some("check"));
     let merge = job_scripts(&w, "merge");
-    assert!(merge.contains("paperlinks merge shards/paperlinks-shard-*"), "{merge}");
+    assert!(
+        merge.contains("paperlinks merge shards/paperlinks-shard-*"),
+        "{merge}"
+    );
     // The inputs the shards read are the ones the merge re-reads.
     assert!(check.contains("paperlinks check papers/") && merge.contains("--input papers/"));
     let mut all = Vec::new();
     uses(&w, &mut all);
-    assert!(all.iter().any(|u| u.starts_with("actions/download-artifact@")));
+    assert!(
+        all.iter()
+            .any(|u| u.starts_with("actions/download-artifact@"))
+    );
 }

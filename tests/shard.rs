@@ -158,13 +158,23 @@ impl World {
 
     /// `check` (optionally `--shard`), with `cfg`, into `out`; its output.
     fn check(&self, cfg: &Path, out: &Path, shard: Option<&str>) -> std::process::Output {
+        self.check_on(&self.input, cfg, out, shard)
+    }
+
+    fn check_on(
+        &self,
+        input: &Path,
+        cfg: &Path,
+        out: &Path,
+        shard: Option<&str>,
+    ) -> std::process::Output {
         let mut cmd = paperlinks();
         cmd.env("GITHUB_TOKEN", "test-token")
             .args(["check", "--format", "none", "--config"])
             .arg(cfg)
             .arg("--output-dir")
             .arg(out)
-            .arg(&self.input);
+            .arg(input);
         if let Some(s) = shard {
             cmd.args(["--shard", s]);
         }
@@ -367,6 +377,16 @@ async fn merge_refuses_missing_duplicated_foreign_input_and_foreign_config_shard
     )
     .unwrap();
     refused(&dirs, Some(&other), "other inputs", Some(&dirs[0]));
+    // Another input: one shard read the changed file, the merge the original.
+    let stray = w.out("stray-shard3of3");
+    let o = w.check_on(&other, &w.cfg, &stray, Some("3/3"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let with_stray = [dirs[0].clone(), dirs[1].clone(), stray.clone()];
+    refused(&with_stray, None, "other inputs", Some(&stray));
+    // The merged reports would overwrite a shard's own.
+    let o = w.merge(&dirs, &dirs[1]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("output directory"), "{}", stderr(&o));
     // Another config: shard 2 ran with another timeout.
     let cfg2 = w.out("config2.toml");
     write_config(&cfg2, &w.web, &w.fake, 9);
@@ -389,7 +409,11 @@ async fn merge_refuses_missing_duplicated_foreign_input_and_foreign_config_shard
     std::fs::create_dir_all(&cut).unwrap();
     std::fs::copy(dirs[1].join("shard.json"), cut.join("shard.json")).unwrap();
     let results = std::fs::read(dirs[1].join("shard-results.json")).unwrap();
-    std::fs::write(cut.join("shard-results.json"), &results[..results.len() / 2]).unwrap();
+    std::fs::write(
+        cut.join("shard-results.json"),
+        &results[..results.len() / 2],
+    )
+    .unwrap();
     let with_cut = [dirs[0].clone(), cut.clone(), dirs[2].clone()];
     refused(&with_cut, None, "not a shard file", Some(&cut));
     // A bad --shard is a usage error.

@@ -348,3 +348,30 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Hashing;
+    use sha2::{Digest, Sha256};
+    use std::io::{BufRead, Read};
+
+    #[test]
+    fn hashing_reader_sees_every_byte_once_whichever_way_it_is_read() {
+        let text = "line one\nline two\n".repeat(500);
+        let want = format!("{:x}", Sha256::digest(text.as_bytes()));
+        // Lines (fill_buf/consume), then the rest with read().
+        let mut h = Sha256::new();
+        let mut r = Hashing {
+            inner: std::io::BufReader::with_capacity(7, text.as_bytes()),
+            hasher: Some(&mut h),
+        };
+        let mut line = String::new();
+        for _ in 0..3 {
+            line.clear();
+            r.read_line(&mut line).unwrap();
+        }
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(format!("{:x}", h.finalize()), want);
+    }
+}

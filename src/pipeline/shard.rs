@@ -173,6 +173,7 @@ pub async fn run_merge(
     let config = &options.config;
     let fail_words = super::fail_words(config)?;
     let (store, links, digests) = super::gather::gather(config, true).await?;
+    refuse_own_output(config, dirs)?;
     let manifests = read_manifests(dirs)?;
     let version = env!("CARGO_PKG_VERSION");
     let config_sha256 = shard::config_digest(config);
@@ -205,6 +206,23 @@ pub async fn run_merge(
         archived: &archived,
     };
     finish(&options, &fail_words, &paths, &done, started, out)
+}
+
+/// The merged reports must not overwrite a shard's own: the merge's
+/// history would then be that shard's partial view.
+fn refuse_own_output(config: &Config, dirs: &[PathBuf]) -> Result<(), Error> {
+    let out = std::fs::canonicalize(&config.output_dir).ok();
+    match dirs
+        .iter()
+        .find(|d| out.is_some() && std::fs::canonicalize(d).ok() == out)
+    {
+        Some(d) => Err(Error::Shard {
+            dir: d.clone(),
+            message: "is also the merge's output directory; merge into another one (--output-dir)"
+                .into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Every directory's manifest, with the directory as text (for messages).
