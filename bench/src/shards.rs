@@ -6,7 +6,7 @@
 //! Owns this scenario only; reuses the driver's simulator, measuring and
 //! links.csv check. Loopback only; every process has a hard time limit.
 
-use crate::corpus::{self, CorpusSpec, parse_mix};
+use crate::corpus::{self, Corpus, CorpusSpec, parse_mix};
 use crate::runner::{
     Ctx, Limits, Measurement, Out, ScenarioResult, SimProc, check_links_csv, measure, median,
     paperlinks_config,
@@ -67,7 +67,15 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
     let p = plan(ctx.opts.quick);
     let dir = ctx.dir.join("s5-shards");
     std::fs::create_dir_all(&dir)?;
-    let sim_args: Vec<String> = [
+    let sim = SimProc::start(&sim_args(&p, ctx), &dir.join("sim.log"))?;
+    let (tool, corpus) = setup(ctx, &p, &dir, sim.port)?;
+    let (singles, shard_runs) = measure_all(ctx, &p, &sim, &tool, &corpus)?;
+    sim.stop()?;
+    Ok(result(ctx, &p, &corpus, singles, shard_runs))
+}
+
+fn sim_args(p: &Plan, ctx: &Ctx) -> Vec<String> {
+    [
         "--hosts",
         &p.hosts.to_string(),
         "--latency-ms",
@@ -85,8 +93,11 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
     ]
     .iter()
     .map(|s| s.to_string())
-    .collect();
-    let sim = SimProc::start(&sim_args, &dir.join("sim.log"))?;
+    .collect()
+}
+
+/// The corpus (20% GitHub, a tenth of it deep pages) and the config.
+fn setup(ctx: &Ctx, p: &Plan, dir: &Path, port: u16) -> Result<(Tool, Corpus)> {
     let spec = CorpusSpec {
         occurrences: p.links,
         unique: p.links,
@@ -98,13 +109,13 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
         mix: parse_mix("ok:85,404:10,r301:5")?,
         seed: 5,
         sentences: 2,
-        port: sim.port,
+        port,
         ..Default::default()
     };
     let input = dir.join("corpus.txt");
     let corpus = corpus::generate(&spec, &input)?;
-    let gh = format!("http://{}:{}", GITHUB_IP, sim.port);
-    let api = format!("http://{}:{}", API_IP, sim.port);
+    let gh = format!("http://{GITHUB_IP}:{port}");
+    let api = format!("http://{API_IP}:{port}");
     let remap = vec![format!("^https://github\\.com/(.*)$ {gh}/$1")];
     let cfg = dir.join("paperlinks.toml");
     paperlinks_config(&cfg, &p.limits, &remap, Some(&api))?;
@@ -112,9 +123,19 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
         bin: ctx.opts.paperlinks.clone().expect("paperlinks binary"),
         cfg,
         input,
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
     };
+    Ok((tool, corpus))
+}
 
+/// Per repetition: one process, then N shards at once for every N.
+fn measure_all(
+    ctx: &Ctx,
+    p: &Plan,
+    sim: &SimProc,
+    tool: &Tool,
+    corpus: &Corpus,
+) -> Result<(Vec<Measurement>, Vec<ShardRun>)> {
     let mut singles = Vec::new();
     let mut shard_runs = Vec::new();
     for rep in 0..ctx.reps() {
@@ -123,7 +144,7 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
         let out = tool.fresh_dir("out-single")?;
         let mut m = tool.run("paperlinks", rep, &tool.check_argv(&out, None))?;
         m.sim = sim.stats()?;
-        m.check = check_links_csv(&out.join("links.csv"), &corpus);
+        m.check = check_links_csv(&out.join("links.csv"), corpus);
         eprintln!("    {:.2}s, exit {:?}", m.wall, m.exit);
         singles.push(m);
         for &n in &p.counts {
@@ -132,7 +153,7 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
             let mut r = tool.shards(n, rep)?;
             r.sim = sim.stats()?;
             r.merge.check =
-                check_links_csv(&tool.dir.join(format!("out-merged-{n}/links.csv")), &corpus);
+                check_links_csv(&tool.dir.join(format!("out-merged-{n}/links.csv")), corpus);
             eprintln!(
                 "    {:.2}s (shards {:?}), merge {:.2}s exit {:?}",
                 r.wall, r.exits, r.merge.wall, r.merge.exit
@@ -140,7 +161,18 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
             shard_runs.push(r);
         }
     }
-    sim.stop()?;
+    Ok((singles, shard_runs))
+}
+
+/// The scenario's result: the one-process runs in the common table, the
+/// shard runs in the notes.
+fn result(
+    ctx: &Ctx,
+    p: &Plan,
+    corpus: &Corpus,
+    singles: Vec<Measurement>,
+    shard_runs: Vec<ShardRun>,
+) -> ScenarioResult {
     let busiest = corpus
         .round_trips_per_host()
         .values()
@@ -156,14 +188,14 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
         .map(|u| u.round_trips as u64)
         .sum();
     let single_ideal = (total as f64 * lat / p.limits.max_concurrency as f64).max(floor);
-    let notes = notes(&p, &singles, &shard_runs, floor, busiest, single_ideal);
+    let notes = notes(p, &singles, &shard_runs, floor, busiest, single_ideal);
     let mut runs = singles;
     runs.extend(shard_runs.into_iter().map(|r| Measurement {
         tool: format!("shards-{}", r.n),
         wall: r.wall,
         ..Default::default()
     }));
-    Ok(ScenarioResult {
+    ScenarioResult {
         name: "s5-shards".into(),
         title: format!(
             "{} links over {} hosts + 20% GitHub (10% of it deep), {} ms; one process vs N shard processes + merge",
@@ -184,7 +216,7 @@ pub fn s5_shards(ctx: &Ctx) -> Result<ScenarioResult> {
         notes,
         input_bytes: None,
         unique_urls: Some(corpus.urls.len() as u64),
-    })
+    }
 }
 
 /// The lines of the scenario's table: per N, the median wall of the

@@ -100,7 +100,8 @@ pub async fn check(
     let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");
 
-    let (mut repo_outcomes, repo_fetched) = merge_cached(config, links, cached_repos, scope);
+    let (mut repo_outcomes, repo_fetched) =
+        merge_cached(config, links, cached_repos, scope.as_ref());
     let answers = plan.gh_query.iter().zip(fetched);
     for (&i, outcome) in answers.chain(plan.forge_query.iter().zip(forge_fetched)) {
         repo_outcomes[i] = outcome;
