@@ -59,7 +59,6 @@ pub async fn check(
         scope,
     } = known;
     let checker = Checker::new(&config.check)?;
-    let scope = scope.as_ref();
     let plan = plan(
         config,
         store,
@@ -67,7 +66,7 @@ pub async fn check(
         &checker,
         &mut reused,
         &cached_repos,
-        scope,
+        scope.as_ref(),
     );
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
