@@ -9,7 +9,9 @@
 //! which for a first failure is its check time; repos.csv `fetched_at`)
 //! and the dates the fake API derives from its own clock at answer time
 //! (`created_at`, `pushed_at`, `last_commit_at`, `latest_release_at`), and
-//! exits like it; every host is requested by exactly one shard; a missing,
+//! exits like it (also with the archive stage on: the shards' archive
+//! answers, merged by target key, give the single run's archive cells and
+//! the merge asks no archive); every host is requested by exactly one shard; a missing,
 //! duplicated, other-input or other-config shard is refused with exit 3 and
 //! a message naming it; history carries across merged runs.
 
@@ -18,6 +20,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use support::archive::{FakeArchive, Swh};
 use support::cmd::paperlinks;
 use support::fake_github::{FakeGithub, FakeRepo};
 use support::web::{Reply, WebServer};
@@ -36,6 +39,8 @@ struct Hits {
 struct World {
     web: WebServer,
     fake: FakeGithub,
+    /// The archives' stand-in, when the archive stage is on.
+    archive: Option<FakeArchive>,
     dir: tempfile::TempDir,
     input: PathBuf,
     cfg: PathBuf,
@@ -82,6 +87,13 @@ fn corpus() -> String {
 }
 
 async fn world() -> World {
+    build(false).await
+}
+
+/// With `archive`, the archive stage asks a stand-in that holds a
+/// Software Heritage copy of two missing repositories and a Wayback copy
+/// of one dead project page.
+async fn build(archive: bool) -> World {
     let hits = Arc::new(Mutex::new(Hits::default()));
     let h = hits.clone();
     let web = WebServer::start(move |req| {
@@ -111,11 +123,24 @@ async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("papers.txt");
     std::fs::write(&input, corpus()).unwrap();
+    let archive = if archive {
+        let a = FakeArchive::start().await;
+        a.swh(
+            "https://github.com/lab3/model3",
+            Swh::Holds("2024-03-01T10:00:00+00:00".into()),
+        );
+        a.swh("https://github.com/lab13/model13", Swh::NoSnapshot);
+        a.wayback("https://h14.example/404/p2", "20230505000000");
+        Some(a)
+    } else {
+        None
+    };
     let cfg = dir.path().join("config.toml");
-    write_config(&cfg, &web, &fake, 5);
+    write_config(&cfg, &web, &fake, 5, archive.as_ref());
     World {
         web,
         fake,
+        archive,
         dir,
         input,
         cfg,
@@ -123,7 +148,20 @@ async fn world() -> World {
     }
 }
 
-fn write_config(cfg: &Path, web: &WebServer, fake: &FakeGithub, timeout: u64) {
+fn write_config(
+    cfg: &Path,
+    web: &WebServer,
+    fake: &FakeGithub,
+    timeout: u64,
+    archive: Option<&FakeArchive>,
+) {
+    let archive = match archive {
+        Some(a) => format!(
+            "swh_api_url = \"{u}\"\nwayback_api_url = \"{u}\"\ntimeout_secs = 2\nconcurrency = 2",
+            u = a.url()
+        ),
+        None => "enabled = false".into(),
+    };
     std::fs::write(
         cfg,
         format!(
@@ -136,7 +174,7 @@ remap = ["^(?i)https?://(.*)$ {web}/$1"]
 [github]
 api_url = "{api}"
 [archive]
-enabled = false
+{archive}
 [forges]
 enabled = false
 "#,
@@ -230,10 +268,17 @@ fn normalized(path: &Path, blank: &[&str]) -> String {
     out
 }
 
-/// `first_failed_at` of a first failure is its check time.
-const LINK_TIMING: &[&str] = &["elapsed_ms", "checked_at", "first_failed_at"];
+/// `first_failed_at` of a first failure is its check time; the archives
+/// were asked at `archive_checked_at`.
+const LINK_TIMING: &[&str] = &[
+    "elapsed_ms",
+    "checked_at",
+    "first_failed_at",
+    "archive_checked_at",
+];
 const REPO_TIMING: &[&str] = &[
     "fetched_at",
+    "archive_checked_at",
     "created_at",
     "pushed_at",
     "last_commit_at",
@@ -389,7 +434,7 @@ async fn merge_refuses_missing_duplicated_foreign_input_and_foreign_config_shard
     assert!(stderr(&o).contains("output directory"), "{}", stderr(&o));
     // Another config: shard 2 ran with another timeout.
     let cfg2 = w.out("config2.toml");
-    write_config(&cfg2, &w.web, &w.fake, 9);
+    write_config(&cfg2, &w.web, &w.fake, 9, None);
     let foreign = w.out("foreign-shard2of3");
     let o = w.check(&cfg2, &foreign, Some("2/3"));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -481,5 +526,44 @@ async fn history_carries_across_merged_runs_through_the_shards_restored_reports(
     assert!(
         summary.to_lowercase().contains("known"),
         "new/known against the previous merge"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merged_archive_answers_are_the_single_runs() {
+    let w = build(true).await;
+    let single = w.out("single");
+    let o = w.check(&w.cfg, &single, None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let asked_single = w.archive.as_ref().unwrap().calls();
+    assert!(asked_single > 0, "the archives were asked");
+    let links = std::fs::read_to_string(single.join("links.csv")).unwrap();
+    assert!(links.contains("web.archive.org/web/20230505000000/https://h14.example/404/p2"));
+    let mut r = csv::Reader::from_path(single.join("repos.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (repo, copy) = (col("repo"), col("archived_copy"));
+    let kept = r
+        .records()
+        .map(Result::unwrap)
+        .find(|row| &row[repo] == "lab3/model3")
+        .expect("lab3/model3 in repos.csv");
+    assert!(!kept[copy].is_empty(), "Software Heritage copy: {kept:?}");
+
+    let dirs = w.shards(3, "arch");
+    let merged = w.out("merged-arch");
+    let calls = w.archive.as_ref().unwrap().calls();
+    let o = w.merge(&dirs, &merged);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        w.archive.as_ref().unwrap().calls(),
+        calls,
+        "merge asks no archive"
+    );
+    assert_same_reports(&single, &merged, "with archives");
+    let summary = std::fs::read_to_string(merged.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("h14.example/404/p2"),
+        "archive section merged"
     );
 }
