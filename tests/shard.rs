@@ -567,3 +567,65 @@ async fn merged_archive_answers_are_the_single_runs() {
         "archive section merged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_stay_quiet_in_actions_and_the_merge_annotates_once() {
+    let w = world().await;
+    let step = w.out("step-summary.md");
+    let in_actions = |cmd: &mut assert_cmd::Command| {
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &step);
+    };
+    let mut dirs = Vec::new();
+    for k in 1..=2 {
+        let out = w.out(&format!("gha-shard{k}of2"));
+        let mut cmd = paperlinks();
+        in_actions(&mut cmd);
+        let o = cmd
+            .env("GITHUB_TOKEN", "test-token")
+            .args(["check", "--config"])
+            .arg(&w.cfg)
+            .arg("--output-dir")
+            .arg(&out)
+            .args(["--shard", &format!("{k}/2")])
+            .arg(&w.input)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !stdout.contains("::error"),
+            "a shard prints no annotation: {stdout}"
+        );
+        assert!(!step.exists(), "a shard writes no job summary");
+        let links = std::fs::read_to_string(out.join("links.csv")).unwrap();
+        assert!(links.contains(&format!("checked by another shard than {k}/2")));
+        dirs.push(out);
+    }
+    let mut cmd = paperlinks();
+    in_actions(&mut cmd);
+    let o = cmd
+        .args(["merge", "--config"])
+        .arg(&w.cfg)
+        .arg("--output-dir")
+        .arg(w.out("gha-merged"))
+        .arg("--input")
+        .arg(&w.input)
+        .args(&dirs)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let errors = stdout.matches("::error").count();
+    let merged = std::fs::read_to_string(w.out("gha-merged/links.csv")).unwrap();
+    let broken = merged.lines().filter(|l| l.contains(",broken,")).count();
+    assert!(
+        errors >= broken && broken > 0,
+        "{errors} annotations, {broken} broken rows"
+    );
+    assert!(
+        !merged.contains("another shard"),
+        "no placeholder survives the merge"
+    );
+    assert!(step.is_file(), "the merge writes the job summary");
+}
