@@ -25,6 +25,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Extract links only (no network) and print them as CSV on stdout.
     Extract(ExtractArgs),
+    /// Merge the output directories of `check --shard K/N` (every K of 1..N
+    /// once) into the reports a single run writes, with its exit code.
+    Merge(MergeArgs),
 }
 
 /// Options shared by every command.
@@ -94,6 +97,83 @@ pub struct CheckArgs {
     /// when `NO_COLOR` is unset.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+    /// Check only shard K of N (1-based): the links whose host and the
+    /// repositories whose name hash to K; writes shard.json and
+    /// shard-results.json for `merge` next to the reports.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' output directories (each of 1..N exactly once).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// The configuration file (the one the shards ran with).
+    #[arg(long, short = 'c', default_value = "config.toml")]
+    pub config: PathBuf,
+    /// Inputs (overrides `inputs`): the ones the shards read, in the same order.
+    #[arg(long = "input", short = 'i', value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Where the merged reports are written (overrides `output_dir`); the
+    /// previous merged reports there are the run's history.
+    #[arg(long, short = 'o')]
+    pub output_dir: Option<PathBuf>,
+    /// As `check --no-github`, when the shards ran with it.
+    #[arg(long)]
+    pub no_github: bool,
+    /// As `check --github-api-url`, when the shards ran with it.
+    #[arg(long)]
+    pub github_api_url: Option<String>,
+    /// As `check --no-archive`, when the shards ran with it.
+    #[arg(long)]
+    pub no_archive: bool,
+    /// As `check --allow-private`, when the shards ran with it.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// As `check --timeout`, when the shards ran with it.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// As `check --retries`, when the shards ran with it.
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// Only failures that were not failing in the previous merged report fail the run.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// Comma-separated statuses and health words that fail the run (overrides `[ci] fail_on`).
+    #[arg(long, value_delimiter = ',')]
+    pub fail_on: Option<Vec<String>>,
+    /// What to print on the terminal when done.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Summary)]
+    pub format: OutputFormat,
+    /// Colour the end-of-run text.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+impl MergeArgs {
+    /// The same flags as `check` takes them (so the config is built by the
+    /// one `CheckArgs::apply`).
+    pub fn as_check(&self) -> CheckArgs {
+        CheckArgs {
+            common: CommonArgs {
+                inputs: self.inputs.clone(),
+                config: self.config.clone(),
+            },
+            output_dir: self.output_dir.clone(),
+            timeout: self.timeout,
+            retries: self.retries,
+            no_github: self.no_github,
+            github_api_url: self.github_api_url.clone(),
+            no_archive: self.no_archive,
+            allow_private: self.allow_private,
+            fail_on_new: self.fail_on_new,
+            fail_on: self.fail_on.clone(),
+            format: self.format,
+            color: self.color,
+            ..CheckArgs::default()
+        }
+    }
 }
 
 /// `--color`.
@@ -162,6 +242,7 @@ impl Default for CheckArgs {
             fail_on: None,
             format: OutputFormat::Summary,
             color: ColorWhen::Auto,
+            shard: None,
         }
     }
 }

@@ -32,6 +32,19 @@ pub enum Error {
     },
     #[error("cannot build HTTP client: {0}")]
     Client(String),
+    /// `merge` refuses a set of shards (missing, duplicated, or run on
+    /// other inputs, config or version); `dir` names the shard's directory
+    /// (empty when the set as a whole is wrong).
+    #[error("{}", shard_text(dir, message))]
+    Shard { dir: PathBuf, message: String },
+}
+
+fn shard_text(dir: &std::path::Path, message: &str) -> String {
+    if dir.as_os_str().is_empty() {
+        format!("cannot merge: {message}")
+    } else {
+        format!("cannot merge shard {}: {message}", dir.display())
+    }
 }
 
 impl Error {
@@ -41,7 +54,7 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::Config { .. } | Error::Input { .. } | Error::Io { .. }
+            Error::Config { .. } | Error::Input { .. } | Error::Io { .. } | Error::Shard { .. }
         )
     }
 }

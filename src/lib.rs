@@ -38,12 +38,13 @@ pub mod proxy;
 pub mod report;
 pub mod retry;
 pub mod rows;
+pub mod shard;
 pub mod store;
 pub mod verdict;
 
 pub use config::Config;
 pub use error::{Error, Result};
 pub use model::{Health, LinkResult, Status};
-pub use pipeline::{Exit, OutputFormat, RunOptions, run, run_extract};
+pub use pipeline::{Exit, OutputFormat, RunOptions, run, run_extract, run_merge};
 /// The GitHub token's type: `Debug` redacted, no `Display`.
 pub use secrecy::SecretString;

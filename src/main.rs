@@ -53,34 +53,58 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Check(args) => {
             let config = args.apply(load_config(&args.common.config)?)?;
+            let mut options = run_options(config, &args)?;
+            options.shard = args.shard;
             let shutdown = CancellationToken::new();
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            let options = RunOptions {
-                config,
-                no_cache: args.no_cache,
-                fail_on_new: args.fail_on_new,
-                format: args.format.into(),
-                token: paperlinks::github::token_from_env(),
-                swh_token: paperlinks::archive::Token::from_env(),
-                progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
-                github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
-                step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
-                workdir: std::env::current_dir()?,
-                terminal: terminal_style(args.color),
-            };
-            let outcome = runtime.block_on(async {
+            on_runtime(async move {
                 tokio::spawn(listen_for_signals(shutdown.clone()));
-                let mut out = std::io::stdout();
-                paperlinks::run(options, shutdown, &mut out).await
-            });
-            // The reports are written: name lookups still stuck in the
-            // system resolver (blocking threads) must not hold the exit.
-            runtime.shutdown_background();
-            outcome.map_err(Into::into)
+                paperlinks::run(options, shutdown, &mut std::io::stdout()).await
+            })
+        }
+        Command::Merge(args) => {
+            let check = args.as_check();
+            let config = check.apply(load_config(&args.config)?)?;
+            let options = run_options(config, &check)?;
+            let dirs = args.dirs.clone();
+            on_runtime(async move {
+                paperlinks::run_merge(options, &dirs, &mut std::io::stdout()).await
+            })
         }
     }
+}
+
+/// The run's options from the config and the flags (tokens from the
+/// environment, Actions and terminal settings).
+fn run_options(config: paperlinks::Config, args: &CheckArgs) -> anyhow::Result<RunOptions> {
+    Ok(RunOptions {
+        config,
+        no_cache: args.no_cache,
+        fail_on_new: args.fail_on_new,
+        format: args.format.into(),
+        token: paperlinks::github::token_from_env(),
+        swh_token: paperlinks::archive::Token::from_env(),
+        progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
+        workdir: std::env::current_dir()?,
+        terminal: terminal_style(args.color),
+        shard: None,
+    })
+}
+
+/// Runs a command's future on a multi-threaded runtime, then lets go of
+/// any name lookup still stuck in the system resolver.
+fn on_runtime(
+    run: impl std::future::Future<Output = Result<Exit, paperlinks::Error>>,
+) -> anyhow::Result<Exit> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(run);
+    // The reports are written: name lookups still stuck in the system
+    // resolver (blocking threads) must not hold the exit.
+    runtime.shutdown_background();
+    outcome.map_err(Into::into)
 }
 
 /// First SIGINT/SIGTERM: stop starting requests and write what is known.

@@ -292,7 +292,8 @@ contract_word!(Forge, "forge");
 contract_word!(RepoKind, "repository kind");
 
 /// The result of checking one unique URL; shared by all its occurrences.
-#[derive(Clone, Debug, PartialEq)]
+/// Serde: a shard's raw results (`shard-results.json`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkResult {
     pub status: Status,
     /// The last HTTP status seen, if any answer came.
@@ -370,7 +371,7 @@ pub struct ArchiveCells {
 }
 
 /// Everything known about one GitHub repository.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RepoInfo {
     /// The current `owner/name` (differs from the linked name after a rename).
     pub canonical: String,
@@ -403,7 +404,7 @@ pub struct RepoInfo {
 }
 
 /// The answer for one repository: found, missing, or unknown (with reason).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RepoOutcome {
     Found(Box<RepoInfo>),
     Missing,

@@ -158,6 +158,7 @@ fn every_action_is_pinned_to_a_version() {
         "action.yml",
         ".github/workflows/release.yml",
         "examples/github-actions.yml",
+        "examples/github-actions-matrix.yml",
     ] {
         let mut all = Vec::new();
         uses(&load(path), &mut all);
@@ -172,4 +173,47 @@ fn every_action_is_pinned_to_a_version() {
             );
         }
     }
+}
+
+/// The steps' `run` scripts of one job, joined.
+fn job_scripts(workflow: &Yaml, job: &str) -> String {
+    let steps = workflow["jobs"][job]["steps"].as_vec().expect("steps");
+    steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_matrix_example_shards_by_the_matrix_and_merges_every_shard() {
+    let w = load("examples/github-actions-matrix.yml");
+    let shards: Vec<i64> = w["jobs"]["check"]["strategy"]["matrix"]["shard"]
+        .as_vec()
+        .expect("matrix.shard")
+        .iter()
+        .filter_map(Yaml::as_i64)
+        .collect();
+    let n = shards.len() as i64;
+    assert!(n > 1);
+    assert_eq!(shards, (1..=n).collect::<Vec<_>>(), "K runs over 1..N once");
+    let check = job_scripts(&w, "check");
+    assert!(
+        check.contains(r#"--shard "${{ matrix.shard }}/${{ strategy.job-total }}""#),
+        "N is the matrix size: {check}"
+    );
+    assert_eq!(w["jobs"]["merge"]["needs"].as_str(), Some("check"));
+    let merge = job_scripts(&w, "merge");
+    assert!(
+        merge.contains("paperlinks merge shards/paperlinks-shard-*"),
+        "{merge}"
+    );
+    // The inputs the shards read are the ones the merge re-reads.
+    assert!(check.contains("paperlinks check papers/") && merge.contains("--input papers/"));
+    let mut all = Vec::new();
+    uses(&w, &mut all);
+    assert!(
+        all.iter()
+            .any(|u| u.starts_with("actions/download-artifact@"))
+    );
 }

@@ -10,6 +10,7 @@ mod lists;
 mod rawhttp;
 mod runner;
 mod selftest;
+mod shards;
 mod sim;
 
 use anyhow::Result;
@@ -65,7 +66,7 @@ enum Cmd {
     },
     /// Check the simulator itself (answer kinds, peaks, rate limit, API shapes).
     Selftest,
-    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, or all).
+    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, 5 shards, or all = 0-4).
     Run(RunArgs),
 }
 
@@ -134,7 +135,7 @@ struct GenArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Scenarios: 0 1 2 3 4 or all (default all).
+    /// Scenarios: 0 1 2 3 4 5 or all (default all = 0-4; 5, the shards, is asked for by number).
     scenarios: Vec<String>,
     /// Tiny sizes, one repetition: a smoke run of well under a minute.
     #[arg(long)]

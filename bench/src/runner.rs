@@ -285,7 +285,7 @@ pub fn check_lychee_json(path: &Path) -> Value {
 
 // ---------------------------------------------------------------- scenarios
 
-fn median(xs: &mut [f64]) -> f64 {
+pub(crate) fn median(xs: &mut [f64]) -> f64 {
     if xs.is_empty() {
         return f64::NAN;
     }
@@ -377,9 +377,9 @@ fn strip_per_host(v: &Value) -> Value {
     v
 }
 
-struct Ctx<'a> {
-    opts: &'a RunOpts,
-    dir: PathBuf,
+pub(crate) struct Ctx<'a> {
+    pub(crate) opts: &'a RunOpts,
+    pub(crate) dir: PathBuf,
 }
 
 impl Ctx<'_> {
@@ -393,7 +393,7 @@ impl Ctx<'_> {
         }
         t
     }
-    fn reps(&self) -> usize {
+    pub(crate) fn reps(&self) -> usize {
         if self.opts.quick {
             1
         } else {
@@ -403,14 +403,14 @@ impl Ctx<'_> {
 }
 
 /// Network limits both tools get.
-struct Limits {
-    max_concurrency: usize,
-    max_per_host: usize,
-    timeout_secs: u64,
-    retries: u32,
+pub(crate) struct Limits {
+    pub(crate) max_concurrency: usize,
+    pub(crate) max_per_host: usize,
+    pub(crate) timeout_secs: u64,
+    pub(crate) retries: u32,
 }
 
-fn paperlinks_config(
+pub(crate) fn paperlinks_config(
     path: &Path,
     l: &Limits,
     remap: &[String],
@@ -901,7 +901,9 @@ pub fn run(opts: RunOpts) -> Result<()> {
             "2" | "github" => s2_github(&ctx),
             "3" | "extract" => s3_extract(&ctx),
             "4" | "scale" => s4_scale(&ctx),
-            other => bail!("unknown scenario {other:?} (0..4, all)"),
+            "5" | "shards" if ctx.opts.paperlinks.is_some() => crate::shards::s5_shards(&ctx),
+            "5" | "shards" => bail!("scenario 5 (shards) needs paperlinks"),
+            other => bail!("unknown scenario {other:?} (0..5, all)"),
         };
         match r {
             Ok(r) => results.push(r),

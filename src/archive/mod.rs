@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use tokio_util::sync::CancellationToken;
 
 /// Which archive holds a copy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Service {
     SoftwareHeritage,
     Wayback,
@@ -52,7 +52,7 @@ impl Service {
 }
 
 /// What the archives said about one target. Data, never an `Err`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// A copy a person can follow, and the snapshot's date when known.
     Found {
@@ -67,7 +67,7 @@ pub enum Outcome {
 }
 
 /// An outcome and when it was learnt (reused outcomes keep their time).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lookup {
     pub outcome: Outcome,
     pub checked_at: DateTime<Utc>,
@@ -140,7 +140,7 @@ impl Target {
 }
 
 /// A save-code-now request made for a live repository.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Save {
     pub origin: String,
     /// The request's status words, or why it could not be made.

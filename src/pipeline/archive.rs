@@ -181,6 +181,38 @@ pub(super) async fn archive_stage(
     Ok(out)
 }
 
+/// The archive stage of a merge: the same targets a single run picks
+/// (with fresh answers from the previous reports), answered from the
+/// shards' lookups by target key; their saves, calls and notes added up.
+pub(super) fn archived_from_shards(
+    config: &Config,
+    store: &Store,
+    links: &Links,
+    checked: &Checked,
+    history: &History,
+    shards: &[&crate::shard::ArchiveResults],
+) -> Archived {
+    let (mut out, _) = pick_targets(config, store, links, checked, history);
+    if !config.archive.enabled || checked.interrupted {
+        return out;
+    }
+    let lookups: HashMap<&str, &crate::archive::Lookup> = shards
+        .iter()
+        .flat_map(|s| s.lookups.iter().map(|(k, l)| (k.as_str(), l)))
+        .collect();
+    for (t, target) in out.targets.iter().enumerate() {
+        if let Some(l) = lookups.get(target.key.as_str()) {
+            out.lookups[t] = Some((*l).clone());
+        }
+    }
+    for s in shards {
+        out.saves.extend(s.saves.iter().cloned());
+        out.calls += s.calls;
+        out.notes.extend(s.notes.iter().cloned());
+    }
+    out
+}
+
 /// The targets: one per dead URL (`wants_archive`) and missing repository,
 /// deduplicated by key, with fresh answers from the previous run filled in;
 /// and the live repositories (for `save_live`).

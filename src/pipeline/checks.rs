@@ -36,10 +36,13 @@ pub struct Checked {
 }
 
 /// What the previous run lets this one skip: a result per unique URL and
-/// repository data (with when it was fetched) per repository, where fresh.
+/// repository data (with when it was fetched) per repository, where fresh;
+/// and, in a shard (`--shard K/N`), what other shards check: those URLs are
+/// left `unchecked` and those repositories `unknown`, never asked.
 pub struct Reused {
     pub links: Vec<Option<LinkResult>>,
     pub repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
+    pub scope: Option<crate::shard::Scope>,
 }
 
 /// Checks every unique URL: repository roots through the GitHub API, the
@@ -56,10 +59,19 @@ pub async fn check(
     let Reused {
         links: mut reused,
         repos: cached_repos,
+        scope,
     } = known;
     let checker = Checker::new(&config.check)?;
     let pages = super::follow::pages(config, store, links, &mut reused);
-    let plan = plan(config, store, links, &checker, &mut reused, &cached_repos);
+    let plan = plan(
+        config,
+        store,
+        links,
+        &checker,
+        &mut reused,
+        &cached_repos,
+        scope.as_ref(),
+    );
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
     let proxy = proxy_settings(config)?;
@@ -97,7 +109,8 @@ pub async fn check(
     let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
     let mut results = results.into_inner().expect("results lock");
 
-    let (mut repo_outcomes, repo_fetched) = merge_cached(config, links, cached_repos);
+    let (mut repo_outcomes, repo_fetched) =
+        merge_cached(config, links, cached_repos, scope.as_ref());
     let answers = plan.gh_query.iter().zip(fetched);
     for (&i, outcome) in answers.chain(plan.forge_query.iter().zip(forge_fetched)) {
         repo_outcomes[i] = outcome;
@@ -152,8 +165,24 @@ struct Plan {
     forge_query: Vec<usize>,
 }
 
+/// True when unique URL `id` is a repository root judged from its
+/// forge's API answer (the audit of its forge is on), not over HTTP.
+pub fn api_root(
+    config: &Config,
+    recognizer: &Recognizer,
+    links: &Links,
+    id: usize,
+    url: &str,
+) -> bool {
+    let repo = links.repo_of[id];
+    repo != NO_REPO
+        && audited(config, &links.repos[repo as usize])
+        && recognizer.parse(url).is_some_and(|r| r.root)
+}
+
 /// Decides what needs the API, what needs HTTP, and what is already known
-/// (a root link the checker decides without a request goes in `reused`).
+/// (a root link the checker decides without a request goes in `reused`;
+/// another shard's URL is `unchecked` there).
 fn plan(
     config: &Config,
     store: &Store,
@@ -161,18 +190,20 @@ fn plan(
     checker: &Checker,
     reused: &mut [Option<LinkResult>],
     cached_repos: &[Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>],
+    scope: Option<&crate::shard::Scope>,
 ) -> Plan {
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
     let mut api_roots: Vec<u32> = Vec::new();
     let recognizer = Recognizer::new(config);
     for (id, url) in store.urls.iter().enumerate() {
+        if let Some(s) = scope.filter(|s| !s.owns_url(id)) {
+            reused[id] = Some(elsewhere(s));
+            continue;
+        }
         if reused[id].is_some() {
             continue;
         }
-        let repo = links.repo_of[id];
-        let is_root = repo != NO_REPO
-            && audited(config, &links.repos[repo as usize])
-            && recognizer.parse(url).is_some_and(|r| r.root);
+        let is_root = api_root(config, &recognizer, links, id, url);
         if !is_root {
             http_jobs.push((id as u32, url.clone()));
         } else if let Some(r) = checker.precheck(url) {
@@ -181,8 +212,9 @@ fn plan(
             api_roots.push(id as u32);
         }
     }
+    let ours = |i: usize| scope.is_none_or(|s| s.owns_repo(i));
     let (gh_query, forge_query): (Vec<usize>, Vec<usize>) = (0..links.repos.len())
-        .filter(|&i| cached_repos[i].is_none() && audited(config, &links.repos[i]))
+        .filter(|&i| cached_repos[i].is_none() && audited(config, &links.repos[i]) && ours(i))
         .partition(|&i| links.repos[i].forge == Forge::Github);
     Plan {
         http_jobs,
@@ -190,6 +222,14 @@ fn plan(
         gh_query,
         forge_query,
     }
+}
+
+/// The result a shard gives a URL another shard checks.
+fn elsewhere(scope: &crate::shard::Scope) -> LinkResult {
+    LinkResult::without_request(
+        Status::Unchecked,
+        format!("checked by another shard than {}", scope.shard),
+    )
 }
 
 /// What to ask: GitHub's repositories as (owner, name), the other forges'
@@ -231,11 +271,13 @@ fn github_session(
 
 /// One outcome per repository before this run's answers go over it:
 /// reused ones (with when they were fetched); the rest `unknown`, saying
-/// why (interrupted before the forge was asked, or its audit is off).
+/// why (interrupted before the forge was asked, its audit is off, or
+/// another shard audits it).
 fn merge_cached(
     config: &Config,
     links: &Links,
     cached_repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
+    scope: Option<&crate::shard::Scope>,
 ) -> (Vec<RepoOutcome>, Vec<Option<chrono::DateTime<Utc>>>) {
     let mut repo_fetched = vec![None; cached_repos.len()];
     let repo_outcomes: Vec<RepoOutcome> = cached_repos
@@ -243,6 +285,9 @@ fn merge_cached(
         .enumerate()
         .map(|(i, cached)| {
             let on = audited(config, &links.repos[i]);
+            if let Some(s) = scope.filter(|s| !s.owns_repo(i)) {
+                return RepoOutcome::Unknown(format!("audited by another shard than {}", s.shard));
+            }
             match cached {
                 Some((info, at)) if on => {
                     repo_fetched[i] = Some(at);

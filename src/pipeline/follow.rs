@@ -240,15 +240,19 @@ pub(super) struct Round<'a> {
     pub history: &'a History,
     pub token: Option<SecretString>,
     pub shutdown: CancellationToken,
+    /// In a shard (`--shard K/N`): which first-round repositories are its
+    /// own. The root of another shard's repository found on a page is not
+    /// asked here: the merge judges it from that repository's answer.
+    pub scope: Option<&'a crate::shard::Scope>,
 }
 
 /// The new URLs the second round checks: a store of just them, their
 /// global ids, and their repositories among the new ones (`links` of the
 /// new repositories only). Results decided without a request are filled in.
-struct Split {
-    sub: Store,
-    ids: Vec<usize>,
-    links: Links,
+pub(super) struct Split {
+    pub sub: Store,
+    pub ids: Vec<usize>,
+    pub links: Links,
 }
 
 /// The second round: adds the code found on pages (`add_found`), checks
@@ -269,6 +273,7 @@ pub(super) async fn second_round(
         return Ok(());
     }
     let mut results: Vec<Option<LinkResult>> = vec![None; store.urls.len() - first_url];
+    let foreign = |repo: usize| round.scope.is_some_and(|s| !s.owns_repo(repo));
     let split = split(
         &recognizer,
         store,
@@ -276,6 +281,7 @@ pub(super) async fn second_round(
         checked,
         (first_url, first_repo),
         &mut results,
+        &foreign,
     );
     let reused = Reused {
         links: split
@@ -290,6 +296,8 @@ pub(super) async fn second_round(
             .iter()
             .map(|r| round.history.reusable_repo(&r.key()))
             .collect(),
+        // In a shard, what its pages led to is its own to check (`shard`).
+        scope: None,
     };
     let hidden = indicatif::ProgressBar::hidden();
     let more = check(
@@ -331,14 +339,16 @@ pub(super) async fn second_round(
 /// root of a repository the first round already has an answer for, judged
 /// from it by `forge::judge_root`) and those the second round checks.
 /// Repositories from `first.1` on are new; a URL into an older one that
-/// needs checking is checked as a page.
-fn split(
+/// needs checking is checked as a page. The root of an older repository
+/// that is `foreign` (another shard's) is left to the merge, unasked.
+pub(super) fn split(
     recognizer: &Recognizer,
     store: &Store,
     links: &Links,
     checked: &Checked,
     first: (usize, usize),
     results: &mut [Option<LinkResult>],
+    foreign: &dyn Fn(usize) -> bool,
 ) -> Split {
     let (first_url, first_repo) = first;
     let mut sub = Store::default();
@@ -348,12 +358,17 @@ fn split(
         let url = &store.urls[id];
         let repo = links.repo_of[id];
         let known = repo != NO_REPO && (repo as usize) < first_repo;
-        if known {
+        let root = known && recognizer.parse(url).is_some_and(|r| r.root);
+        if root && foreign(repo as usize) {
+            results[id - first_url] = Some(LinkResult::without_request(
+                Status::Unchecked,
+                "the root of another shard's repository: judged by the merge",
+            ));
+            continue;
+        }
+        if root {
             let linked = &links.repos[repo as usize];
-            let judged = recognizer
-                .parse(url)
-                .filter(|r| r.root)
-                .and_then(|_| forge::judge_root(&checked.repo_outcomes[repo as usize], linked));
+            let judged = forge::judge_root(&checked.repo_outcomes[repo as usize], linked);
             if let Some(r) = judged {
                 results[id - first_url] = Some(r);
                 continue;

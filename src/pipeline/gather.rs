@@ -13,19 +13,24 @@ use crate::extract;
 use crate::forge::{ForgeRef, Recognizer};
 use crate::input::{self, OpenError, Source};
 use crate::model::{LinkRow, RepoKey};
+use crate::shard::InputDigest;
 use crate::store::Store;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 
 /// Reads every source into a `Store`, one at a time. Runs on a blocking
 /// thread: extraction is synchronous streaming over `BufRead`.
 /// `fetch` brings one URL source (a remote input is held in memory only
 /// while it is being read); `Ok(Err(reason))` skips it with a warning.
+/// With `digests`, the SHA-256 of the bytes read from each source is
+/// pushed there (shards and `merge` compare them).
 pub fn collect(
     sources: &[Source],
     cap: u64,
     fetch: &mut FetchRemote<'_>,
     warnings: &mut Vec<String>,
+    mut digests: Option<&mut Vec<InputDigest>>,
 ) -> Result<Store, Error> {
     let mut store = Store::default();
     for source in sources {
@@ -50,15 +55,58 @@ pub fn collect(
         let name = source.name();
         let cut = opened.cut.clone();
         let mut sink = store.begin_source(name.clone());
-        extract::extract(opened.format, opened.reader, &mut |e| sink.event(e)).map_err(|e| {
-            Error::Io {
-                path: name.clone().into(),
-                source: e,
-            }
+        let mut hasher = digests.is_some().then(Sha256::new);
+        let reader = Hashing {
+            inner: opened.reader,
+            hasher: hasher.as_mut(),
+        };
+        extract::extract(opened.format, reader, &mut |e| sink.event(e)).map_err(|e| Error::Io {
+            path: name.clone().into(),
+            source: e,
         })?;
+        if let (Some(d), Some(h)) = (digests.as_deref_mut(), hasher) {
+            d.push(InputDigest {
+                name: name.clone(),
+                sha256: format!("{:x}", h.finalize()),
+            });
+        }
         warnings.extend(cut.message(&name));
     }
     Ok(store)
+}
+
+/// A reader that hashes every byte extraction consumes (when it has a
+/// hasher; otherwise it only passes the reads through).
+struct Hashing<'h, R> {
+    inner: R,
+    hasher: Option<&'h mut Sha256>,
+}
+
+impl<R: BufRead> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = self.hasher.as_deref_mut() {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Hashing<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if let Some(h) = self.hasher.as_deref_mut() {
+            // The buffer is still filled (nothing was consumed since the
+            // caller's `fill_buf`), so this is no I/O.
+            if let Ok(buf) = self.inner.fill_buf() {
+                h.update(&buf[..amt.min(buf.len())]);
+            }
+        }
+        self.inner.consume(amt);
+    }
 }
 
 /// An input that is skipped (a binary file) becomes a warning and `None`.
@@ -110,8 +158,13 @@ async fn fetch_remote(
 }
 
 /// Extraction of every source on a blocking thread; remote inputs are
-/// fetched from there, one at a time, on the caller's runtime.
-async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Vec<String>), Error> {
+/// fetched from there, one at a time, on the caller's runtime. With
+/// `digest`, also the SHA-256 of each source read.
+async fn collect_all(
+    config: &Config,
+    sources: Vec<Source>,
+    digest: bool,
+) -> Result<(Store, Vec<String>, Vec<InputDigest>), Error> {
     let cap = config.max_input_bytes();
     let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
     let checker = if sources.iter().any(|s| matches!(s, Source::Url(_))) {
@@ -126,7 +179,15 @@ async fn collect_all(config: &Config, sources: Vec<Source>) -> Result<(Store, Ve
             Some(c) => runtime.block_on(fetch_remote(c, url, max_remote_bytes)),
             None => Ok(Err(format!("{url}: not fetched"))),
         };
-        collect(&sources, cap, &mut fetch, &mut warnings).map(|s| (s, warnings))
+        let mut digests = Vec::new();
+        let store = collect(
+            &sources,
+            cap,
+            &mut fetch,
+            &mut warnings,
+            digest.then_some(&mut digests),
+        )?;
+        Ok((store, warnings, digests))
     })
     .await
     .map_err(|e| Error::Input {
@@ -216,18 +277,22 @@ pub(super) fn stdout_error(e: std::io::Error) -> Error {
 }
 
 /// Inputs -> extraction (on a blocking thread, streaming `BufRead`), with
-/// every warning printed, and the repository each unique URL names.
-pub(super) async fn gather(config: &Config) -> Result<(Store, Links), Error> {
+/// every warning printed, and the repository each unique URL names; with
+/// `digest` (shards and `merge`), the SHA-256 of every input read.
+pub(super) async fn gather(
+    config: &Config,
+    digest: bool,
+) -> Result<(Store, Links, Vec<InputDigest>), Error> {
     let resolved = input::resolve(&config.inputs)?;
     for w in &resolved.warnings {
         warn(w);
     }
-    let (store, warnings) = collect_all(config, resolved.sources).await?;
+    let (store, warnings, digests) = collect_all(config, resolved.sources, digest).await?;
     for w in &warnings {
         warn(w);
     }
     let links = find_repos(&store, &Recognizer::new(config));
-    Ok((store, links))
+    Ok((store, links, digests))
 }
 
 /// Which repository (on any forge) each unique URL points into.
@@ -283,4 +348,31 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
         warn(w);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hashing;
+    use sha2::{Digest, Sha256};
+    use std::io::{BufRead, Read};
+
+    #[test]
+    fn hashing_reader_sees_every_byte_once_whichever_way_it_is_read() {
+        let text = "line one\nline two\n".repeat(500);
+        let want = format!("{:x}", Sha256::digest(text.as_bytes()));
+        // Lines (fill_buf/consume), then the rest with read().
+        let mut h = Sha256::new();
+        let mut r = Hashing {
+            inner: std::io::BufReader::with_capacity(7, text.as_bytes()),
+            hasher: Some(&mut h),
+        };
+        let mut line = String::new();
+        for _ in 0..3 {
+            line.clear();
+            r.read_line(&mut line).unwrap();
+        }
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(format!("{:x}", h.finalize()), want);
+    }
 }

@@ -19,12 +19,14 @@ mod follow;
 mod gather;
 mod outputs;
 mod rows;
+mod shard;
 
 pub use archive::Archived;
 pub use checks::{Checked, Reused, check, network_unreachable};
 pub use follow::{MAX_PAGE_CODE_LINKS, page_code_links};
 pub use gather::{FetchRemote, Links, collect, extract_to, find_repos, run_extract};
 pub use rows::link_rows;
+pub use shard::run_merge;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -82,6 +84,9 @@ pub struct RunOptions {
     pub workdir: std::path::PathBuf,
     /// Colour and width of the end-of-run text (`--format summary`).
     pub terminal: report::TerminalStyle,
+    /// `--shard K/N`: check only this shard's part and write the shard
+    /// files for `merge`.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl RunOptions {
@@ -99,6 +104,7 @@ impl RunOptions {
             step_summary: None,
             workdir: std::env::current_dir().unwrap_or_default(),
             terminal: report::TerminalStyle::default(),
+            shard: None,
         }
     }
 }
@@ -108,30 +114,88 @@ fn warn(msg: &str) {
 }
 
 /// The `check` command: the whole pipeline. Writes every report (also when
-/// interrupted) and returns how the run ended.
+/// interrupted) and returns how the run ended. With `options.shard`, the
+/// run checks only its shard's part and also writes the shard files
+/// (`shard::write_shard`); a shard prints no Actions annotations and
+/// writes no step summary (the merge does, once, for the whole run).
 pub async fn run(
-    options: RunOptions,
+    mut options: RunOptions,
     shutdown: CancellationToken,
     out: &mut (dyn Write + Send),
 ) -> Result<Exit, Error> {
-    let started = Instant::now();
+    let started = (Instant::now(), chrono::Utc::now());
+    if options.shard.is_some() {
+        options.github_actions = false;
+        options.step_summary = None;
+    }
     let config = &options.config;
-    let fail_words = config.fail_words().map_err(|message| Error::Config {
-        path: "config".into(),
-        message,
-    })?;
-    let (mut store, mut links) = gather::gather(config).await?;
+    let fail_words = fail_words(config)?;
+    let (mut store, mut links, digests) = gather::gather(config, options.shard.is_some()).await?;
     let (paths, history) = load_history(config, options.no_cache)?;
-    let checked = check_stage(&options, &mut store, &mut links, &history, &shutdown).await?;
+    let scope = options
+        .shard
+        .map(|s| shard::scope(config, &store, &links, s));
+    let checked = check_stage(
+        &options,
+        &mut store,
+        &mut links,
+        &history,
+        scope.clone(),
+        &shutdown,
+    )
+    .await?;
     let swh_token = options.swh_token.clone();
     let archived = archive::archive_stage(
         config, &store, &links, &checked, &history, swh_token, shutdown,
     )
     .await?;
-    let tables = Tables::build(config, &store, &links, &checked, &history, &archived);
+    let done = Done {
+        store: &store,
+        links: &links,
+        history: &history,
+        checked: &checked,
+        archived: &archived,
+    };
+    let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
+    match scope {
+        Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
+        None => Ok(exit),
+    }
+}
+
+/// The `[ci] fail_on` words, validated.
+fn fail_words(config: &Config) -> Result<Vec<crate::config::FailWord>, Error> {
+    config.fail_words().map_err(|message| Error::Config {
+        path: "config".into(),
+        message,
+    })
+}
+
+/// What the stages of a run (or a merge of shards) produced.
+struct Done<'a> {
+    store: &'a Store,
+    links: &'a Links,
+    history: &'a History,
+    checked: &'a Checked,
+    archived: &'a Archived,
+}
+
+/// The rows, the verdict and every output: the one path a single run and
+/// a merge of shards share, so both write the same reports.
+fn finish(
+    options: &RunOptions,
+    fail_words: &[crate::config::FailWord],
+    paths: &ReportPaths,
+    d: &Done<'_>,
+    started: Instant,
+    out: &mut (dyn Write + Send),
+) -> Result<Exit, Error> {
+    let config = &options.config;
+    let (store, checked, history) = (d.store, d.checked, d.history);
+    let tables = Tables::build(config, store, d.links, checked, history, d.archived);
 
     // Decide the exit before writing, so every report can say it.
-    let policy = FailPolicy::from_words(&fail_words, options.fail_on_new);
+    let policy = FailPolicy::from_words(fail_words, options.fail_on_new);
     let judge = Judge::new(
         &policy,
         history.had_links.then_some(&history.links),
@@ -150,10 +214,10 @@ pub async fn run(
     );
 
     let finished = outputs::Finished {
-        store: &store,
-        checked: &checked,
-        history: &history,
-        archived: &archived,
+        store,
+        checked,
+        history,
+        archived: d.archived,
         tables: &tables,
         judge,
         duration: started.elapsed(),
@@ -161,7 +225,7 @@ pub async fn run(
         exit_reason,
         unreachable,
     };
-    outputs::write_all(&options, &paths, &finished, out)?;
+    outputs::write_all(options, paths, &finished, out)?;
     Ok(exit)
 }
 
@@ -189,8 +253,10 @@ async fn check_stage(
     store: &mut Store,
     links: &mut Links,
     history: &History,
+    scope: Option<crate::shard::Scope>,
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
+    let shard_scope = scope.clone();
     let reused = Reused {
         links: store
             .urls
@@ -202,6 +268,7 @@ async fn check_stage(
             .iter()
             .map(|r| history.reusable_repo(&r.key()))
             .collect(),
+        scope,
     };
     let progress = crate::progress::bar(options.progress, store.urls.len());
     let mut checked = check(
@@ -220,6 +287,7 @@ async fn check_stage(
         history,
         token: options.token.clone(),
         shutdown: shutdown.clone(),
+        scope: shard_scope.as_ref(),
     };
     follow::second_round(round, store, links, &mut checked).await?;
     for note in &checked.notes {
