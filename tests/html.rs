@@ -386,3 +386,32 @@ fn a_thousand_papers_make_a_small_page() {
         html.len()
     );
 }
+
+#[test]
+fn a_long_list_shows_its_papers_with_problems_first_and_says_so() {
+    use paperlinks::report::html::MAX_PAPER_ROWS;
+    let n = MAX_PAPER_ROWS + 500;
+    let titles: Vec<String> = (0..n).map(|i| format!("Paper {i}")).collect();
+    // The last 10 papers promise code without a link: past the cap in input
+    // order, listed anyway.
+    let papers: Vec<PaperRow<'_>> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| paper(t, i + 1, i >= n - 10))
+        .collect();
+    let html = render(&[], &[], &papers, &|_| true);
+    assert_eq!(body_rows(&html, "papers"), MAX_PAPER_ROWS);
+    assert!(html.contains(&format!("Papers ({n})")));
+    assert!(html.contains(&format!(
+        "{MAX_PAPER_ROWS} of {n} papers are listed, those with a problem first"
+    )));
+    let last = format!("<td>Paper {}<td>", n - 1);
+    assert!(
+        html.contains(&last),
+        "a paper with a problem past the cap is listed"
+    );
+    assert!(!html.contains(&format!("<td>Paper {}<td>", MAX_PAPER_ROWS)));
+    // Input order is kept among the rows listed.
+    let first = html.find("<td>Paper 0<td>").unwrap();
+    assert!(first < html.find(&last).unwrap());
+}

@@ -34,6 +34,11 @@ pub const SCRIPT: &str = include_str!("../../templates/report.js");
 /// links.csv), so a run with a mass failure still gives a small page.
 pub const MAX_FAILING_ROWS: usize = 1000;
 
+/// At most this many papers are listed: every paper with a problem first
+/// (up to the cap), then the others in input order; all are in
+/// papers.csv. A list of 100,000 papers still gives a page a browser opens.
+pub const MAX_PAPER_ROWS: usize = 2000;
+
 /// Everything the page shows. The failure decisions are passed in (the
 /// fail policy lives with the pipeline), as closures over the rows.
 pub struct HtmlInput<'a> {
@@ -111,6 +116,8 @@ struct HealthOption {
 struct Page<'a> {
     s: &'a SummaryInput<'a>,
     papers: &'a [PaperRow<'a>],
+    /// Indices into `papers` of the rows listed, in input order.
+    papers_shown: Vec<usize>,
     fails_link: &'a dyn Fn(&LinkEntry) -> bool,
     fails_repo: &'a dyn Fn(&RepoRow) -> bool,
     generated: String,
@@ -154,6 +161,7 @@ impl<'a> Page<'a> {
         Ok(Page {
             s,
             papers: input.papers,
+            papers_shown: papers_shown(input.papers, MAX_PAPER_ROWS),
             fails_link: input.fails_link,
             fails_repo: input.fails_repo,
             generated: super::fmt_time(input.generated_at),
@@ -230,7 +238,8 @@ impl<'a> Page<'a> {
     }
 
     fn paper_views(&self) -> impl Iterator<Item = PaperView<'_>> {
-        self.papers.iter().map(|p| {
+        self.papers_shown.iter().map(|&i| {
+            let p = &self.papers[i];
             let problem = paper_problem(p).unwrap_or_default();
             // papers.csv's code_state, and where dead code went (issue 15).
             let mut code = p.code_state.as_str().to_owned();
@@ -253,6 +262,20 @@ impl<'a> Page<'a> {
             }
         })
     }
+}
+
+/// Which papers the page lists when there are more than `cap`: those with
+/// a problem (a broken link, missing code, a promise without a link) first,
+/// then the rest, both in input order, and the chosen rows in input order.
+fn papers_shown(papers: &[PaperRow<'_>], cap: usize) -> Vec<usize> {
+    if papers.len() <= cap {
+        return (0..papers.len()).collect();
+    }
+    let (problems, rest): (Vec<usize>, Vec<usize>) =
+        (0..papers.len()).partition(|&i| paper_problem(&papers[i]).is_some());
+    let mut shown: Vec<usize> = problems.into_iter().chain(rest).take(cap).collect();
+    shown.sort_unstable();
+    shown
 }
 
 struct LinkView<'a> {
