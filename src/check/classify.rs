@@ -61,29 +61,54 @@ pub fn status_of(code: u16) -> (Status, String) {
     }
 }
 
-const CLOSED_EARLY: &str = "connection closed before a complete answer";
-const RESET: &str = "connection reset";
-
 /// What a failed request (no HTTP answer) means.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
     /// The guard refused every address of the host.
     Excluded(String),
     Timeout(String),
-    /// DNS, refused, reset, TLS; `retry` for the transient kinds.
+    /// DNS, refused, reset, TLS: `kind` says which (and so whether it is
+    /// worth a retry), `message` says it to the user.
     Network {
+        kind: NetKind,
         message: String,
-        retry: bool,
     },
     /// The peer answered something that is not HTTP.
     Malformed(String),
 }
 
+/// What kind of network failure: decides retries and the HEAD-to-GET
+/// fallback, so no decision ever reads a message's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetKind {
+    /// The name does not resolve: permanent for this run.
+    Dns,
+    /// Certificate or handshake: permanent.
+    Tls,
+    Refused,
+    /// The connection closed before a complete answer.
+    ClosedEarly,
+    /// Reset, aborted, broken pipe, unexpected end.
+    Reset,
+    /// Anything else; `connect` when it happened while connecting.
+    Other {
+        connect: bool,
+    },
+}
+
 impl Failure {
+    fn net(kind: NetKind, message: String) -> Self {
+        Failure::Network { kind, message }
+    }
+
     pub fn retryable(&self) -> bool {
         match self {
             Failure::Timeout(_) => true,
-            Failure::Network { retry, .. } => *retry,
+            Failure::Network { kind, .. } => match kind {
+                NetKind::Dns | NetKind::Tls => false,
+                NetKind::Refused | NetKind::ClosedEarly | NetKind::Reset => true,
+                NetKind::Other { connect } => *connect,
+            },
             Failure::Excluded(_) | Failure::Malformed(_) => false,
         }
     }
@@ -91,23 +116,27 @@ impl Failure {
     /// Failures that a server may give to HEAD alone (a malformed answer,
     /// a connection closed before the answer): worth one GET.
     pub fn head_suspect(&self) -> bool {
-        match self {
-            Failure::Malformed(_) => true,
-            Failure::Network { message, .. } => message.starts_with(CLOSED_EARLY),
-            _ => false,
-        }
+        matches!(
+            self,
+            Failure::Malformed(_)
+                | Failure::Network {
+                    kind: NetKind::ClosedEarly,
+                    ..
+                }
+        )
     }
 
     /// The connection went away under the request (closed before the
     /// answer, reset): what a reused keep-alive connection that the server
     /// had just closed looks like.
     pub fn connection_lost(&self) -> bool {
-        match self {
-            Failure::Network { message, .. } => {
-                message.starts_with(CLOSED_EARLY) || message.starts_with(RESET)
+        matches!(
+            self,
+            Failure::Network {
+                kind: NetKind::ClosedEarly | NetKind::Reset,
+                ..
             }
-            _ => false,
-        }
+        )
     }
 
     pub fn status(&self) -> Status {
@@ -143,10 +172,7 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
         if let Some(r) = s.downcast_ref::<ResolveError>() {
             return match r {
                 ResolveError::Blocked { .. } => Failure::Excluded(r.to_string()),
-                ResolveError::Dns { .. } => Failure::Network {
-                    message: r.to_string(),
-                    retry: false,
-                },
+                ResolveError::Dns { .. } => Failure::net(NetKind::Dns, r.to_string()),
             };
         }
         if let Some(h) = s.downcast_ref::<hyper::Error>() {
@@ -161,10 +187,7 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
         .iter()
         .any(|w| lower.contains(w))
     {
-        return Failure::Network {
-            message: format!("TLS error: {text}"),
-            retry: false,
-        };
+        return Failure::net(NetKind::Tls, format!("TLS error: {text}"));
     }
     if let Some(h) = hyper_err {
         if h.is_parse() || h.is_parse_status() {
@@ -174,41 +197,61 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
             return Failure::Timeout(format!("timeout: {text}"));
         }
         if h.is_incomplete_message() || h.is_closed() {
-            return Failure::Network {
-                message: format!("{CLOSED_EARLY}: {text}"),
-                retry: true,
-            };
+            return Failure::net(
+                NetKind::ClosedEarly,
+                format!("connection closed before a complete answer: {text}"),
+            );
         }
     }
     use std::io::ErrorKind as K;
     match io_kind {
         Some(K::TimedOut) => return Failure::Timeout(format!("timeout: {text}")),
         Some(K::ConnectionRefused) => {
-            return Failure::Network {
-                message: format!("connection refused: {text}"),
-                retry: true,
-            };
+            return Failure::net(NetKind::Refused, format!("connection refused: {text}"));
         }
         Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
-            return Failure::Network {
-                message: format!("{RESET}: {text}"),
-                retry: true,
-            };
+            return Failure::net(NetKind::Reset, format!("connection reset: {text}"));
         }
         _ => {}
     }
     if e.is_timeout() {
         return Failure::Timeout(format!("timeout: {text}"));
     }
-    Failure::Network {
-        message: text,
-        retry: e.is_connect(),
-    }
+    Failure::net(
+        NetKind::Other {
+            connect: e.is_connect(),
+        },
+        text,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_kinds_decide_retry_get_fallback_and_lost_connections() {
+        // (kind, retryable, worth a GET after HEAD, connection lost)
+        let table = [
+            (NetKind::Dns, false, false, false),
+            (NetKind::Tls, false, false, false),
+            (NetKind::Refused, true, false, false),
+            (NetKind::ClosedEarly, true, true, true),
+            (NetKind::Reset, true, false, true),
+            (NetKind::Other { connect: true }, true, false, false),
+            (NetKind::Other { connect: false }, false, false, false),
+        ];
+        for (kind, retry, get, lost) in table {
+            // The message never decides: the same text under every kind.
+            let f = Failure::net(kind, "connection closed before a complete answer".into());
+            assert_eq!(f.retryable(), retry, "{kind:?}");
+            assert_eq!(f.head_suspect(), get, "{kind:?}");
+            assert_eq!(f.connection_lost(), lost, "{kind:?}");
+            assert_eq!(f.status(), Status::NetworkError);
+        }
+        assert!(Failure::Malformed("x".into()).head_suspect());
+        assert!(Failure::Timeout("x".into()).retryable());
+    }
 
     #[test]
     fn status_table_matches_issue_2() {
