@@ -386,21 +386,46 @@ fn url_matches(m: Match, host: &str, path: &str) -> bool {
         HostSuffix(s) => host.ends_with(s),
         HostPrefix(p) => host.starts_with(p),
         PathSuffix(s) => {
-            path.len() >= s.len() && path[path.len() - s.len()..].eq_ignore_ascii_case(s)
+            let p = path.as_bytes();
+            p.len() >= s.len() && p[p.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
         }
     }
 }
+
+/// FNV-1a: the static maps here are keyed by short host names and label
+/// words, for which SipHash's set-up dominates a lookup.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// URL rules by the host they name (`Host`, `HostPath`, `Repo`), and the
 /// indices of the others (suffix, prefix, path rules), built once so a URL
 /// is compared with the few rules that can match it, in table order.
 struct UrlIndex {
-    by_host: std::collections::HashMap<&'static str, Vec<usize>>,
+    by_host: FastMap<&'static str, Vec<usize>>,
     others: Vec<usize>,
 }
 
 static URL_INDEX: std::sync::LazyLock<UrlIndex> = std::sync::LazyLock::new(|| {
-    let mut by_host: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+    let mut by_host: FastMap<&'static str, Vec<usize>> = Default::default();
     let mut others = Vec::new();
     for (i, r) in RULES.iter().enumerate() {
         match r.matcher {
@@ -463,16 +488,15 @@ fn normalise(label: &str) -> String {
 }
 
 /// The label rows of [`RULES`], by word (built once).
-static LABELS: std::sync::LazyLock<std::collections::HashMap<&'static str, Role>> =
-    std::sync::LazyLock::new(|| {
-        let mut m = std::collections::HashMap::new();
-        for r in RULES {
-            if let Match::Label(l) = r.matcher {
-                m.entry(l).or_insert(r.role);
-            }
+static LABELS: std::sync::LazyLock<FastMap<&'static str, Role>> = std::sync::LazyLock::new(|| {
+    let mut m = FastMap::default();
+    for r in RULES {
+        if let Match::Label(l) = r.matcher {
+            m.entry(l).or_insert(r.role);
         }
-        m
-    });
+    }
+    m
+});
 
 fn label_rule(word: &str) -> Option<Role> {
     LABELS.get(word).copied()
@@ -532,9 +556,7 @@ pub fn label_before(text: &str) -> &str {
         from += 1;
     }
     let t = text[from..].trim_end();
-    let start = t
-        .rfind(['|', ',', ';', '·', '(', '[', ')', ']', '\n', '>'])
-        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let start = last_separator_end(t.as_bytes());
     let seg = t[start..].trim();
     let seg = seg.trim_start_matches(['-', '*', '+', ' ']);
     if seg.ends_with(':') || seg.ends_with('：') {
@@ -544,11 +566,24 @@ pub fn label_before(text: &str) -> &str {
         });
         return body[from..].trim();
     }
-    if seg.split_whitespace().count() <= 3 {
+    if seg.split_whitespace().nth(3).is_none() {
         seg
     } else {
         ""
     }
+}
+
+/// Just after the last separator (`|`, `,`, `;`, `·`, `(`, `[`, `)`, `]`,
+/// a line break, `>`) in `t`, or 0: a byte scan (`·` is `C2 B7`).
+fn last_separator_end(t: &[u8]) -> usize {
+    for i in (0..t.len()).rev() {
+        match t[i] {
+            b'|' | b',' | b';' | b'(' | b'[' | b')' | b']' | b'\n' | b'>' => return i + 1,
+            0xB7 if i > 0 && t[i - 1] == 0xC2 => return i + 1,
+            _ => {}
+        }
+    }
+    0
 }
 
 /// The role of a link: the first label that names a role, else the URL.
@@ -586,31 +621,43 @@ const WITHHELD: &[&str] = &[
     "待发布",
 ];
 
+/// The first `:` or `：` (`EF BC 9A`) in `s`: its byte offset and length.
+fn next_colon(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    memchr::memchr2_iter(b':', 0xEF, b).find_map(|i| match b[i] {
+        b':' => Some((i, 1)),
+        _ if b[i..].starts_with("：".as_bytes()) => Some((i, 3)),
+        _ => None,
+    })
+}
+
 /// Whether a text holds an explicit "no code" marker: a code label
 /// (`Code`, `GitHub`, `代码`, ...) followed by `:`/`：` and a withheld word
 /// (`None`, `coming soon`, `TBD`, `即将开源`, ...), e.g. `Code: None`.
 pub fn withholds_code(text: &str) -> bool {
     let mut rest = text;
-    while let Some(i) = rest.find([':', '：']) {
+    while let Some((i, len)) = next_colon(rest) {
         if rest[i..].starts_with("://") {
             rest = &rest[i + 3..];
             continue;
         }
-        let before = label_before(&rest[..i + rest[i..].chars().next().map_or(1, char::len_utf8)]);
-        let after_at = i + rest[i..].chars().next().map_or(1, char::len_utf8);
+        let after_at = i + len;
+        let before = label_before(&rest[..after_at]);
         let after = &rest[after_at..];
-        if label_role(before) == Some(Code) {
-            let head: String = after
-                .trim_start()
+        let value = after.trim_start();
+        // A URL after the label is a link, not a marker: skip the label.
+        let linked = value.starts_with("http") || value.starts_with("www.");
+        if !linked && label_role(before) == Some(Code) {
+            let head: String = value
                 .chars()
                 .take_while(|c| !matches!(c, '\n' | '|' | ',' | ';' | '(' | '['))
                 .take(24)
                 .collect();
             let n = normalise(&head);
-            if WITHHELD
-                .iter()
-                .any(|w| n == *w || n.starts_with(&format!("{w} ")))
-            {
+            if WITHHELD.iter().any(|w| {
+                n.strip_prefix(w)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+            }) {
                 return true;
             }
         }
@@ -679,6 +726,8 @@ mod tests {
         assert_eq!(url_role("https://github.com/"), Other);
         assert_eq!(url_role("https://huggingface.co/o"), Project);
         assert_eq!(url_role("https://x.org/a.pdf?dl=1"), Paper);
+        // A multi-byte character where the suffix would start: no panic.
+        assert_eq!(url_role("https://x.org/\u{e9}pdf"), Project);
     }
 
     #[test]

@@ -48,9 +48,13 @@ pub fn clean_title(raw: &str) -> String {
 /// `str::find` for short texts and needles, without building a searcher.
 fn find_short(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
-    let first = n[0];
+    // Look for the first byte that is not a space (rarer in titles).
+    let k = usize::from(n[0] == b' ' && n.len() > 1);
     let h = hay.as_bytes();
-    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+    memchr::memchr_iter(n[k], h)
+        .filter(|&i| i >= k)
+        .map(|i| i - k)
+        .find(|&i| h[i..].starts_with(n))
 }
 
 fn is_sentence(s: &str) -> bool {
@@ -64,8 +68,16 @@ fn is_sentence(s: &str) -> bool {
     let Some(first) = words.next() else {
         return false;
     };
-    let rest: Vec<&str> = words.collect();
-    rest.len() >= 5 && (OPENERS.contains(&first) || rest.iter().any(|w| WORDS.contains(w)))
+    let opener = OPENERS.contains(&first);
+    let (mut count, mut word) = (0, false);
+    for w in words {
+        count += 1;
+        word = word || WORDS.contains(&w);
+        if count >= 5 && (opener || word) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
