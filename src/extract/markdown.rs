@@ -25,7 +25,7 @@ use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::role::{is_label, label_before, label_role};
+use super::role::{label_before, label_info, label_role};
 use super::segments::Runs;
 use super::unit::{Assign, Block, Leaf, LinkAt};
 
@@ -216,8 +216,9 @@ impl Run<'_, '_, '_> {
         };
         let text = b.leaf.text.get(at..).unwrap_or("");
         // A link that opens the leaf with a title's text names no role.
-        let titled = opens && !is_label(text);
-        if let Some(role) = slot.filter(|_| !titled).and_then(|_| label_role(text)) {
+        let (role, label) = label_info(text);
+        let titled = opens && !label;
+        if let Some(role) = slot.filter(|_| !titled).and(role) {
             b.leaf.links[slot.unwrap_or(0)].label = Some(role);
         }
         if counted {

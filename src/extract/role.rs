@@ -469,6 +469,28 @@ pub fn url_role(url: &str) -> Role {
 /// become one space. `out` is "" when nothing is left.
 fn normalise_into(label: &str, out: &mut String) {
     out.clear();
+    if label.is_ascii() {
+        // The same rules on bytes: most labels and titles are ASCII.
+        let b = label.as_bytes();
+        let start = b.iter().position(u8::is_ascii_alphanumeric);
+        let end = b.iter().rposition(u8::is_ascii_alphanumeric);
+        if let (Some(start), Some(end)) = (start, end) {
+            for &c in &b[start..=end] {
+                if c.is_ascii_alphanumeric() {
+                    out.push(char::from(c.to_ascii_lowercase()));
+                } else if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+        }
+        return;
+    }
+    normalise_chars(label, out);
+}
+
+/// [`normalise_into`] for any text, character by character.
+fn normalise_chars(label: &str, out: &mut String) {
+    out.clear();
     let trimmed = label.trim_matches(|c: char| !c.is_alphanumeric());
     for c in trimmed.chars() {
         if c.is_ascii_alphanumeric() {
@@ -498,7 +520,15 @@ static LABELS: std::sync::LazyLock<FastMap<&'static str, Role>> = std::sync::Laz
     m
 });
 
+/// The longest label word in [`RULES`], in bytes (longer words are not
+/// looked up).
+static LONGEST_LABEL: std::sync::LazyLock<usize> =
+    std::sync::LazyLock::new(|| LABELS.keys().map(|k| k.len()).max().unwrap_or(0));
+
 fn label_rule(word: &str) -> Option<Role> {
+    if word.len() > *LONGEST_LABEL {
+        return None;
+    }
     LABELS.get(word).copied()
 }
 
@@ -529,15 +559,36 @@ pub fn label_role(label: &str) -> Option<Role> {
         if n.is_empty() {
             return None;
         }
-        label_rule(n).or_else(|| {
-            let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
-            let first = words.next()?;
-            let last = words.next_back().unwrap_or(first);
-            if words.next().is_some() {
-                return None;
-            }
-            label_rule(first).or_else(|| label_rule(last))
-        })
+        label_rule(n).or_else(|| words_role(n))
+    })
+}
+
+/// The role of a normalised label of at most two words with a letter: its
+/// first word's, else its last word's.
+fn words_role(n: &str) -> Option<Role> {
+    let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
+    let first = words.next()?;
+    let last = words.next_back().unwrap_or(first);
+    if words.next().is_some() {
+        return None;
+    }
+    label_rule(first).or_else(|| label_rule(last))
+}
+
+/// [`label_role`] and [`is_label`] of one text, normalised once.
+pub fn label_info(text: &str) -> (Option<Role>, bool) {
+    if text.is_empty() || text.len() > 60 {
+        return (None, false);
+    }
+    with_normalised(text, |n| {
+        if n.is_empty() {
+            return (None, false);
+        }
+        let whole = label_rule(n);
+        let role = (text.len() <= 40)
+            .then(|| whole.or_else(|| words_role(n)))
+            .flatten();
+        (role, whole.is_some())
     })
 }
 
@@ -680,6 +731,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_normalising_agrees_with_the_character_path() {
+        for l in [
+            "[[Code (PyTorch)]]",
+            "  Project   Page: ",
+            "arXiv:2401.00001",
+            "--",
+            "",
+            "a",
+            "Spurious Rewards - This work",
+        ] {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            normalise_into(l, &mut fast);
+            normalise_chars(l, &mut slow);
+            assert_eq!(fast, slow, "{l:?}");
+        }
+    }
+
+    #[test]
     fn labels_in_context() {
         assert_eq!(label_role("[code]"), Some(Code));
         assert_eq!(label_role("📄 Paper"), Some(Paper));
@@ -698,6 +767,17 @@ mod tests {
             ""
         );
         assert!(is_label("[[code]]"));
+        let padded = format!("[[[[[[[[[[[[[[[[ code {}", "]".repeat(30));
+        for t in [
+            "[[code]]",
+            "Code (PyTorch)",
+            "Spurious Rewards",
+            "",
+            "📄 arXiv",
+            &padded,
+        ] {
+            assert_eq!(label_info(t), (label_role(t), is_label(t)), "{t:?}");
+        }
         assert!(!is_label("Spurious Rewards"));
     }
 

@@ -71,7 +71,16 @@ impl Leaf {
     /// Only blanks, digits and punctuation so far: an element starting now
     /// opens the leaf.
     pub(crate) fn at_open(&self) -> bool {
-        self.links.is_empty() && !self.text.chars().any(char::is_alphabetic)
+        self.links.is_empty() && !has_letter(&self.text)
+    }
+}
+
+/// Whether `s` holds a letter (a byte scan for ASCII text).
+fn has_letter(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_alphabetic())
+    } else {
+        s.chars().any(char::is_alphabetic)
     }
 }
 
