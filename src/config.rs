@@ -18,7 +18,8 @@ pub struct Config {
     /// Where reports are written (created if missing).
     pub output_dir: PathBuf,
     /// Most of one input held in memory, in MiB: a remote input larger than
-    /// this is skipped; a Markdown/HTML input is read up to this.
+    /// this is skipped; an HTML input is read up to this (Markdown, text and
+    /// JSON are streamed whole).
     pub max_input_mib: u64,
     pub check: CheckConfig,
     pub github: GithubConfig,

@@ -1,5 +1,6 @@
-//! How much of an input is read: Markdown/HTML inputs stop at
-//! `max_input_mib` with a warning naming the input and what was skipped;
+//! How much of an input is read: HTML inputs stop at `max_input_mib` with a
+//! warning naming the input and what was skipped; Markdown inputs are read
+//! whole in runs of blocks (no cap, right line numbers past the first run);
 //! remote inputs larger than the cap are skipped with a warning and the
 //! run goes on; remote inputs are fetched one at a time.
 
@@ -31,16 +32,17 @@ fn document(head: &str, filler: usize, tail: &str) -> String {
 }
 
 #[test]
-fn markdown_and_html_inputs_stop_at_the_cap_with_a_warning_naming_them() {
+fn html_inputs_stop_at_the_cap_with_a_warning_markdown_is_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path());
     let md = dir.path().join("big.md");
     let mib = 1024 * 1024;
+    let md_filler = paperlinks::extract::segments::RUN_BYTES + mib / 2;
     std::fs::write(
         &md,
         document(
             "# Paper\n\nCode: <https://early.example/md>",
-            mib + mib / 2,
+            md_filler,
             "Late: <https://late.example/md>",
         ),
     )
@@ -68,16 +70,28 @@ fn markdown_and_html_inputs_stop_at_the_cap_with_a_warning_naming_them() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stderr}");
-    for link in ["early.example/md", "early.example/html", "small.example/x"] {
+    for link in [
+        "early.example/md",
+        "early.example/html",
+        "small.example/x",
+        "late.example/md",
+    ] {
         assert!(stdout.contains(link), "{link} missing: {stdout}");
     }
-    assert!(!stdout.contains("late.example"), "{stdout}");
+    assert!(!stdout.contains("late.example/html"), "{stdout}");
+    // The late Markdown link comes after more than one run of blocks: it is
+    // on the line after the filler's blank lines (three head lines, the
+    // filler, the tail) and still belongs to the paper above it.
+    let late = stdout
+        .lines()
+        .find(|l| l.contains("late.example/md"))
+        .unwrap();
+    let want = format!(",{},", 3 + md_filler + 1);
+    assert!(late.contains(&want), "{late} lacks {want}");
+    assert!(late.contains(",Paper,https://late.example/md"), "{late}");
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("read cap")).collect();
-    assert_eq!(warnings.len(), 2, "{stderr}");
-    assert!(warnings[0].contains("big.md") && warnings[0].contains("only the first 1.0 MiB"));
-    // 1.5 MiB of filler plus the head and tail lines, less the 1 MiB read.
-    assert!(warnings[0].contains("the remaining 524"), "{}", warnings[0]);
-    assert!(warnings[1].contains("big.html") && warnings[1].contains("the remaining 1.0 MiB"));
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("big.html") && warnings[0].contains("the remaining 1.0 MiB"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -314,6 +314,44 @@ fn text_long_title_keeps_its_paper_once_the_page_alternates() {
     );
 }
 
+/// Bold-title blocks whose bullets use labels outside the role table (a
+/// typo, `Home`, a stray `None`): those links still belong to the paper
+/// above, their role from the URL; a bullet list of short-titled papers
+/// (`- BERT: URL`, no role label among them) stays one paper per item.
+#[test]
+fn unknown_labels_in_a_labelled_list_stay_with_the_paper_above() {
+    let md = "# Vision\n\n**First Paper: Seeing Things**\n\n- Homeoage: https://first.github.io/\n- Paper: https://arxiv.org/abs/1\n- Code: https://github.com/o/first\n\n\
+              **Second Paper**\n\n- Home: https://second.example.org/\n- Paper: https://arxiv.org/abs/2\n- None: https://github.com/o/second\n\n\
+              # Models\n\n- BERT: https://github.com/o/bert\n- GPT: https://github.com/o/gpt\n";
+    let got = triples(&extract_str(Format::Markdown, md));
+    let want: Vec<(String, String, Role)> = [
+        (
+            "First Paper: Seeing Things",
+            "https://first.github.io/",
+            Role::Project,
+        ),
+        (
+            "First Paper: Seeing Things",
+            "https://arxiv.org/abs/1",
+            Role::Paper,
+        ),
+        (
+            "First Paper: Seeing Things",
+            "https://github.com/o/first",
+            Role::Code,
+        ),
+        ("Second Paper", "https://second.example.org/", Role::Project),
+        ("Second Paper", "https://arxiv.org/abs/2", Role::Paper),
+        ("Second Paper", "https://github.com/o/second", Role::Code),
+        ("BERT", "https://github.com/o/bert", Role::Code),
+        ("GPT", "https://github.com/o/gpt", Role::Code),
+    ]
+    .into_iter()
+    .map(|(p, u, r)| (p.to_string(), u.to_string(), r))
+    .collect();
+    assert_eq!(got, want);
+}
+
 /// One generated paper: title words, links as (label, url).
 #[derive(Clone, Debug)]
 struct GenPaper {

@@ -279,19 +279,40 @@ fn finish(text: &str, start: usize, end: usize, host_at: usize) -> Option<&str> 
     let s = &text[start..end];
     let bytes = s.as_bytes();
     let mut len = bytes.len();
-    let count = |c: u8| memchr::memchr_iter(c, bytes).count();
-    let (mut open_p, mut close_p) = (count(b'('), count(b')'));
-    let (mut open_b, mut close_b) = (count(b'['), count(b']'));
-    let mut quotes = count(b'\'');
+    // Bracket and quote counts, taken (in one pass) only when a trailing
+    // bracket or quote needs them: `(`, `)`, `[`, `]`, `'`.
+    let mut counts: Option<[usize; 5]> = None;
+    let tally = || {
+        let mut c = [0usize; 5];
+        for &b in bytes {
+            match b {
+                b'(' => c[0] += 1,
+                b')' => c[1] += 1,
+                b'[' => c[2] += 1,
+                b']' => c[3] += 1,
+                b'\'' => c[4] += 1,
+                _ => {}
+            }
+        }
+        c
+    };
     let min = host_at - start;
     while len > min {
-        match bytes[len - 1] {
-            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' => {}
-            b')' if close_p > open_p => close_p -= 1,
-            b'(' => open_p -= 1,
-            b']' if close_b > open_b => close_b -= 1,
-            b'[' if len - 1 > min => open_b -= 1,
-            b'\'' if quotes % 2 == 1 => quotes -= 1,
+        let last = bytes[len - 1];
+        if matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*') {
+            len -= 1;
+            continue;
+        }
+        if !matches!(last, b'(' | b')' | b'[' | b']' | b'\'') {
+            break;
+        }
+        let [open_p, close_p, open_b, close_b, quotes] = counts.get_or_insert_with(tally);
+        match last {
+            b')' if *close_p > *open_p => *close_p -= 1,
+            b'(' => *open_p = open_p.saturating_sub(1),
+            b']' if *close_b > *open_b => *close_b -= 1,
+            b'[' if len - 1 > min => *open_b = open_b.saturating_sub(1),
+            b'\'' if *quotes % 2 == 1 => *quotes -= 1,
             _ => break,
         }
         len -= 1;

@@ -24,7 +24,7 @@ use html5gum::{DefaultEmitter, Token, Tokenizer};
 use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::role::{is_label, label_before, label_role};
+use super::role::{is_label, label_before, label_info, label_role};
 use super::unit::{Assign, Block, Leaf, LinkAt};
 
 /// A leaf being read: open links (index into `leaf.links`, where its text
@@ -57,6 +57,8 @@ struct Run<'d, 'e> {
     assign: Assign<'e>,
     frames: Vec<Frame>,
     cur: Option<LeafB>,
+    /// The scratch vectors of the last leaf, reused by the next.
+    spare: Option<LeafB>,
     /// Inside an `<a href=URL>`: its text is not scanned.
     anchor_depth: usize,
     /// The `<dt>` text is being read.
@@ -130,20 +132,25 @@ impl Run<'_, '_> {
     fn leaf(&mut self, offset: usize) -> &mut LeafB {
         if self.cur.is_none() {
             let line = self.index.line(offset);
-            self.cur = Some(LeafB {
-                leaf: Leaf {
-                    line,
-                    ..Leaf::default()
-                },
-                ..LeafB::default()
-            });
+            let mut b = self.spare.take().unwrap_or_default();
+            b.leaf.line = line;
+            self.cur = Some(b);
         }
         self.cur.get_or_insert_with(LeafB::default)
     }
 
+    /// Takes the open leaf out; its scratch vectors are kept for the next.
+    fn take_leaf(&mut self) -> Option<Leaf> {
+        let mut b = self.cur.take()?;
+        let leaf = std::mem::take(&mut b.leaf);
+        b.links.clear();
+        b.strong.clear();
+        self.spare = Some(b);
+        Some(leaf)
+    }
+
     fn close_leaf(&mut self) {
-        if let Some(b) = self.cur.take() {
-            let leaf = b.leaf;
+        if let Some(leaf) = self.take_leaf() {
             if self.in_term
                 && let Some(Frame::Term(title @ None, _)) = self.frames.last_mut()
             {
@@ -185,8 +192,7 @@ impl Run<'_, '_> {
         let raw = doc.get(span.clone()).unwrap_or("");
         let exact = raw == text;
         let mut search_from = 0usize;
-        let all = &b.leaf.text;
-        let mut found = Vec::new();
+        let (all, links) = (&b.leaf.text, &mut b.leaf.links);
         find_urls(text, |m| {
             let off = if exact {
                 span.start + m.start
@@ -209,14 +215,13 @@ impl Run<'_, '_> {
                 }
             };
             let (line, column) = index.pos(doc, off);
-            found.push(LinkAt {
+            links.push(LinkAt {
                 line,
                 column,
                 label: label_role(label_before(&all[..before + m.start])),
                 url: m.url.into_owned(),
             });
         });
-        b.leaf.links.extend(found);
     }
 
     fn attr_links(&mut self, tag: &html5gum::StartTag<usize>) -> Option<usize> {
@@ -295,9 +300,10 @@ impl Run<'_, '_> {
             }
             _ => {}
         }
-        let opens = self.cur.as_ref().is_none_or(|b| b.leaf.at_open());
+        let anchor = name == b"a" && !tag.self_closing;
+        let opens = anchor && self.cur.as_ref().is_none_or(|b| b.leaf.at_open());
         let slot = self.attr_links(tag);
-        if name == b"a" && !tag.self_closing {
+        if anchor {
             let b = self.leaf(at);
             let t = b.leaf.text.len();
             b.links.push((slot, t, opens));
@@ -320,10 +326,11 @@ impl Run<'_, '_> {
             return;
         };
         let text = b.leaf.text.get(at..).unwrap_or("");
-        let titled = opens && !is_label(text);
+        let (role, label) = label_info(text);
+        let titled = opens && !label;
         if let Some(i) = slot {
             self.anchor_depth = self.anchor_depth.saturating_sub(1);
-            if let Some(role) = label_role(text).filter(|_| !titled) {
+            if let Some(role) = role.filter(|_| !titled) {
                 b.leaf.links[i].label = Some(role);
             }
         }
@@ -345,8 +352,8 @@ impl Run<'_, '_> {
     fn end_tag(&mut self, name: &[u8]) {
         if is_block(name) || is_heading(name).is_some() || self.structural(name) {
             if let Some(level) = is_heading(name) {
-                if let Some(b) = self.cur.take() {
-                    self.push_heading(level, b.leaf);
+                if let Some(leaf) = self.take_leaf() {
+                    self.push_heading(level, leaf);
                 }
             } else if name != b"dt" {
                 self.close_leaf();
@@ -450,6 +457,7 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
         assign: Assign::new(emit),
         frames: Vec::new(),
         cur: None,
+        spare: None,
         anchor_depth: 0,
         in_term: false,
     };

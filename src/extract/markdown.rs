@@ -1,7 +1,9 @@
 //! Markdown: link and image destinations, autolinks, bare URLs in text,
 //! with positions mapped back to the source through pulldown-cmark offsets.
-//! Fenced and indented code blocks are skipped. Reads the document whole
-//! (the parser needs it); never does other I/O.
+//! Fenced and indented code blocks are skipped. Reads the document in runs
+//! of whole blocks of a few MiB ([`super::segments`]; a shorter document is
+//! one run), so memory stays bounded whatever its size; never does other
+//! I/O.
 //!
 //! # Paper attribution
 //! The events are built into the small block tree of [`super::unit`] (one
@@ -16,13 +18,24 @@
 //! exact place when the text event is a verbatim slice of the source, else
 //! at the start of that text event (escapes, entities).
 
+use std::io::BufRead;
+
 use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 
 use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::role::{is_label, label_before, label_role};
+use super::role::{label_before, label_info, label_role};
+use super::segments::Runs;
 use super::unit::{Assign, Block, Leaf, LinkAt};
+
+/// Where `dest` is first written in a link's source `s` (`str::find`
+/// without building a searcher: links are short).
+fn dest_at(s: &str, dest: &str) -> Option<usize> {
+    let (h, n) = (s.as_bytes(), dest.as_bytes());
+    let first = *n.first()?;
+    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
 
 /// A piece of merged text: where it starts in the merged buffer and in the
 /// source, and whether it is a verbatim copy of the source.
@@ -57,27 +70,25 @@ enum Frame {
     },
 }
 
-struct Run<'d, 'e> {
+struct Run<'d, 'a, 'e> {
     doc: &'d str,
     index: LineIndex,
-    assign: Assign<'e>,
+    assign: &'a mut Assign<'e>,
     frames: Vec<Frame>,
     cur: Option<LeafB>,
+    /// The scratch buffers of the last leaf, reused by the next.
+    spare: Option<LeafB>,
     /// Inside a link/image with a URL destination: its text is not scanned.
     link_depth: usize,
 }
 
-impl Run<'_, '_> {
+impl Run<'_, '_, '_> {
     fn open_leaf(&mut self, offset: usize) {
         self.close_leaf();
         let line = self.index.line(offset);
-        self.cur = Some(LeafB {
-            leaf: Leaf {
-                line,
-                ..Leaf::default()
-            },
-            ..LeafB::default()
-        });
+        let mut b = self.spare.take().unwrap_or_default();
+        b.leaf.line = line;
+        self.cur = Some(b);
     }
 
     fn leaf(&mut self, offset: usize) -> &mut LeafB {
@@ -95,9 +106,17 @@ impl Run<'_, '_> {
         }
     }
 
+    /// Takes the open leaf out; its scratch buffers are kept for the next.
     fn take_leaf(&mut self) -> Option<Leaf> {
         self.flush_text();
-        self.cur.take().map(|b| b.leaf)
+        let mut b = self.cur.take()?;
+        let leaf = std::mem::take(&mut b.leaf);
+        b.buf.clear();
+        b.pieces.clear();
+        b.links.clear();
+        b.strong.clear();
+        self.spare = Some(b);
+        Some(leaf)
     }
 
     fn push_block(&mut self, b: Block) {
@@ -170,7 +189,7 @@ impl Run<'_, '_> {
         if let Some((lead, url)) = clean_url(dest) {
             let src = doc
                 .get(range.clone())
-                .and_then(|s| s.find(dest))
+                .and_then(|s| dest_at(s, dest))
                 .map(|i| range.start + i + lead)
                 .unwrap_or(range.start);
             let (line, column) = index.pos(doc, src);
@@ -197,8 +216,9 @@ impl Run<'_, '_> {
         };
         let text = b.leaf.text.get(at..).unwrap_or("");
         // A link that opens the leaf with a title's text names no role.
-        let titled = opens && !is_label(text);
-        if let Some(role) = slot.filter(|_| !titled).and_then(|_| label_role(text)) {
+        let (role, label) = label_info(text);
+        let titled = opens && !label;
+        if let Some(role) = slot.filter(|_| !titled).and(role) {
             b.leaf.links[slot.unwrap_or(0)].label = Some(role);
         }
         if counted {
@@ -314,14 +334,37 @@ impl Run<'_, '_> {
     }
 }
 
-/// Extracts from a whole document (the parser needs all of it).
-pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
+/// Extracts from a stream in runs of whole blocks ([`super::segments`]):
+/// a document up to [`super::segments::RUN_BYTES`] is parsed whole, a
+/// longer one run by run, papers and sections carried across runs.
+pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+    extract_runs(Runs::new(reader), emit)
+}
+
+fn extract_runs<R: BufRead>(mut runs: Runs<R>, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+    let mut assign = Assign::new(emit);
+    let mut buf = Vec::new();
+    let mut base = 0;
+    while runs.next_run(&mut buf)? {
+        let text = String::from_utf8_lossy(&buf);
+        base = parse_run(&text, base, &mut assign);
+    }
+    assign.finish();
+    Ok(())
+}
+
+/// Parses one run whose first line is line `base + 1`, filing its blocks
+/// through `assign`; returns the base of the next run.
+fn parse_run(doc: &str, base: usize, assign: &mut Assign<'_>) -> usize {
+    let index = LineIndex::with_base(doc, base);
+    let next = base + index.breaks();
     let mut r = Run {
         doc,
-        index: LineIndex::new(doc),
-        assign: Assign::new(emit),
+        index,
+        assign,
         frames: Vec::new(),
         cur: None,
+        spare: None,
         link_depth: 0,
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
@@ -364,5 +407,49 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
             Frame::Table { head, rows, .. } => r.push_block(Block::Table { head, rows }),
         }
     }
-    r.assign.finish();
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(doc: &str, target: usize) -> Vec<Event> {
+        let mut all = Vec::new();
+        let runs = Runs::with_sizes(doc.as_bytes(), target, 1 << 20);
+        extract_runs(runs, &mut |e| all.push(e)).unwrap();
+        all
+    }
+
+    /// The same events whether the document is parsed whole or run by run
+    /// (every block boundary a cut): papers carried across runs, lines
+    /// counted from the document's start.
+    #[test]
+    fn runs_give_the_events_of_the_whole_document() {
+        let doc = "# List\n\n## Vision\n\n**Paper One**\n\n- Paper: https://arxiv.org/abs/1\n\n- Code: https://github.com/a/one\n\n\
+                   **Paper Two**\n- Code: None\n\n| Title | Code |\n|---|---|\n| Three | [code](https://github.com/a/three) |\n\n\
+                   ```\nhttps://in.code/x\n\nhttps://still.code/y\n```\n\n\
+                   - [Four](https://arxiv.org/abs/4) [[code]](https://github.com/a/four)\n\n\
+                   - [Five](https://arxiv.org/abs/5)\n\n  Code: https://github.com/a/five\n\n## Five-section\n\nSix: https://x.org/6\n";
+        let whole = events(doc, 1 << 20);
+        let cut = events(doc, 1);
+        assert_eq!(cut, whole);
+        let links: Vec<_> = whole
+            .iter()
+            .filter_map(|e| match e {
+                Event::Link(l) => Some((l.line, l.url.as_str(), l.paper)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(links.len(), 8, "{links:?}");
+        assert!(
+            links.contains(&(24, "https://github.com/a/four", Some(2))),
+            "{links:?}"
+        );
+        assert!(
+            links.contains(&(28, "https://github.com/a/five", Some(3))),
+            "{links:?}"
+        );
+        assert!(!links.iter().any(|(_, u, _)| u.contains(".code/")));
+    }
 }

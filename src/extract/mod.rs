@@ -12,6 +12,7 @@
 //! - `text`: listing dumps; the "abstract-like" rule, paper attribution,
 //!   streaming with bounded memory and chunking of over-long lines.
 //! - `markdown`: headings and list-item titles as papers; code blocks skipped.
+//! - [`segments`]: Markdown split into runs of whole blocks (bounded memory).
 //! - `html`: headings as papers; `href`/`src`; script/style skipped.
 //! - `json`: daily-papers arrays and JSON Lines, one item in memory at a time.
 
@@ -24,6 +25,7 @@ mod json;
 mod markdown;
 mod pos;
 pub mod role;
+pub mod segments;
 mod text;
 pub mod title;
 mod unit;
@@ -169,7 +171,8 @@ pub enum Event {
 /// every event in document order.
 ///
 /// Text and JSON are streamed (bounded memory whatever the input size);
-/// Markdown and HTML are read whole, as their parsers need the document.
+/// Markdown is parsed in runs of whole blocks (a document up to
+/// [`segments::RUN_BYTES`] whole, see [`segments`]); HTML is read whole.
 /// Invalid UTF-8 is decoded lossily (each bad sequence is one U+FFFD
 /// character for column counting). Only I/O errors of `reader` are errors.
 pub fn extract<R: BufRead>(
@@ -179,10 +182,7 @@ pub fn extract<R: BufRead>(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => text::extract(reader, emit),
-        Format::Markdown => {
-            markdown::run(&read_whole(reader)?, emit);
-            Ok(())
-        }
+        Format::Markdown => markdown::extract(reader, emit),
         Format::Html => {
             html::run(&read_whole(reader)?, emit);
             Ok(())
@@ -191,7 +191,7 @@ pub fn extract<R: BufRead>(
     }
 }
 
-/// Reads a whole document (Markdown and HTML parsers need all of it),
+/// Reads a whole document (the HTML extractor needs all of it),
 /// repairing invalid UTF-8.
 fn read_whole<R: BufRead>(mut reader: R) -> std::io::Result<String> {
     let mut raw = Vec::new();

@@ -385,24 +385,47 @@ fn url_matches(m: Match, host: &str, path: &str) -> bool {
         Repo(h) => host_is(host, h) && path.split('/').filter(|s| !s.is_empty()).count() >= 2,
         HostSuffix(s) => host.ends_with(s),
         HostPrefix(p) => host.starts_with(p),
-        PathSuffix(s) => path
-            .len()
-            .checked_sub(s.len())
-            .and_then(|start| path.get(start..))
-            .is_some_and(|tail| tail.eq_ignore_ascii_case(s)),
+        PathSuffix(s) => {
+            let p = path.as_bytes();
+            p.len() >= s.len() && p[p.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+        }
     }
 }
+
+/// FNV-1a: the static maps here are keyed by short host names and label
+/// words, for which SipHash's set-up dominates a lookup.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// URL rules by the host they name (`Host`, `HostPath`, `Repo`), and the
 /// indices of the others (suffix, prefix, path rules), built once so a URL
 /// is compared with the few rules that can match it, in table order.
 struct UrlIndex {
-    by_host: std::collections::HashMap<&'static str, Vec<usize>>,
+    by_host: FastMap<&'static str, Vec<usize>>,
     others: Vec<usize>,
 }
 
 static URL_INDEX: std::sync::LazyLock<UrlIndex> = std::sync::LazyLock::new(|| {
-    let mut by_host: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+    let mut by_host: FastMap<&'static str, Vec<usize>> = Default::default();
     let mut others = Vec::new();
     for (i, r) in RULES.iter().enumerate() {
         match r.matcher {
@@ -446,6 +469,28 @@ pub fn url_role(url: &str) -> Role {
 /// become one space. `out` is "" when nothing is left.
 fn normalise_into(label: &str, out: &mut String) {
     out.clear();
+    if label.is_ascii() {
+        // The same rules on bytes: most labels and titles are ASCII.
+        let b = label.as_bytes();
+        let start = b.iter().position(u8::is_ascii_alphanumeric);
+        let end = b.iter().rposition(u8::is_ascii_alphanumeric);
+        if let (Some(start), Some(end)) = (start, end) {
+            for &c in &b[start..=end] {
+                if c.is_ascii_alphanumeric() {
+                    out.push(char::from(c.to_ascii_lowercase()));
+                } else if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+        }
+        return;
+    }
+    normalise_chars(label, out);
+}
+
+/// [`normalise_into`] for any text, character by character.
+fn normalise_chars(label: &str, out: &mut String) {
+    out.clear();
     let trimmed = label.trim_matches(|c: char| !c.is_alphanumeric());
     for c in trimmed.chars() {
         if c.is_ascii_alphanumeric() {
@@ -465,18 +510,25 @@ fn normalise(label: &str) -> String {
 }
 
 /// The label rows of [`RULES`], by word (built once).
-static LABELS: std::sync::LazyLock<std::collections::HashMap<&'static str, Role>> =
-    std::sync::LazyLock::new(|| {
-        let mut m = std::collections::HashMap::new();
-        for r in RULES {
-            if let Match::Label(l) = r.matcher {
-                m.entry(l).or_insert(r.role);
-            }
+static LABELS: std::sync::LazyLock<FastMap<&'static str, Role>> = std::sync::LazyLock::new(|| {
+    let mut m = FastMap::default();
+    for r in RULES {
+        if let Match::Label(l) = r.matcher {
+            m.entry(l).or_insert(r.role);
         }
-        m
-    });
+    }
+    m
+});
+
+/// The longest label word in [`RULES`], in bytes (longer words are not
+/// looked up).
+static LONGEST_LABEL: std::sync::LazyLock<usize> =
+    std::sync::LazyLock::new(|| LABELS.keys().map(|k| k.len()).max().unwrap_or(0));
 
 fn label_rule(word: &str) -> Option<Role> {
+    if word.len() > *LONGEST_LABEL {
+        return None;
+    }
     LABELS.get(word).copied()
 }
 
@@ -507,15 +559,36 @@ pub fn label_role(label: &str) -> Option<Role> {
         if n.is_empty() {
             return None;
         }
-        label_rule(n).or_else(|| {
-            let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
-            let first = words.next()?;
-            let last = words.next_back().unwrap_or(first);
-            if words.next().is_some() {
-                return None;
-            }
-            label_rule(first).or_else(|| label_rule(last))
-        })
+        label_rule(n).or_else(|| words_role(n))
+    })
+}
+
+/// The role of a normalised label of at most two words with a letter: its
+/// first word's, else its last word's.
+fn words_role(n: &str) -> Option<Role> {
+    let mut words = n.split(' ').filter(|w| w.chars().any(char::is_alphabetic));
+    let first = words.next()?;
+    let last = words.next_back().unwrap_or(first);
+    if words.next().is_some() {
+        return None;
+    }
+    label_rule(first).or_else(|| label_rule(last))
+}
+
+/// [`label_role`] and [`is_label`] of one text, normalised once.
+pub fn label_info(text: &str) -> (Option<Role>, bool) {
+    if text.is_empty() || text.len() > 60 {
+        return (None, false);
+    }
+    with_normalised(text, |n| {
+        if n.is_empty() {
+            return (None, false);
+        }
+        let whole = label_rule(n);
+        let role = (text.len() <= 40)
+            .then(|| whole.or_else(|| words_role(n)))
+            .flatten();
+        (role, whole.is_some())
     })
 }
 
@@ -534,9 +607,7 @@ pub fn label_before(text: &str) -> &str {
         from += 1;
     }
     let t = text[from..].trim_end();
-    let start = t
-        .rfind(['|', ',', ';', '·', '(', '[', ')', ']', '\n', '>'])
-        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let start = last_separator_end(t.as_bytes());
     let seg = t[start..].trim();
     let seg = seg.trim_start_matches(['-', '*', '+', ' ']);
     if seg.ends_with(':') || seg.ends_with('：') {
@@ -546,11 +617,24 @@ pub fn label_before(text: &str) -> &str {
         });
         return body[from..].trim();
     }
-    if seg.split_whitespace().count() <= 3 {
+    if seg.split_whitespace().nth(3).is_none() {
         seg
     } else {
         ""
     }
+}
+
+/// Just after the last separator (`|`, `,`, `;`, `·`, `(`, `[`, `)`, `]`,
+/// a line break, `>`) in `t`, or 0: a byte scan (`·` is `C2 B7`).
+fn last_separator_end(t: &[u8]) -> usize {
+    for i in (0..t.len()).rev() {
+        match t[i] {
+            b'|' | b',' | b';' | b'(' | b'[' | b')' | b']' | b'\n' | b'>' => return i + 1,
+            0xB7 if i > 0 && t[i - 1] == 0xC2 => return i + 1,
+            _ => {}
+        }
+    }
+    0
 }
 
 /// The role of a link: the first label that names a role, else the URL.
@@ -588,31 +672,43 @@ const WITHHELD: &[&str] = &[
     "待发布",
 ];
 
+/// The first `:` or `：` (`EF BC 9A`) in `s`: its byte offset and length.
+fn next_colon(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    memchr::memchr2_iter(b':', 0xEF, b).find_map(|i| match b[i] {
+        b':' => Some((i, 1)),
+        _ if b[i..].starts_with("：".as_bytes()) => Some((i, 3)),
+        _ => None,
+    })
+}
+
 /// Whether a text holds an explicit "no code" marker: a code label
 /// (`Code`, `GitHub`, `代码`, ...) followed by `:`/`：` and a withheld word
 /// (`None`, `coming soon`, `TBD`, `即将开源`, ...), e.g. `Code: None`.
 pub fn withholds_code(text: &str) -> bool {
     let mut rest = text;
-    while let Some(i) = rest.find([':', '：']) {
+    while let Some((i, len)) = next_colon(rest) {
         if rest[i..].starts_with("://") {
             rest = &rest[i + 3..];
             continue;
         }
-        let before = label_before(&rest[..i + rest[i..].chars().next().map_or(1, char::len_utf8)]);
-        let after_at = i + rest[i..].chars().next().map_or(1, char::len_utf8);
+        let after_at = i + len;
+        let before = label_before(&rest[..after_at]);
         let after = &rest[after_at..];
-        if label_role(before) == Some(Code) {
-            let head: String = after
-                .trim_start()
+        let value = after.trim_start();
+        // A URL after the label is a link, not a marker: skip the label.
+        let linked = value.starts_with("http") || value.starts_with("www.");
+        if !linked && label_role(before) == Some(Code) {
+            let head: String = value
                 .chars()
                 .take_while(|c| !matches!(c, '\n' | '|' | ',' | ';' | '(' | '['))
                 .take(24)
                 .collect();
             let n = normalise(&head);
-            if WITHHELD
-                .iter()
-                .any(|w| n == *w || n.starts_with(&format!("{w} ")))
-            {
+            if WITHHELD.iter().any(|w| {
+                n.strip_prefix(w)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+            }) {
                 return true;
             }
         }
@@ -635,6 +731,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_normalising_agrees_with_the_character_path() {
+        for l in [
+            "[[Code (PyTorch)]]",
+            "  Project   Page: ",
+            "arXiv:2401.00001",
+            "--",
+            "",
+            "a",
+            "Spurious Rewards - This work",
+        ] {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            normalise_into(l, &mut fast);
+            normalise_chars(l, &mut slow);
+            assert_eq!(fast, slow, "{l:?}");
+        }
+    }
+
+    #[test]
     fn labels_in_context() {
         assert_eq!(label_role("[code]"), Some(Code));
         assert_eq!(label_role("📄 Paper"), Some(Paper));
@@ -653,6 +767,17 @@ mod tests {
             ""
         );
         assert!(is_label("[[code]]"));
+        let padded = format!("[[[[[[[[[[[[[[[[ code {}", "]".repeat(30));
+        for t in [
+            "[[code]]",
+            "Code (PyTorch)",
+            "Spurious Rewards",
+            "",
+            "📄 arXiv",
+            &padded,
+        ] {
+            assert_eq!(label_info(t), (label_role(t), is_label(t)), "{t:?}");
+        }
         assert!(!is_label("Spurious Rewards"));
     }
 
@@ -681,6 +806,8 @@ mod tests {
         assert_eq!(url_role("https://github.com/"), Other);
         assert_eq!(url_role("https://huggingface.co/o"), Project);
         assert_eq!(url_role("https://x.org/a.pdf?dl=1"), Paper);
+        // A multi-byte character where the suffix would start: no panic.
+        assert_eq!(url_role("https://x.org/\u{e9}pdf"), Project);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! In order: leading blanks dropped; the text is cut where a description
 //! begins (a double space, a line break — `<br>` arrives here as a line
 //! break —, or ` - ` / ` — ` / `: ` followed by a sentence: at least six
-//! words opening with `We`/`This`/`Our`/... or holding a lower-case `we`,
+//! words opening with `We`/`This`/`Our`/... — after a dash, with any
+//! lower-case word — or holding a lower-case `we`,
 //! `is`, `are`, `has`, ...); a numbering prefix (`5) `,
 //! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
 //! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
@@ -22,7 +23,7 @@ pub fn clean_title(raw: &str) -> String {
     let mut t = &t[..end];
     for sep in [" - ", " — ", " – ", ": ", "： "] {
         if let Some(i) = find_short(t, sep)
-            && is_sentence(&t[i + sep.len()..])
+            && is_sentence(&t[i + sep.len()..], sep != ": " && sep != "： ")
         {
             t = &t[..i];
         }
@@ -43,17 +44,22 @@ pub fn clean_title(raw: &str) -> String {
 }
 
 /// A description rather than a subtitle: at least six words, opening like
-/// a sentence (`We`, `This`, `Our`, ...) or holding a lower-case verb or
-/// pronoun (`we`, `is`, `are`, ...) that title-cased subtitles do not have.
+/// a sentence (`We`, `This`, `Our`, ..., or after a dash any lower-case
+/// word) or holding a lower-case verb or pronoun (`we`, `is`, `are`, ...)
+/// that title-cased subtitles do not have.
 /// `str::find` for short texts and needles, without building a searcher.
 fn find_short(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
-    let first = n[0];
+    // Look for the first byte that is not a space (rarer in titles).
+    let k = usize::from(n[0] == b' ' && n.len() > 1);
     let h = hay.as_bytes();
-    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+    memchr::memchr_iter(n[k], h)
+        .filter(|&i| i >= k)
+        .map(|i| i - k)
+        .find(|&i| h[i..].starts_with(n))
 }
 
-fn is_sentence(s: &str) -> bool {
+fn is_sentence(s: &str, after_dash: bool) -> bool {
     const OPENERS: [&str; 7] = ["We", "This", "Our", "These", "Here", "It", "In"];
     const WORDS: [&str; 9] = [
         "we", "our", "is", "are", "was", "were", "has", "have", "this",
@@ -64,8 +70,19 @@ fn is_sentence(s: &str) -> bool {
     let Some(first) = words.next() else {
         return false;
     };
-    let rest: Vec<&str> = words.collect();
-    rest.len() >= 5 && (OPENERS.contains(&first) || rest.iter().any(|w| WORDS.contains(w)))
+    // After a dash, a description may open in lower case ("- introduces
+    // a framework that ..."); a subtitle there is title-cased.
+    let lower = after_dash && first.chars().next().is_some_and(char::is_lowercase);
+    let opener = OPENERS.contains(&first) || lower;
+    let (mut count, mut word) = (0, false);
+    for w in words {
+        count += 1;
+        word = word || WORDS.contains(&w);
+        if count >= 5 && (opener || word) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
@@ -126,6 +143,14 @@ mod tests {
             ("2017 Transformer", "2017 Transformer"),
             ("3.5 Sonnet card", "3.5 Sonnet card"),
             ("a   b", "a"),
+            (
+                "Self-Adaptive LLMs - introduces a framework that adapts models to unseen tasks",
+                "Self-Adaptive LLMs",
+            ),
+            (
+                "Mamba - Linear-Time Sequence Modeling with Selective State Spaces",
+                "Mamba - Linear-Time Sequence Modeling with Selective State Spaces",
+            ),
             ("", ""),
         ];
         for (raw, want) in cases {

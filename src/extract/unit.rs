@@ -71,7 +71,16 @@ impl Leaf {
     /// Only blanks, digits and punctuation so far: an element starting now
     /// opens the leaf.
     pub(crate) fn at_open(&self) -> bool {
-        self.links.is_empty() && !self.text.chars().any(char::is_alphabetic)
+        self.links.is_empty() && !has_letter(&self.text)
+    }
+}
+
+/// Whether `s` holds a letter (a byte scan for ASCII text).
+fn has_letter(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_alphabetic())
+    } else {
+        s.chars().any(char::is_alphabetic)
     }
 }
 
@@ -90,9 +99,26 @@ impl Leaf {
         if self.link_open.as_deref().is_some_and(is_label) {
             return true;
         }
-        let t = self.text.trim_start();
-        let head = t.find([':', '：']).map_or(t, |i| &t[..i]);
+        let head = self.colon_head().unwrap_or_else(|| self.text.trim_start());
         head.len() <= 30 && label_role(head).is_some()
+    }
+
+    /// Opens with a short label of any words before a link: `Home: URL`,
+    /// `Homeoage: URL` (a typo), `Weights & logs: URL` — at most three
+    /// words and 30 bytes before `:`/`：`, and a link after it.
+    fn short_label_led(&self) -> bool {
+        !self.links.is_empty()
+            && self.strong_open.is_none()
+            && self.link_open.is_none()
+            && self.colon_head().is_some_and(|h| {
+                h.len() <= 30 && !h.is_empty() && h.split_whitespace().nth(3).is_none()
+            })
+    }
+
+    /// The text before the first `:`/`：`, when one comes.
+    fn colon_head(&self) -> Option<&str> {
+        let t = self.text.trim_start();
+        t.find([':', '：']).map(|i| t[..i].trim_end())
     }
 }
 
@@ -205,6 +231,16 @@ fn any_links(blocks: &[Block]) -> bool {
     })
 }
 
+/// Whether a list holds an item opening with a role label and a link
+/// (`- Code: URL`): a list of one paper's labelled links.
+fn labelled_list(items: &[Vec<Block>]) -> bool {
+    items.iter().any(|i| {
+        first_para(i).is_some_and(|l| {
+            !l.links.is_empty() && l.title().is_none() && l.colon_head().is_some() && l.label_led()
+        })
+    })
+}
+
 /// Whether a nested list of this item holds items that are papers.
 fn nested_units(blocks: &[Block]) -> bool {
     blocks.iter().any(|b| match b {
@@ -296,7 +332,10 @@ impl<'e> Assign<'e> {
         match b {
             Block::Heading(level, leaf) => self.heading(level, leaf),
             Block::Para(leaf) => self.para(leaf),
-            Block::List(items) => items.into_iter().for_each(|i| self.item(i)),
+            Block::List(items) => {
+                let labelled = labelled_list(&items);
+                items.into_iter().for_each(|i| self.item(i, labelled))
+            }
             Block::Table { head, rows } => self.table(head, rows),
             Block::Card(title, content) => {
                 let t = clean_title(&title.text);
@@ -430,10 +469,15 @@ impl<'e> Assign<'e> {
         }));
     }
 
-    fn item(&mut self, blocks: Vec<Block>) {
+    /// One list item; `labelled`: its list holds role-labelled items
+    /// (`- Paper: URL`), so a short label of other words (`- Home: URL`)
+    /// labels a link too instead of titling a paper.
+    fn item(&mut self, blocks: Vec<Block>, labelled: bool) {
         let first = first_para(&blocks);
         let title = first.and_then(Leaf::title).map(str::to_string);
-        let label_led = first.is_some_and(Leaf::label_led);
+        let label_led = first.is_some_and(|l| {
+            l.label_led() || (labelled && self.owner.is_some() && l.short_label_led())
+        });
         if title.is_none() && !own_links(&blocks) && nested_units(&blocks) {
             return self.section_item(blocks);
         }

@@ -133,6 +133,11 @@ impl Recognizer {
         if !self.forges {
             return None;
         }
+        // Most links name no forge: a plainly written host says so without
+        // the full URL parser (anything unusual still goes through it).
+        if plain_host(url).is_some_and(|h| !self.is_forge_host(h)) {
+            return None;
+        }
         let u = url::Url::parse(url).ok()?;
         if !matches!(u.scheme(), "http" | "https") {
             return None;
@@ -151,6 +156,15 @@ impl Recognizer {
             path,
             root,
         })
+    }
+
+    /// Whether `parse_forge` knows the (normalised) host.
+    fn is_forge_host(&self, host: &str) -> bool {
+        matches!(
+            host,
+            "huggingface.co" | "hf.co" | "gitlab.com" | "codeberg.org" | "gitee.com"
+        ) || self.gitlab_hosts.iter().any(|g| g == host)
+            || self.gitea_hosts.iter().any(|g| g == host)
     }
 
     fn parse_forge(&self, host: &str, segs: &[&str]) -> Option<(Forge, RepoKind, String, bool)> {
@@ -192,6 +206,28 @@ impl Recognizer {
             root: r.root,
         })
     }
+}
+
+/// The host of an `http(s)://` URL as `normal_host` would give it, when it
+/// is plainly written (lower-case ASCII letters, digits, `-`, `.`, an
+/// optional port); `None` means "ask the URL parser".
+fn plain_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = match authority.split_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        Some(_) => return None,
+        None => authority,
+    };
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+    if host.is_empty() || !host.bytes().all(plain) {
+        return None;
+    }
+    let host = host.trim_end_matches('.');
+    Some(host.strip_prefix("www.").unwrap_or(host))
 }
 
 /// Lowercase, no trailing dot, no `www.`.
@@ -316,6 +352,37 @@ mod tests {
         rec()
             .parse(url)
             .map(|r| (r.forge, r.kind, r.full_name(), r.root))
+    }
+
+    /// The quick host check agrees with the URL parser, and unusual hosts
+    /// (upper case, user info, IDN, odd ports) still reach the parser.
+    #[test]
+    fn plain_hosts_agree_with_the_url_parser() {
+        for url in [
+            "https://www.gitlab.com/o/r",
+            "http://hf.co:8080/o/m",
+            "https://codeberg.org./o/r",
+            "https://lab.example.org/x",
+            "https://git.example.org/o/r",
+            "https://gitlab.example.edu/g/p",
+        ] {
+            let quick = plain_host(url).map(str::to_string);
+            let full = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(normal_host));
+            assert_eq!(quick, full, "{url}");
+        }
+        for url in [
+            "https://GitLab.com/o/r",
+            "https://user@gitlab.com/o/r",
+            "https://gitlab.com:x/o/r",
+            "https://bücher.example/o/r",
+            "ftp://gitlab.com/o/r",
+        ] {
+            assert_eq!(plain_host(url), None, "{url}");
+        }
+        assert!(parsed("https://GitLab.com/o/r").is_some());
+        assert!(parsed("https://lab.example.org/o/r").is_none());
     }
 
     /// What a link should parse to: forge, kind, report name, root.

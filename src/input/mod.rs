@@ -7,10 +7,11 @@
 //! by the caller (they need the checker's address guard) and handed here as
 //! bytes, one at a time.
 //!
-//! Owns how much of an input is read: Markdown and HTML are parsed whole,
-//! so their stream stops at a cap (`max_input_mib`, default
-//! [`MAX_DOCUMENT_BYTES`]) and `Opened::cut` says whether anything was left
-//! unread; text and JSON are streamed whole.
+//! Owns how much of an input is read: HTML is parsed whole, so its stream
+//! stops at a cap (`max_input_mib`, default [`MAX_DOCUMENT_BYTES`]) and
+//! `Opened::cut` says whether anything was left unread; text, JSON and
+//! Markdown (parsed in runs of whole blocks, see `extract::segments`) are
+//! streamed whole.
 
 use crate::error::Error;
 use crate::extract::Format;
@@ -29,9 +30,9 @@ pub const EXTENSIONS: [&str; 9] = [
 /// Bytes looked at to detect the format and binary files.
 const HEAD_LEN: usize = 8 * 1024;
 
-/// Default for the most bytes of a Markdown or HTML input read (their
-/// parsers hold the whole document) and of a remote input fetched: the
-/// `max_input_mib` config key. Past it, the rest is skipped with a warning.
+/// Default for the most bytes of an HTML input read (its parser holds the
+/// whole document) and of a remote input fetched: the `max_input_mib`
+/// config key. Past it, the rest is skipped with a warning.
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One thing to read.
@@ -206,7 +207,7 @@ impl Cut {
             None => "the rest was skipped".into(),
         };
         Some(format!(
-            "{name}: larger than the {} read cap for Markdown/HTML inputs (max_input_mib); \
+            "{name}: larger than the {} read cap for HTML inputs (max_input_mib); \
              only the first {} were read and {rest} (links there are not in the reports)",
             human_bytes(self.cap),
             human_bytes(self.cap)
@@ -274,8 +275,8 @@ pub enum OpenError {
 }
 
 /// Opens a local file or stdin: reads the head to detect the format (and
-/// skip binary files), then streams the rest; Markdown and HTML stop after
-/// `cap` bytes.
+/// skip binary files), then streams the rest; HTML stops after `cap`
+/// bytes.
 pub fn open(source: &Source, cap: u64) -> Result<Opened, OpenError> {
     match source {
         Source::File(path) => {
@@ -303,8 +304,8 @@ pub fn open(source: &Source, cap: u64) -> Result<Opened, OpenError> {
 }
 
 /// Detects the format of a stream from its extension (if any) and its first
-/// bytes, refusing binary content, and returns it ready to read (Markdown
-/// and HTML stop after `cap` bytes).
+/// bytes, refusing binary content, and returns it ready to read (HTML
+/// stops after `cap` bytes).
 pub fn open_reader(
     name: &str,
     extension: Option<&str>,
@@ -330,12 +331,12 @@ pub fn open_reader(
         ..Cut::default()
     };
     let reader: Box<dyn BufRead + Send> = match format {
-        Format::Markdown | Format::Html => Box::new(Capped {
+        Format::Html => Box::new(Capped {
             inner: stream,
             left: cap,
             hit: cut.hit.clone(),
         }),
-        Format::Text | Format::Json => Box::new(stream),
+        Format::Text | Format::Json | Format::Markdown => Box::new(stream),
     };
     Ok(Opened {
         format,
@@ -410,9 +411,9 @@ mod tests {
     }
 
     #[test]
-    fn markdown_and_html_stop_at_the_cap_and_say_so() {
+    fn html_stops_at_the_cap_and_says_so() {
         let doc = format!("# Title\n\n{}", "word ".repeat(4000));
-        for (ext, cut_expected) in [("md", true), ("html", true), ("txt", false)] {
+        for (ext, cut_expected) in [("md", false), ("html", true), ("txt", false)] {
             let mut opened = open_reader(
                 "big",
                 Some(ext),
@@ -434,7 +435,7 @@ mod tests {
             }
         }
         // Exactly at the cap: nothing left, nothing said.
-        let mut opened = open_reader("fits", Some("md"), Box::new(&b"# 1234567"[..]), 9)
+        let mut opened = open_reader("fits", Some("html"), Box::new(&b"# 1234567"[..]), 9)
             .ok()
             .unwrap();
         let mut back = Vec::new();
