@@ -227,7 +227,8 @@ impl ForgeSim {
     }
 
     /// A web page of forge `f` (after the checker's remap): 404 for a
-    /// `gone-` repository, else 200; counts root and deeper pages.
+    /// `gone-` repository, 301 to `new-` for a moved GitLab project, else
+    /// 200; counts root and deeper pages.
     pub fn page(&self, f: usize, path: &str) -> Resp {
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let (name, root) = match f {
@@ -250,10 +251,14 @@ impl ForgeSim {
         } else {
             c.deep_pages.fetch_add(1, Relaxed);
         }
-        if state(name) == State::Gone {
-            html(404, "Not Found")
-        } else {
-            html(200, name)
+        match state(name) {
+            State::Gone => html(404, "Not Found"),
+            // A moved GitLab project's page redirects to its new path.
+            State::Moved if f == GITLAB => {
+                let new = format!("new-{}", name.trim_start_matches("old-"));
+                with_header(html(301, "Moved"), "location", path.replacen(name, &new, 1))
+            }
+            _ => html(200, name),
         }
     }
 }
@@ -896,6 +901,21 @@ fn result(
                 s["api_peak_in_flight"]
             ));
         }
+        let missed: Vec<String> = counts
+            .iter()
+            .filter(|(w, _)| **w != "github")
+            .filter(|(w, c)| {
+                let f = &last.sim["forges"][**w];
+                f["calls"] != c.0 || f["max_calls_per_repository"] != 1 || f["root_pages"] != 0
+            })
+            .map(|(w, _)| w.to_string())
+            .collect();
+        notes.push(if missed.is_empty() {
+            "target met: one API call per repository and no repository-root page on every forge"
+                .into()
+        } else {
+            format!("target NOT met on: {}", missed.join(", "))
+        });
         notes.push(format!(
             "repos.csv: {}; paperlinks says: {}; tokens leaked: {}",
             last.check["repos"], last.check["paperlinks_says"], last.check["tokens_leaked"]
@@ -963,6 +983,8 @@ pub fn selftest(port: u16) -> Result<()> {
     ensure!(get(web_ip(0), port, "/org1/m1/tree/main")?.status == 200);
     ensure!(get(web_ip(1), port, "/g/gone-m1/-/blob/main/x")?.status == 404);
     ensure!(get(web_ip(2), port, "/u/m1")?.status == 200);
+    let moved = get(web_ip(1), port, "/g/old-m3")?;
+    ensure!(moved.status == 301 && moved.header("location") == Some("/g/new-m3"));
     let st: Value = serde_json::from_slice(&get(API_IP, port, "/__sim/stats")?.body)?;
     let f = &st["forges"];
     ensure!(
@@ -976,7 +998,7 @@ pub fn selftest(port: u16) -> Result<()> {
     ensure!(f["gitlab"]["repositories_asked"] == 2 && f["gitlab"]["api_requests"] == 3);
     ensure!(f["codeberg"]["calls"] == 2 && f["gitee"]["calls"] == 1);
     ensure!(f["huggingface"]["deep_pages"] == 1 && f["codeberg"]["root_pages"] == 1);
-    ensure!(f["gitlab"]["page_requests"] == 1);
+    ensure!(f["gitlab"]["page_requests"] == 2 && f["gitlab"]["root_pages"] == 1);
     Ok(())
 }
 
