@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, SystemTime};
@@ -638,8 +638,19 @@ fn write_config(path: &Path, port: u16, limits: &Limits) -> Result<Vec<String>> 
 const HF_TOKEN: &str = "hf_BENCHSENTINEL000000000000000000";
 const GH_TOKEN: &str = "ghp_BENCHSENTINEL0000000000000000000000";
 
+/// What every run of the scenario shares.
+struct Setup {
+    dir: PathBuf,
+    input: PathBuf,
+    cfg: PathBuf,
+    limits: Limits,
+    remap: Vec<String>,
+    corpus: Corpus,
+    repos: Vec<PlannedRepo>,
+    limit: Duration,
+}
+
 pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
-    let quick = ctx.opts.quick;
     let bin = ctx
         .opts
         .paperlinks
@@ -647,7 +658,40 @@ pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
         .ok_or_else(|| anyhow::anyhow!("scenario 6 (forges) needs paperlinks"))?;
     let dir = ctx.dir.join("s6-forges");
     std::fs::create_dir_all(&dir)?;
-    let sim_args: Vec<String> = [
+    let sim = SimProc::start(&sim_args(ctx), &dir.join("sim.log"))?;
+    let input = dir.join("corpus.txt");
+    let (corpus, repos) = write_corpus(&input, sim.port, ctx.opts.quick)?;
+    let limits = Limits {
+        max_concurrency: 64,
+        max_per_host: 4,
+        timeout_secs: 20,
+        retries: 2,
+    };
+    let cfg = dir.join("paperlinks.toml");
+    let remap = write_config(&cfg, sim.port, &limits)?;
+    let setup = Setup {
+        dir,
+        input,
+        cfg,
+        limits,
+        remap,
+        corpus,
+        repos,
+        limit: Duration::from_secs(if ctx.opts.quick { 120 } else { 600 }),
+    };
+    let mut runs = Vec::new();
+    for rep in 0..ctx.reps() {
+        if let Some(l) = &ctx.opts.lychee {
+            runs.push(setup.run_lychee(&sim, l, rep)?);
+        }
+        runs.push(setup.run_paperlinks(&sim, &bin, rep)?);
+    }
+    sim.stop()?;
+    Ok(result(ctx, &setup.corpus, &setup.repos, runs))
+}
+
+fn sim_args(ctx: &Ctx) -> Vec<String> {
+    [
         "--hosts",
         "10",
         "--latency-ms",
@@ -665,35 +709,27 @@ pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
     ]
     .iter()
     .map(|s| s.to_string())
-    .collect();
-    let sim = SimProc::start(&sim_args, &dir.join("sim.log"))?;
-    let input = dir.join("corpus.txt");
-    let (corpus, repos) = write_corpus(&input, sim.port, quick)?;
-    let limits = Limits {
-        max_concurrency: 64,
-        max_per_host: 4,
-        timeout_secs: 20,
-        retries: 2,
-    };
-    let cfg = dir.join("paperlinks.toml");
-    let remap = write_config(&cfg, sim.port, &limits)?;
-    let mut runs = Vec::new();
-    for rep in 0..ctx.reps() {
-        if let Some(l) = &ctx.opts.lychee {
-            runs.push(run_lychee(
-                ctx, &sim, &dir, l, &limits, &remap, &input, rep,
-            )?);
-        }
-        sim.reset()?;
-        let out = dir.join("out-paperlinks");
+    .collect()
+}
+
+impl Setup {
+    fn fresh(&self, name: &str) -> Result<PathBuf> {
+        let out = self.dir.join(name);
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out)?;
+        Ok(out)
+    }
+
+    /// paperlinks, with both tokens set; its outputs checked against the plan.
+    fn run_paperlinks(&self, sim: &SimProc, bin: &Path, rep: usize) -> Result<Measurement> {
+        sim.reset()?;
+        let out = self.fresh("out-paperlinks")?;
         let argv: Vec<String> = vec![
             bin.display().to_string(),
             "check".into(),
-            input.display().to_string(),
+            self.input.display().to_string(),
             "--config".into(),
-            cfg.display().to_string(),
+            self.cfg.display().to_string(),
             "--output-dir".into(),
             out.display().to_string(),
         ];
@@ -701,14 +737,22 @@ pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
             ("GITHUB_TOKEN", GH_TOKEN.into()),
             ("HF_TOKEN", HF_TOKEN.into()),
         ];
-        let log = dir.join(format!("paperlinks-{rep}.log"));
+        let log = self.dir.join(format!("paperlinks-{rep}.log"));
         eprintln!("  [s6-forges] rep {} paperlinks ...", rep + 1);
-        let limit = Duration::from_secs(if quick { 120 } else { 600 });
-        let mut m = measure("paperlinks", rep, &argv, &env, &dir, Out::Null, limit, &log)?;
+        let mut m = measure(
+            "paperlinks",
+            rep,
+            &argv,
+            &env,
+            &self.dir,
+            Out::Null,
+            self.limit,
+            &log,
+        )?;
         std::thread::sleep(Duration::from_millis(50));
         m.sim = sim.stats()?;
-        m.check = check_links_csv(&out.join("links.csv"), &corpus);
-        m.check["repos"] = check_repos_csv(&out.join("repos.csv"), &repos);
+        m.check = check_links_csv(&out.join("links.csv"), &self.corpus);
+        m.check["repos"] = check_repos_csv(&out.join("repos.csv"), &self.repos);
         m.check["tokens_leaked"] = json!(leaked(&out, &log));
         m.check["paperlinks_says"] = json!(forge_calls_line(&out, &log));
         eprintln!(
@@ -718,41 +762,40 @@ pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
             if m.killed { " (KILLED)" } else { "" },
             m.sim["forges"]
         );
-        runs.push(m);
+        Ok(m)
     }
-    sim.stop()?;
-    Ok(result(ctx, &corpus, &repos, runs))
-}
 
-/// lychee on the same corpus (link checking only: it has no forge audit),
-/// with the same limits and remaps.
-#[allow(clippy::too_many_arguments)]
-fn run_lychee(
-    ctx: &Ctx,
-    sim: &SimProc,
-    dir: &Path,
-    lychee: &Path,
-    limits: &Limits,
-    remap: &[String],
-    input: &Path,
-    rep: usize,
-) -> Result<Measurement> {
-    sim.reset()?;
-    let out = dir.join("out-lychee");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out)?;
-    let mut argv = vec![lychee.display().to_string()];
-    argv.extend(lychee_args(limits, remap, &out.join("lychee.json"), input));
-    let env = [("GITHUB_TOKEN", GH_TOKEN.into())];
-    let log = dir.join(format!("lychee-{rep}.log"));
-    eprintln!("  [s6-forges] rep {} lychee ...", rep + 1);
-    let limit = Duration::from_secs(if ctx.opts.quick { 120 } else { 600 });
-    let mut m = measure("lychee", rep, &argv, &env, dir, Out::Null, limit, &log)?;
-    std::thread::sleep(Duration::from_millis(50));
-    m.sim = sim.stats()?;
-    m.check = check_lychee_json(&out.join("lychee.json"));
-    eprintln!("    {:.2}s, exit {:?}", m.wall, m.exit);
-    Ok(m)
+    /// lychee on the same corpus (link checking only: it has no forge
+    /// audit), with the same limits and remaps.
+    fn run_lychee(&self, sim: &SimProc, lychee: &Path, rep: usize) -> Result<Measurement> {
+        sim.reset()?;
+        let out = self.fresh("out-lychee")?;
+        let mut argv = vec![lychee.display().to_string()];
+        argv.extend(lychee_args(
+            &self.limits,
+            &self.remap,
+            &out.join("lychee.json"),
+            &self.input,
+        ));
+        let env = [("GITHUB_TOKEN", GH_TOKEN.into())];
+        let log = self.dir.join(format!("lychee-{rep}.log"));
+        eprintln!("  [s6-forges] rep {} lychee ...", rep + 1);
+        let mut m = measure(
+            "lychee",
+            rep,
+            &argv,
+            &env,
+            &self.dir,
+            Out::Null,
+            self.limit,
+            &log,
+        )?;
+        std::thread::sleep(Duration::from_millis(50));
+        m.sim = sim.stats()?;
+        m.check = check_lychee_json(&out.join("lychee.json"));
+        eprintln!("    {:.2}s, exit {:?}", m.wall, m.exit);
+        Ok(m)
+    }
 }
 
 fn leaked(out: &Path, log: &Path) -> bool {
@@ -857,69 +900,10 @@ fn result(
         "ideal = the slowest forge's API requests (repositories + GitLab redirects) / 4 in flight x 100 ms = {ideal:.2}s"
     ));
     if let Some(l) = runs.iter().rev().find(|m| m.tool == "lychee") {
-        let f = &l.sim["forges"];
-        let words: Vec<String> = FORGES
-            .iter()
-            .map(|(w, _)| {
-                format!(
-                    "{w} {} (repo roots {})",
-                    f[*w]["page_requests"], f[*w]["root_pages"]
-                )
-            })
-            .collect();
-        notes.push(format!(
-            "lychee (last run): forge page requests {}; github.com pages {} (repo roots {}, 429s {})",
-            words.join(", "),
-            l.sim["github_pages"]["requests"],
-            l.sim["github_pages"]["root_pages"],
-            l.sim["github_pages"]["rate_limited"]
-        ));
+        notes.push(lychee_note(l));
     }
     if let Some(last) = runs.iter().rev().find(|m| m.tool == "paperlinks") {
-        for (word, &(n, links, roots, deep, _)) in &counts {
-            let s = &last.sim["forges"][*word];
-            if *word == "github" {
-                notes.push(format!(
-                    "github: {n} repositories ({links} links): API calls {} (GraphQL {}), github.com pages {} (repo roots {})",
-                    last.sim["api"]["calls"],
-                    last.sim["api"]["graphql"],
-                    last.sim["github_pages"]["requests"],
-                    last.sim["github_pages"]["root_pages"]
-                ));
-                continue;
-            }
-            notes.push(format!(
-                "{word}: {n} repositories ({links} links: {roots} roots, {deep} deeper): API calls {} for {} repositories asked (most for one: {}; redirects followed {}; with token {}), pages {} (repo roots {}, deeper {}), API peak in flight {}",
-                s["calls"],
-                s["repositories_asked"],
-                s["max_calls_per_repository"],
-                s["redirect_follows"],
-                s["with_token"],
-                s["page_requests"],
-                s["root_pages"],
-                s["deep_pages"],
-                s["api_peak_in_flight"]
-            ));
-        }
-        let missed: Vec<String> = counts
-            .iter()
-            .filter(|(w, _)| **w != "github")
-            .filter(|(w, c)| {
-                let f = &last.sim["forges"][**w];
-                f["calls"] != c.0 || f["max_calls_per_repository"] != 1 || f["root_pages"] != 0
-            })
-            .map(|(w, _)| w.to_string())
-            .collect();
-        notes.push(if missed.is_empty() {
-            "target met: one API call per repository and no repository-root page on every forge"
-                .into()
-        } else {
-            format!("target NOT met on: {}", missed.join(", "))
-        });
-        notes.push(format!(
-            "repos.csv: {}; paperlinks says: {}; tokens leaked: {}",
-            last.check["repos"], last.check["paperlinks_says"], last.check["tokens_leaked"]
-        ));
+        notes.extend(paperlinks_notes(&counts, last));
     }
     ScenarioResult {
         name: "s6-forges".into(),
@@ -938,6 +922,76 @@ fn result(
         input_bytes: None,
         unique_urls: Some(corpus.urls.len() as u64),
     }
+}
+
+/// lychee's page requests on the forge hosts and github.com.
+fn lychee_note(l: &Measurement) -> String {
+    let f = &l.sim["forges"];
+    let words: Vec<String> = FORGES
+        .iter()
+        .map(|(w, _)| {
+            format!(
+                "{w} {} (repo roots {})",
+                f[*w]["page_requests"], f[*w]["root_pages"]
+            )
+        })
+        .collect();
+    format!(
+        "lychee (last run): forge page requests {}; github.com pages {} (repo roots {}, 429s {})",
+        words.join(", "),
+        l.sim["github_pages"]["requests"],
+        l.sim["github_pages"]["root_pages"],
+        l.sim["github_pages"]["rate_limited"]
+    )
+}
+
+/// Per forge: calls against repositories, pages; whether the target is met.
+fn paperlinks_notes(counts: &BTreeMap<&'static str, Counts>, last: &Measurement) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (word, &(n, links, roots, deep, _)) in counts {
+        let s = &last.sim["forges"][*word];
+        if *word == "github" {
+            notes.push(format!(
+                "github: {n} repositories ({links} links): API calls {} (GraphQL {}), github.com pages {} (repo roots {})",
+                last.sim["api"]["calls"],
+                last.sim["api"]["graphql"],
+                last.sim["github_pages"]["requests"],
+                last.sim["github_pages"]["root_pages"]
+            ));
+            continue;
+        }
+        notes.push(format!(
+            "{word}: {n} repositories ({links} links: {roots} roots, {deep} deeper): API calls {} for {} repositories asked (most for one: {}; redirects followed {}; with token {}), pages {} (repo roots {}, deeper {}), API peak in flight {}",
+            s["calls"],
+            s["repositories_asked"],
+            s["max_calls_per_repository"],
+            s["redirect_follows"],
+            s["with_token"],
+            s["page_requests"],
+            s["root_pages"],
+            s["deep_pages"],
+            s["api_peak_in_flight"]
+        ));
+    }
+    let missed: Vec<String> = counts
+        .iter()
+        .filter(|(w, _)| **w != "github")
+        .filter(|(w, c)| {
+            let f = &last.sim["forges"][**w];
+            f["calls"] != c.0 || f["max_calls_per_repository"] != 1 || f["root_pages"] != 0
+        })
+        .map(|(w, _)| w.to_string())
+        .collect();
+    notes.push(if missed.is_empty() {
+        "target met: one API call per repository and no repository-root page on every forge".into()
+    } else {
+        format!("target NOT met on: {}", missed.join(", "))
+    });
+    notes.push(format!(
+        "repos.csv: {}; paperlinks says: {}; tokens leaked: {}",
+        last.check["repos"], last.check["paperlinks_says"], last.check["tokens_leaked"]
+    ));
+    notes
 }
 
 // ------------------------------------------------------------- self-test
