@@ -38,6 +38,8 @@ pub const FORGES: [(&str, &str); 4] = [
     ("gitee", "gitee.com"),
 ];
 const HF: usize = 0;
+/// Scenario 6r: Hugging Face API calls per one-second window before 429s.
+pub const HF_RATE: u32 = 20;
 const GITLAB: usize = 1;
 
 /// The API stand-in of forge `f`: 127.0.255.3 ... 127.0.255.6.
@@ -109,6 +111,8 @@ struct Counters {
     with_token: AtomicU64,
     root_pages: AtomicU64,
     deep_pages: AtomicU64,
+    /// Requests answered 429 (the Hugging Face rate window).
+    rate_limited: AtomicU64,
     /// API calls per repository asked.
     per_repo: Mutex<HashMap<String, u64>>,
 }
@@ -117,6 +121,8 @@ struct Counters {
 #[derive(Default)]
 pub struct ForgeSim {
     forges: [Counters; 4],
+    /// Hugging Face rate window: (second since the simulator's start, calls in it).
+    hf_window: Mutex<(u64, u32)>,
 }
 
 fn recent() -> String {
@@ -140,6 +146,7 @@ impl ForgeSim {
                 &c.with_token,
                 &c.root_pages,
                 &c.deep_pages,
+                &c.rate_limited,
             ] {
                 a.store(0, Relaxed);
             }
@@ -163,6 +170,7 @@ impl ForgeSim {
                     "calls": c.calls.load(Relaxed),
                     "redirect_follows": c.redirect_follows.load(Relaxed),
                     "with_token": c.with_token.load(Relaxed),
+                    "rate_limited": c.rate_limited.load(Relaxed),
                     "repositories_asked": per.len(),
                     "max_calls_per_repository": per.values().copied().max().unwrap_or(0),
                     "repositories_asked_twice": per.values().filter(|&&n| n > 1).count(),
@@ -197,8 +205,34 @@ impl ForgeSim {
             .or_default() += 1;
     }
 
-    /// An API request to forge `f`.
-    pub fn api(&self, f: usize, path: &str, token: bool) -> Resp {
+    /// Hugging Face over its rate (`rate` calls per one-second window,
+    /// 0: no limit): a 429 with `Retry-After` and `RateLimit` headers.
+    fn hf_limited(&self, rate: u32, sec: u64) -> Option<Resp> {
+        if rate == 0 {
+            return None;
+        }
+        let mut w = self.hf_window.lock().unwrap();
+        if w.0 != sec {
+            *w = (sec, 0);
+        }
+        w.1 += 1;
+        if w.1 <= rate {
+            return None;
+        }
+        self.forges[HF].rate_limited.fetch_add(1, Relaxed);
+        let r = json_resp(429, &json!({"error": "You have exceeded our rate limit"}));
+        let r = with_header(r, "retry-after", "1".into());
+        Some(with_header(r, "ratelimit", "\"api\";r=0;t=1".into()))
+    }
+
+    /// An API request to forge `f`; `hf_rate` is (Hugging Face calls
+    /// allowed per one-second window, 0 for no limit; the current second).
+    pub fn api(&self, f: usize, path: &str, token: bool, hf_rate: (u32, u64)) -> Resp {
+        if f == HF
+            && let Some(r) = self.hf_limited(hf_rate.0, hf_rate.1)
+        {
+            return r;
+        }
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (f, segs.as_slice()) {
             (
@@ -650,15 +684,17 @@ struct Setup {
     limit: Duration,
 }
 
-pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
+/// Scenario 6; with `hf_rate` > 0 (6r) the Hugging Face stand-in answers
+/// 429 beyond that many calls per one-second window.
+pub fn s6_forges(ctx: &Ctx, hf_rate: u32) -> Result<ScenarioResult> {
     let bin = ctx
         .opts
         .paperlinks
         .clone()
         .ok_or_else(|| anyhow::anyhow!("scenario 6 (forges) needs paperlinks"))?;
-    let dir = ctx.dir.join("s6-forges");
+    let dir = ctx.dir.join(scenario_name(hf_rate));
     std::fs::create_dir_all(&dir)?;
-    let sim = SimProc::start(&sim_args(ctx), &dir.join("sim.log"))?;
+    let sim = SimProc::start(&sim_args(ctx, hf_rate), &dir.join("sim.log"))?;
     let input = dir.join("corpus.txt");
     let (corpus, repos) = write_corpus(&input, sim.port, ctx.opts.quick)?;
     let limits = Limits {
@@ -687,11 +723,21 @@ pub fn s6_forges(ctx: &Ctx) -> Result<ScenarioResult> {
         runs.push(setup.run_paperlinks(&sim, &bin, rep)?);
     }
     sim.stop()?;
-    Ok(result(ctx, &setup.corpus, &setup.repos, runs))
+    Ok(result(ctx, &setup.corpus, &setup.repos, runs, hf_rate))
 }
 
-fn sim_args(ctx: &Ctx) -> Vec<String> {
+fn scenario_name(hf_rate: u32) -> &'static str {
+    if hf_rate > 0 {
+        "s6r-forges-hf-rate"
+    } else {
+        "s6-forges"
+    }
+}
+
+fn sim_args(ctx: &Ctx, hf_rate: u32) -> Vec<String> {
     [
+        "--hf-rate",
+        &hf_rate.to_string(),
         "--hosts",
         "10",
         "--latency-ms",
@@ -887,17 +933,34 @@ fn result(
     corpus: &Corpus,
     repos: &[PlannedRepo],
     runs: Vec<Measurement>,
+    hf_rate: u32,
 ) -> ScenarioResult {
     let counts = plan_counts(repos);
     let mut notes = Vec::new();
-    // Each forge's calls at 4 in flight, 100 ms each, all forges at once.
+    // Each forge's calls at 4 in flight, 100 ms each, all forges at once;
+    // Hugging Face's at most `hf_rate` a second when limited.
     let ideal = counts
         .iter()
         .filter(|(w, _)| **w != "github")
-        .map(|(_, c)| (c.0 + c.4).div_ceil(4) as f64 * 0.1)
+        .map(|(w, c)| {
+            let slots = (c.0 + c.4).div_ceil(4) as f64 * 0.1;
+            match (*w, hf_rate) {
+                // The last of ceil(n / r) one-second windows opens ceil(n / r) - 1
+                // seconds after the first; its calls take 100 ms.
+                ("huggingface", r) if r > 0 => {
+                    slots.max((c.0 as f64 / r as f64).ceil() - 1.0 + 0.1)
+                }
+                _ => slots,
+            }
+        })
         .fold(0.0, f64::max);
     notes.push(format!(
-        "ideal = the slowest forge's API requests (repositories + GitLab redirects) / 4 in flight x 100 ms = {ideal:.2}s"
+        "ideal = the slowest forge's API requests (repositories + GitLab redirects) / 4 in flight x 100 ms{} = {ideal:.2}s",
+        if hf_rate > 0 {
+            format!(", Hugging Face's at {hf_rate} a second (windows of one second)")
+        } else {
+            String::new()
+        }
     ));
     if let Some(l) = runs.iter().rev().find(|m| m.tool == "lychee") {
         notes.push(lychee_note(l));
@@ -906,13 +969,21 @@ fn result(
         notes.extend(paperlinks_notes(&counts, last));
     }
     ScenarioResult {
-        name: "s6-forges".into(),
-        title: "Hugging Face, GitLab, Codeberg, Gitee (and GitHub) repositories, audited via their APIs".into(),
+        name: scenario_name(hf_rate).into(),
+        title: format!(
+            "Hugging Face, GitLab, Codeberg, Gitee (and GitHub) repositories, audited via their APIs{}",
+            if hf_rate > 0 {
+                format!("; Hugging Face allows {hf_rate} calls a second")
+            } else {
+                String::new()
+            }
+        ),
         params: json!({
             "occurrences": corpus.occurrences,
             "unique_urls": corpus.urls.len(),
             "per_forge": counts.iter().map(|(k, v)| (k.to_string(), json!({"repositories": v.0, "links": v.1, "roots": v.2, "deeper": v.3, "moved": v.4}))).collect::<serde_json::Map<_, _>>(),
             "forge_latency_ms": 100,
+            "hf_rate_per_s": hf_rate,
             "forges_max_concurrency": 4,
             "reps": ctx.reps(),
         }),
@@ -961,11 +1032,12 @@ fn paperlinks_notes(counts: &BTreeMap<&'static str, Counts>, last: &Measurement)
             continue;
         }
         notes.push(format!(
-            "{word}: {n} repositories ({links} links: {roots} roots, {deep} deeper): API calls {} for {} repositories asked (most for one: {}; redirects followed {}; with token {}), pages {} (repo roots {}, deeper {}), API peak in flight {}",
+            "{word}: {n} repositories ({links} links: {roots} roots, {deep} deeper): API calls {} for {} repositories asked (most for one: {}; redirects followed {}; 429s {}; with token {}), pages {} (repo roots {}, deeper {}), API peak in flight {}",
             s["calls"],
             s["repositories_asked"],
             s["max_calls_per_repository"],
             s["redirect_follows"],
+            s["rate_limited"],
             s["with_token"],
             s["page_requests"],
             s["root_pages"],
@@ -1059,6 +1131,32 @@ pub fn selftest(port: u16) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hugging_face_rate_window_answers_429_then_lets_calls_through() {
+        let sim = ForgeSim::default();
+        let call = |sec| sim.api(HF, "/api/models/o/m1", false, (2, sec));
+        assert_eq!(call(5).status(), 200);
+        assert_eq!(call(5).status(), 200);
+        let limited = call(5);
+        assert_eq!(limited.status(), 429);
+        assert_eq!(limited.headers()["retry-after"], "1");
+        assert_eq!(limited.headers()["ratelimit"], "\"api\";r=0;t=1");
+        assert_eq!(call(6).status(), 200);
+        // Other forges are never limited; no limit without a rate.
+        for _ in 0..3 {
+            assert_eq!(
+                sim.api(2, "/api/v1/repos/u/m1", false, (2, 6)).status(),
+                200
+            );
+        }
+        assert_eq!(sim.api(HF, "/api/models/o/m1", false, (0, 6)).status(), 200);
+        let snap = sim.snapshot(&[]);
+        assert_eq!(snap["huggingface"]["rate_limited"], 1);
+        // 429s are not calls: the one repository was answered 4 times.
+        assert_eq!(snap["huggingface"]["calls"], 4);
+        assert_eq!(snap["huggingface"]["max_calls_per_repository"], 4);
+    }
 
     #[test]
     fn the_plan_names_each_repository_once_and_knows_its_answers() {

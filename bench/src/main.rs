@@ -67,7 +67,7 @@ enum Cmd {
     },
     /// Check the simulator itself (answer kinds, peaks, rate limit, API shapes).
     Selftest,
-    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, 5 shards, 6 forges, or all = 0-4).
+    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, 5 shards, 6 forges, 6r forges with a Hugging Face rate limit, or all = 0-4).
     Run(RunArgs),
 }
 
@@ -87,6 +87,9 @@ struct SimArgs {
     /// Per answer of the other forges' API and page stand-ins (scenario 6).
     #[arg(long, default_value_t = 100)]
     forge_latency_ms: u64,
+    /// Hugging Face API calls per one-second window before 429s (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    hf_rate: u32,
     /// github.com pages per one-second window before 429.
     #[arg(long, default_value_t = 10)]
     github_rate: u32,
@@ -221,6 +224,7 @@ fn main() -> Result<()> {
                 github_latency: Duration::from_millis(a.github_latency_ms),
                 api_latency: Duration::from_millis(a.api_latency_ms),
                 forge_latency: Duration::from_millis(a.forge_latency_ms),
+                hf_rate: a.hf_rate,
                 github_rate: a.github_rate,
                 github_retry_after: a.github_retry_after,
                 max_secs: a.max_secs,

@@ -907,8 +907,9 @@ pub fn run(opts: RunOpts) -> Result<()> {
             "4" | "scale" => s4_scale(&ctx),
             "5" | "shards" if ctx.opts.paperlinks.is_some() => crate::shards::s5_shards(&ctx),
             "5" | "shards" => bail!("scenario 5 (shards) needs paperlinks"),
-            "6" | "forges" => crate::forges::s6_forges(&ctx),
-            other => bail!("unknown scenario {other:?} (0..6, all)"),
+            "6" | "forges" => crate::forges::s6_forges(&ctx, 0),
+            "6r" | "forges-rate" => crate::forges::s6_forges(&ctx, crate::forges::HF_RATE),
+            other => bail!("unknown scenario {other:?} (0..6, 6r, all)"),
         };
         match r {
             Ok(r) => results.push(r),

@@ -59,6 +59,8 @@ pub struct SimConfig {
     pub api_latency: Duration,
     /// Per answer of the scenario-6 forge stand-ins (APIs and pages).
     pub forge_latency: Duration,
+    /// Hugging Face API calls per one-second window before 429s (0: none).
+    pub hf_rate: u32,
     /// github.com pages allowed per one-second window before 429s.
     pub github_rate: u32,
     /// Retry-After (seconds) on the github.com 429.
@@ -76,6 +78,7 @@ impl Default for SimConfig {
             github_latency: Duration::from_millis(50),
             api_latency: Duration::from_millis(300),
             forge_latency: Duration::from_millis(100),
+            hf_rate: 0,
             github_rate: 10,
             github_retry_after: 1,
             max_secs: 600,
@@ -255,7 +258,8 @@ impl Sim {
                     tokio::time::sleep(self.cfg.forge_latency).await;
                 }
                 let token = req.headers().contains_key("authorization");
-                self.forges.api(f, &path, token)
+                let window = (self.cfg.hf_rate, self.start.elapsed().as_secs());
+                self.forges.api(f, &path, token, window)
             }
             Host::ForgeWeb(f) => {
                 if !self.cfg.forge_latency.is_zero() {
