@@ -6,6 +6,7 @@
 //! main package's sources; only runs its release binary.
 
 mod corpus;
+mod forges;
 mod lists;
 mod rawhttp;
 mod runner;
@@ -32,7 +33,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Serve the simulated web on 127.0.0.1..127.0.0.N (+ github.com and API stand-ins on 127.0.255.1/.2).
+    /// Serve the simulated web on 127.0.0.1..127.0.0.N (+ github.com and API stand-ins on 127.0.255.1/.2, other forges' on 127.0.255.3-10).
     Sim(SimArgs),
     /// Write an abstracts corpus whose links point at the simulator.
     Gen(GenArgs),
@@ -66,7 +67,7 @@ enum Cmd {
     },
     /// Check the simulator itself (answer kinds, peaks, rate limit, API shapes).
     Selftest,
-    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, 5 shards, or all = 0-4).
+    /// Run scenarios (0 statuses, 1 mixed web, 2 GitHub-heavy, 3 extraction, 4 scale, 5 shards, 6 forges, 6r forges with a Hugging Face rate limit, or all = 0-4).
     Run(RunArgs),
 }
 
@@ -83,6 +84,12 @@ struct SimArgs {
     github_latency_ms: u64,
     #[arg(long, default_value_t = 300)]
     api_latency_ms: u64,
+    /// Per answer of the other forges' API and page stand-ins (scenario 6).
+    #[arg(long, default_value_t = 100)]
+    forge_latency_ms: u64,
+    /// Hugging Face API calls per one-second window before 429s (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    hf_rate: u32,
     /// github.com pages per one-second window before 429.
     #[arg(long, default_value_t = 10)]
     github_rate: u32,
@@ -135,7 +142,7 @@ struct GenArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Scenarios: 0 1 2 3 4 5 or all (default all = 0-4; 5, the shards, is asked for by number).
+    /// Scenarios: 0 1 2 3 4 5 6 or all (default all = 0-4; 5, the shards, and 6, the forges, are asked for by number).
     scenarios: Vec<String>,
     /// Tiny sizes, one repetition: a smoke run of well under a minute.
     #[arg(long)]
@@ -216,6 +223,8 @@ fn main() -> Result<()> {
                 latency: Duration::from_millis(a.latency_ms),
                 github_latency: Duration::from_millis(a.github_latency_ms),
                 api_latency: Duration::from_millis(a.api_latency_ms),
+                forge_latency: Duration::from_millis(a.forge_latency_ms),
+                hf_rate: a.hf_rate,
                 github_rate: a.github_rate,
                 github_retry_after: a.github_retry_after,
                 max_secs: a.max_secs,

@@ -139,6 +139,7 @@ pub fn measure(
         .current_dir(cwd);
     cmd.env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
+        .env_remove("HF_TOKEN")
         .env("CI", "1");
     for (k, v) in env {
         cmd.env(k, v);
@@ -427,6 +428,9 @@ pub(crate) fn paperlinks_config(
         Some(api) => s += &format!("enabled = true\napi_url = {}\n", toml_str(api)),
         None => s += "enabled = false\n",
     }
+    // Archive lookups would go to Software Heritage and the Wayback
+    // Machine: never from the harness (loopback only).
+    s += "\n[archive]\nenabled = false\n";
     std::fs::write(path, s)?;
     Ok(())
 }
@@ -446,7 +450,7 @@ fn toml_str_array(xs: &[String]) -> String {
     )
 }
 
-fn lychee_args(l: &Limits, remap: &[String], out: &Path, input: &Path) -> Vec<String> {
+pub(crate) fn lychee_args(l: &Limits, remap: &[String], out: &Path, input: &Path) -> Vec<String> {
     let mut a: Vec<String> = vec![
         "--no-progress".into(),
         "--max-concurrency".into(),
@@ -903,7 +907,9 @@ pub fn run(opts: RunOpts) -> Result<()> {
             "4" | "scale" => s4_scale(&ctx),
             "5" | "shards" if ctx.opts.paperlinks.is_some() => crate::shards::s5_shards(&ctx),
             "5" | "shards" => bail!("scenario 5 (shards) needs paperlinks"),
-            other => bail!("unknown scenario {other:?} (0..5, all)"),
+            "6" | "forges" => crate::forges::s6_forges(&ctx, 0),
+            "6r" | "forges-rate" => crate::forges::s6_forges(&ctx, crate::forges::HF_RATE),
+            other => bail!("unknown scenario {other:?} (0..6, 6r, all)"),
         };
         match r {
             Ok(r) => results.push(r),

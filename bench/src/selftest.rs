@@ -176,10 +176,13 @@ pub fn run() -> Result<()> {
     ensure!(s["api"]["with_token"] == 1);
     ensure!(!r.text().contains("SENTINEL"));
 
+    // Scenario 6's forge stand-ins (Hugging Face, GitLab, Codeberg, Gitee).
+    crate::forges::selftest(port)?;
+
     let _ = stop.send(true);
     rt.shutdown_timeout(Duration::from_millis(100));
     eprintln!(
-        "selftest: simulator OK (answer kinds, per-host peaks, github.com rate limit, GraphQL/REST stand-in)"
+        "selftest: simulator OK (answer kinds, per-host peaks, github.com rate limit, GraphQL/REST stand-in, forge stand-ins)"
     );
     Ok(())
 }

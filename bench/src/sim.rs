@@ -1,12 +1,14 @@
 //! The simulated web: one HTTP/1.1 server (hyper) listening on many loopback
 //! addresses at one port, each address a distinct host, plus a github.com
-//! page stand-in and a GitHub API stand-in.
+//! page stand-in and a GitHub API stand-in, and (scenario 6) the other
+//! forges' API and page stand-ins, answered by `crate::forges`.
 //!
 //! Owns: answers chosen by URL path, per-response latency, per-host request
 //! counts and peak requests in flight, the github.com scraper rate limit, the
 //! GraphQL/REST answers and API call counts. Never listens anywhere but
 //! 127.0.0.0/8 and always stops by itself after `max_secs`.
 
+use crate::forges;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -55,6 +57,10 @@ pub struct SimConfig {
     pub latency: Duration,
     pub github_latency: Duration,
     pub api_latency: Duration,
+    /// Per answer of the scenario-6 forge stand-ins (APIs and pages).
+    pub forge_latency: Duration,
+    /// Hugging Face API calls per one-second window before 429s (0: none).
+    pub hf_rate: u32,
     /// github.com pages allowed per one-second window before 429s.
     pub github_rate: u32,
     /// Retry-After (seconds) on the github.com 429.
@@ -71,6 +77,8 @@ impl Default for SimConfig {
             latency: Duration::from_millis(0),
             github_latency: Duration::from_millis(50),
             api_latency: Duration::from_millis(300),
+            forge_latency: Duration::from_millis(100),
+            hf_rate: 0,
             github_rate: 10,
             github_retry_after: 1,
             max_secs: 600,
@@ -112,6 +120,8 @@ struct Sim {
     hosts: Vec<HostStats>,
     github: GithubStats,
     api: ApiStats,
+    /// Scenario 6's forge stand-ins and their counts.
+    forges: forges::ForgeSim,
     /// URLs (host index + path) already answered once, for /r429 and /flaky.
     seen: Mutex<HashSet<(usize, String)>>,
     /// github.com rate window: (second since start, requests in it).
@@ -141,15 +151,15 @@ impl Drop for InFlight<'_> {
     }
 }
 
-type Resp = Response<Full<Bytes>>;
+pub(crate) type Resp = Response<Full<Bytes>>;
 
-fn resp(status: u16, body: impl Into<Bytes>) -> Resp {
+pub(crate) fn resp(status: u16, body: impl Into<Bytes>) -> Resp {
     let mut r = Response::new(Full::new(body.into()));
     *r.status_mut() = StatusCode::from_u16(status).expect("valid status");
     r
 }
 
-fn html(status: u16, title: &str) -> Resp {
+pub(crate) fn html(status: u16, title: &str) -> Resp {
     let mut r = resp(
         status,
         format!(
@@ -163,7 +173,7 @@ fn html(status: u16, title: &str) -> Resp {
     r
 }
 
-fn json_resp(status: u16, v: &Value) -> Resp {
+pub(crate) fn json_resp(status: u16, v: &Value) -> Resp {
     let mut r = resp(status, serde_json::to_vec(v).expect("json"));
     r.headers_mut().insert(
         CONTENT_TYPE,
@@ -172,7 +182,7 @@ fn json_resp(status: u16, v: &Value) -> Resp {
     r
 }
 
-fn with_header(mut r: Resp, name: &'static str, value: String) -> Resp {
+pub(crate) fn with_header(mut r: Resp, name: &'static str, value: String) -> Resp {
     r.headers_mut()
         .insert(name, HeaderValue::from_str(&value).expect("header value"));
     r
@@ -183,6 +193,9 @@ enum Host {
     Web(usize),
     Github,
     Api,
+    /// Scenario 6: forge `i`'s API / web pages (`crate::forges`).
+    ForgeApi(usize),
+    ForgeWeb(usize),
 }
 
 impl Sim {
@@ -191,6 +204,8 @@ impl Sim {
             Host::Web(i) => i,
             Host::Github => self.cfg.hosts,
             Host::Api => self.cfg.hosts + 1,
+            Host::ForgeApi(f) => self.cfg.hosts + 2 + f,
+            Host::ForgeWeb(f) => self.cfg.hosts + 2 + forges::FORGES.len() + f,
         }
     }
 
@@ -237,6 +252,20 @@ impl Sim {
             Host::Api => {
                 let _g = InFlight::enter(&self.api.in_flight, &self.api.peak);
                 self.api(req).await
+            }
+            Host::ForgeApi(f) => {
+                if !self.cfg.forge_latency.is_zero() {
+                    tokio::time::sleep(self.cfg.forge_latency).await;
+                }
+                let token = req.headers().contains_key("authorization");
+                let window = (self.cfg.hf_rate, self.start.elapsed().as_secs());
+                self.forges.api(f, &path, token, window)
+            }
+            Host::ForgeWeb(f) => {
+                if !self.cfg.forge_latency.is_zero() {
+                    tokio::time::sleep(self.cfg.forge_latency).await;
+                }
+                self.forges.page(f, &path)
             }
         };
         Ok(r)
@@ -285,6 +314,7 @@ impl Sim {
         self.api
             .peak
             .store(self.api.in_flight.load(Relaxed), Relaxed);
+        self.forges.reset();
         self.seen.lock().unwrap().clear();
         *self.timeline.lock().unwrap() = (Instant::now(), Vec::new());
         *self.gh_window.lock().unwrap() = (0, 0);
@@ -331,6 +361,10 @@ impl Sim {
                 "with_token": self.api.with_token.load(Relaxed),
                 "peak_in_flight": self.api.peak.load(Relaxed),
             },
+            "forges": self.forges.snapshot(&self.hosts[self.cfg.hosts + 2..]
+                .iter()
+                .map(|h| (h.requests.load(Relaxed), h.peak.load(Relaxed)))
+                .collect::<Vec<_>>()),
         })
     }
 
@@ -664,7 +698,7 @@ pub fn renamed_to(name: &str) -> String {
     format!("new-{}", name.strip_prefix("old-").unwrap_or(name))
 }
 
-fn fnv(s: &str) -> u64 {
+pub(crate) fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in s.bytes() {
         h ^= b as u64;
@@ -677,7 +711,7 @@ fn repo_id(owner: &str, name: &str) -> u64 {
     fnv(&format!("{owner}/{name}")) % 900_000_000 + 100_000_000
 }
 
-fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     // Days-from-civil inverse (Howard Hinnant), enough for a UTC timestamp.
     let secs = t.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
@@ -858,6 +892,17 @@ async fn bind(mut cfg: SimConfig) -> anyhow::Result<(Arc<Sim>, Listeners)> {
         Host::Github,
         TcpListener::bind(SocketAddr::from((GITHUB_IP, cfg.port))).await?,
     ));
+    for f in 0..forges::FORGES.len() {
+        for (host, ip) in [
+            (Host::ForgeApi(f), forges::api_ip(f)),
+            (Host::ForgeWeb(f), forges::web_ip(f)),
+        ] {
+            listeners.push((
+                host,
+                TcpListener::bind(SocketAddr::from((ip, cfg.port))).await?,
+            ));
+        }
+    }
     for i in 0..cfg.hosts {
         let addr = SocketAddr::from((web_ip(i), cfg.port));
         let l = TcpListener::bind(addr)
@@ -867,7 +912,10 @@ async fn bind(mut cfg: SimConfig) -> anyhow::Result<(Arc<Sim>, Listeners)> {
     }
     let (shutdown_tx, _) = watch::channel(false);
     let sim = Arc::new(Sim {
-        hosts: (0..cfg.hosts + 2).map(|_| HostStats::default()).collect(),
+        hosts: (0..cfg.hosts + 2 + 2 * forges::FORGES.len())
+            .map(|_| HostStats::default())
+            .collect(),
+        forges: forges::ForgeSim::default(),
         github: GithubStats::default(),
         api: ApiStats::default(),
         seen: Mutex::new(HashSet::new()),
