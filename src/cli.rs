@@ -51,15 +51,33 @@ pub struct ExtractArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Where reports are written (overrides `output_dir`).
-    #[arg(long, short = 'o')]
-    pub output_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunFlags,
     /// Requests in flight at once (overrides `[check] max_concurrency`).
     #[arg(long)]
     pub max_concurrency: Option<usize>,
     /// Requests in flight at once to one host (overrides `[check] max_per_host`).
     #[arg(long)]
     pub max_per_host: Option<usize>,
+    /// Ignore the previous reports: check everything again.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Check only shard K of N (1-based): the links whose host and the
+    /// repositories whose name hash to K; writes shard.json and
+    /// shard-results.json for `merge` next to the reports.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// The flags `check` and `merge` share: where reports go, the config keys
+/// a run's results depend on (a merge takes the ones its shards ran with),
+/// the fail policy and the terminal output.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunFlags {
+    /// Where reports are written (overrides `output_dir`); for `merge`, the
+    /// previous merged reports there are the run's history.
+    #[arg(long, short = 'o')]
+    pub output_dir: Option<PathBuf>,
     /// Seconds allowed for one request (overrides `[check] timeout_secs`).
     #[arg(long)]
     pub timeout: Option<u64>,
@@ -81,9 +99,6 @@ pub struct CheckArgs {
     /// Do not look for code on the papers' project pages (overrides `[follow] enabled`).
     #[arg(long)]
     pub no_follow: bool,
-    /// Ignore the previous reports: check everything again.
-    #[arg(long)]
-    pub no_cache: bool,
     /// Only failures that were not failing in the previous report fail the run.
     #[arg(long)]
     pub fail_on_new: bool,
@@ -97,11 +112,25 @@ pub struct CheckArgs {
     /// when `NO_COLOR` is unset.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-    /// Check only shard K of N (1-based): the links whose host and the
-    /// repositories whose name hash to K; writes shard.json and
-    /// shard-results.json for `merge` next to the reports.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::shard::Shard>,
+}
+
+impl Default for RunFlags {
+    fn default() -> Self {
+        RunFlags {
+            output_dir: None,
+            timeout: None,
+            retries: None,
+            no_github: false,
+            github_api_url: None,
+            no_archive: false,
+            allow_private: false,
+            no_follow: false,
+            fail_on_new: false,
+            fail_on: None,
+            format: OutputFormat::Summary,
+            color: ColorWhen::Auto,
+        }
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -115,40 +144,9 @@ pub struct MergeArgs {
     /// Inputs (overrides `inputs`): the ones the shards read, in the same order.
     #[arg(long = "input", short = 'i', value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// Where the merged reports are written (overrides `output_dir`); the
-    /// previous merged reports there are the run's history.
-    #[arg(long, short = 'o')]
-    pub output_dir: Option<PathBuf>,
-    /// As `check --no-github`, when the shards ran with it.
-    #[arg(long)]
-    pub no_github: bool,
-    /// As `check --github-api-url`, when the shards ran with it.
-    #[arg(long)]
-    pub github_api_url: Option<String>,
-    /// As `check --no-archive`, when the shards ran with it.
-    #[arg(long)]
-    pub no_archive: bool,
-    /// As `check --allow-private`, when the shards ran with it.
-    #[arg(long)]
-    pub allow_private: bool,
-    /// As `check --timeout`, when the shards ran with it.
-    #[arg(long)]
-    pub timeout: Option<u64>,
-    /// As `check --retries`, when the shards ran with it.
-    #[arg(long)]
-    pub retries: Option<u32>,
-    /// Only failures that were not failing in the previous merged report fail the run.
-    #[arg(long)]
-    pub fail_on_new: bool,
-    /// Comma-separated statuses and health words that fail the run (overrides `[ci] fail_on`).
-    #[arg(long, value_delimiter = ',')]
-    pub fail_on: Option<Vec<String>>,
-    /// What to print on the terminal when done.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Summary)]
-    pub format: OutputFormat,
-    /// Colour the end-of-run text.
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    pub color: ColorWhen,
+    /// The flags the shards ran with, and the merge's own output.
+    #[command(flatten)]
+    pub run: RunFlags,
 }
 
 impl MergeArgs {
@@ -160,17 +158,7 @@ impl MergeArgs {
                 inputs: self.inputs.clone(),
                 config: self.config.clone(),
             },
-            output_dir: self.output_dir.clone(),
-            timeout: self.timeout,
-            retries: self.retries,
-            no_github: self.no_github,
-            github_api_url: self.github_api_url.clone(),
-            no_archive: self.no_archive,
-            allow_private: self.allow_private,
-            fail_on_new: self.fail_on_new,
-            fail_on: self.fail_on.clone(),
-            format: self.format,
-            color: self.color,
+            run: self.run.clone(),
             ..CheckArgs::default()
         }
     }
@@ -227,21 +215,10 @@ impl Default for CheckArgs {
                 inputs: Vec::new(),
                 config: PathBuf::from("config.toml"),
             },
-            output_dir: None,
+            run: RunFlags::default(),
             max_concurrency: None,
             max_per_host: None,
-            timeout: None,
-            retries: None,
-            no_github: false,
-            github_api_url: None,
-            no_archive: false,
-            allow_private: false,
-            no_follow: false,
             no_cache: false,
-            fail_on_new: false,
-            fail_on: None,
-            format: OutputFormat::Summary,
-            color: ColorWhen::Auto,
             shard: None,
         }
     }
@@ -259,10 +236,11 @@ pub fn load_config(path: &Path) -> Result<Config, Error> {
 impl CheckArgs {
     /// The config file with these flags applied on top, validated again.
     pub fn apply(&self, mut config: Config) -> Result<Config, Error> {
+        let run = &self.run;
         if !self.common.inputs.is_empty() {
             config.inputs = self.common.inputs.clone();
         }
-        if let Some(dir) = &self.output_dir {
+        if let Some(dir) = &run.output_dir {
             config.output_dir = dir.clone();
         }
         if let Some(n) = self.max_concurrency {
@@ -271,28 +249,28 @@ impl CheckArgs {
         if let Some(n) = self.max_per_host {
             config.check.max_per_host = n;
         }
-        if let Some(t) = self.timeout {
+        if let Some(t) = run.timeout {
             config.check.timeout_secs = t;
         }
-        if let Some(r) = self.retries {
+        if let Some(r) = run.retries {
             config.check.retries = r;
         }
-        if self.no_github {
+        if run.no_github {
             config.github.enabled = false;
         }
-        if let Some(url) = &self.github_api_url {
+        if let Some(url) = &run.github_api_url {
             config.github.api_url = url.clone();
         }
-        if self.no_archive {
+        if run.no_archive {
             config.archive.enabled = false;
         }
-        if self.allow_private {
+        if run.allow_private {
             config.check.allow_private = true;
         }
-        if self.no_follow {
+        if run.no_follow {
             config.follow.enabled = false;
         }
-        if let Some(words) = &self.fail_on {
+        if let Some(words) = &run.fail_on {
             config.ci.fail_on = words.clone();
         }
         config.validate().map_err(|message| Error::Config {
@@ -300,5 +278,44 @@ impl CheckArgs {
             message,
         })?;
         Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every config-changing flag of `check` is also taken by `merge` (a
+    /// merge must build the config its shards ran with, or it refuses them
+    /// as "another config"), and lands on the same key.
+    #[test]
+    fn merge_takes_the_config_flags_of_check() {
+        let flags = [
+            "--no-follow",
+            "--no-github",
+            "--no-archive",
+            "--allow-private",
+            "--timeout",
+            "7",
+            "--retries",
+            "1",
+            "--github-api-url",
+            "http://127.0.0.1:9/api",
+            "--fail-on",
+            "broken,missing",
+            "--output-dir",
+            "merged",
+        ];
+        let config_of = |argv: Vec<&str>| match Cli::parse_from(argv).command {
+            Some(Command::Check(a)) => a.apply(Config::default()).unwrap(),
+            Some(Command::Merge(a)) => a.as_check().apply(Config::default()).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let check = config_of([&["paperlinks", "check"][..], &flags].concat());
+        let merge = config_of([&["paperlinks", "merge", "shard1"][..], &flags].concat());
+        assert_eq!(format!("{check:?}"), format!("{merge:?}"));
+        assert!(!merge.follow.enabled && !merge.github.enabled && !merge.archive.enabled);
+        assert_eq!(merge.check.timeout_secs, 7);
+        assert_eq!(merge.output_dir, PathBuf::from("merged"));
     }
 }

@@ -79,15 +79,15 @@ fn run_options(config: paperlinks::Config, args: &CheckArgs) -> anyhow::Result<R
     Ok(RunOptions {
         config,
         no_cache: args.no_cache,
-        fail_on_new: args.fail_on_new,
-        format: args.format.into(),
+        fail_on_new: args.run.fail_on_new,
+        format: args.run.format.into(),
         token: paperlinks::github::token_from_env(),
         swh_token: paperlinks::archive::Token::from_env(),
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
         step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
         workdir: std::env::current_dir()?,
-        terminal: terminal_style(args.color),
+        terminal: terminal_style(args.run.color),
         shard: None,
     })
 }
