@@ -63,15 +63,8 @@ pub async fn check(
     } = known;
     let checker = Checker::new(&config.check)?;
     let pages = super::follow::pages(config, store, links, &mut reused);
-    let plan = plan(
-        config,
-        store,
-        links,
-        &checker,
-        &mut reused,
-        &cached_repos,
-        scope.as_ref(),
-    );
+    let cached = (cached_repos.as_slice(), scope.as_ref());
+    let plan = plan(config, store, links, &checker, &mut reused, cached);
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
     let proxy = proxy_settings(config)?;
@@ -117,14 +110,7 @@ pub async fn check(
     }
     let fallback = judge_roots(store, links, &plan.api_roots, &repo_outcomes, &mut results);
     progress.inc((plan.api_roots.len() - fallback.len()) as u64);
-    if !fallback.is_empty() && !shutdown.is_cancelled() {
-        checker
-            .check_all(fallback, shutdown.clone(), &mut |id, result| {
-                results[id as usize] = Some(result);
-                progress.inc(1);
-            })
-            .await;
-    }
+    check_over_http(&checker, fallback, &mut results, &shutdown, progress).await;
 
     let interrupted = shutdown.is_cancelled();
     Ok(Checked {
@@ -136,6 +122,26 @@ pub async fn check(
         notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,
     })
+}
+
+/// Checks `jobs` (the roots no API answer could judge) over HTTP into
+/// `results`, unless the run is stopping.
+async fn check_over_http(
+    checker: &Checker,
+    jobs: Vec<(u32, String)>,
+    results: &mut [Option<LinkResult>],
+    shutdown: &CancellationToken,
+    progress: &indicatif::ProgressBar,
+) {
+    if jobs.is_empty() || shutdown.is_cancelled() {
+        return;
+    }
+    checker
+        .check_all(jobs, shutdown.clone(), &mut |id, result| {
+            results[id as usize] = Some(result);
+            progress.inc(1);
+        })
+        .await;
 }
 
 /// The HTTP checks, keeping the pages `follow` asked for (if any).
@@ -180,6 +186,9 @@ pub fn api_root(
         && recognizer.parse(url).is_some_and(|r| r.root)
 }
 
+/// Repository data the previous run lets this one reuse, per repository.
+type CachedRepos<'a> = &'a [Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>];
+
 /// Decides what needs the API, what needs HTTP, and what is already known
 /// (a root link the checker decides without a request goes in `reused`;
 /// another shard's URL is `unchecked` there).
@@ -189,8 +198,7 @@ fn plan(
     links: &Links,
     checker: &Checker,
     reused: &mut [Option<LinkResult>],
-    cached_repos: &[Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>],
-    scope: Option<&crate::shard::Scope>,
+    (cached_repos, scope): (CachedRepos<'_>, Option<&crate::shard::Scope>),
 ) -> Plan {
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
     let mut api_roots: Vec<u32> = Vec::new();
