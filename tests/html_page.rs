@@ -11,7 +11,7 @@ mod support;
 
 use assert_cmd::Command;
 use paperlinks::model::Status;
-use paperlinks::report::html::MAX_FAILING_ROWS;
+use paperlinks::report::html::{MAX_FAILING_ROWS, MAX_PAPER_ROWS};
 use std::path::Path;
 use support::fake_github::{FakeGithub, FakeRepo};
 use support::web::{Reply, WebServer};
@@ -148,7 +148,7 @@ api_url = "{api}"
         .count();
     assert!(failing > 0 && !repos.is_empty() && papers.len() == n);
     assert_eq!(body_rows(&html, "repos"), repos.len());
-    assert_eq!(body_rows(&html, "papers"), papers.len());
+    assert_eq!(body_rows(&html, "papers"), papers.len().min(MAX_PAPER_ROWS));
     assert_eq!(body_rows(&html, "failing"), failing.min(MAX_FAILING_ROWS));
     assert!(html.contains("Escaping &#60;script&#62;") || html.contains("Escaping &lt;script&gt;"));
     assert_eq!(html.matches("<script").count(), 1);
