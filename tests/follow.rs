@@ -331,6 +331,13 @@ async fn a_project_page_that_links_its_code_gives_the_paper_its_repository() {
         r.popularity
             .contains("Method A: the paper whose page links its code")
     );
+    let page_html = std::fs::read_to_string(w.dir.path().join("on/index.html")).unwrap();
+    assert!(
+        page_html.contains(
+            "<a class=\"via\" href=\"https://lab.github.io/method/\">via project page</a>"
+        ),
+        "the report page says where the repository was found"
+    );
     let summary = std::fs::read_to_string(w.dir.path().join("on/summary.md")).unwrap();
     assert!(
         summary.contains("repositories (3 found on project pages)"),

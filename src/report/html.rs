@@ -220,6 +220,7 @@ impl<'a> Page<'a> {
                         !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo)
                     })
                     .map_or("", |i| i.canonical.as_str()),
+                via: href(&r.found_via),
                 forge: forge_of(r),
                 stars: info.map(|i| thousands(i.stars)).unwrap_or_default(),
                 gained: match r.stars_delta {
@@ -294,6 +295,8 @@ struct RepoView<'a> {
     name: &'a str,
     href: Option<&'a str>,
     now: &'a str,
+    /// The project page the repository was found on (issue 14), linkable.
+    via: Option<&'a str>,
     forge: String,
     stars: String,
     gained: String,
