@@ -188,6 +188,15 @@ impl Recognizer {
     }
 
     fn parse_github(&self, url: &str) -> Option<ForgeRef> {
+        // A plainly written host other than GitHub's (and the configured
+        // web host) names no GitHub repository: say so without the URL
+        // parser (`lab.github.io` links would otherwise reach it).
+        if plain_host(url).is_some_and(|h| {
+            !matches!(h, "github.com" | "raw.githubusercontent.com")
+                && self.github_web_host.as_deref() != Some(h)
+        }) {
+            return None;
+        }
         let r = crate::github::parse_repo_url(url).or_else(|| {
             let web = self.github_web_host.as_deref()?;
             let mut u = url::Url::parse(url).ok()?;
