@@ -15,11 +15,7 @@
 pub fn clean_title(raw: &str) -> String {
     let t = raw.trim_start();
     let b = t.as_bytes();
-    let end = (0..b.len())
-        .find(|&i| {
-            matches!(b[i], b'\n' | b'\t' | b'\r') || (b[i] == b' ' && b.get(i + 1) == Some(&b' '))
-        })
-        .unwrap_or(b.len());
+    let end = description_start(b);
     let mut t = &t[..end];
     for sep in [" - ", " — ", " – ", ": ", "： "] {
         if let Some(i) = find_short(t, sep)
@@ -48,6 +44,21 @@ pub fn clean_title(raw: &str) -> String {
 /// word) or holding a lower-case verb or pronoun (`we`, `is`, `are`, ...)
 /// that title-cased subtitles do not have.
 /// `str::find` for short texts and needles, without building a searcher.
+/// The first line break or tab, or the first of two spaces in a row, or
+/// the end: one pass over the bytes.
+fn description_start(b: &[u8]) -> usize {
+    let mut space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\n' | b'\t' | b'\r' => return i,
+            b' ' if space => return i - 1,
+            b' ' => space = true,
+            _ => space = false,
+        }
+    }
+    b.len()
+}
+
 fn find_short(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
     // Look for the first byte that is not a space (rarer in titles).
@@ -113,6 +124,27 @@ fn drop_numbering(t: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn description_starts_where_the_pairwise_rule_says() {
+        let pairwise = |b: &[u8]| {
+            (0..b.len())
+                .find(|&i| {
+                    matches!(b[i], b'\n' | b'\t' | b'\r')
+                        || (b[i] == b' ' && b.get(i + 1) == Some(&b' '))
+                })
+                .unwrap_or(b.len())
+        };
+        for t in [
+            "", " ", "  ", "a  b", "a b  c", "a \tb", " \n", "ab c\r d", "a b c", "x   ",
+        ] {
+            assert_eq!(
+                description_start(t.as_bytes()),
+                pairwise(t.as_bytes()),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn cuts_descriptions_and_numbering() {

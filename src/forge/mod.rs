@@ -127,16 +127,23 @@ impl Recognizer {
     /// The repository a URL names, on GitHub (github.com and `[github]
     /// web_host`) or, with `[forges] enabled`, on another forge.
     pub fn parse(&self, url: &str) -> Option<ForgeRef> {
-        if let Some(r) = self.parse_github(url) {
+        let plain = plain_host(url);
+        if let Some(r) = self.parse_github(url, plain) {
             return Some(r);
         }
         if !self.forges {
             return None;
         }
         // Most links name no forge: a plainly written host says so without
-        // the full URL parser (anything unusual still goes through it).
-        if plain_host(url).is_some_and(|h| !self.is_forge_host(h)) {
-            return None;
+        // the full URL parser (anything unusual still goes through it), and
+        // a plainly written forge link is split the way the parser would.
+        if let Some(h) = plain {
+            if !self.is_forge_host(h) {
+                return None;
+            }
+            if let Some(segs) = plain_segments(url) {
+                return self.forge_ref(h.to_string(), &segs);
+            }
         }
         let u = url::Url::parse(url).ok()?;
         if !matches!(u.scheme(), "http" | "https") {
@@ -144,7 +151,11 @@ impl Recognizer {
         }
         let host = normal_host(u.host_str()?);
         let segs: Vec<&str> = u.path_segments()?.filter(|s| !s.is_empty()).collect();
-        let (forge, kind, path, root) = self.parse_forge(&host, &segs)?;
+        self.forge_ref(host, &segs)
+    }
+
+    fn forge_ref(&self, host: String, segs: &[&str]) -> Option<ForgeRef> {
+        let (forge, kind, path, root) = self.parse_forge(&host, segs)?;
         Some(ForgeRef {
             forge,
             kind,
@@ -187,7 +198,17 @@ impl Recognizer {
         }
     }
 
-    fn parse_github(&self, url: &str) -> Option<ForgeRef> {
+    /// `plain` is [`plain_host`] of `url`.
+    fn parse_github(&self, url: &str, plain: Option<&str>) -> Option<ForgeRef> {
+        // A plainly written host other than GitHub's (and the configured
+        // web host) names no GitHub repository: say so without the URL
+        // parser (`lab.github.io` links would otherwise reach it).
+        if plain.is_some_and(|h| {
+            !matches!(h, "github.com" | "raw.githubusercontent.com")
+                && self.github_web_host.as_deref() != Some(h)
+        }) {
+            return None;
+        }
         let r = crate::github::parse_repo_url(url).or_else(|| {
             let web = self.github_web_host.as_deref()?;
             let mut u = url::Url::parse(url).ok()?;
@@ -215,19 +236,55 @@ fn plain_host(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let b = rest.as_bytes();
+    let end = b
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(b.len());
     let authority = &rest[..end];
-    let host = match authority.split_once(':') {
-        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+    let host = match memchr::memchr(b':', authority.as_bytes()) {
+        Some(i) if authority.as_bytes()[i + 1..].iter().all(u8::is_ascii_digit) => &authority[..i],
         Some(_) => return None,
         None => authority,
     };
-    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
-    if host.is_empty() || !host.bytes().all(plain) {
+    let plain = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'.';
+    if host.is_empty() || !host.as_bytes().iter().all(plain) {
         return None;
     }
     let host = host.trim_end_matches('.');
     Some(host.strip_prefix("www.").unwrap_or(host))
+}
+
+/// The non-empty path segments of an `http(s)://` URL whose authority has
+/// no port and whose path is plainly written (ASCII letters, digits, `-`,
+/// `_`, `.`, `~`, no `.`/`..` segment), as the URL parser would give them;
+/// `None` means "ask the URL parser".
+fn plain_segments(url: &str) -> Option<Vec<&str>> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let b = rest.as_bytes();
+    let start = b
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(b.len());
+    if b[..start].contains(&b':') {
+        return None;
+    }
+    let end = b[start..]
+        .iter()
+        .position(|&c| matches!(c, b'?' | b'#'))
+        .map_or(b.len(), |i| start + i);
+    let path = &rest[start..end];
+    let plain = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'/');
+    if !path.as_bytes().iter().all(plain) {
+        return None;
+    }
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segs.iter().any(|s| *s == "." || *s == "..") {
+        return None;
+    }
+    Some(segs)
 }
 
 /// Lowercase, no trailing dot, no `www.`.
@@ -383,6 +440,37 @@ mod tests {
         }
         assert!(parsed("https://GitLab.com/o/r").is_some());
         assert!(parsed("https://lab.example.org/o/r").is_none());
+    }
+
+    #[test]
+    fn plain_segments_agree_with_the_url_parser() {
+        for url in [
+            "https://huggingface.co/datasets/o/d",
+            "https://huggingface.co/o/m/",
+            "https://hf.co//o//m?x=1#y",
+            "http://gitlab.com/g/s/p.git/-/tree/main",
+            "https://gitee.com",
+            "https://codeberg.org/o/r~1#a/b",
+        ] {
+            let quick = plain_segments(url).expect(url);
+            let u = url::Url::parse(url).unwrap();
+            let full: Vec<&str> = u
+                .path_segments()
+                .unwrap()
+                .filter(|s| !s.is_empty())
+                .collect();
+            assert_eq!(quick, full, "{url}");
+        }
+        for url in [
+            "https://hf.co:443/o/m",
+            "https://hf.co/o/../m",
+            "https://hf.co/o/./m",
+            "https://hf.co/o/m%20x",
+            "https://hf.co/o\\m",
+            "HTTPS://hf.co/o/m",
+        ] {
+            assert_eq!(plain_segments(url), None, "{url}");
+        }
     }
 
     /// What a link should parse to: forge, kind, report name, root.

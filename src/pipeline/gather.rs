@@ -12,10 +12,13 @@ use crate::error::Error;
 use crate::extract;
 use crate::forge::{ForgeRef, Recognizer};
 use crate::input::{self, OpenError, Source};
-use crate::model::{LinkRow, RepoKey};
+use crate::model::Forge;
+use crate::model::RepoKey;
+use crate::rows::{ExtractRecord, RecordWriter};
 use crate::shard::InputDigest;
 use crate::store::Store;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 
@@ -205,7 +208,7 @@ pub fn extract_to(
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let mut writer = crate::report::LinkCsvWriter::new(out, false).map_err(stdout_error)?;
+    let mut writer = RecordWriter::new::<ExtractRecord<'static>>(out).map_err(stdout_error)?;
     for source in sources {
         let Some(opened) = skip_unreadable(input::open(source, cap), warnings)? else {
             continue;
@@ -234,23 +237,22 @@ pub fn extract_to(
                         .map_or(("", ""), |(t, s)| (t.as_str(), s.as_str()));
                     let repo = recognizer
                         .parse(&l.url)
-                        .map(|r| r.full_name())
+                        .map(|r| match r.forge {
+                            Forge::Github => r.path,
+                            _ => r.full_name(),
+                        })
                         .unwrap_or_default();
-                    let row = LinkRow {
-                        source: &name,
+                    let row = ExtractRecord {
+                        source: Cow::Borrowed(&name),
                         line: l.line,
                         column: l.column,
-                        paper,
-                        url: &l.url,
-                        repo: &repo,
-                        result: None,
-                        first_failed_at: None,
-                        archive: None,
-                        section,
+                        paper: Cow::Borrowed(paper),
+                        url: Cow::Borrowed(&l.url),
+                        repo: Cow::Borrowed(&repo),
+                        section: Cow::Borrowed(section),
                         role: l.role,
-                        found_via: "",
                     };
-                    if let Err(e) = writer.write(&row) {
+                    if let Err(e) = row.write_to(&mut writer) {
                         failed = Some(e);
                     }
                 }

@@ -50,21 +50,47 @@ impl<W: Write> RecordWriter<W> {
     pub fn new<T: for<'de> Deserialize<'de>>(out: W) -> std::io::Result<Self> {
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
+            .buffer_capacity(1 << 16)
             .from_writer(out);
         w.write_record(columns::<T>())?;
         Ok(RecordWriter { w })
     }
 
     pub fn write<T: serde::Serialize>(&mut self, record: &T) -> std::io::Result<()> {
-        self.w.serialize(record).map_err(|e| match e.into_kind() {
-            // Keep the I/O error itself (its kind: broken pipe, disk full).
-            csv::ErrorKind::Io(io) => io,
-            other => std::io::Error::other(format!("cannot encode a CSV record: {other:?}")),
-        })
+        self.w.serialize(record).map_err(io_error)
+    }
+
+    /// Writes one record of already encoded cells: the bytes [`Self::write`]
+    /// gives for a record whose cells serialise to them (quoting included).
+    pub fn write_fields(&mut self, cells: &[&[u8]]) -> std::io::Result<()> {
+        self.w.write_record(cells).map_err(io_error)
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.w.flush()
+    }
+}
+
+fn io_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        // Keep the I/O error itself (its kind: broken pipe, disk full).
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("cannot encode a CSV record: {other:?}")),
+    }
+}
+
+/// Decimal digits of `n` in `buf` (what the CSV serialiser writes for an
+/// unsigned number).
+pub fn fmt_usize(n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! Column names and order are contracts: new fields go at the end, with
 //! `#[serde(default)]`.
 
+use super::RecordWriter;
 use crate::model::{LinkRow, Role, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -164,6 +165,27 @@ pub struct ExtractRecord<'a> {
 }
 
 impl<'a> ExtractRecord<'a> {
+    /// Writes this record as [`RecordWriter::write`] would (the same
+    /// bytes), without serde: the `extract` command writes one per link.
+    pub fn write_to<W: std::io::Write>(&self, w: &mut RecordWriter<W>) -> std::io::Result<()> {
+        use super::codec::fmt_usize;
+        use super::csv_safe::neutralise;
+        let (mut line, mut column) = ([0u8; 20], [0u8; 20]);
+        let (source, paper) = (neutralise(&self.source), neutralise(&self.paper));
+        let (url, repo) = (neutralise(&self.url), neutralise(&self.repo));
+        let section = neutralise(&self.section);
+        w.write_fields(&[
+            source.as_bytes(),
+            fmt_usize(self.line, &mut line),
+            fmt_usize(self.column, &mut column),
+            paper.as_bytes(),
+            url.as_bytes(),
+            repo.as_bytes(),
+            section.as_bytes(),
+            self.role.as_str().as_bytes(),
+        ])
+    }
+
     pub fn from_row(row: &LinkRow<'a>) -> Self {
         ExtractRecord {
             source: Cow::Borrowed(row.source),
@@ -174,6 +196,66 @@ impl<'a> ExtractRecord<'a> {
             repo: Cow::Borrowed(row.repo),
             section: Cow::Borrowed(row.section),
             role: row.role,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn both(r: &ExtractRecord<'_>) -> (Vec<u8>, Vec<u8>) {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        {
+            let mut w = RecordWriter::new::<ExtractRecord<'static>>(&mut a).unwrap();
+            w.write(r).unwrap();
+            w.flush().unwrap();
+        }
+        {
+            let mut w = RecordWriter::new::<ExtractRecord<'static>>(&mut b).unwrap();
+            r.write_to(&mut w).unwrap();
+            w.flush().unwrap();
+        }
+        (a, b)
+    }
+
+    #[test]
+    fn write_to_gives_the_serialised_bytes() {
+        let r = ExtractRecord {
+            source: "a,b.md".into(),
+            line: 0,
+            column: 1234567890,
+            paper: "=HYPERLINK(\"x\")".into(),
+            url: "https://x.org/\"q\"\n".into(),
+            repo: "".into(),
+            section: "-s 'é'".into(),
+            role: Role::Code,
+        };
+        let (a, b) = both(&r);
+        assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+    }
+
+    proptest! {
+        #[test]
+        fn write_to_agrees_with_serialize(
+            texts in proptest::collection::vec(".{0,12}", 5),
+            line in any::<usize>(),
+            column in any::<usize>(),
+            role in 0..Role::ALL.len(),
+        ) {
+            let r = ExtractRecord {
+                source: texts[0].as_str().into(),
+                line,
+                column,
+                paper: texts[1].as_str().into(),
+                url: texts[2].as_str().into(),
+                repo: texts[3].as_str().into(),
+                section: texts[4].as_str().into(),
+                role: Role::ALL[role],
+            };
+            let (a, b) = both(&r);
+            prop_assert_eq!(a, b);
         }
     }
 }
