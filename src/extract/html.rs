@@ -121,7 +121,7 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
         Block::Table { .. } | Block::Card(..) => true,
         Block::List(items) => items.iter().any(|it| {
             it.iter()
-                .any(|b| matches!(b, Block::Para(l) if l.strong_open.as_deref().or(l.link_open.as_deref()).is_some_and(|t| !is_label(t))))
+                .any(|b| matches!(b, Block::Para(l) if l.strong_open().or(l.link_open()).is_some_and(|t| !is_label(t))))
         }),
         _ => false,
     });
@@ -294,7 +294,7 @@ impl Run<'_, '_> {
             b"br" => self.leaf(at).leaf.text.push('\n'),
             b"b" | b"strong" | b"em" | b"i" => {
                 let b = self.leaf(at);
-                let opens = b.leaf.at_open() && b.leaf.strong_open.is_none();
+                let opens = b.leaf.at_open() && !b.leaf.has_strong_open();
                 let t = b.leaf.text.len();
                 b.strong.push((t, opens));
             }
@@ -334,8 +334,8 @@ impl Run<'_, '_> {
                 b.leaf.links[i].label = Some(role);
             }
         }
-        if opens && b.leaf.link_open.is_none() && b.links.is_empty() {
-            b.leaf.link_open = Some(text.to_string());
+        if opens && b.links.is_empty() {
+            b.leaf.set_link_open(at);
         }
     }
 
@@ -364,9 +364,8 @@ impl Run<'_, '_> {
             b"b" | b"strong" | b"em" | b"i" => {
                 if let Some(b) = self.cur.as_mut()
                     && let Some((at, true)) = b.strong.pop()
-                    && b.leaf.strong_open.is_none()
                 {
-                    b.leaf.strong_open = Some(b.leaf.text.get(at..).unwrap_or("").to_string());
+                    b.leaf.set_strong_open(at);
                 }
             }
             b"dt" => {

@@ -224,15 +224,15 @@ impl Run<'_, '_, '_> {
         if counted {
             self.link_depth = self.link_depth.saturating_sub(1);
         }
-        if opens && b.leaf.link_open.is_none() && b.links.is_empty() {
-            b.leaf.link_open = Some(text.to_string());
+        if opens && b.links.is_empty() {
+            b.leaf.set_link_open(at);
         }
     }
 
     fn start_strong(&mut self, offset: usize) {
         self.flush_text();
         let b = self.leaf(offset);
-        let opens = b.leaf.at_open() && b.leaf.strong_open.is_none();
+        let opens = b.leaf.at_open() && !b.leaf.has_strong_open();
         let at = b.leaf.text.len();
         b.strong.push((at, opens));
     }
@@ -240,10 +240,8 @@ impl Run<'_, '_, '_> {
     fn end_strong(&mut self) {
         self.flush_text();
         let Some(b) = self.cur.as_mut() else { return };
-        if let Some((at, true)) = b.strong.pop()
-            && b.leaf.strong_open.is_none()
-        {
-            b.leaf.strong_open = Some(b.leaf.text.get(at..).unwrap_or("").to_string());
+        if let Some((at, true)) = b.strong.pop() {
+            b.leaf.set_strong_open(at);
         }
     }
 

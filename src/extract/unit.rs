@@ -59,15 +59,51 @@ pub(crate) struct Leaf {
     pub line: usize,
     /// All text, link texts included, line breaks as `\n`.
     pub text: String,
-    /// The bold/strong text that opens the leaf.
-    pub strong_open: Option<String>,
+    /// The bold/strong text that opens the leaf, as a range of `text`.
+    strong_at: Option<std::ops::Range<usize>>,
     /// The text of a link that opens the leaf (only blanks, digits and
-    /// punctuation before it).
-    pub link_open: Option<String>,
+    /// punctuation before it), as a range of `text`.
+    link_at: Option<std::ops::Range<usize>>,
     pub links: Vec<LinkAt>,
 }
 
 impl Leaf {
+    /// The bold/strong text that opens the leaf.
+    pub(crate) fn strong_open(&self) -> Option<&str> {
+        self.strong_at
+            .clone()
+            .map(|r| self.text.get(r).unwrap_or(""))
+    }
+
+    /// The text of a link that opens the leaf.
+    pub(crate) fn link_open(&self) -> Option<&str> {
+        self.link_at.clone().map(|r| self.text.get(r).unwrap_or(""))
+    }
+
+    /// Records the opening bold text: `text[from..]` as it is now (the
+    /// first one only).
+    pub(crate) fn set_strong_open(&mut self, from: usize) {
+        if self.strong_at.is_none() {
+            self.strong_at = Some(from.min(self.text.len())..self.text.len());
+        }
+    }
+
+    /// Records the opening link text: `text[from..]` as it is now (the
+    /// first one only).
+    pub(crate) fn set_link_open(&mut self, from: usize) {
+        if self.link_at.is_none() {
+            self.link_at = Some(from.min(self.text.len())..self.text.len());
+        }
+    }
+
+    pub(crate) fn has_strong_open(&self) -> bool {
+        self.strong_at.is_some()
+    }
+
+    pub(crate) fn has_link_open(&self) -> bool {
+        self.link_at.is_some()
+    }
+
     /// Only blanks, digits and punctuation so far: an element starting now
     /// opens the leaf.
     pub(crate) fn at_open(&self) -> bool {
@@ -88,7 +124,7 @@ impl Leaf {
     /// The title this leaf offers: its opening bold text or opening link
     /// text, when that is not a role label.
     fn title(&self) -> Option<&str> {
-        [self.strong_open.as_deref(), self.link_open.as_deref()]
+        [self.strong_open(), self.link_open()]
             .into_iter()
             .flatten()
             .find(|t| !t.trim().is_empty() && !is_label(t))
@@ -96,7 +132,7 @@ impl Leaf {
 
     /// Opens with a role label: `Code: ...`, `代码：...`, `[Paper](...)`.
     fn label_led(&self) -> bool {
-        if self.link_open.as_deref().is_some_and(is_label) {
+        if self.link_open().is_some_and(is_label) {
             return true;
         }
         let head = self.colon_head().unwrap_or_else(|| self.text.trim_start());
@@ -108,8 +144,8 @@ impl Leaf {
     /// words and 30 bytes before `:`/`：`, and a link after it.
     fn short_label_led(&self) -> bool {
         !self.links.is_empty()
-            && self.strong_open.is_none()
-            && self.link_open.is_none()
+            && !self.has_strong_open()
+            && !self.has_link_open()
             && self.colon_head().is_some_and(|h| {
                 h.len() <= 30 && !h.is_empty() && h.split_whitespace().nth(3).is_none()
             })
@@ -157,6 +193,8 @@ pub(crate) struct Assign<'e> {
     /// Open headings (level, title); section items use levels above 6.
     headings: Vec<(u8, String)>,
     owner: Option<Owner>,
+    /// The links vector of the last unit, reused (cleared) by the next.
+    spare: Vec<(LinkAt, Option<Role>)>,
 }
 
 /// What a unit collected: links (with their column header's role), and
@@ -282,11 +320,7 @@ fn header_info(head: &[Leaf]) -> (Vec<Option<Role>>, Option<usize>) {
 
 fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
     if let Some(c) = title_col.and_then(|c| row.get(c)) {
-        let t = c
-            .strong_open
-            .as_deref()
-            .or(c.link_open.as_deref())
-            .unwrap_or(&c.text);
+        let t = c.strong_open().or(c.link_open()).unwrap_or(&c.text);
         let t = clean_title(before_url(t));
         if !t.is_empty() && !is_label(&t) {
             return t;
@@ -296,7 +330,7 @@ fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
     if let Some(t) = row
         .iter()
         .filter(with_letter)
-        .find_map(|l| l.strong_open.as_deref())
+        .find_map(Leaf::strong_open)
         .filter(|t| !is_label(t))
     {
         return clean_title(t);
@@ -318,6 +352,7 @@ impl<'e> Assign<'e> {
             papers: 0,
             headings: Vec::new(),
             owner: None,
+            spare: Vec::new(),
         }
     }
 
@@ -340,7 +375,7 @@ impl<'e> Assign<'e> {
             Block::Card(title, content) => {
                 let t = clean_title(&title.text);
                 let line = title.line;
-                let mut g = Gathered::default();
+                let mut g = self.gathered();
                 g.leaf(title, None);
                 g.blocks(content);
                 self.unit(t, line, g);
@@ -417,7 +452,7 @@ impl<'e> Assign<'e> {
     }
 
     fn para(&mut self, leaf: Leaf) {
-        if let Some(t) = leaf.strong_open.as_deref().filter(|t| !is_label(t)) {
+        if let Some(t) = leaf.strong_open().filter(|t| !is_label(t)) {
             let title = clean_title(t);
             if !title.is_empty() {
                 self.start_owner(None, title, leaf.line);
@@ -491,7 +526,7 @@ impl<'e> Assign<'e> {
                 .map(|l| clean_title(before_url(&l.text)))
                 .unwrap_or_default(),
         };
-        let mut g = Gathered::default();
+        let mut g = self.gathered();
         g.blocks(blocks);
         self.unit(title, line, g);
     }
@@ -548,7 +583,7 @@ impl<'e> Assign<'e> {
             }
             let title = row_title(&row, title_col);
             let line = row.first().map_or(0, |l| l.line);
-            let mut g = Gathered::default();
+            let mut g = self.gathered();
             for (i, cell) in row.into_iter().enumerate() {
                 g.leaf(cell, roles.get(i).copied().flatten());
             }
@@ -557,7 +592,16 @@ impl<'e> Assign<'e> {
         self.headings.retain(|(l, _)| *l < TABLE_SECTION);
     }
 
-    fn unit(&mut self, title: String, line: usize, g: Gathered) {
+    /// An empty [`Gathered`] holding the spare links vector.
+    fn gathered(&mut self) -> Gathered {
+        Gathered {
+            links: std::mem::take(&mut self.spare),
+            claims: false,
+            withheld: false,
+        }
+    }
+
+    fn unit(&mut self, title: String, line: usize, mut g: Gathered) {
         if let Some(o) = &mut self.owner {
             o.units = true;
         }
@@ -570,9 +614,10 @@ impl<'e> Assign<'e> {
             line,
             section,
         }));
-        for (l, header) in g.links {
+        for (l, header) in g.links.drain(..) {
             self.link(l, header, Some(index));
         }
+        self.spare = g.links;
         if g.claims {
             (self.emit)(Event::ClaimsCode { paper: index });
         }
