@@ -348,6 +348,36 @@ fn html_headings_attributes_text_script() {
     );
 }
 
+/// The attributes the HTML reader takes from html5gum's callback events:
+/// the first `href`/`src` of a tag only (names case-insensitive), none from
+/// end tags, none inside `script`/`template`, empty values ignored.
+#[test]
+fn html_first_href_and_src_of_start_tags_only() {
+    let html = concat!(
+        "<h2>Dup</h2>\n",
+        "<p><a href=\"https://first.example/a\" HREF=\"https://second.example/b\" src=https://src.example/s>x</a></p>\n",
+        "<p>Text</a href=\"https://endtag.example/e\"> <IMG SRC=https://upper.example/u.png> <a href=\"https://x.org/?a=1&amp;b=2\" href=https://dup.example>y</a></p>\n",
+        "<script src=\"https://script-src.example/s.js\">var x = \"https://in-script.example\";</script><template><a href=\"https://tpl.example\">t</a></template>\n",
+        "<p><a href=>empty</a> <a href>bare</a> <a title=\"https://title.example\" href=\"https://after-title.example/z\">z</a></p>\n",
+    );
+    let got: Vec<(String, usize, usize)> = links(&extract_str(Format::Html, html))
+        .into_iter()
+        .map(|l| (l.url, l.line, l.column))
+        .collect();
+    let want = [
+        ("https://first.example/a", 2, 13),
+        ("https://src.example/s", 2, 74),
+        ("https://upper.example/u.png", 3, 54),
+        ("https://x.org/?a=1&b=2", 3, 92),
+        ("https://after-title.example/z", 5, 79),
+    ];
+    let want: Vec<(String, usize, usize)> = want
+        .iter()
+        .map(|&(u, l, c)| (u.to_string(), l, c))
+        .collect();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn html_crlf_and_cjk_positions() {
     let html = "<h1>论文</h1>\r\n<p>代码见：https://github.com/a/b。</p>\r\n";

@@ -1,5 +1,6 @@
 //! HTML: `href`/`src` attribute URLs and bare URLs in text (html5gum
-//! tokenizer). `script`, `style` and `template` contents are skipped; text
+//! tokenizer, read through its callback events: no token is built per tag
+//! or text run, only `href`/`src` values are kept). `script`, `style` and `template` contents are skipped; text
 //! inside an `<a href=URL>` is not scanned again (the attribute is the
 //! link). Reads the document whole (decoded lossily) and never does other
 //! I/O.
@@ -19,7 +20,10 @@
 //! in the source when the text is verbatim, else where its text is found in
 //! the raw source of that text run, else at the run's start.
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
 
 use super::Event;
 use super::clean::{clean_url, find_urls};
@@ -34,6 +38,36 @@ struct LeafB {
     leaf: Leaf,
     links: Vec<(Option<usize>, usize, bool)>,
     strong: Vec<(usize, bool)>,
+}
+
+/// An `href` or `src` attribute of the tag being read: its value and span
+/// (from the attribute name to the end of the value), the first of each
+/// name only (as html5gum's default emitter keeps them).
+#[derive(Default)]
+struct Attr {
+    set: bool,
+    value: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+/// The tag being read from html5gum's callback events (its buffers reused
+/// from tag to tag): name, where it starts, `href` and `src`.
+#[derive(Default)]
+struct Tag {
+    name: Vec<u8>,
+    start: usize,
+    self_closing: bool,
+    attrs: [Attr; 2],
+    /// Which of `attrs` the current attribute's value goes to.
+    current: Option<usize>,
+}
+
+impl Tag {
+    fn reset_attrs(&mut self) {
+        self.attrs.iter_mut().for_each(|a| a.set = false);
+        self.current = None;
+    }
 }
 
 enum Frame {
@@ -224,16 +258,12 @@ impl Run<'_, '_> {
         });
     }
 
-    fn attr_links(&mut self, tag: &html5gum::StartTag<usize>) -> Option<usize> {
+    fn attr_links(&mut self, tag: &Tag) -> Option<usize> {
         let mut found: Vec<(usize, String)> = Vec::new();
-        for (attr, value) in &tag.attributes {
-            let attr: &[u8] = attr;
-            if !matches!(attr, b"href" | b"src") {
-                continue;
-            }
+        for value in tag.attrs.iter().filter(|a| a.set) {
             let text = String::from_utf8_lossy(&value.value);
             if let Some((lead, url)) = clean_url(&text) {
-                let at = value_start(self.doc, value.span.start, value.span.end);
+                let at = value_start(self.doc, value.start, value.end);
                 let exact = self.doc.get(at..).is_some_and(|r| r.starts_with(&*text));
                 found.push((if exact { at + lead } else { at }, url.into_owned()));
             }
@@ -242,7 +272,7 @@ impl Run<'_, '_> {
         let mut first = None;
         for (off, url) in found {
             let (line, column) = self.index.pos(self.doc, off);
-            let b = self.leaf(tag.span.start);
+            let b = self.leaf(tag.start);
             first.get_or_insert(b.leaf.links.len());
             let label = label_role(label_before(&b.leaf.text));
             b.leaf.links.push(LinkAt {
@@ -255,9 +285,9 @@ impl Run<'_, '_> {
         first
     }
 
-    fn start_tag(&mut self, tag: &html5gum::StartTag<usize>) {
+    fn start_tag(&mut self, tag: &Tag) {
         let name: &[u8] = &tag.name;
-        let at = tag.span.start;
+        let at = tag.start;
         if is_block(name) || is_heading(name).is_some() || self.structural(name) {
             self.close_leaf();
         }
@@ -448,6 +478,80 @@ impl Run<'_, '_> {
     }
 }
 
+/// html5gum's callback events fed to a [`Run`], skipping `script`,
+/// `style` and `template` contents.
+struct Reader<'r, 'd, 'e> {
+    run: &'r mut Run<'d, 'e>,
+    tag: Tag,
+    /// Inside this skipped element.
+    skip: Option<Vec<u8>>,
+}
+
+impl Callback<Infallible, usize> for Reader<'_, '_, '_> {
+    fn handle_event(&mut self, event: CallbackEvent<'_>, span: Span<usize>) -> Option<Infallible> {
+        let tag = &mut self.tag;
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                tag.name.clear();
+                tag.name.extend_from_slice(name);
+                tag.start = span.start;
+                tag.reset_attrs();
+            }
+            CallbackEvent::AttributeName { name } => {
+                let slot = match name {
+                    b"href" => Some(0),
+                    b"src" => Some(1),
+                    _ => None,
+                };
+                tag.current = slot.filter(|&i| !tag.attrs[i].set);
+                if let Some(a) = tag.current.map(|i| &mut tag.attrs[i]) {
+                    a.set = true;
+                    a.value.clear();
+                    (a.start, a.end) = (span.start, span.end);
+                }
+            }
+            CallbackEvent::AttributeValue { value } => {
+                if let Some(a) = tag.current.map(|i| &mut tag.attrs[i]) {
+                    a.value.extend_from_slice(value);
+                    a.end = span.end.saturating_add(1);
+                }
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                tag.self_closing = self_closing;
+                if self.skip.is_none() {
+                    let name: &[u8] = &tag.name;
+                    if matches!(name, b"script" | b"style" | b"template") && !self_closing {
+                        self.skip = Some(name.to_vec());
+                    } else {
+                        self.run.start_tag(tag);
+                    }
+                }
+                tag.reset_attrs();
+            }
+            CallbackEvent::EndTag { name } => {
+                tag.reset_attrs();
+                if let Some(s) = &self.skip {
+                    if s.as_slice() == name {
+                        self.skip = None;
+                    }
+                } else {
+                    self.run.end_tag(name);
+                }
+            }
+            CallbackEvent::String { value } => {
+                if self.skip.is_none() {
+                    let text = String::from_utf8_lossy(value);
+                    self.run.text(&text, span.start..span.end);
+                }
+            }
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => {}
+        }
+        None
+    }
+}
+
 /// Extracts from a whole document (the parser needs all of it).
 pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
@@ -460,43 +564,18 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
         anchor_depth: 0,
         in_term: false,
     };
-    let mut emitter = DefaultEmitter::<usize>::new_with_span();
+    let mut emitter = CallbackEmitter::new(Reader {
+        run: &mut r,
+        tag: Tag::default(),
+        skip: None,
+    });
     emitter.naively_switch_states(true);
-    let tokenizer = Tokenizer::new_with_emitter(doc, emitter);
-    let mut skip: Option<Vec<u8>> = None;
-    for token in tokenizer {
-        let Ok(token) = token;
-        match token {
-            Token::StartTag(tag) => {
-                if skip.is_some() {
-                    continue;
-                }
-                let name: &[u8] = &tag.name;
-                if matches!(name, b"script" | b"style" | b"template") && !tag.self_closing {
-                    skip = Some(name.to_vec());
-                    continue;
-                }
-                r.start_tag(&tag);
-            }
-            Token::EndTag(tag) => {
-                let name: &[u8] = &tag.name;
-                if let Some(s) = &skip {
-                    if s.as_slice() == name {
-                        skip = None;
-                    }
-                    continue;
-                }
-                r.end_tag(name);
-            }
-            Token::String(s) => {
-                if skip.is_none() {
-                    let text = String::from_utf8_lossy(&s.value);
-                    r.text(&text, s.span.start..s.span.end);
-                }
-            }
-            Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
-        }
-    }
+    // The callback yields no tokens: draining the iterator runs the whole
+    // document through it.
+    Tokenizer::new_with_emitter(doc, emitter).for_each(|token| {
+        let Ok(never) = token;
+        match never {}
+    });
     r.close_leaf();
     while !r.frames.is_empty() {
         let before = r.frames.len();
