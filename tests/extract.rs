@@ -378,6 +378,32 @@ fn html_first_href_and_src_of_start_tags_only() {
     assert_eq!(got, want);
 }
 
+/// Control characters and noncharacters (parse errors the HTML reader does
+/// not ask html5gum to report) neither split nor shift text runs.
+#[test]
+fn html_control_characters_and_noncharacters_keep_positions() {
+    let html = "<h2>Ctl\u{1} \u{FDD0} Title</h2>\n<p>ab \u{7} https://x.org/\u{1}a <a href=\"https://y.org/\u{FDD0}z\u{1}\">c\u{b}d</a> \u{10FFFF} https://z.org/q\u{7f}</p>\n<p>\r\nhttps://w.org/\u{80}x</p><dl><dt>T\u{2}</dt><dd><a href=https://github.com/a/b\u{c}c>Code</a></dd></dl>\n";
+    let ev = extract_str(Format::Html, html);
+    let got: Vec<(String, usize, usize, Option<usize>)> = links(&ev)
+        .into_iter()
+        .map(|l| (l.url, l.line, l.column, l.paper))
+        .collect();
+    let want = [
+        ("https://x.org/", 2, 9, Some(0)),
+        ("https://y.org/\u{FDD0}z", 2, 35, Some(0)),
+        ("https://z.org/q", 2, 64, Some(0)),
+        ("https://w.org/", 4, 1, Some(0)),
+        ("https://github.com/a/b", 4, 48, Some(1)),
+    ];
+    let want: Vec<(String, usize, usize, Option<usize>)> = want
+        .iter()
+        .map(|&(u, l, c, p)| (u.to_string(), l, c, p))
+        .collect();
+    assert_eq!(got, want);
+    let titles: Vec<String> = papers(&ev).into_iter().map(|p| p.title).collect();
+    assert_eq!(titles, vec!["Ctl\u{1} \u{FDD0} Title", "T\u{2}"]);
+}
+
 #[test]
 fn html_crlf_and_cjk_positions() {
     let html = "<h1>论文</h1>\r\n<p>代码见：https://github.com/a/b。</p>\r\n";

@@ -23,7 +23,7 @@
 use std::convert::Infallible;
 
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 
 use super::Event;
 use super::clean::{clean_url, find_urls};
@@ -552,6 +552,23 @@ impl Callback<Infallible, usize> for Reader<'_, '_, '_> {
     }
 }
 
+/// An emitter that tells the tokenizer not to look for parse errors (the
+/// reader ignores them): html5gum then skips its per-byte character
+/// validation, whose only output is error events.
+struct NoErrors<E>(E);
+
+impl<E: Emitter> ForwardingEmitter for NoErrors<E> {
+    type Token = E::Token;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
+        &mut self.0
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+}
+
 /// Extracts from a whole document (the parser needs all of it).
 pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     let mut r = Run {
@@ -572,7 +589,7 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
     emitter.naively_switch_states(true);
     // The callback yields no tokens: draining the iterator runs the whole
     // document through it.
-    Tokenizer::new_with_emitter(doc, emitter).for_each(|token| {
+    Tokenizer::new_with_emitter(doc, NoErrors(emitter)).for_each(|token| {
         let Ok(never) = token;
         match never {}
     });
