@@ -127,6 +127,15 @@ fn is_block(name: &[u8]) -> bool {
     )
 }
 
+/// Bytes as text, invalid sequences replaced (as `String::from_utf8_lossy`;
+/// `str::from_utf8`'s check first, which is faster on valid text).
+fn lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 /// html5gum's attribute span runs from the attribute name to the end of the
 /// value: the value starts after `=`, blanks and an opening quote.
 fn value_start(doc: &str, start: usize, end: usize) -> usize {
@@ -261,7 +270,7 @@ impl Run<'_, '_> {
     fn attr_links(&mut self, tag: &Tag) -> Option<usize> {
         let mut found: Vec<(usize, String)> = Vec::new();
         for value in tag.attrs.iter().filter(|a| a.set) {
-            let text = String::from_utf8_lossy(&value.value);
+            let text = lossy(&value.value);
             if let Some((lead, url)) = clean_url(&text) {
                 let at = value_start(self.doc, value.start, value.end);
                 let exact = self.doc.get(at..).is_some_and(|r| r.starts_with(&*text));
@@ -540,7 +549,7 @@ impl Callback<Infallible, usize> for Reader<'_, '_, '_> {
             }
             CallbackEvent::String { value } => {
                 if self.skip.is_none() {
-                    let text = String::from_utf8_lossy(value);
+                    let text = lossy(value);
                     self.run.text(&text, span.start..span.end);
                 }
             }
