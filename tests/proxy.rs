@@ -194,26 +194,12 @@ async fn https_links_are_tunnelled_with_connect() {
     assert!(r[0].error.contains("TLS"), "{}", r[0].error);
 }
 
-/// The binary, with the proxy variables of the test's choosing only.
+/// The binary, with the proxy variables of the test's choosing only (the
+/// shared hermetic command, without the machine's `NO_PROXY` either).
 fn paperlinks(vars: &[(&str, String)]) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("paperlinks").unwrap();
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true")
+    let mut cmd = support::cmd::paperlinks();
+    cmd.env_remove("NO_PROXY")
+        .env_remove("no_proxy")
         .env("GITHUB_TOKEN", "ghp_proxy_test_token");
     for (k, v) in vars {
         cmd.env(k, v);
