@@ -140,7 +140,7 @@ pub async fn run(
         &mut store,
         &mut links,
         &history,
-        scope.clone(),
+        scope.as_ref(),
         &shutdown,
     )
     .await?;
@@ -253,10 +253,9 @@ async fn check_stage(
     store: &mut Store,
     links: &mut Links,
     history: &History,
-    scope: Option<crate::shard::Scope>,
+    scope: Option<&crate::shard::Scope>,
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
-    let shard_scope = scope.clone();
     let reused = Reused {
         links: store
             .urls
@@ -268,7 +267,7 @@ async fn check_stage(
             .iter()
             .map(|r| history.reusable_repo(&r.key()))
             .collect(),
-        scope,
+        scope: scope.cloned(),
     };
     let progress = crate::progress::bar(options.progress, store.urls.len());
     let mut checked = check(
@@ -287,7 +286,7 @@ async fn check_stage(
         history,
         token: options.token.clone(),
         shutdown: shutdown.clone(),
-        scope: shard_scope.as_ref(),
+        scope,
     };
     follow::second_round(round, store, links, &mut checked).await?;
     for note in &checked.notes {
