@@ -35,6 +35,16 @@ pub struct Checked {
     pub interrupted: bool,
 }
 
+/// API calls per forge added up over several lists (rounds, shards), in
+/// forge order.
+pub(super) fn sum_calls(calls: impl IntoIterator<Item = (Forge, usize)>) -> Vec<(Forge, usize)> {
+    let mut sum: std::collections::BTreeMap<Forge, usize> = Default::default();
+    for (f, n) in calls {
+        *sum.entry(f).or_default() += n;
+    }
+    sum.into_iter().collect()
+}
+
 /// What the previous run lets this one skip: a result per unique URL and
 /// repository data (with when it was fetched) per repository, where fresh;
 /// and, in a shard (`--shard K/N`), what other shards check: those URLs are

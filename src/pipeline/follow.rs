@@ -324,12 +324,8 @@ pub(super) async fn second_round(
     checked.repo_outcomes.extend(more.repo_outcomes);
     checked.repo_fetched.extend(more.repo_fetched);
     checked.api_calls += more.api_calls;
-    for (f, n) in more.forge_calls {
-        match checked.forge_calls.iter_mut().find(|(g, _)| *g == f) {
-            Some((_, m)) => *m += n,
-            None => checked.forge_calls.push((f, n)),
-        }
-    }
+    let first = std::mem::take(&mut checked.forge_calls);
+    checked.forge_calls = super::checks::sum_calls(first.into_iter().chain(more.forge_calls));
     checked.notes.extend(more.notes);
     checked.interrupted |= more.interrupted;
     Ok(())

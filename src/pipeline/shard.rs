@@ -15,14 +15,14 @@ use super::{Archived, Checked, Done, Exit, Links, RunOptions, finish, follow, lo
 use crate::config::Config;
 use crate::error::Error;
 use crate::forge::Recognizer;
-use crate::model::{Forge, LinkResult, RepoOutcome};
+use crate::model::{LinkResult, RepoOutcome};
 use crate::shard::{
     self, ArchiveResults, Expected, InputDigest, Manifest, RepoResult, Results, Scope, Shard,
     UrlResult,
 };
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -321,16 +321,14 @@ fn union(
         repo_outcomes.push(got.outcome.clone());
         repo_fetched.push(got.fetched_at);
     }
-    let mut forge_calls: BTreeMap<Forge, usize> = BTreeMap::new();
-    for (f, n) in shards.iter().flat_map(|s| &s.forge_calls) {
-        *forge_calls.entry(*f).or_default() += n;
-    }
     Ok(Checked {
         results,
         repo_outcomes,
         repo_fetched,
         api_calls: shards.iter().map(|s| s.api_calls).sum(),
-        forge_calls: forge_calls.into_iter().collect(),
+        forge_calls: super::checks::sum_calls(
+            shards.iter().flat_map(|s| s.forge_calls.iter().copied()),
+        ),
         notes: shards
             .iter()
             .flat_map(|s| s.notes.iter().cloned())
