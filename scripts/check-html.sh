@@ -4,7 +4,7 @@
 #
 #   scripts/check-html.sh [HTML] [OUTDIR]   # defaults: reports/index.html, target/html-check
 #   scripts/check-html.sh --sample [N]      # the page of a generated run of N papers (default 60)
-#                                           # (tests/html_page.rs against 127.0.0.1 servers)
+#                                           # (tests/it/html_page.rs against 127.0.0.1 servers)
 #
 # 1. Loads the page with `#selftest`: the page's own script clicks the sort
 #    buttons and sets each filter, checks the order / visible rows and writes

@@ -8,7 +8,7 @@
 //! (`private_ranges`), and the proxy on 127.0.0.1, which stays private:
 //! the proxy is reached only because it is the proxy.
 
-mod support;
+use crate::support;
 
 use paperlinks::check::{Checker, IpRange};
 use paperlinks::config::CheckConfig;

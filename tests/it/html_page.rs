@@ -7,7 +7,7 @@
 //! opens in headless Chromium: set `PAPERLINKS_SAMPLE_HTML=PATH` to keep a
 //! copy of the page, `PAPERLINKS_SAMPLE_PAPERS=N` for N papers (default 60).
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use paperlinks::model::Status;

@@ -2,7 +2,7 @@
 //! Every server listens on loopback; the guard tests never let a request
 //! leave 127.0.0.0/8 even if the guard were broken.
 
-mod support;
+use crate::support;
 
 use paperlinks::check::{BODY_PEEK, Checker, IpRange};
 use paperlinks::config::{CheckConfig, RequestMethod};

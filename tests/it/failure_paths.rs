@@ -4,7 +4,7 @@
 //! address is on loopback; "dead" hosts are loopback ports nobody listens on
 //! or names an injected resolver refuses.
 
-mod support;
+use crate::support;
 
 use paperlinks::check::{Checker, Lookup};
 use paperlinks::config::CheckConfig;

@@ -3,7 +3,7 @@
 //! repository, roots judged from the API alone, the exit code under the
 //! default fail policy, and the bounds (rate limit, call budget).
 
-mod support;
+use crate::support;
 
 use paperlinks::config::{Config, ForgesConfig};
 use paperlinks::forge::{ForgeRef, Forges, Recognizer};

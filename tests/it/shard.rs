@@ -15,7 +15,7 @@
 //! duplicated, other-input or other-config shard is refused with exit 3 and
 //! a message naming it; history carries across merged runs.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 use paperlinks::extract::{Event, Format, FoundLink, PaperStart, extract, extract_str};
 use proptest::prelude::*;
 
-const LISTING: &str = include_str!("fixtures/listing-page.txt");
+const LISTING: &str = include_str!("../fixtures/listing-page.txt");
 
 fn links(events: &[Event]) -> Vec<FoundLink> {
     events

@@ -9,8 +9,8 @@ use paperlinks::model::CodeState;
 use paperlinks::store::Store;
 use proptest::prelude::*;
 
-const MD: &str = include_str!("fixtures/units/list.md");
-const HTML: &str = include_str!("fixtures/units/list.html");
+const MD: &str = include_str!("../fixtures/units/list.md");
+const HTML: &str = include_str!("../fixtures/units/list.html");
 
 /// (paper, url, role) of every link, in document order.
 fn triples(events: &[Event]) -> Vec<(String, String, Role)> {

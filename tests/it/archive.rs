@@ -4,7 +4,7 @@
 //! never looked up, `--no-archive`, save-code-now, the lookup budget,
 //! incremental reuse, hostile answers, the address guard and the token.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! statuses, HEAD->GET, retries and Retry-After, the scheduler's limits,
 //! remap, exclude, redirects and shutdown.
 
-mod support;
+use crate::support;
 
 use paperlinks::check::Checker;
 use paperlinks::config::{CheckConfig, RequestMethod};

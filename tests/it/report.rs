@@ -501,7 +501,7 @@ fn atomic_write_survives_sigkill() {
             .args([
                 "--ignored",
                 "--exact",
-                "kill_target_child",
+                "report::kill_target_child",
                 "--nocapture",
                 "--test-threads=1",
             ])

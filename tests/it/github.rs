@@ -2,7 +2,7 @@
 //! health words, renames, rate limits, failures, and that the token never
 //! shows anywhere.
 
-mod support;
+use crate::support;
 
 use chrono::Utc;
 use paperlinks::SecretString;

@@ -7,7 +7,7 @@
 //! reader (`quick-junit`) and its failure count compared with the policy.
 //! End-to-end runs use a web server on 127.0.0.1 only.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use chrono::{TimeZone, Utc};
@@ -23,7 +23,7 @@ use support::web::{Reply, WebServer};
 /// Validates `doc` against the vendored official schema; panics with every error.
 fn assert_valid_sarif(doc: &Value) {
     let schema: Value =
-        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)

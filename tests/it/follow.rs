@@ -8,7 +8,7 @@
 //! page is ignored; `--no-follow` changes nothing but that; and neither
 //! way nor an incremental run makes an extra request for a page.
 
-mod support;
+use crate::support;
 
 use paperlinks::check::{Checker, Pages};
 use paperlinks::config::{CheckConfig, Config};

@@ -2,7 +2,7 @@
 //! the sample file through remap, exit codes, incremental runs, CI
 //! annotations, terminal formats and interruption.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;

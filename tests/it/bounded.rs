@@ -4,7 +4,7 @@
 //! remote inputs larger than the cap are skipped with a warning and the
 //! run goes on; remote inputs are fetched one at a time.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use support::cmd::paperlinks;

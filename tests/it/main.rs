@@ -1,0 +1,26 @@
+//! The integration tests, one binary (ripgrep's layout): one link step and one
+//! copy of `support`, every module run in parallel by libtest.
+
+mod support;
+
+mod action;
+mod archive;
+mod bounded;
+mod check;
+mod cli;
+mod extract;
+mod failure_paths;
+mod faults;
+mod follow;
+mod forges;
+mod github;
+mod hostile;
+mod html;
+mod html_page;
+mod outputs;
+mod proxy;
+mod report;
+mod rows;
+mod shard;
+mod units;
+mod verdict;
