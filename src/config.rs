@@ -165,6 +165,12 @@ pub struct GithubConfig {
     /// A GitHub Enterprise web host (`github.example.edu`) whose repository
     /// links are recognised like github.com links; `""`: none.
     pub web_host: String,
+    /// Bound on one API call (connect, answer and body); `None`: `[check]
+    /// timeout_secs`.
+    pub timeout_secs: Option<u64>,
+    /// Largest API answer read, in MiB; a larger one leaves its
+    /// repositories `unknown` with a note.
+    pub max_answer_mib: u64,
 }
 
 impl GithubConfig {
@@ -179,6 +185,16 @@ impl GithubConfig {
             None => format!("{api}/graphql"),
         }
     }
+
+    /// `max_answer_mib` in bytes.
+    pub fn max_answer_bytes(&self) -> usize {
+        mib_bytes(self.max_answer_mib)
+    }
+}
+
+/// `mib` MiB in bytes, saturating.
+fn mib_bytes(mib: u64) -> usize {
+    usize::try_from(mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
 }
 
 /// `[forges]`: the APIs of code forges other than GitHub. Each base URL is
@@ -209,6 +225,17 @@ pub struct ForgesConfig {
     /// Longest wait for a rate limit (429, `Retry-After`, `RateLimit`)
     /// before the rest of that forge's repositories are `unknown`.
     pub max_wait_secs: u64,
+    /// Bound on one API call; `None`: `[check] timeout_secs`.
+    pub timeout_secs: Option<u64>,
+    /// Largest API answer read, in MiB; a larger one is `unknown` with a note.
+    pub max_answer_mib: u64,
+}
+
+impl ForgesConfig {
+    /// `max_answer_mib` in bytes.
+    pub fn max_answer_bytes(&self) -> usize {
+        mib_bytes(self.max_answer_mib)
+    }
 }
 
 impl Default for ForgesConfig {
@@ -224,6 +251,8 @@ impl Default for ForgesConfig {
             max_concurrency: 4,
             max_calls: 1000,
             max_wait_secs: 60,
+            timeout_secs: None,
+            max_answer_mib: 2,
         }
     }
 }
@@ -239,6 +268,8 @@ impl Default for GithubConfig {
             cache_max_age: "1d".into(),
             graphql_url: String::new(),
             web_host: String::new(),
+            timeout_secs: None,
+            max_answer_mib: 16,
         }
     }
 }

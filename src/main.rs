@@ -83,6 +83,9 @@ fn run_options(config: paperlinks::Config, args: &CheckArgs) -> anyhow::Result<R
         format: args.run.format.into(),
         token: paperlinks::github::token_from_env(),
         swh_token: paperlinks::archive::Token::from_env(),
+        hf_token: paperlinks::http::token_from_env(&["HF_TOKEN"]),
+        dns_lookup: paperlinks::check::guard::hermetic_lookup_from_env()
+            .map(paperlinks::pipeline::DnsLookup),
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
         step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),

@@ -76,15 +76,13 @@ pub fn bucket(key: &str, n: u32) -> u32 {
     (u64::from_be_bytes(first) % u64::from(n.max(1))) as u32 + 1
 }
 
-/// The shard key of a link: its host, lowercase, without a trailing dot;
-/// `""` when the URL has no host.
+/// A URL's own host, normalised (`crate::http::normalize_host`); `""`
+/// when it has none. Shards own a link by the checker's key
+/// (`Checker::host_key`: this, after `remap`).
 pub fn host_key(url: &str) -> String {
     url::Url::parse(url)
         .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
-        })
+        .and_then(|u| u.host_str().map(crate::http::normalize_host))
         .unwrap_or_default()
 }
 

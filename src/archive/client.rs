@@ -108,7 +108,26 @@ impl ArchiveClient {
                     message,
                 }
             })?;
-        let resolver = GuardResolver::new(guard.clone(), HashMap::new(), None, proxy.hosts());
+        let resolver = GuardResolver::new(guard, HashMap::new(), None, proxy.hosts());
+        Self::with_resolver(archive, check, token, resolver)
+    }
+
+    /// The client of a run: names resolved through the run's `resolver`
+    /// (its one DNS cache and its address guard).
+    pub fn with_resolver(
+        archive: &ArchiveConfig,
+        check: &CheckConfig,
+        token: Option<Token>,
+        resolver: GuardResolver,
+    ) -> Result<ArchiveClient, Error> {
+        let proxy =
+            crate::proxy::ProxySettings::from_env(check.proxy.as_deref()).map_err(|message| {
+                Error::Config {
+                    path: "config".into(),
+                    message,
+                }
+            })?;
+        let guard = resolver.guard.clone();
         Ok(ArchiveClient {
             http: build_http_client(check, archive, resolver, &proxy)?,
             config: archive.clone(),

@@ -223,6 +223,34 @@ pub enum ResolveError {
 /// or counting resolvers through it).
 pub type Lookup = Arc<dyn Fn(&str) -> Result<Vec<SocketAddr>, String> + Send + Sync>;
 
+/// The environment variable that makes a run hermetic (the test suite
+/// sets it on every command it runs): see [`hermetic_lookup_from_env`].
+pub const HERMETIC_ENV: &str = "PAPERLINKS_HERMETIC_DNS";
+
+/// With [`HERMETIC_ENV`] set to `1`: a resolver for every client of the
+/// run that answers `localhost` (and `*.localhost`) with 127.0.0.1 and
+/// ends the process with exit 86 and a message naming any other name, so
+/// a test that would reach beyond loopback fails instead of sending a
+/// real request (issue 21 item 9).
+pub fn hermetic_lookup_from_env() -> Option<Lookup> {
+    (std::env::var(HERMETIC_ENV).as_deref() == Ok("1")).then(|| hermetic_lookup())
+}
+
+/// The lookup of [`hermetic_lookup_from_env`].
+pub fn hermetic_lookup() -> Lookup {
+    Arc::new(|name: &str| {
+        let n = normalize_name(name);
+        if n == "localhost" || n.ends_with(".localhost") {
+            return Ok(vec![SocketAddr::from(([127, 0, 0, 1], 0))]);
+        }
+        eprintln!(
+            "paperlinks: hermetic run ({HERMETIC_ENV}=1): refused a DNS lookup of `{n}`; \
+             point every base URL at a stand-in on 127.0.0.1"
+        );
+        std::process::exit(86)
+    })
+}
+
 /// One answer per name for the whole run, addresses or failure.
 type Answer = Result<Vec<SocketAddr>, String>;
 
@@ -236,7 +264,7 @@ type Answer = Result<Vec<SocketAddr>, String>;
 /// name that does not resolve costs one lookup, not hundreds of 5 s waits).
 /// The guard filters the kept answer on every use.
 #[derive(Clone)]
-pub(crate) struct GuardResolver {
+pub struct GuardResolver {
     pub(crate) guard: Arc<AddressGuard>,
     pub(crate) overrides: Arc<HashMap<String, Vec<SocketAddr>>>,
     /// The proxies' host names: the user's own infrastructure, allowed
@@ -247,9 +275,7 @@ pub(crate) struct GuardResolver {
     pub(crate) cache: Arc<Mutex<HashMap<String, Arc<OnceCell<Answer>>>>>,
 }
 
-pub(crate) fn normalize_name(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
+pub(crate) use crate::http::normalize_host as normalize_name;
 
 impl GuardResolver {
     pub(crate) fn new(

@@ -44,7 +44,7 @@ mod scheduler;
 
 pub use classify::HEAD_FALLBACK;
 pub use client::BODY_PEEK;
-pub use guard::{AddressGuard, IpRange, Lookup};
+pub use guard::{AddressGuard, GuardResolver as Resolver, IpRange, Lookup};
 
 use crate::config::{CheckConfig, parse_remap_rule};
 use crate::error::Error;
@@ -64,7 +64,9 @@ pub const MAX_URL_LEN: usize = 8 * 1024;
 /// How long in-flight requests may still finish after shutdown.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-/// A configured link checker. Cheap to share behind an `Arc`.
+/// A configured link checker; clones share one client, DNS cache and
+/// circuit state.
+#[derive(Clone)]
 pub struct Checker {
     inner: Arc<Inner>,
 }
@@ -79,6 +81,8 @@ pub(crate) struct Inner {
     /// Which hosts answered, which stay silent; is the network there at all.
     circuits: Mutex<circuit::Circuits>,
     pub(crate) guard: Arc<AddressGuard>,
+    /// The run's resolver: one DNS answer per name, filtered by the guard.
+    resolver: guard::GuardResolver,
     excludes: Vec<Regex>,
     remaps: Vec<(Regex, String)>,
     pub(crate) backoff_base: Duration,
@@ -193,7 +197,7 @@ impl CheckerBuilder {
         let resolver =
             guard::GuardResolver::new(guard.clone(), self.overrides, self.lookup, proxy.hosts());
         let client = client::build_client(&config, resolver.clone(), &proxy, true)?;
-        let fresh_client = client::build_client(&config, resolver, &proxy, false)?;
+        let fresh_client = client::build_client(&config, resolver.clone(), &proxy, false)?;
         Ok(Checker {
             inner: Arc::new(Inner {
                 config,
@@ -201,6 +205,7 @@ impl CheckerBuilder {
                 fresh_client,
                 circuits: Mutex::default(),
                 guard,
+                resolver,
                 excludes,
                 remaps,
                 backoff_base: self.backoff_base,
@@ -229,10 +234,27 @@ impl Checker {
         }
     }
 
+    /// The run's DNS resolver (its one cache per name and the
+    /// private-address guard), for every other client of the run to share.
+    pub fn resolver(&self) -> Resolver {
+        self.inner.resolver.clone()
+    }
+
     /// A result decided without any request: `excluded` (exclude rule, or a
     /// literal private address) or `invalid`. `None` means "request it".
     pub fn precheck(&self, url: &str) -> Option<LinkResult> {
         self.inner.prepare(url).err()
+    }
+
+    /// The per-host key `url` is scheduled under: its host after `remap`,
+    /// normalised (`crate::http::normalize_host`); for a URL the checker
+    /// would not request, its own host (`""` without one). Shards own
+    /// links by this key, so one host's requests stay in one process.
+    pub fn host_key(&self, url: &str) -> String {
+        match self.inner.prepare(url) {
+            Ok(t) => t.host,
+            Err(_) => crate::shard::host_key(url),
+        }
     }
 
     /// The URL that would be requested for `url` (after `remap`), if any.

@@ -1,55 +1,37 @@
 //! The one place where forge APIs (other than GitHub) are called: one
-//! reqwest client through `ProxySettings::apply`, per forge a lane of at
-//! most `[forges] max_concurrency` calls in flight and `max_calls` calls in
-//! all, 429 answers waited out (`Retry-After`, else the `RateLimit`
-//! header's `t=`) when the wait is at most `max_wait_secs`, else the lane
-//! stops and its remaining repositories are `Unknown` with the reason.
-//! Every call is bounded by the timeout and by the shutdown token.
+//! reqwest client for the run (`crate::http::ApiClient`: proxy settings, the
+//! run's guarded resolver, the configured timeout, redirects on the same
+//! host only), per forge a lane of at most `[forges] max_concurrency` calls
+//! in flight and `max_calls` calls in the whole run (every round), 429
+//! answers waited out (`Retry-After`, else the `RateLimit` header's `t=`)
+//! when the wait is at most `max_wait_secs`, else the lane stops and its
+//! remaining repositories are `Unknown` with the reason. A lane whose
+//! calls go unanswered [`SILENT_CALLS`] times in a row is given up like a
+//! silent host. Every answer is read under `max_answer_mib`.
 //!
-//! The Hugging Face token is sent to the Hugging Face API only, never
-//! printed: [`Secret`]'s `Debug` hides it.
+//! The Hugging Face token (a `SecretString`) is sent to the Hugging Face
+//! API only, never printed.
 
 use super::{Answer, ForgeRef, api, api_base};
 use crate::config::ForgesConfig;
 use crate::model::{Forge, RepoOutcome};
 use crate::proxy::ProxySettings;
 use futures::StreamExt;
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Largest API answer read; a larger one is `Unknown`.
-const MAX_ANSWER_BYTES: usize = 2 * 1024 * 1024;
 /// 429s waited out for one repository before its lane stops.
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
-/// Bound on one whole API call unless changed with [`Forges::with_timeout`].
+/// Calls in a row without any answer (timeouts, connection failures) after
+/// which a lane is given up for the run.
+pub const SILENT_CALLS: u32 = 3;
+/// Bound on one whole API call unless changed with [`Forges::with_timeout`]
+/// (the run sets `[forges] timeout_secs`, else `[check] timeout_secs`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A token. `Debug` says only whether it is set.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// A non-blank value of the environment variable `name`.
-    pub fn from_env(name: &str) -> Option<Secret> {
-        std::env::var(name).ok().and_then(Secret::new)
-    }
-
-    /// `None` for a blank value.
-    pub fn new(value: String) -> Option<Secret> {
-        let v = value.trim();
-        (!v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic())).then(|| Secret(v.to_string()))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 /// What a fetch did besides the outcomes.
 #[derive(Debug, Default)]
@@ -60,13 +42,27 @@ pub struct ForgeStats {
     pub notes: Vec<String>,
 }
 
-/// The forges' API client.
-#[derive(Debug)]
+/// The forges' API client of a run: its lanes (calls, stops) last as long
+/// as it does, so `max_calls` and a stopped lane hold across rounds.
 pub struct Forges {
     config: ForgesConfig,
-    hf_token: Option<Secret>,
+    hf_token: Option<SecretString>,
     timeout: Duration,
     proxy: ProxySettings,
+    resolver: Option<crate::check::Resolver>,
+    client: OnceLock<Result<reqwest::Client, String>>,
+    lanes: Mutex<Vec<Arc<Lane>>>,
+}
+
+impl std::fmt::Debug for Forges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forges")
+            .field("config", &self.config)
+            .field("hf_token", &self.hf_token)
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One forge at one API base: its calls, and why it stopped, if it did.
@@ -74,6 +70,8 @@ struct Lane {
     forge: Forge,
     base: String,
     calls: AtomicUsize,
+    /// Calls in a row that got no answer.
+    silent: AtomicU32,
     stop: Mutex<Option<String>>,
 }
 
@@ -89,12 +87,19 @@ impl Lane {
 }
 
 impl Forges {
-    pub fn new(config: &ForgesConfig, hf_token: Option<Secret>, proxy: ProxySettings) -> Forges {
+    pub fn new(
+        config: &ForgesConfig,
+        hf_token: Option<SecretString>,
+        proxy: ProxySettings,
+    ) -> Forges {
         Forges {
             config: config.clone(),
             hf_token,
             timeout: DEFAULT_TIMEOUT,
             proxy,
+            resolver: None,
+            client: OnceLock::new(),
+            lanes: Mutex::default(),
         }
     }
 
@@ -103,24 +108,44 @@ impl Forges {
         self
     }
 
+    /// Resolves API hosts through the run's resolver (one DNS cache, the
+    /// private-address guard).
+    pub fn with_resolver(mut self, resolver: crate::check::Resolver) -> Forges {
+        self.resolver = Some(resolver);
+        self
+    }
+
     fn client(&self) -> Result<reqwest::Client, String> {
-        // Follow a moved project's redirect on the same host only.
-        let policy = reqwest::redirect::Policy::custom(|a| {
-            let same = a.previous().first().map(|u| u.host_str()) == Some(a.url().host_str());
-            if a.previous().len() > 5 || !same {
-                a.stop()
-            } else {
-                a.follow()
-            }
+        self.client
+            .get_or_init(|| {
+                crate::http::ApiClient {
+                    proxy: &self.proxy,
+                    resolver: self.resolver.clone().map(|r| Arc::new(r) as _),
+                    timeout: self.timeout,
+                    user_agent: concat!("paperlinks/", env!("CARGO_PKG_VERSION")),
+                    caller_bounds_call: false,
+                }
+                .build()
+                .map_err(|e| format!("cannot build the forge API client: {e}"))
+            })
+            .clone()
+    }
+
+    /// The run's lane for `forge` at `base`.
+    fn lane(&self, forge: Forge, base: String) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = lanes.iter().find(|l| l.forge == forge && l.base == base) {
+            return l.clone();
+        }
+        let lane = Arc::new(Lane {
+            forge,
+            base,
+            calls: AtomicUsize::new(0),
+            silent: AtomicU32::new(0),
+            stop: Mutex::new(None),
         });
-        self.proxy
-            .apply(reqwest::Client::builder())
-            .user_agent(concat!("paperlinks/", env!("CARGO_PKG_VERSION")))
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-            .redirect(policy)
-            .build()
-            .map_err(|e| format!("cannot build the forge API client: {e}"))
+        lanes.push(lane.clone());
+        lane
     }
 
     /// One outcome per reference, in order. Never fails: what cannot be
@@ -139,7 +164,7 @@ impl Forges {
                 return (vec![RepoOutcome::Unknown(e); refs.len()], stats);
             }
         };
-        let mut lanes: Vec<(Lane, Vec<usize>)> = Vec::new();
+        let mut lanes: Vec<(Arc<Lane>, usize, Vec<usize>)> = Vec::new();
         for (i, r) in refs.iter().enumerate() {
             let Some(base) = api_base(&self.config, r) else {
                 out[i] = RepoOutcome::Unknown(format!("{} audit turned off", r.forge.as_str()));
@@ -147,21 +172,17 @@ impl Forges {
             };
             match lanes
                 .iter_mut()
-                .find(|(l, _)| l.forge == r.forge && l.base == base)
+                .find(|(l, _, _)| l.forge == r.forge && l.base == base)
             {
-                Some((_, v)) => v.push(i),
-                None => lanes.push((
-                    Lane {
-                        forge: r.forge,
-                        base,
-                        calls: AtomicUsize::new(0),
-                        stop: Mutex::new(None),
-                    },
-                    vec![i],
-                )),
+                Some((_, _, v)) => v.push(i),
+                None => {
+                    let lane = self.lane(r.forge, base);
+                    let before = lane.calls.load(Ordering::Relaxed);
+                    lanes.push((lane, before, vec![i]));
+                }
             }
         }
-        let runs = lanes.iter().map(|(lane, idx)| {
+        let runs = lanes.iter().map(|(lane, _, idx)| {
             let (client, shutdown) = (&client, &shutdown);
             futures::stream::iter(idx.iter().copied())
                 .map(move |i| async move { (i, self.one(client, lane, &refs[i], shutdown).await) })
@@ -171,8 +192,9 @@ impl Forges {
         for (i, o) in futures::future::join_all(runs).await.into_iter().flatten() {
             out[i] = o;
         }
-        for (lane, idx) in &lanes {
-            *stats.calls.entry(lane.forge).or_default() += lane.calls.load(Ordering::Relaxed);
+        for (lane, before, idx) in &lanes {
+            let made = lane.calls.load(Ordering::Relaxed) - before;
+            *stats.calls.entry(lane.forge).or_default() += made;
             stats
                 .notes
                 .extend(lane_notes(lane, idx.iter().map(|&i| &out[i])));
@@ -216,8 +238,14 @@ impl Forges {
                 a = self.send(client, r.forge, &url, lane) => a,
             };
             let answer = match answer {
-                Ok(a) => a,
-                Err(e) => return RepoOutcome::Unknown(format!("{name} API: {e}")),
+                Ok(a) => {
+                    lane.silent.store(0, Ordering::Relaxed);
+                    a
+                }
+                Err(Unanswered::Silent(e)) => return RepoOutcome::Unknown(self.silent(lane, e)),
+                Err(Unanswered::Failed(e)) => {
+                    return RepoOutcome::Unknown(format!("{name} API: {e}"));
+                }
             };
             let wait = match answer {
                 Sent::Answer(a) => return (api.read)(&a, r),
@@ -242,18 +270,38 @@ impl Forges {
         }
     }
 
+    /// A call that got no answer: counted; the lane is given up after
+    /// [`SILENT_CALLS`] in a row. Returns the repository's reason.
+    fn silent(&self, lane: &Lane, e: String) -> String {
+        let name = lane.forge.as_str();
+        if lane.silent.fetch_add(1, Ordering::Relaxed) + 1 >= SILENT_CALLS {
+            return lane.halt(format!(
+                "{name} API gave no answer to {SILENT_CALLS} calls in a row ({e}); given up for \
+                 this run"
+            ));
+        }
+        format!("{name} API: {e}")
+    }
+
     async fn send(
         &self,
         client: &reqwest::Client,
         forge: Forge,
         url: &str,
         lane: &Lane,
-    ) -> Result<Sent, String> {
+    ) -> Result<Sent, Unanswered> {
         let mut req = client.get(url).header("accept", "application/json");
         if let (Forge::Huggingface, Some(t)) = (forge, &self.hf_token) {
-            req = req.bearer_auth(&t.0);
+            req = req.bearer_auth(t.expose_secret());
         }
-        let mut res = req.send().await.map_err(|e| error_chain(&e))?;
+        let res = req.send().await.map_err(|e| {
+            let text = crate::error::chain_text(&e, false);
+            if e.is_timeout() || e.is_connect() {
+                Unanswered::Silent(text)
+            } else {
+                Unanswered::Failed(text)
+            }
+        })?;
         if res.url().as_str() != url {
             lane.calls.fetch_add(1, Ordering::Relaxed);
         }
@@ -266,20 +314,17 @@ impl Forges {
         };
         if status == 429 {
             let now = std::time::SystemTime::now();
-            return Ok(Sent::Limited(rate_limit_wait(
+            return Ok(Sent::Limited(crate::http::rate_limit_wait(
                 header("retry-after").as_deref(),
                 header("ratelimit").as_deref(),
                 now,
             )));
         }
         let error_code = header("x-error-code");
-        let mut body = Vec::new();
-        while let Some(chunk) = res.chunk().await.map_err(|e| error_chain(&e))? {
-            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(format!("answer larger than {} MiB", MAX_ANSWER_BYTES >> 20));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let res: http::Response<reqwest::Body> = res.into();
+        let body = crate::http::read_capped(res.into_body(), self.config.max_answer_bytes())
+            .await
+            .map_err(Unanswered::Failed)?;
         Ok(Sent::Answer(Answer {
             status,
             error_code,
@@ -288,33 +333,17 @@ impl Forges {
     }
 }
 
+/// A call without a usable answer: `Silent` when nothing answered at all
+/// (timeout, no connection), else `Failed`.
+enum Unanswered {
+    Silent(String),
+    Failed(String),
+}
+
 enum Sent {
     Answer(Answer),
     /// 429, with how long the forge asks us to wait, if it says.
     Limited(Option<Duration>),
-}
-
-/// How long a 429 asks to wait: `Retry-After` (seconds or an HTTP date),
-/// else the `t=` of an IETF `RateLimit` header (`"api";r=0;t=120`).
-pub fn rate_limit_wait(
-    retry_after: Option<&str>,
-    ratelimit: Option<&str>,
-    now: std::time::SystemTime,
-) -> Option<Duration> {
-    let from_retry = retry_after.and_then(|v| {
-        let v = v.trim();
-        v.parse::<u64>().map(Duration::from_secs).ok().or_else(|| {
-            let at = httpdate::parse_http_date(v).ok()?;
-            Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-        })
-    });
-    from_retry.or_else(|| {
-        ratelimit?
-            .split([';', ','])
-            .find_map(|p| p.trim().strip_prefix("t="))
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .map(Duration::from_secs)
-    })
 }
 
 /// Notes for one lane: why it stopped and how many were left, and how many
@@ -346,45 +375,16 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
     notes
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn waits_come_from_retry_after_then_ratelimit() {
-        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let w = |ra, rl| rate_limit_wait(ra, rl, now);
-        assert_eq!(
-            w(Some("7"), Some("\"api\";r=0;t=99")),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            w(None, Some("\"api\";r=0;t=99")),
-            Some(Duration::from_secs(99))
-        );
-        assert_eq!(w(None, Some("limit=500, remaining=0, reset=30")), None);
-        assert_eq!(w(None, None), None);
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(w(Some(&later), None), Some(Duration::from_secs(30)));
-    }
-
-    #[test]
     fn secrets_never_show() {
-        let s = Secret::new("hf_abcdef".into()).unwrap();
+        let s = crate::http::token("hf_abcdef").unwrap();
         assert!(!format!("{s:?}").contains("hf_abc"));
         let f = Forges::new(&ForgesConfig::default(), Some(s), ProxySettings::default());
         assert!(!format!("{f:?}").contains("hf_abc"));
-        assert!(Secret::new("  ".into()).is_none());
+        assert!(crate::http::token("  ").is_none());
     }
 }

@@ -12,7 +12,7 @@
 //! `Err` and never a hang.
 //!
 //! Never talks to GitHub (that is `github`), never checks pages (that is
-//! `check`), never prints a token (`HF_TOKEN` is a [`Secret`]).
+//! `check`), never prints a token (`HF_TOKEN` is a `SecretString`).
 
 mod gitea;
 mod gitee;
@@ -20,7 +20,7 @@ mod gitlab;
 mod http;
 mod huggingface;
 
-pub use http::{ForgeStats, Forges, Secret};
+pub use http::{ForgeStats, Forges};
 
 use crate::config::{Config, ForgesConfig};
 use crate::model::{Forge, LinkResult, RepoKind, RepoOutcome, Status};
@@ -393,9 +393,58 @@ pub fn read_status(
     }
 }
 
+/// The one code-host table: hosts (and their subdomains) whose links are
+/// code links, besides repositories the `Recognizer` knows: other code
+/// forges and model hubs. papers.csv counts them, `follow` and the archive
+/// stage ask whether a paper has code with it.
+pub const CODE_HOSTS: [&str; 6] = [
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "sourceforge.net",
+    "huggingface.co",
+    "gitee.com",
+];
+
+pub fn is_code_link(url: &str, is_repo: bool) -> bool {
+    if is_repo {
+        return true;
+    }
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(crate::http::normalize_host))
+        .is_some_and(|h| {
+            CODE_HOSTS.iter().any(|c| {
+                h.strip_suffix(c)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_links_are_repositories_and_code_hosts_with_their_subdomains() {
+        assert!(is_code_link("https://example.org/x", true));
+        for url in [
+            "https://gitlab.com/a/b",
+            "https://GitLab.com./a/b",
+            "https://www.huggingface.co/m",
+            "https://foo.sourceforge.net/",
+        ] {
+            assert!(is_code_link(url, false), "{url}");
+        }
+        for url in [
+            "https://notgitlab.com/a/b",
+            "https://gitlab.com.evil.org/a",
+            "https://example.org/gitlab.com",
+            "not a url",
+        ] {
+            assert!(!is_code_link(url, false), "{url}");
+        }
+    }
 
     fn rec() -> Recognizer {
         let mut c = Config::default();

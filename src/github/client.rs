@@ -89,14 +89,35 @@ impl Raw {
     }
 }
 
+/// What the run learnt of its GitHub account, kept across every fetch of
+/// the run (both rounds): calls made, the rate-limit budget, and why asking
+/// stopped (a 401, a spent budget, an unreachable API). A second fetch of a
+/// stopped account sends nothing.
+#[derive(Debug, Default)]
+pub struct Account {
+    calls: AtomicUsize,
+    budget: Mutex<Budget>,
+    stop: Mutex<Option<Stop>>,
+}
+
+impl Account {
+    /// HTTP requests made so far in the run.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Why asking stopped, if it did.
+    pub fn stopped(&self) -> Option<Stop> {
+        self.stop.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 pub struct Session<'a> {
     octo: Octocrab,
     config: &'a GithubConfig,
     timeout: Duration,
     shutdown: CancellationToken,
-    calls: AtomicUsize,
-    budget: Mutex<Budget>,
-    stop: Mutex<Option<Stop>>,
+    account: &'a Account,
     /// `api_url`'s path (`/api/v3` on GitHub Enterprise Server), put in
     /// front of every REST path: the client's base is the origin alone.
     rest_prefix: String,
@@ -126,6 +147,7 @@ impl<'a> Session<'a> {
         config: &'a GithubConfig,
         timeout: Duration,
         shutdown: CancellationToken,
+        account: &'a Account,
     ) -> Self {
         let (rest_prefix, graphql) = routes(config);
         Session {
@@ -135,29 +157,29 @@ impl<'a> Session<'a> {
             config,
             timeout,
             shutdown,
-            calls: AtomicUsize::new(0),
-            budget: Mutex::new(Budget::default()),
-            stop: Mutex::new(None),
+            account,
         }
     }
 
-    /// HTTP requests made so far (retries and followed redirects included).
+    /// HTTP requests made so far in the run (retries and followed
+    /// redirects included).
     pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::Relaxed)
+        self.account.calls()
     }
 
     /// Counts a request octocrab made on its own (a followed redirect).
     pub fn count_extra_call(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.account.calls.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn stopped(&self) -> Option<Stop> {
-        self.stop.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.account.stopped()
     }
 
-    /// Records why the session stops (the first reason wins) and returns it.
+    /// Records why the account stops asking (the first reason wins, for
+    /// the rest of the run) and returns it.
     pub fn halt(&self, stop: Stop) -> Failure {
-        let mut s = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = self.account.stop.lock().unwrap_or_else(|e| e.into_inner());
         Failure::Stopped(s.get_or_insert(stop).clone())
     }
 
@@ -166,7 +188,8 @@ impl<'a> Session<'a> {
     }
 
     fn update_budget(&self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
-        self.budget
+        self.account
+            .budget
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .update(remaining, reset);
@@ -204,7 +227,11 @@ impl<'a> Session<'a> {
     /// near enough, else stop.
     async fn wait_for_budget(&self) -> Result<(), Failure> {
         let (wait, reset) = {
-            let b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+            let b = self
+                .account
+                .budget
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             (b.wait_needed(Utc::now()), b.reset)
         };
         let Some(wait) = wait else { return Ok(()) };
@@ -218,7 +245,8 @@ impl<'a> Session<'a> {
             );
             self.sleep(wait + Duration::from_secs(1)).await?;
         }
-        self.budget
+        self.account
+            .budget
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
@@ -245,11 +273,11 @@ impl<'a> Session<'a> {
         let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
         let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse().ok());
         let reset = header("x-ratelimit-reset").and_then(|v| parse_reset_epoch(&v));
-        let body = self
-            .octo
-            .body_to_string(res)
+        let max = self.config.max_answer_bytes();
+        let body = crate::http::read_capped(res.into_body(), max)
             .await
-            .map_err(|e| format!("reading the answer: {}", error_chain(&e)))?;
+            .map_err(|e| format!("reading the answer: {e}"))?;
+        let body = String::from_utf8_lossy(&body).into_owned();
         Ok(Raw {
             status,
             body,
@@ -298,7 +326,7 @@ impl<'a> Session<'a> {
             return Err(self.halt(Stop::Interrupted));
         }
         self.wait_for_budget().await?;
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.account.calls.fetch_add(1, Ordering::Relaxed);
         let sent = tokio::select! {
             biased;
             _ = self.shutdown.cancelled() => return Err(self.halt(Stop::Interrupted)),
@@ -369,7 +397,7 @@ impl<'a> Session<'a> {
     /// Waits before the next try (not after the last one).
     async fn backoff(&self, attempt: u32) -> Result<(), Failure> {
         if attempt < MAX_ATTEMPTS {
-            self.sleep(crate::retry::exponential(BACKOFF, attempt))
+            self.sleep(crate::http::exponential(BACKOFF, attempt))
                 .await?;
         }
         Ok(())

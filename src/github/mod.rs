@@ -85,6 +85,11 @@ pub struct Github {
     token: Option<SecretString>,
     timeout: Duration,
     proxy: ProxySettings,
+    /// Calls, budget and stop, kept across every fetch of the run.
+    account: client::Account,
+    /// The run's DNS resolver (one cache, the address guard), when built
+    /// with the run's clients.
+    resolver: Option<crate::check::Resolver>,
 }
 
 impl fmt::Debug for Github {
@@ -137,7 +142,16 @@ impl Github {
             token,
             timeout: DEFAULT_TIMEOUT,
             proxy: ProxySettings::from_env(None).unwrap_or_default(),
+            account: client::Account::default(),
+            resolver: None,
         })
+    }
+
+    /// Resolves the API host through the run's resolver (its one DNS cache
+    /// and the private-address guard) instead of the system's.
+    pub fn with_resolver(mut self, resolver: crate::check::Resolver) -> Github {
+        self.resolver = Some(resolver);
+        self
     }
 
     /// Sends every API call through these proxy settings (default: the
@@ -166,6 +180,7 @@ impl Github {
             self.token.as_ref().map(|t| t.expose_secret()),
             self.timeout,
             &self.proxy,
+            self.resolver.clone(),
         )
     }
 
@@ -201,7 +216,8 @@ impl Github {
                 );
             }
         };
-        let session = Session::new(octo, &self.config, self.timeout, shutdown);
+        let calls_before = self.account.calls();
+        let session = Session::new(octo, &self.config, self.timeout, shutdown, &self.account);
         let (mut outcomes, light) = if self.token.is_some() {
             self.fetch_graphql(&session, repos).await
         } else {
@@ -212,7 +228,7 @@ impl Github {
                 *reason = self.redact(std::mem::take(reason));
             }
         }
-        stats.api_calls = session.calls();
+        stats.api_calls = session.calls() - calls_before;
         stats.notes = self.notes(&session, &outcomes);
         if !light.is_empty() {
             stats.notes.push(self.redact(format!(

@@ -64,9 +64,9 @@ pub fn parse_reset_epoch(value: &str) -> Option<DateTime<Utc>> {
 }
 
 /// `Retry-After`: delay in seconds or an HTTP date (the crate's one
-/// parser, `crate::retry`).
+/// parser, `crate::http`).
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    crate::retry::parse_retry_after(value, now.into())
+    crate::http::parse_retry_after(value, now.into())
 }
 
 /// A duration for people: "42 s", "12 min", "2 h 5 min".

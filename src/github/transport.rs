@@ -1,5 +1,6 @@
 //! The HTTP transport under octocrab: a `reqwest` client (with the run's
-//! proxy settings, timeouts and redirect following) wrapped as the tower
+//! proxy settings, resolver, timeouts and same-host redirects, from
+//! `crate::http`) wrapped as the tower
 //! service octocrab sends its requests through, with octocrab's own base-URI
 //! and auth-header layers on top.
 //!
@@ -50,6 +51,7 @@ pub fn octocrab(
     token: Option<&str>,
     timeout: Duration,
     proxy: &ProxySettings,
+    resolver: Option<crate::check::Resolver>,
 ) -> Result<Octocrab, String> {
     // The origin only: `client::Session` puts `api_url`'s path in front of
     // REST paths itself, so GraphQL can live elsewhere on the host
@@ -61,13 +63,17 @@ pub fn octocrab(
     let base: http::Uri = origin
         .parse()
         .map_err(|e| format!("[github] api_url `{api_url}`: {e}"))?;
-    let client = proxy
-        .apply(reqwest::Client::builder())
-        .user_agent(concat!("paperlinks/", env!("CARGO_PKG_VERSION")))
-        // The whole call is bounded by `Session::call`.
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .build()
-        .map_err(|e| format!("cannot build the GitHub client: {e}"))?;
+    // Redirects only on the API's own host (a renamed repository's 301),
+    // every connection through the run's guarded resolver.
+    let client = crate::http::ApiClient {
+        proxy,
+        resolver: resolver.map(|r| std::sync::Arc::new(r) as _),
+        timeout,
+        user_agent: concat!("paperlinks/", env!("CARGO_PKG_VERSION")),
+        caller_bounds_call: true,
+    }
+    .build()
+    .map_err(|e| format!("cannot build the GitHub client: {e}"))?;
     let auth = match token {
         Some(t) => {
             let mut v = http::HeaderValue::from_str(&format!("Bearer {t}"))

@@ -6,8 +6,8 @@
 //!
 //! Never changes a status or the exit code.
 
-use super::rows::is_code_link;
-use super::{Checked, Links, NO_REPO};
+use super::checked::Checked;
+use super::{Links, NO_REPO};
 use crate::archive::{ArchiveClient, Target};
 use crate::config::Config;
 use crate::error::Error;
@@ -148,17 +148,16 @@ impl Archived {
 /// `save_live` submits live repositories. Skipped when interrupted.
 pub(super) async fn archive_stage(
     config: &Config,
-    store: &Store,
-    links: &Links,
+    client: Option<&ArchiveClient>,
+    (store, links): (&Store, &Links),
     checked: &Checked,
     history: &History,
-    token: Option<crate::archive::Token>,
     shutdown: CancellationToken,
 ) -> Result<Archived, Error> {
     let (mut out, live) = pick_targets(config, store, links, checked, history);
-    if !config.archive.enabled || checked.interrupted {
+    let Some(client) = client.filter(|_| config.archive.enabled && !checked.interrupted) else {
         return Ok(out);
-    }
+    };
     let dead: Vec<Target> = (0..out.targets.len())
         .filter(|&t| out.lookups[t].is_none())
         .map(|t| out.targets[t].clone())
@@ -166,8 +165,7 @@ pub(super) async fn archive_stage(
     if dead.is_empty() && !config.archive.save_live {
         return Ok(out);
     }
-    let client = ArchiveClient::new(&config.archive, &config.check, token)?;
-    let looked = crate::archive::run(&client, dead, live, shutdown).await;
+    let looked = crate::archive::run(client, dead, live, shutdown).await;
     for (t, target) in out.targets.iter().enumerate() {
         if let Some(l) = looked.lookups.get(&target.key)
             && !matches!(l.outcome, crate::archive::Outcome::Unknown(_))
@@ -244,7 +242,7 @@ fn pick_targets(
         }
         let repo = links.repo_of[id];
         let target = if repo == NO_REPO {
-            Target::other(url, is_code_link(url, false))
+            Target::other(url, crate::forge::is_code_link(url, false))
         } else {
             archive_target(&links.repos[repo as usize])
         };

@@ -4,65 +4,33 @@
 //! running them all at once; and merging the answers into one result per
 //! URL.
 //!
-//! Project pages (`[follow]`) are read by the same requests: `follow`
-//! says which and what to keep.
+//! Project pages (`[follow]`) are read by the same requests: the caller
+//! passes `follow`'s `Pages` in (this file never imports `follow`).
 //!
 //! Never judges a link itself: the checker and `forge::judge_root` do.
 
+use super::checked::{Checked, Reused};
+use super::clients::Clients;
 use super::{Links, NO_REPO};
 use crate::check::Checker;
 use crate::config::Config;
 use crate::error::Error;
-use crate::forge::{self, ForgeRef, Forges, Recognizer};
-use crate::github::Github;
+use crate::forge::{self, ForgeRef, Recognizer};
 use crate::model::{Forge, LinkResult, RepoOutcome, Status};
-use crate::proxy::ProxySettings;
 use crate::store::Store;
 use chrono::Utc;
-use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-/// Everything the check stage produced.
-pub struct Checked {
-    pub results: Vec<LinkResult>,
-    pub repo_outcomes: Vec<RepoOutcome>,
-    /// For repositories reused from the previous report: when they were fetched.
-    pub repo_fetched: Vec<Option<chrono::DateTime<Utc>>>,
-    pub api_calls: usize,
-    /// API calls to the other forges.
-    pub forge_calls: Vec<(Forge, usize)>,
-    pub notes: Vec<String>,
-    pub interrupted: bool,
-}
-
-/// API calls per forge added up over several lists (rounds, shards), in
-/// forge order.
-pub(super) fn sum_calls(calls: impl IntoIterator<Item = (Forge, usize)>) -> Vec<(Forge, usize)> {
-    let mut sum: std::collections::BTreeMap<Forge, usize> = Default::default();
-    for (f, n) in calls {
-        *sum.entry(f).or_default() += n;
-    }
-    sum.into_iter().collect()
-}
-
-/// What the previous run lets this one skip: a result per unique URL and
-/// repository data (with when it was fetched) per repository, where fresh;
-/// and, in a shard (`--shard K/N`), what other shards check: those URLs are
-/// left `unchecked` and those repositories `unknown`, never asked.
-pub struct Reused {
-    pub links: Vec<Option<LinkResult>>,
-    pub repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
-    pub scope: Option<crate::shard::Scope>,
-}
-
-/// Checks every unique URL: repository roots through the GitHub API, the
-/// rest over HTTP, both at once. URLs already decided (`reused`) are skipped.
+/// Checks every unique URL with the run's `clients`: repository roots
+/// through their forge's API (GitHub's stage or `forge`), the rest over
+/// HTTP, all at once. URLs already decided (`known`) are skipped; the
+/// bodies `pages` asks for are read by the same requests.
 pub async fn check(
     config: &Config,
-    store: &Store,
-    links: &Links,
+    clients: &Clients,
+    (store, links): (&Store, &Links),
     known: Reused,
-    token: Option<SecretString>,
+    pages: Option<crate::check::Pages>,
     shutdown: CancellationToken,
     progress: &indicatif::ProgressBar,
 ) -> Result<Checked, Error> {
@@ -71,19 +39,15 @@ pub async fn check(
         repos: cached_repos,
         scope,
     } = known;
-    let checker = Checker::new(&config.check)?;
-    let pages = super::follow::pages(config, store, links, &mut reused);
+    let checker = &clients.checker;
     let cached = (cached_repos.as_slice(), scope.as_ref());
-    let plan = plan(config, store, links, &checker, &mut reused, cached);
+    let plan = plan(config, store, links, checker, &mut reused, cached);
     progress.set_length(store.urls.len() as u64);
     progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
-    let proxy = proxy_settings(config)?;
-    let gh = github_session(config, token, proxy.clone())?;
-    let forges = Forges::new(&config.forges, forge::Secret::from_env("HF_TOKEN"), proxy);
 
     let (repo_query, forge_refs) = queries(links, &plan);
     let api = async {
-        match &gh {
+        match &clients.github {
             Some(gh) if !repo_query.is_empty() => gh.fetch(&repo_query, shutdown.clone()).await,
             _ => (Vec::new(), Default::default()),
         }
@@ -92,21 +56,15 @@ pub async fn check(
         if forge_refs.is_empty() {
             return (Vec::new(), Default::default());
         }
-        forges.fetch(&forge_refs, shutdown.clone()).await
+        clients.forges.fetch(&forge_refs, shutdown.clone()).await
     };
     let results = std::sync::Mutex::new(reused);
     let http = async {
         let jobs = plan.http_jobs;
-        http_checks(
-            &checker,
-            jobs,
-            pages,
-            shutdown.clone(),
-            &mut |id, result| {
-                results.lock().expect("results lock")[id as usize] = Some(result);
-                progress.inc(1);
-            },
-        )
+        http_checks(checker, jobs, pages, shutdown.clone(), &mut |id, result| {
+            results.lock().expect("results lock")[id as usize] = Some(result);
+            progress.inc(1);
+        })
         .await
     };
     let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
@@ -120,7 +78,7 @@ pub async fn check(
     }
     let fallback = judge_roots(store, links, &plan.api_roots, &repo_outcomes, &mut results);
     progress.inc((plan.api_roots.len() - fallback.len()) as u64);
-    check_over_http(&checker, fallback, &mut results, &shutdown, progress).await;
+    check_over_http(checker, fallback, &mut results, &shutdown, progress).await;
 
     let interrupted = shutdown.is_cancelled();
     Ok(Checked {
@@ -264,27 +222,6 @@ fn queries(links: &Links, plan: &Plan) -> (Vec<(String, String)>, Vec<ForgeRef>)
         .map(|&i| links.repos[i].clone())
         .collect();
     (repo_query, forge_refs)
-}
-
-/// The proxy settings every API client of the stage goes through.
-fn proxy_settings(config: &Config) -> Result<ProxySettings, Error> {
-    ProxySettings::from_env(config.check.proxy.as_deref()).map_err(|message| Error::Config {
-        path: "[check] proxy".into(),
-        message,
-    })
-}
-
-/// The GitHub client of the run (through the proxy settings), when the
-/// audit is on.
-fn github_session(
-    config: &Config,
-    token: Option<SecretString>,
-    proxy: ProxySettings,
-) -> Result<Option<Github>, Error> {
-    if !config.github.enabled {
-        return Ok(None);
-    }
-    Ok(Some(Github::new(&config.github, token)?.with_proxy(proxy)))
 }
 
 /// One outcome per repository before this run's answers go over it:

@@ -13,8 +13,10 @@
 //! it found travels in the page's `LinkResult::page_links`, so a result
 //! reused from the previous run needs no request either.
 
-use super::rows::is_code_link;
-use super::{Checked, Links, NO_REPO, Reused, check};
+use super::checked::{Checked, Reused};
+use super::checks::check;
+use super::clients::Clients;
+use super::{Links, NO_REPO};
 use crate::check::{PageReader, Pages};
 use crate::config::Config;
 use crate::error::Error;
@@ -23,7 +25,6 @@ use crate::forge::{self, Recognizer};
 use crate::history::History;
 use crate::model::{Forge, LinkResult, RepoKey, Status};
 use crate::store::{NO_PAPER, Occurrence, Store};
-use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use tokio_util::sync::CancellationToken;
@@ -59,7 +60,7 @@ fn papers_with_code(store: &Store, links: &Links) -> Vec<bool> {
         .urls
         .iter()
         .zip(&links.repo_of)
-        .map(|(url, &repo)| is_code_link(url, repo != NO_REPO))
+        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
         .collect();
     let mut has_code = vec![false; store.papers.len()];
     for o in &store.occurrences {
@@ -237,8 +238,9 @@ pub(super) fn add_found(
 /// What the second round needs besides the store.
 pub(super) struct Round<'a> {
     pub config: &'a Config,
+    /// The run's clients: the first round's budgets, stops and caches hold.
+    pub clients: &'a Clients,
     pub history: &'a History,
-    pub token: Option<SecretString>,
     pub shutdown: CancellationToken,
     /// In a shard (`--shard K/N`): which first-round repositories are its
     /// own. The root of another shard's repository found on a page is not
@@ -283,7 +285,7 @@ pub(super) async fn second_round(
         &mut results,
         &foreign,
     );
-    let reused = Reused {
+    let mut reused = Reused {
         links: split
             .sub
             .urls
@@ -299,35 +301,35 @@ pub(super) async fn second_round(
         // In a shard, what its pages led to is its own to check (`shard`).
         scope: None,
     };
+    // Nothing of the second round is followed (its store has no
+    // occurrences): this only drops reused results' page links.
+    let pages = pages(round.config, &split.sub, &split.links, &mut reused.links);
     let hidden = indicatif::ProgressBar::hidden();
-    let more = check(
+    let mut more = check(
         round.config,
-        &split.sub,
-        &split.links,
+        round.clients,
+        (&split.sub, &split.links),
         reused,
-        round.token,
+        pages,
         round.shutdown,
         &hidden,
     )
     .await?;
-    for (&id, r) in split.ids.iter().zip(more.results) {
+    for (&id, r) in split.ids.iter().zip(std::mem::take(&mut more.results)) {
         results[id - first_url] = Some(r);
     }
-    checked.results.extend(results.into_iter().map(|r| {
-        r.unwrap_or_else(|| {
-            LinkResult::without_request(
-                Status::Unchecked,
-                "run interrupted before this link was checked",
-            )
+    more.results = results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                LinkResult::without_request(
+                    Status::Unchecked,
+                    "run interrupted before this link was checked",
+                )
+            })
         })
-    }));
-    checked.repo_outcomes.extend(more.repo_outcomes);
-    checked.repo_fetched.extend(more.repo_fetched);
-    checked.api_calls += more.api_calls;
-    let first = std::mem::take(&mut checked.forge_calls);
-    checked.forge_calls = super::checks::sum_calls(first.into_iter().chain(more.forge_calls));
-    checked.notes.extend(more.notes);
-    checked.interrupted |= more.interrupted;
+        .collect();
+    checked.absorb(more);
     Ok(())
 }
 

@@ -165,16 +165,16 @@ async fn fetch_remote(
 /// `digest`, also the SHA-256 of each source read.
 async fn collect_all(
     config: &Config,
+    checker: &Checker,
     sources: Vec<Source>,
     digest: bool,
 ) -> Result<(Store, Vec<String>, Vec<InputDigest>), Error> {
     let cap = config.max_input_bytes();
     let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
-    let checker = if sources.iter().any(|s| matches!(s, Source::Url(_))) {
-        Some(Checker::new(&config.check)?)
-    } else {
-        None
-    };
+    let checker = sources
+        .iter()
+        .any(|s| matches!(s, Source::Url(_)))
+        .then(|| checker.clone());
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut warnings = Vec::new();
@@ -281,15 +281,18 @@ pub(super) fn stdout_error(e: std::io::Error) -> Error {
 /// Inputs -> extraction (on a blocking thread, streaming `BufRead`), with
 /// every warning printed, and the repository each unique URL names; with
 /// `digest` (shards and `merge`), the SHA-256 of every input read.
+/// Remote inputs are fetched with the run's `checker` (its remap, guard,
+/// proxy and DNS cache).
 pub(super) async fn gather(
     config: &Config,
+    checker: &Checker,
     digest: bool,
 ) -> Result<(Store, Links, Vec<InputDigest>), Error> {
     let resolved = input::resolve(&config.inputs)?;
     for w in &resolved.warnings {
         warn(w);
     }
-    let (store, warnings, digests) = collect_all(config, resolved.sources, digest).await?;
+    let (store, warnings, digests) = collect_all(config, checker, resolved.sources, digest).await?;
     for w in &warnings {
         warn(w);
     }

@@ -14,7 +14,9 @@
 //! terminal, JSON and annotation output). `run` reads as the list of stages.
 
 mod archive;
+mod checked;
 mod checks;
+mod clients;
 mod follow;
 mod gather;
 mod outputs;
@@ -22,7 +24,9 @@ mod rows;
 mod shard;
 
 pub use archive::Archived;
-pub use checks::{Checked, Reused, check, network_unreachable};
+pub use checked::{Checked, Reused};
+pub use checks::{check, network_unreachable};
+pub use clients::Clients;
 pub use follow::{MAX_PAGE_CODE_LINKS, page_code_links};
 pub use gather::{FetchRemote, Links, collect, extract_to, find_repos, run_extract};
 pub use rows::link_rows;
@@ -34,6 +38,7 @@ use crate::history::{History, ReportPaths};
 use crate::report;
 use crate::store::Store;
 use crate::verdict::{self, FailPolicy, Judge};
+use clients::Clients as RunClients;
 use rows::Tables;
 use secrecy::SecretString;
 use std::io::Write;
@@ -74,6 +79,14 @@ pub struct RunOptions {
     pub token: Option<SecretString>,
     /// The Software Heritage token (`SWH_TOKEN`); only `archive` reads it.
     pub swh_token: Option<crate::archive::Token>,
+    /// The Hugging Face token (`HF_TOKEN`); only `forge` reads it, and
+    /// sends it to the Hugging Face API alone.
+    pub hf_token: Option<SecretString>,
+    /// Resolve names with this instead of the system's resolver (every
+    /// client of the run shares it; tests count lookups or refuse names
+    /// outside loopback).
+    #[doc(hidden)]
+    pub dns_lookup: Option<DnsLookup>,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// Print GitHub Actions workflow commands.
@@ -89,6 +102,16 @@ pub struct RunOptions {
     pub shard: Option<crate::shard::Shard>,
 }
 
+/// A name resolver for every client of a run (`RunOptions::dns_lookup`).
+#[derive(Clone)]
+pub struct DnsLookup(pub crate::check::Lookup);
+
+impl std::fmt::Debug for DnsLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DnsLookup")
+    }
+}
+
 impl RunOptions {
     /// Options for a library user or a test: no progress bar, no Actions output.
     pub fn new(config: Config) -> Self {
@@ -99,6 +122,8 @@ impl RunOptions {
             format: OutputFormat::None,
             token: None,
             swh_token: None,
+            hf_token: None,
+            dns_lookup: None,
             progress: false,
             github_actions: false,
             step_summary: None,
@@ -130,23 +155,29 @@ pub async fn run(
     }
     let config = &options.config;
     let fail_words = fail_words(config)?;
-    let (mut store, mut links, digests) = gather::gather(config, options.shard.is_some()).await?;
+    let clients = RunClients::build(&options)?;
+    let digest = options.shard.is_some();
+    let (mut store, mut links, digests) = gather::gather(config, &clients.checker, digest).await?;
     let (paths, history) = load_history(config, options.no_cache)?;
     let scope = options
         .shard
-        .map(|s| shard::scope(config, &store, &links, s));
+        .map(|s| shard::scope(config, &clients.checker, &store, &links, s));
     let checked = check_stage(
         &options,
-        &mut store,
-        &mut links,
+        &clients,
+        (&mut store, &mut links),
         &history,
         scope.as_ref(),
         &shutdown,
     )
     .await?;
-    let swh_token = options.swh_token.clone();
     let archived = archive::archive_stage(
-        config, &store, &links, &checked, &history, swh_token, shutdown,
+        config,
+        clients.archive.as_ref(),
+        (&store, &links),
+        &checked,
+        &history,
+        shutdown,
     )
     .await?;
     let done = Done {
@@ -250,13 +281,13 @@ fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History
 /// notes.
 async fn check_stage(
     options: &RunOptions,
-    store: &mut Store,
-    links: &mut Links,
+    clients: &RunClients,
+    (store, links): (&mut Store, &mut Links),
     history: &History,
     scope: Option<&crate::shard::Scope>,
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
-    let reused = Reused {
+    let mut reused = Reused {
         links: store
             .urls
             .iter()
@@ -269,13 +300,14 @@ async fn check_stage(
             .collect(),
         scope: scope.cloned(),
     };
+    let pages = follow::pages(&options.config, store, links, &mut reused.links);
     let progress = crate::progress::bar(options.progress, store.urls.len());
     let mut checked = check(
         &options.config,
-        store,
-        links,
+        clients,
+        (store, links),
         reused,
-        options.token.clone(),
+        pages,
         shutdown.clone(),
         &progress,
     )
@@ -283,8 +315,8 @@ async fn check_stage(
     progress.finish_and_clear();
     let round = follow::Round {
         config: &options.config,
+        clients,
         history,
-        token: options.token.clone(),
         shutdown: shutdown.clone(),
         scope,
     };

@@ -213,35 +213,6 @@ pub(super) fn repo_rows(
     rows
 }
 
-/// Hosts whose links count as code links in papers.csv, besides GitHub
-/// repositories: other code forges and model hubs.
-const CODE_HOSTS: [&str; 6] = [
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "sourceforge.net",
-    "huggingface.co",
-    "gitee.com",
-];
-
-pub(super) fn is_code_link(url: &str, is_repo: bool) -> bool {
-    if is_repo {
-        return true;
-    }
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
-        })
-        .is_some_and(|h| {
-            CODE_HOSTS.iter().any(|c| {
-                h.strip_suffix(c)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-            })
-        })
-}
-
 /// papers.csv `code_recoverable` per paper: empty when the paper has no
 /// code link or one is not `broken`; `archived` when an archive holds a copy
 /// of one of its dead code links; `lost` when the archives were asked about
@@ -257,7 +228,9 @@ pub(super) fn code_recoverable(
     let mut state = vec![(false, false, false, false); store.papers.len()];
     for o in &store.occurrences {
         let (id, paper) = (o.url as usize, o.paper);
-        if paper == NO_PAPER || !is_code_link(&store.urls[id], links.repo_of[id] != NO_REPO) {
+        if paper == NO_PAPER
+            || !crate::forge::is_code_link(&store.urls[id], links.repo_of[id] != NO_REPO)
+        {
             continue;
         }
         let s = &mut state[paper as usize];
@@ -324,7 +297,7 @@ pub(super) fn paper_rows<'a>(
         .urls
         .iter()
         .zip(&links.repo_of)
-        .map(|(url, &repo)| is_code_link(url, repo != NO_REPO))
+        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
         .collect();
     let mut seen_repos: Vec<HashSet<u32>> = vec![HashSet::new(); rows.len()];
     // Code links found on project pages, per paper (`linked_via_page`).
@@ -385,27 +358,4 @@ pub(super) fn paper_rows<'a>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::is_code_link;
-
-    #[test]
-    fn code_links_are_repositories_and_code_hosts_with_their_subdomains() {
-        assert!(is_code_link("https://example.org/x", true));
-        for url in [
-            "https://gitlab.com/a/b",
-            "https://GitLab.com./a/b",
-            "https://www.huggingface.co/m",
-            "https://foo.sourceforge.net/",
-        ] {
-            assert!(is_code_link(url, false), "{url}");
-        }
-        for url in [
-            "https://notgitlab.com/a/b",
-            "https://gitlab.com.evil.org/a",
-            "https://example.org/gitlab.com",
-            "not a url",
-        ] {
-            assert!(!is_code_link(url, false), "{url}");
-        }
-    }
-}
+mod tests {}

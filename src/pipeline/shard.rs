@@ -10,8 +10,9 @@
 //! the shard files named on the command line.
 
 use super::archive::archived_from_shards;
+use super::checked::Checked;
 use super::checks::api_root;
-use super::{Archived, Checked, Done, Exit, Links, RunOptions, finish, follow, load_history};
+use super::{Archived, Done, Exit, Links, RunOptions, finish, follow, load_history};
 use crate::config::Config;
 use crate::error::Error;
 use crate::forge::Recognizer;
@@ -30,7 +31,13 @@ use std::time::Instant;
 /// Which unique URLs and repositories shard `s` checks: a repository by
 /// its key; a link by its host, except a repository root judged from the
 /// API, which goes with its repository.
-pub(super) fn scope(config: &Config, store: &Store, links: &Links, s: Shard) -> Scope {
+pub(super) fn scope(
+    config: &Config,
+    _checker: &crate::check::Checker,
+    store: &Store,
+    links: &Links,
+    s: Shard,
+) -> Scope {
     let recognizer = Recognizer::new(config);
     let repos: Vec<bool> = links
         .repos
@@ -172,7 +179,10 @@ pub async fn run_merge(
     let started = Instant::now();
     let config = &options.config;
     let fail_words = super::fail_words(config)?;
-    let (mut store, mut links, digests) = super::gather::gather(config, true).await?;
+    // The merge requests nothing but remote inputs: only the checker is used.
+    let clients = super::Clients::build(&options)?;
+    let (mut store, mut links, digests) =
+        super::gather::gather(config, &clients.checker, true).await?;
     refuse_own_output(config, dirs)?;
     let manifests = read_manifests(dirs)?;
     let version = env!("CARGO_PKG_VERSION");
@@ -326,7 +336,7 @@ fn union(
         repo_outcomes,
         repo_fetched,
         api_calls: shards.iter().map(|s| s.api_calls).sum(),
-        forge_calls: super::checks::sum_calls(
+        forge_calls: super::checked::sum_calls(
             shards.iter().flat_map(|s| s.forge_calls.iter().copied()),
         ),
         notes: shards

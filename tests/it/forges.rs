@@ -215,7 +215,7 @@ async fn the_call_budget_ends_in_unknown_never_in_more_calls() {
 #[tokio::test]
 async fn the_hugging_face_token_goes_to_its_api_only() {
     let s = stand_ins().await;
-    let token = paperlinks::forge::Secret::new("hf_sentinel_token".into());
+    let token = paperlinks::http::token("hf_sentinel_token");
     let forges = Forges::new(&forges_config(&s), token, ProxySettings::default());
     assert!(!format!("{forges:?}").contains("sentinel"));
     let (outcomes, stats) = forges
