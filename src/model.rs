@@ -313,6 +313,11 @@ pub struct LinkResult {
     /// `None` when the page was not looked at. Reused with the result, so an
     /// incremental run needs no request.
     pub page_links: Option<Box<[String]>>,
+    /// The status code of each redirect hop, one per `redirect_chain` URL
+    /// (issue 25: `fix` rewrites only entirely permanent chains). Empty in
+    /// shard files written before it.
+    #[serde(default)]
+    pub redirect_codes: Vec<u16>,
 }
 
 impl LinkResult {
@@ -328,6 +333,7 @@ impl LinkResult {
             redirect_chain: Vec::new(),
             cached: false,
             page_links: None,
+            redirect_codes: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod bounded;
 mod check;
 mod cli;
 mod extract;
+mod fix;
 mod failure_paths;
 mod faults;
 mod follow;

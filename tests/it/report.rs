@@ -34,6 +34,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         elapsed_ms: 42,
         checked_at: at(10),
         redirect_chain: vec![],
+        redirect_codes: vec![],
         cached: false,
         page_links: None,
     }
@@ -122,7 +123,7 @@ fn exact_headers() {
     let links = csv_string(|b| write_link_rows(b, std::iter::empty(), true).unwrap());
     assert_eq!(
         links,
-        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role,found_via,page_code_links\n"
+        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role,found_via,page_code_links,redirect_codes\n"
     );
     let extract = csv_string(|b| write_link_rows(b, std::iter::empty(), false).unwrap());
     assert_eq!(extract, "source,line,column,paper,url,repo,section,role\n");
