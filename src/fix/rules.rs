@@ -64,6 +64,22 @@ impl Default for Facts<'_> {
 }
 
 impl<'a> Facts<'a> {
+    /// A row of the run being written (the summary's count).
+    pub fn of_row(row: &crate::model::LinkRow<'a>) -> Self {
+        let r = row.result;
+        Facts {
+            url: row.url,
+            repo: row.repo,
+            status: r.map_or(Status::Unchecked, |r| r.status),
+            role: row.role,
+            final_url: r.and_then(|r| r.final_url.as_deref()).unwrap_or(""),
+            chain_len: r.map_or(0, |r| r.redirect_chain.len()),
+            codes: Some(r.map(|r| r.redirect_codes.clone()).unwrap_or_default()),
+            archived_copy: row.archive.map_or("", |a| a.copy.as_str()),
+            found_via: row.found_via,
+        }
+    }
+
     pub fn of(rec: &'a LinkRecord<'_>) -> Self {
         Facts {
             url: &rec.url,

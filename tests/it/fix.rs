@@ -252,7 +252,7 @@ async fn check_then_fix_dry_run_equals_write_and_makes_no_request() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let list = format!(
-        "# Papers\r\n\r\n- Ünïcode title: [code]({old}) and {temp}\r\n- Other: <{old}>",
+        "# Papers\r\n\r\n- Ünïcode title: [code]({old}) and {temp}\r\n- Ref: [also][r]\r\n\r\n[r]: {old}\r\n\r\n- Other: <{old}>",
         old = web.url("/old"),
         temp = web.url("/temp")
     );
@@ -271,6 +271,8 @@ async fn check_then_fix_dry_run_equals_write_and_makes_no_request() {
     let links = std::fs::read_to_string(dir.path().join("reports/links.csv")).unwrap();
     assert!(links.lines().next().unwrap().ends_with(",redirect_codes"), "{links}");
     assert!(links.contains(",301\n") || links.contains(",301\r\n"), "{links}");
+    let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
+    assert!(summary.contains("`paperlinks fix` would rewrite 3 links"), "{summary}");
     let requests = web.requests();
 
     let dry = fix(dir.path(), &["--dry-run"]);
