@@ -80,15 +80,23 @@ pub fn edit_line(line: &[u8], format: Format, changes: &[Change], style: Style) 
         last_column = ch.column;
         let col = usize::try_from(ch.column as isize - 1 + shift).map_err(|_| ch.column)?;
         let p = byte_of_char(line, col).ok_or(ch.column)?;
-        if let Some(site) = locate(line, p, &ch.old, format, style) {
-            let bytes = encode(&ch.new, &site);
-            edits.extend(site.ranges.iter().map(|&(a, b)| (a, b, bytes.clone())));
-        } else if let Some(site) = locate(line, p, &ch.new, format, style) {
-            let was = char_count(&encode(&ch.old, &site)) as isize;
-            let (a, b) = site.ranges[0];
-            shift += (char_count(&line[a..b]) as isize - was) * site.ranges.len() as isize;
-        } else {
-            return Err(ch.column);
+        // When one URL begins the other, the longer match is what the
+        // extractor recorded (it takes a URL whole): a second run must not
+        // take `/a-x` for `/a` again.
+        let span = |s: &Site| s.ranges[0].1 - s.ranges[0].0;
+        let was = locate(line, p, &ch.old, format, style);
+        let done = locate(line, p, &ch.new, format, style);
+        match (was, done) {
+            (Some(site), done) if done.as_ref().is_none_or(|d| span(&site) >= span(d)) => {
+                let bytes = encode(&ch.new, &site);
+                edits.extend(site.ranges.iter().map(|&(a, b)| (a, b, bytes.clone())));
+            }
+            (_, Some(site)) => {
+                let was = char_count(&encode(&ch.old, &site)) as isize;
+                let (a, b) = site.ranges[0];
+                shift += (char_count(&line[a..b]) as isize - was) * site.ranges.len() as isize;
+            }
+            (_, None) => return Err(ch.column),
         }
     }
     if edits.is_empty() {

@@ -300,3 +300,104 @@ async fn check_then_fix_dry_run_equals_write_and_makes_no_request() {
     assert!(again.status.success() && again.stdout.is_empty(), "{again:?}");
     assert_eq!(web.requests(), requests, "fix makes no request");
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A piece of a line as written, and as `fix` should leave it when
+    /// every link redirects permanently to the same URL with `-x` added.
+    fn piece() -> impl Strategy<Value = (String, String)> {
+        prop_oneof![
+            "[a-zé😀 ]{0,6}".prop_map(|s| (s.clone(), s)),
+            "[a-z]{1,5}".prop_map(|p| (format!("https://a.example.org/{p}"), format!("https://a.example.org/{p}-x"))),
+            "[a-z]{1,5}".prop_map(|p| (format!("[t](https://b.example.org/{p})"), format!("[t](https://b.example.org/{p}-x)"))),
+            Just(("\u{fffd}".to_string(), "\u{fffd}".to_string())),
+        ]
+    }
+
+    fn list() -> impl Strategy<Value = (String, String, bool)> {
+        (
+            proptest::collection::vec((proptest::collection::vec(piece(), 0..5), any::<bool>()), 1..6),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, md)| {
+                let (mut text, mut fixed) = (String::new(), String::new());
+                for (pieces, crlf) in lines {
+                    let end = if crlf { "\r\n" } else { "\n" };
+                    let (a, b): (Vec<String>, Vec<String>) = pieces.into_iter().unzip();
+                    text.push_str(&format!("{}{end}", a.join(" ")));
+                    fixed.push_str(&format!("{}{end}", b.join(" ")));
+                }
+                (text, fixed, md)
+            })
+    }
+
+    /// links.csv rows from what `paperlinks extract` finds in `name`.
+    fn extracted(dir: &Path, name: &str) -> Vec<csv::StringRecord> {
+        let out = paperlinks().current_dir(dir).args(["extract", name]).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+        reader.records().map(Result::unwrap).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        /// With no renames or redirects in the reports, `fix --write`
+        /// leaves every byte of any list as it was.
+        #[test]
+        fn fix_without_renames_or_redirects_changes_no_byte((text, _fixed, md) in list(), cut in any::<bool>()) {
+            let dir = tempfile::tempdir().unwrap();
+            let name = if md { "l.md" } else { "l.txt" };
+            let text = if cut { text.trim_end().to_string() } else { text };
+            std::fs::write(dir.path().join(name), &text).unwrap();
+            let records = extracted(dir.path(), name);
+            let rows: Vec<Row<'_>> = records
+                .iter()
+                .map(|r| Row {
+                    source: &r[0],
+                    line: r[1].parse().unwrap(),
+                    column: r[2].parse().unwrap(),
+                    url: &r[4],
+                    status: "ok",
+                    ..Row::default()
+                })
+                .collect();
+            write_reports(dir.path(), &rows, &[]);
+            let out = fix(dir.path(), &["--write", "--archived"]);
+            prop_assert!(out.status.success(), "{:?}", out);
+            prop_assert_eq!(std::fs::read(dir.path().join(name)).unwrap(), text.into_bytes());
+        }
+
+        /// Every link redirected permanently (same site): `fix --write`
+        /// rewrites each at its recorded position and nothing else, and a
+        /// second run changes nothing.
+        #[test]
+        fn fix_rewrites_every_link_at_its_position((text, fixed, md) in list()) {
+            let dir = tempfile::tempdir().unwrap();
+            let name = if md { "l.md" } else { "l.txt" };
+            std::fs::write(dir.path().join(name), &text).unwrap();
+            let records = extracted(dir.path(), name);
+            let finals: Vec<String> = records.iter().map(|r| format!("{}-x", &r[4])).collect();
+            let rows: Vec<Row<'_>> = records
+                .iter()
+                .zip(&finals)
+                .map(|(r, f)| Row {
+                    source: &r[0],
+                    line: r[1].parse().unwrap(),
+                    column: r[2].parse().unwrap(),
+                    url: &r[4],
+                    final_url: f,
+                    codes: &[301],
+                    ..Row::default()
+                })
+                .collect();
+            write_reports(dir.path(), &rows, &[]);
+            for _ in 0..2 {
+                let out = fix(dir.path(), &["--write"]);
+                prop_assert!(out.status.success(), "{:?}", out);
+                prop_assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), fixed.clone());
+            }
+        }
+    }
+}
