@@ -199,8 +199,15 @@ impl FixArgs {
         for note in &done.notes {
             eprintln!("paperlinks: {note}");
         }
-        let verb = if self.write { "rewrote" } else { "would rewrite" };
-        eprintln!("paperlinks fix: {verb} {} links in {} inputs", done.rewritten, done.files);
+        let verb = if self.write {
+            "rewrote"
+        } else {
+            "would rewrite"
+        };
+        eprintln!(
+            "paperlinks fix: {verb} {} links in {} inputs",
+            done.rewritten, done.files
+        );
         Ok(())
     }
 }

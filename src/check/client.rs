@@ -114,7 +114,7 @@ impl JobState {
         r.http_status = self.last_status;
         r.elapsed_ms = self.started.elapsed().as_millis() as u64;
         r.redirect_chain = self.chain.clone();
-        r.redirect_codes = self.codes.clone();
+        r.redirect_codes = (!self.codes.is_empty()).then(|| Box::new(self.codes.clone()));
         if !self.chain.is_empty() && matches!(status, Status::Ok | Status::Redirected) {
             r.final_url = Some(self.current.to_string());
         }

@@ -451,7 +451,10 @@ mod tests {
             .collect();
         assert_eq!(
             links,
-            [(3, 7, "https://a.org/x".to_string()), (1, 21, "https://a.org/y".to_string())]
+            [
+                (3, 7, "https://a.org/x".to_string()),
+                (1, 21, "https://a.org/y".to_string())
+            ]
         );
     }
 

@@ -69,7 +69,12 @@ struct Site {
 
 /// The new line, `Ok(None)` when nothing changes, `Err(column)` when a
 /// recorded column holds neither the old URL nor the new one.
-pub fn edit_line(line: &[u8], format: Format, changes: &[Change], style: Style) -> Result<Option<Vec<u8>>, usize> {
+pub fn edit_line(
+    line: &[u8],
+    format: Format,
+    changes: &[Change],
+    style: Style,
+) -> Result<Option<Vec<u8>>, usize> {
     let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
     let mut shift: isize = 0;
     let mut last_column = 0;
@@ -121,7 +126,8 @@ pub fn edit_line(line: &[u8], format: Format, changes: &[Change], style: Style) 
 fn locate(line: &[u8], p: usize, url: &str, format: Format, style: Style) -> Option<Site> {
     let rest = &line[p..];
     let len = match format {
-        Format::Html => decoded_len(rest, url.as_bytes()).or_else(|| www(url).and_then(|u| decoded_len(rest, u.as_bytes())))?,
+        Format::Html => decoded_len(rest, url.as_bytes())
+            .or_else(|| www(url).and_then(|u| decoded_len(rest, u.as_bytes())))?,
         _ => {
             if rest.starts_with(url.as_bytes()) {
                 url.len()
@@ -142,7 +148,8 @@ fn locate(line: &[u8], p: usize, url: &str, format: Format, style: Style) -> Opt
             }
         }
     }
-    let quote = (format == Format::Html && p > 0 && matches!(line[p - 1], b'"' | b'\'')).then(|| line[p - 1]);
+    let quote = (format == Format::Html && p > 0 && matches!(line[p - 1], b'"' | b'\''))
+        .then(|| line[p - 1]);
     let raw = &line[p..p + len];
     let amp = format == Format::Html
         && (memchr::memmem::find(raw, b"&amp;").is_some()
@@ -153,7 +160,9 @@ fn locate(line: &[u8], p: usize, url: &str, format: Format, style: Style) -> Opt
 /// A `www.` form written without its scheme (`http://` is the extractor's).
 fn www(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("http://")?;
-    rest.get(..4).filter(|w| w.eq_ignore_ascii_case("www.")).map(|_| rest)
+    rest.get(..4)
+        .filter(|w| w.eq_ignore_ascii_case("www."))
+        .map(|_| rest)
 }
 
 /// The new URL's bytes in the site's style.
@@ -211,7 +220,10 @@ fn reference(raw: &[u8]) -> Option<(u8, usize)> {
             _ => return None,
         }
     };
-    u8::try_from(code).ok().filter(u8::is_ascii).map(|b| (b, end + 1))
+    u8::try_from(code)
+        .ok()
+        .filter(u8::is_ascii)
+        .map(|b| (b, end + 1))
 }
 
 #[cfg(test)]
@@ -219,11 +231,16 @@ mod tests {
     use super::*;
 
     fn ch(column: usize, old: &str, new: &str) -> Change {
-        Change { column, old: old.into(), new: new.into() }
+        Change {
+            column,
+            old: old.into(),
+            new: new.into(),
+        }
     }
 
     fn edit(line: &str, f: Format, changes: &[Change]) -> Result<Option<String>, usize> {
-        edit_line(line.as_bytes(), f, changes, Style::default()).map(|o| o.map(|b| String::from_utf8(b).unwrap()))
+        edit_line(line.as_bytes(), f, changes, Style::default())
+            .map(|o| o.map(|b| String::from_utf8(b).unwrap()))
     }
 
     #[test]
@@ -234,33 +251,64 @@ mod tests {
             line[..i].chars().count() + 1
         };
         let changes = [
-            ch(col("https://a.org/1", 0), "https://a.org/1", "https://a.org/one"),
-            ch(col("https://a.org/2", 0), "https://a.org/2", "https://b.org/2"),
-            ch(col("https://a.org/1", 1), "https://a.org/1", "https://a.org/one"),
+            ch(
+                col("https://a.org/1", 0),
+                "https://a.org/1",
+                "https://a.org/one",
+            ),
+            ch(
+                col("https://a.org/2", 0),
+                "https://a.org/2",
+                "https://b.org/2",
+            ),
+            ch(
+                col("https://a.org/1", 1),
+                "https://a.org/1",
+                "https://a.org/one",
+            ),
         ];
         let once = edit(line, Format::Text, &changes).unwrap().unwrap();
-        assert_eq!(once, "Ünïcødé 😀 https://a.org/one x https://b.org/2 https://a.org/one\r\n");
+        assert_eq!(
+            once,
+            "Ünïcødé 😀 https://a.org/one x https://b.org/2 https://a.org/one\r\n"
+        );
         // A second run over the rewritten line changes nothing.
         assert_eq!(edit(&once, Format::Text, &changes), Ok(None));
         // A shifted line is refused.
-        assert_eq!(edit(&format!("x{line}"), Format::Text, &changes[..1]), Err(changes[0].column));
+        assert_eq!(
+            edit(&format!("x{line}"), Format::Text, &changes[..1]),
+            Err(changes[0].column)
+        );
     }
 
     #[test]
     fn markdown_link_text_equal_to_the_url_changes_too() {
         let line = "[https://a.org/x](https://a.org/x) and <https://a.org/x>";
-        let changes = [ch(2, "https://a.org/x", "https://a.org/yy"), ch(41, "https://a.org/x", "https://a.org/yy")];
+        let changes = [
+            ch(2, "https://a.org/x", "https://a.org/yy"),
+            ch(41, "https://a.org/x", "https://a.org/yy"),
+        ];
         let once = edit(line, Format::Markdown, &changes).unwrap().unwrap();
-        assert_eq!(once, "[https://a.org/yy](https://a.org/yy) and <https://a.org/yy>");
+        assert_eq!(
+            once,
+            "[https://a.org/yy](https://a.org/yy) and <https://a.org/yy>"
+        );
         assert_eq!(edit(&once, Format::Markdown, &changes), Ok(None));
     }
 
     #[test]
     fn html_entities_and_quotes_are_kept() {
         let line = "<a href='https://a.org/?a=1&amp;b=2'>x</a>";
-        let changes = [ch(10, "https://a.org/?a=1&b=2", "https://a.org/new?a=1&b='2'")];
+        let changes = [ch(
+            10,
+            "https://a.org/?a=1&b=2",
+            "https://a.org/new?a=1&b='2'",
+        )];
         let once = edit(line, Format::Html, &changes).unwrap().unwrap();
-        assert_eq!(once, "<a href='https://a.org/new?a=1&amp;b=&#39;2&#39;'>x</a>");
+        assert_eq!(
+            once,
+            "<a href='https://a.org/new?a=1&amp;b=&#39;2&#39;'>x</a>"
+        );
         assert_eq!(edit(&once, Format::Html, &changes), Ok(None));
     }
 
@@ -269,7 +317,12 @@ mod tests {
         let line = b"\xff\xfe ab https://a.org/x";
         let lossy = String::from_utf8_lossy(line);
         let col = lossy[..lossy.find("https").unwrap()].chars().count() + 1;
-        let out = edit_line(line, Format::Text, &[ch(col, "https://a.org/x", "https://a.org/y")], Style::default());
+        let out = edit_line(
+            line,
+            Format::Text,
+            &[ch(col, "https://a.org/x", "https://a.org/y")],
+            Style::default(),
+        );
         assert_eq!(out, Ok(Some(b"\xff\xfe ab https://a.org/y".to_vec())));
     }
 }

@@ -60,7 +60,11 @@ struct Plan {
 }
 
 /// Runs `fix`: the diff (or, with `write`, what changed) goes to `out`.
-pub fn run(config: &Config, options: &FixOptions, out: &mut dyn Write) -> Result<FixOutcome, Error> {
+pub fn run(
+    config: &Config,
+    options: &FixOptions,
+    out: &mut dyn Write,
+) -> Result<FixOutcome, Error> {
     let dir = &config.output_dir;
     let records = read_links(&dir.join("links.csv"))?;
     let repos = crate::history::read_previous_repos(&dir.join("repos.csv"))
@@ -71,12 +75,25 @@ pub fn run(config: &Config, options: &FixOptions, out: &mut dyn Write) -> Result
     let only = wanted(&options.inputs)?;
     let mut by_source: BTreeMap<String, ByLine> = BTreeMap::new();
     for rec in &records {
-        if only.as_ref().is_some_and(|o| !o.contains(rec.source.as_ref())) || rec.line == 0 {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.contains(rec.source.as_ref()))
+            || rec.line == 0
+        {
             continue;
         }
         if let Some((new, rule)) = rules.rewrite(&Facts::of(rec)) {
-            let change = Change { column: rec.column, old: rec.url.to_string(), new };
-            by_source.entry(rec.source.to_string()).or_default().entry(rec.line).or_default().push((change, rule));
+            let change = Change {
+                column: rec.column,
+                old: rec.url.to_string(),
+                new,
+            };
+            by_source
+                .entry(rec.source.to_string())
+                .or_default()
+                .entry(rec.line)
+                .or_default()
+                .push((change, rule));
         }
     }
     let mut outcome = FixOutcome::default();
@@ -104,9 +121,15 @@ fn wanted(inputs: &[String]) -> Result<Option<std::collections::HashSet<String>>
 }
 
 fn read_links(path: &Path) -> Result<Vec<LinkRecord<'static>>, Error> {
-    let usage = |message: String| Error::Input { input: path.display().to_string(), message };
-    let file = std::fs::File::open(path)
-        .map_err(|e| usage(format!("cannot read the last run's links.csv ({e}); run `paperlinks check` first")))?;
+    let usage = |message: String| Error::Input {
+        input: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| {
+        usage(format!(
+            "cannot read the last run's links.csv ({e}); run `paperlinks check` first"
+        ))
+    })?;
     let mut reader = csv::Reader::from_reader(BufReader::new(file));
     reader
         .deserialize()
@@ -116,18 +139,30 @@ fn read_links(path: &Path) -> Result<Vec<LinkRecord<'static>>, Error> {
 
 /// Reads one input and plans its edits; `None` (with a note) for inputs
 /// that are not rewritten.
-fn plan_input(name: &str, mut by_line: ByLine, notes: &mut Vec<String>) -> Result<Option<Plan>, Error> {
+fn plan_input(
+    name: &str,
+    mut by_line: ByLine,
+    notes: &mut Vec<String>,
+) -> Result<Option<Plan>, Error> {
     let lower = name.to_ascii_lowercase();
     if name == "-" || lower.starts_with("http://") || lower.starts_with("https://") {
         notes.push(format!("{name}: not rewritten (a remote or stdin input)"));
         return Ok(None);
     }
     let path = PathBuf::from(name);
-    let refuse = |line: usize, message: String| Error::Input { input: format!("{name}:{line}"), message };
-    let io = |source| Error::Io { path: path.clone(), source };
+    let refuse = |line: usize, message: String| Error::Input {
+        input: format!("{name}:{line}"),
+        message,
+    };
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
     let format = detect(&path).map_err(io)?;
     if format == Format::Json {
-        notes.push(format!("{name}: not rewritten (JSON inputs are left as they are)"));
+        notes.push(format!(
+            "{name}: not rewritten (JSON inputs are left as they are)"
+        ));
         return Ok(None);
     }
     let mut style = Style::default();
@@ -141,18 +176,41 @@ fn plan_input(name: &str, mut by_line: ByLine, notes: &mut Vec<String>) -> Resul
             old.insert(lines, line);
         }
     }
-    let mut plan = Plan { name: name.to_string(), old: BTreeMap::new(), new: BTreeMap::new(), lines, said: Vec::new() };
+    let mut plan = Plan {
+        name: name.to_string(),
+        old: BTreeMap::new(),
+        new: BTreeMap::new(),
+        lines,
+        said: Vec::new(),
+    };
     for (n, changes) in &mut by_line {
-        let line = old.remove(n).ok_or_else(|| refuse(*n, "the input has no such line any more; run `paperlinks check` again".into()))?;
+        let line = old.remove(n).ok_or_else(|| {
+            refuse(
+                *n,
+                "the input has no such line any more; run `paperlinks check` again".into(),
+            )
+        })?;
         changes.sort_by_key(|(c, _)| c.column);
         let only: Vec<Change> = changes.iter().map(|(c, _)| c.clone()).collect();
         match edit::edit_line(&line, format, &only, style) {
             Err(column) => {
-                return Err(refuse(*n, format!("column {column} no longer holds the URL links.csv recorded there (the input changed since the check); run `paperlinks check` again; no file was changed")));
+                return Err(refuse(
+                    *n,
+                    format!(
+                        "column {column} no longer holds the URL links.csv recorded there (the input changed since the check); run `paperlinks check` again; no file was changed"
+                    ),
+                ));
             }
             Ok(None) => {}
             Ok(Some(new)) => {
-                plan.said.extend(changes.iter().filter(|(c, _)| c.old != c.new).map(|(c, r)| format!("{name}:{n}: {} -> {} ({})", c.old, c.new, r.as_str())));
+                plan.said.extend(
+                    changes
+                        .iter()
+                        .filter(|(c, _)| c.old != c.new)
+                        .map(|(c, r)| {
+                            format!("{name}:{n}: {} -> {} ({})", c.old, c.new, r.as_str())
+                        }),
+                );
                 plan.old.insert(*n, line);
                 plan.new.insert(*n, new);
             }
@@ -164,8 +222,13 @@ fn plan_input(name: &str, mut by_line: ByLine, notes: &mut Vec<String>) -> Resul
 /// The input's format, detected from its extension and first bytes as `check` does.
 fn detect(path: &Path) -> std::io::Result<Format> {
     let mut head = Vec::new();
-    std::fs::File::open(path)?.take(8 * 1024).read_to_end(&mut head)?;
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    std::fs::File::open(path)?
+        .take(8 * 1024)
+        .read_to_end(&mut head)?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     Ok(Format::detect(ext.as_deref(), &head))
 }
 
@@ -185,7 +248,10 @@ fn read_lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Resu
 /// Prints the plan's diff, or writes the file and says what changed.
 fn emit(plan: &Plan, write: bool, out: &mut dyn Write) -> Result<(), Error> {
     let path = PathBuf::from(&plan.name);
-    let io = |source| Error::Io { path: path.clone(), source };
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
     if write {
         replace(&path, plan).map_err(io)?;
         for said in &plan.said {
@@ -196,7 +262,14 @@ fn emit(plan: &Plan, write: bool, out: &mut dyn Write) -> Result<(), Error> {
         }
         Ok(())
     } else {
-        diff::write_diff(&plan.name, read_lines(&path).map_err(io)?, plan.lines, &plan.new, out).map_err(io)
+        diff::write_diff(
+            &plan.name,
+            read_lines(&path).map_err(io)?,
+            plan.lines,
+            &plan.new,
+            out,
+        )
+        .map_err(io)
     }
 }
 
@@ -208,21 +281,33 @@ fn replace(path: &Path, plan: &Plan) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut tmp = tempfile::Builder::new().prefix(&format!(".{file_name}.")).suffix(".tmp").tempfile_in(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         for (i, line) in read_lines(path)?.enumerate() {
             let line = line?;
             match (plan.new.get(&(i + 1)), plan.old.get(&(i + 1))) {
                 (Some(new), Some(old)) if *old == line => w.write_all(new)?,
-                (Some(_), _) => return Err(std::io::Error::other(format!("line {} changed while fixing", i + 1))),
+                (Some(_), _) => {
+                    return Err(std::io::Error::other(format!(
+                        "line {} changed while fixing",
+                        i + 1
+                    )));
+                }
                 _ => w.write_all(&line)?,
             }
         }
         w.flush()?;
     }
-    tmp.as_file().set_permissions(std::fs::metadata(path)?.permissions())?;
+    tmp.as_file()
+        .set_permissions(std::fs::metadata(path)?.permissions())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

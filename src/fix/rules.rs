@@ -74,7 +74,7 @@ impl<'a> Facts<'a> {
             role: row.role,
             final_url: r.and_then(|r| r.final_url.as_deref()).unwrap_or(""),
             chain_len: r.map_or(0, |r| r.redirect_chain.len()),
-            codes: Some(r.map(|r| r.redirect_codes.clone()).unwrap_or_default()),
+            codes: Some(r.map(|r| r.hop_codes().to_vec()).unwrap_or_default()),
             archived_copy: row.archive.map_or("", |a| a.copy.as_str()),
             found_via: row.found_via,
         }
@@ -106,7 +106,11 @@ pub struct Rules {
 impl Rules {
     /// `remap`: the `[check] remap` rules (invalid ones are skipped: the
     /// config was validated when loaded).
-    pub fn new<'r>(repos: impl IntoIterator<Item = &'r RepoRow>, remap: &[String], archived: bool) -> Self {
+    pub fn new<'r>(
+        repos: impl IntoIterator<Item = &'r RepoRow>,
+        remap: &[String],
+        archived: bool,
+    ) -> Self {
         let renamed = repos
             .into_iter()
             .filter_map(|r| {
@@ -114,7 +118,10 @@ impl Rules {
                 Some((r.key(), (r.linked_path().to_string(), to.to_string())))
             })
             .collect();
-        let remaps = remap.iter().filter_map(|r| parse_remap_rule(r).ok()).collect();
+        let remaps = remap
+            .iter()
+            .filter_map(|r| parse_remap_rule(r).ok())
+            .collect();
         Rules {
             renamed,
             remaps,
@@ -202,7 +209,9 @@ fn same_site(a: &url::Url, b: &url::Url) -> bool {
 pub fn rename_url(url: &str, linked: &str, to: &str) -> Option<String> {
     let after_scheme = url.find("://")? + 3;
     let path_at = url[after_scheme..].find('/').map(|i| after_scheme + i)?;
-    let path_end = url[path_at..].find(['?', '#']).map_or(url.len(), |i| path_at + i);
+    let path_end = url[path_at..]
+        .find(['?', '#'])
+        .map_or(url.len(), |i| path_at + i);
     let mut segs = Vec::new();
     let mut at = path_at + 1;
     for s in url[path_at + 1..path_end].split('/') {
@@ -211,10 +220,16 @@ pub fn rename_url(url: &str, linked: &str, to: &str) -> Option<String> {
     }
     let want: Vec<&str> = linked.split('/').collect();
     for skip in 0..=1 {
-        let Some(run) = segs.get(skip..skip + want.len()) else { break };
+        let Some(run) = segs.get(skip..skip + want.len()) else {
+            break;
+        };
         let matches = run.iter().zip(&want).enumerate().all(|(i, (&(a, b), w))| {
             let seg = &url[a..b];
-            let seg = if i + 1 == want.len() { seg.strip_suffix(".git").unwrap_or(seg) } else { seg };
+            let seg = if i + 1 == want.len() {
+                seg.strip_suffix(".git").unwrap_or(seg)
+            } else {
+                seg
+            };
             seg.eq_ignore_ascii_case(w)
         });
         if matches {
@@ -250,13 +265,30 @@ mod tests {
 
     #[test]
     fn renamed_keeps_the_rest_of_the_path() {
-        let u = rename_url("https://github.com/Old/repo/tree/main/models#readme", "old/repo", "new-org/repo2");
-        assert_eq!(u.as_deref(), Some("https://github.com/new-org/repo2/tree/main/models#readme"));
+        let u = rename_url(
+            "https://github.com/Old/repo/tree/main/models#readme",
+            "old/repo",
+            "new-org/repo2",
+        );
+        assert_eq!(
+            u.as_deref(),
+            Some("https://github.com/new-org/repo2/tree/main/models#readme")
+        );
         let u = rename_url("https://github.com/old/repo.git", "old/repo", "n/r");
         assert_eq!(u.as_deref(), Some("https://github.com/n/r.git"));
-        let u = rename_url("https://huggingface.co/datasets/o/d/tree/main", "o/d", "o2/d2");
-        assert_eq!(u.as_deref(), Some("https://huggingface.co/datasets/o2/d2/tree/main"));
-        assert_eq!(rename_url("https://github.com/other/repo", "old/repo", "n/r"), None);
+        let u = rename_url(
+            "https://huggingface.co/datasets/o/d/tree/main",
+            "o/d",
+            "o2/d2",
+        );
+        assert_eq!(
+            u.as_deref(),
+            Some("https://huggingface.co/datasets/o2/d2/tree/main")
+        );
+        assert_eq!(
+            rename_url("https://github.com/other/repo", "old/repo", "n/r"),
+            None
+        );
     }
 
     #[test]
@@ -264,13 +296,28 @@ mod tests {
         let r = rules(&[]);
         let a = "http://lab.example.org/old";
         let to = |f: Facts<'_>| r.rewrite(&f).map(|(u, _)| u);
-        assert_eq!(to(redirect(a, "http://lab.example.org/new", &[301, 301])).as_deref(), Some("http://lab.example.org/new"));
-        assert_eq!(to(redirect(a, "http://www.lab.example.org/new", &[308])).as_deref(), Some("http://www.lab.example.org/new"));
-        assert_eq!(to(redirect(a, "https://lab.example.org/old", &[301])).as_deref(), Some("https://lab.example.org/old"));
+        assert_eq!(
+            to(redirect(a, "http://lab.example.org/new", &[301, 301])).as_deref(),
+            Some("http://lab.example.org/new")
+        );
+        assert_eq!(
+            to(redirect(a, "http://www.lab.example.org/new", &[308])).as_deref(),
+            Some("http://www.lab.example.org/new")
+        );
+        assert_eq!(
+            to(redirect(a, "https://lab.example.org/old", &[301])).as_deref(),
+            Some("https://lab.example.org/old")
+        );
         assert_eq!(to(redirect(a, "http://lab.example.org/new", &[302])), None);
-        assert_eq!(to(redirect(a, "http://lab.example.org/new", &[301, 302])), None);
+        assert_eq!(
+            to(redirect(a, "http://lab.example.org/new", &[301, 302])),
+            None
+        );
         assert_eq!(to(redirect(a, "http://lab.example.org/", &[301])), None);
-        assert_eq!(to(redirect(a, "http://other.example.net/new", &[301])), None);
+        assert_eq!(
+            to(redirect(a, "http://other.example.net/new", &[301])),
+            None
+        );
         // Codes unknown (an older report): left alone.
         let mut f = redirect(a, "http://lab.example.org/new", &[301]);
         f.codes = Some(vec![]);
@@ -282,7 +329,10 @@ mod tests {
         let r = rules(&["^https://lab\\.example\\.org/(.*) http://127.0.0.1:9/$1"]);
         let a = "https://lab.example.org/old";
         let f = redirect(a, "http://127.0.0.1:9/new/page", &[301]);
-        assert_eq!(r.rewrite(&f).map(|(u, _)| u).as_deref(), Some("https://lab.example.org/new/page"));
+        assert_eq!(
+            r.rewrite(&f).map(|(u, _)| u).as_deref(),
+            Some("https://lab.example.org/new/page")
+        );
         let f = redirect(a, "http://127.0.0.1:99/new", &[301]);
         assert_eq!(r.rewrite(&f), None);
         let f = redirect(a, "http://127.0.0.1:9/", &[301]);

@@ -199,14 +199,14 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
                 redirect_chain: Vec::new(),
                 cached: false,
                 page_links: None,
-                redirect_codes: Vec::new(),
+                redirect_codes: None,
             },
             first_failed_at: rec.first_failed_at,
             archive,
         });
     };
     let page_links = rec.page_links().map(Vec::into_boxed_slice);
-    let redirect_codes = rec.codes().unwrap_or_default();
+    let redirect_codes = rec.codes().filter(|c| !c.is_empty()).map(Box::new);
     let result = LinkResult {
         page_links,
         status: rec.status,
@@ -241,7 +241,7 @@ mod tests {
             redirect_chain: vec![],
             cached: false,
             page_links: None,
-            redirect_codes: vec![],
+            redirect_codes: None,
         }
     }
 

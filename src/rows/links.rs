@@ -117,7 +117,7 @@ impl<'a> LinkRecord<'a> {
                 Some([]) => Cow::Borrowed(NO_PAGE_LINKS),
                 Some(links) => Cow::Owned(links.join(PAGE_LINKS_SEPARATOR)),
             },
-            redirect_codes: match r.map_or(&[][..], |r| r.redirect_codes.as_slice()) {
+            redirect_codes: match r.map_or(&[][..], |r| r.hop_codes()) {
                 [] => Cow::Borrowed(""),
                 codes => Cow::Owned(
                     codes

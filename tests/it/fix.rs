@@ -31,7 +31,9 @@ fn write_reports(dir: &Path, rows: &[Row<'_>], renamed: &[(&str, &str)]) {
     std::fs::create_dir_all(&reports).unwrap();
     let mut text = HEADER.to_string();
     for r in rows {
-        let chain: Vec<String> = (0..r.codes.len()).map(|i| format!("https://hop.example/{i}")).collect();
+        let chain: Vec<String> = (0..r.codes.len())
+            .map(|i| format!("https://hop.example/{i}"))
+            .collect();
         let codes: Vec<String> = r.codes.iter().map(u16::to_string).collect();
         text.push_str(&format!(
             "{},{},{},,{},{},{},,{},,0,2026-01-01T00:00:00Z,false,,{},{},,,,{},,,\"{}\"\n",
@@ -40,7 +42,11 @@ fn write_reports(dir: &Path, rows: &[Row<'_>], renamed: &[(&str, &str)]) {
             r.column,
             r.url,
             r.repo,
-            if r.status.is_empty() { "redirected" } else { r.status },
+            if r.status.is_empty() {
+                "redirected"
+            } else {
+                r.status
+            },
             r.final_url,
             chain.join(" -> "),
             r.copy,
@@ -107,19 +113,61 @@ fn each_rule_with_its_own_link() {
             repo: "old/repo",
             ..row(2, "https://github.com/old/repo/tree/main/models", "", &[])
         },
-        row(3, "https://lab.example.org/p1", "https://lab.example.org/n1", &[301, 301]),
-        row(3, "https://lab.example.org/p2", "https://www.lab.example.org/n2", &[308]),
-        row(4, "http://lab.example.org/p3", "https://lab.example.org/p3", &[301]),
-        row(5, "https://lab.example.org/t302", "https://lab.example.org/n", &[302]),
-        row(5, "https://lab.example.org/root", "https://lab.example.org/", &[301]),
-        row(6, "https://lab.example.org/mixed", "https://lab.example.org/n", &[301, 302]),
-        row(6, "https://lab.example.org/away", "https://other.example.net/n", &[301]),
+        row(
+            3,
+            "https://lab.example.org/p1",
+            "https://lab.example.org/n1",
+            &[301, 301],
+        ),
+        row(
+            3,
+            "https://lab.example.org/p2",
+            "https://www.lab.example.org/n2",
+            &[308],
+        ),
+        row(
+            4,
+            "http://lab.example.org/p3",
+            "https://lab.example.org/p3",
+            &[301],
+        ),
+        row(
+            5,
+            "https://lab.example.org/t302",
+            "https://lab.example.org/n",
+            &[302],
+        ),
+        row(
+            5,
+            "https://lab.example.org/root",
+            "https://lab.example.org/",
+            &[301],
+        ),
+        row(
+            6,
+            "https://lab.example.org/mixed",
+            "https://lab.example.org/n",
+            &[301, 302],
+        ),
+        row(
+            6,
+            "https://lab.example.org/away",
+            "https://other.example.net/n",
+            &[301],
+        ),
     ];
     for (url, copy) in [
-        ("https://gitlab.example.org/dead/one", "https://archive.softwareheritage.org/browse/origin/?origin_url=one"),
+        (
+            "https://gitlab.example.org/dead/one",
+            "https://archive.softwareheritage.org/browse/origin/?origin_url=one",
+        ),
         ("https://gitlab.example.org/dead/two", ""),
     ] {
-        rows.push(Row { status: "broken", copy, ..row(7, url, "", &[]) });
+        rows.push(Row {
+            status: "broken",
+            copy,
+            ..row(7, url, "", &[])
+        });
     }
     write_reports(dir.path(), &rows, &[("old/repo", "new-org/repo2")]);
     let out = fix(dir.path(), &["--write"]);
@@ -127,11 +175,20 @@ fn each_rule_with_its_own_link() {
     let want = list
         .replace("github.com/old/repo/", "github.com/new-org/repo2/")
         .replace("org/p1", "org/n1")
-        .replace("https://lab.example.org/p2", "https://www.lab.example.org/n2")
+        .replace(
+            "https://lab.example.org/p2",
+            "https://www.lab.example.org/n2",
+        )
         .replace("http://lab.example.org/p3", "https://lab.example.org/p3");
-    assert_eq!(std::fs::read_to_string(dir.path().join("list.md")).unwrap(), want);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("list.md")).unwrap(),
+        want
+    );
     let said = String::from_utf8(out.stdout).unwrap();
-    assert!(said.contains("list.md:2: ") && said.contains("(renamed repository)"), "{said}");
+    assert!(
+        said.contains("list.md:2: ") && said.contains("(renamed repository)"),
+        "{said}"
+    );
     // Dead code: only under --archived, only with a copy.
     let out = fix(dir.path(), &["--write", "--archived"]);
     assert!(out.status.success(), "{out:?}");
@@ -139,13 +196,19 @@ fn each_rule_with_its_own_link() {
         "https://gitlab.example.org/dead/one",
         "https://archive.softwareheritage.org/browse/origin/?origin_url=one",
     );
-    assert_eq!(std::fs::read_to_string(dir.path().join("list.md")).unwrap(), want);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("list.md")).unwrap(),
+        want
+    );
 }
 
 #[test]
 fn byte_exact_crlf_non_ascii_no_final_newline_markdown_and_html() {
     let dir = tempfile::tempdir().unwrap();
-    let (old, new) = ("https://a.example.org/x?p=1&q=2", "https://a.example.org/y?p=1&q=2");
+    let (old, new) = (
+        "https://a.example.org/x?p=1&q=2",
+        "https://a.example.org/y?p=1&q=2",
+    );
     let txt = format!("Überblick 😀 — {old} {old}\r\nsee {old}, é {old}");
     let md = format!("[{old}]({old}) <{old}>\r\n\r\n[ref]: {old}\n");
     let html = "<p>Ünï <a href=\"https://a.example.org/x?p=1&amp;q=2\">x</a></p>\n".to_string();
@@ -212,9 +275,18 @@ fn a_changed_input_is_refused_and_nothing_is_touched() {
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("b.txt:2"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), list);
-    assert_eq!(std::fs::read_to_string(dir.path().join("b.txt")).unwrap(), edited);
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+        list
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
+        edited
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 4, "no stray files: {names:?}");
 }
 
@@ -235,8 +307,14 @@ fn json_inputs_are_left_with_a_note() {
     write_reports(dir.path(), &[row], &[]);
     let out = fix(dir.path(), &["--write"]);
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("p.json: not rewritten"), "{out:?}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("p.json")).unwrap(), json);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("p.json: not rewritten"),
+        "{out:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.json")).unwrap(),
+        json
+    );
 }
 
 /// `check` against a stand-in (301 then 200; a 302 left alone), then
@@ -267,17 +345,33 @@ async fn check_then_fix_dry_run_equals_write_and_makes_no_request() {
         .args(["check", "--config", "config.toml", "list.md"])
         .output()
         .unwrap();
-    assert!(out.status.code().is_some_and(|c| c == 0 || c == 2), "{out:?}");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 2),
+        "{out:?}"
+    );
     let links = std::fs::read_to_string(dir.path().join("reports/links.csv")).unwrap();
-    assert!(links.lines().next().unwrap().ends_with(",redirect_codes"), "{links}");
-    assert!(links.contains(",301\n") || links.contains(",301\r\n"), "{links}");
+    assert!(
+        links.lines().next().unwrap().ends_with(",redirect_codes"),
+        "{links}"
+    );
+    assert!(
+        links.contains(",301\n") || links.contains(",301\r\n"),
+        "{links}"
+    );
     let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
-    assert!(summary.contains("`paperlinks fix` would rewrite 3 links"), "{summary}");
+    assert!(
+        summary.contains("`paperlinks fix` would rewrite 3 links"),
+        "{summary}"
+    );
     let requests = web.requests();
 
     let dry = fix(dir.path(), &["--dry-run"]);
     assert!(dry.status.success(), "{dry:?}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("list.md")).unwrap(), list, "dry-run changes nothing");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("list.md")).unwrap(),
+        list,
+        "dry-run changes nothing"
+    );
     let want = list.replace(&web.url("/old"), &web.url("/moved/page"));
     for tool in [&["patch", "-p0", "--quiet"][..], &["git", "apply"][..]] {
         let copy = tempfile::tempdir().unwrap();
@@ -290,14 +384,28 @@ async fn check_then_fix_dry_run_equals_write_and_makes_no_request() {
             .unwrap();
         use std::io::Write;
         child.stdin.take().unwrap().write_all(&dry.stdout).unwrap();
-        assert!(child.wait().unwrap().success(), "{tool:?}: {}", String::from_utf8_lossy(&dry.stdout));
-        assert_eq!(std::fs::read_to_string(copy.path().join("list.md")).unwrap(), want, "{tool:?}");
+        assert!(
+            child.wait().unwrap().success(),
+            "{tool:?}: {}",
+            String::from_utf8_lossy(&dry.stdout)
+        );
+        assert_eq!(
+            std::fs::read_to_string(copy.path().join("list.md")).unwrap(),
+            want,
+            "{tool:?}"
+        );
     }
     let out = fix(dir.path(), &["--write"]);
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("list.md")).unwrap(), want);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("list.md")).unwrap(),
+        want
+    );
     let again = fix(dir.path(), &["--dry-run"]);
-    assert!(again.status.success() && again.stdout.is_empty(), "{again:?}");
+    assert!(
+        again.status.success() && again.stdout.is_empty(),
+        "{again:?}"
+    );
     assert_eq!(web.requests(), requests, "fix makes no request");
 }
 
@@ -310,15 +418,24 @@ mod generated {
     fn piece() -> impl Strategy<Value = (String, String)> {
         prop_oneof![
             "[a-zé😀 ]{0,6}".prop_map(|s| (s.clone(), s)),
-            "[a-z]{1,5}".prop_map(|p| (format!("https://a.example.org/{p}"), format!("https://a.example.org/{p}-x"))),
-            "[a-z]{1,5}".prop_map(|p| (format!("[t](https://b.example.org/{p})"), format!("[t](https://b.example.org/{p}-x)"))),
+            "[a-z]{1,5}".prop_map(|p| (
+                format!("https://a.example.org/{p}"),
+                format!("https://a.example.org/{p}-x")
+            )),
+            "[a-z]{1,5}".prop_map(|p| (
+                format!("[t](https://b.example.org/{p})"),
+                format!("[t](https://b.example.org/{p}-x)")
+            )),
             Just(("\u{fffd}".to_string(), "\u{fffd}".to_string())),
         ]
     }
 
     fn list() -> impl Strategy<Value = (String, String, bool)> {
         (
-            proptest::collection::vec((proptest::collection::vec(piece(), 0..5), any::<bool>()), 1..6),
+            proptest::collection::vec(
+                (proptest::collection::vec(piece(), 0..5), any::<bool>()),
+                1..6,
+            ),
             any::<bool>(),
         )
             .prop_map(|(lines, md)| {
@@ -335,7 +452,11 @@ mod generated {
 
     /// links.csv rows from what `paperlinks extract` finds in `name`.
     fn extracted(dir: &Path, name: &str) -> Vec<csv::StringRecord> {
-        let out = paperlinks().current_dir(dir).args(["extract", name]).output().unwrap();
+        let out = paperlinks()
+            .current_dir(dir)
+            .args(["extract", name])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{out:?}");
         let mut reader = csv::Reader::from_reader(&out.stdout[..]);
         reader.records().map(Result::unwrap).collect()

@@ -61,7 +61,7 @@ fn link_result() -> LinkResult {
         elapsed_ms: 12,
         checked_at: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap(),
         redirect_chain: vec!["https://a.example/1".into(), "https://a.example/2".into()],
-        redirect_codes: vec![301, 308],
+        redirect_codes: Some(Box::new(vec![301, 308])),
         cached: true,
         page_links: Some(
             vec![
@@ -271,7 +271,13 @@ fn columns_come_from_the_records() {
     assert_eq!(link_columns()[17], "archive_checked_at");
     assert_eq!(
         link_columns()[18..],
-        ["section", "role", "found_via", "page_code_links", "redirect_codes"]
+        [
+            "section",
+            "role",
+            "found_via",
+            "page_code_links",
+            "redirect_codes"
+        ]
     );
     assert_eq!(repo_columns().len(), 38);
     assert_eq!(repo_columns()[28], "has_code");
