@@ -144,6 +144,7 @@ fn link_rows_format() {
     let mut r = result(Status::Redirected, Some(200));
     r.final_url = Some("https://github.com/new/name".into());
     r.redirect_chain = vec!["https://a/1".into(), "https://a/2".into()];
+    r.redirect_codes = Some(Box::new(vec![301, 308]));
     r.cached = true;
     let rows = [row(
         "in.txt",
@@ -164,7 +165,9 @@ fn link_rows_format() {
             // issue 13: section, role
             ",,project",
             // issue 14: found_via, page_code_links (not a followed page)
-            ",,"
+            ",,",
+            // issue 25: redirect_codes
+            ",\"301,308\""
         )
     );
     let extract = csv_string(|b| write_link_rows(b, rows.into_iter(), false).unwrap());
@@ -1206,7 +1209,9 @@ fn rows_without_result_keep_failure_history() {
             // issue 13: section, role
             ",,project",
             // issue 14: found_via, page_code_links
-            ",,"
+            ",,",
+            // issue 25: redirect_codes
+            ","
         )
     );
     let prev = read_previous_links(&path)
