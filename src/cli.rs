@@ -28,6 +28,9 @@ pub enum Command {
     /// Merge the output directories of `check --shard K/N` (every K of 1..N
     /// once) into the reports a single run writes, with its exit code.
     Merge(MergeArgs),
+    /// Rewrite renamed repositories and permanent redirects in the inputs
+    /// themselves, from the last run's reports (no network).
+    Fix(FixArgs),
 }
 
 /// Options shared by every command.
@@ -161,6 +164,51 @@ impl MergeArgs {
             run: self.run.clone(),
             ..CheckArgs::default()
         }
+    }
+}
+
+/// `paperlinks fix` (issue 25): one self-contained block.
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["dry_run", "write"])))]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Print a unified diff of the changes; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace the changed inputs (atomically) and print what changed.
+    #[arg(long)]
+    pub write: bool,
+    /// Also rewrite dead code links (broken, role code) to their archived copy.
+    #[arg(long)]
+    pub archived: bool,
+}
+
+impl FixArgs {
+    /// Runs `fix` with the config file: notes on stderr, the diff or the
+    /// list of changes on stdout.
+    pub fn run(&self) -> Result<(), Error> {
+        let config = load_config(&self.common.config)?;
+        let options = crate::fix::FixOptions {
+            inputs: self.common.inputs.clone(),
+            write: self.write,
+            archived: self.archived,
+        };
+        let mut out = std::io::stdout().lock();
+        let done = crate::fix::run(&config, &options, &mut out)?;
+        for note in &done.notes {
+            eprintln!("paperlinks: {note}");
+        }
+        let verb = if self.write {
+            "rewrote"
+        } else {
+            "would rewrite"
+        };
+        eprintln!(
+            "paperlinks fix: {verb} {} links in {} inputs",
+            done.rewritten, done.files
+        );
+        Ok(())
     }
 }
 

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod fix;
 pub mod forge;
 pub mod github;
 pub mod history;

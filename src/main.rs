@@ -61,6 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 paperlinks::run(options, shutdown, &mut std::io::stdout()).await
             })
         }
+        Command::Fix(args) => args.run().map(|()| Exit::Ok).map_err(Into::into),
         Command::Merge(args) => {
             let check = args.as_check();
             let config = check.apply(load_config(&args.config)?)?;

@@ -313,6 +313,14 @@ pub struct LinkResult {
     /// `None` when the page was not looked at. Reused with the result, so an
     /// incremental run needs no request.
     pub page_links: Option<Box<[String]>>,
+    /// The status code of each redirect hop, one per `redirect_chain` URL
+    /// (issue 25: `fix` rewrites only entirely permanent chains). Empty in
+    /// shard files written before it. `None` when there was no redirect:
+    /// a thin pointer keeps the result (one per unique URL, and the checker's
+    /// `Err` variant) small. Read it with [`LinkResult::hop_codes`].
+    #[serde(default)]
+    #[allow(clippy::box_collection)]
+    pub redirect_codes: Option<Box<Vec<u16>>>,
 }
 
 impl LinkResult {
@@ -328,7 +336,14 @@ impl LinkResult {
             redirect_chain: Vec::new(),
             cached: false,
             page_links: None,
+            redirect_codes: None,
         }
+    }
+
+    /// The status code of each redirect hop (empty without redirects, or in
+    /// a report written before the codes were recorded).
+    pub fn hop_codes(&self) -> &[u16] {
+        self.redirect_codes.as_deref().map_or(&[], Vec::as_slice)
     }
 }
 

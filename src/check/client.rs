@@ -69,6 +69,8 @@ pub(crate) struct JobState {
     pub current: Url,
     /// Every URL requested after the first one.
     pub chain: Vec<String>,
+    /// The status code that sent the job to each URL of `chain`.
+    pub codes: Vec<u16>,
     /// A 301/308 was seen on the way.
     pub permanent: bool,
     /// Retries used so far (for the whole link).
@@ -94,6 +96,7 @@ impl JobState {
             start: url.clone(),
             current: url,
             chain: Vec::new(),
+            codes: Vec::new(),
             permanent: false,
             retries: 0,
             use_get: false,
@@ -111,6 +114,7 @@ impl JobState {
         r.http_status = self.last_status;
         r.elapsed_ms = self.started.elapsed().as_millis() as u64;
         r.redirect_chain = self.chain.clone();
+        r.redirect_codes = (!self.codes.is_empty()).then(|| Box::new(self.codes.clone()));
         if !self.chain.is_empty() && matches!(status, Status::Ok | Status::Redirected) {
             r.final_url = Some(self.current.to_string());
         }
@@ -484,6 +488,7 @@ fn follow(inner: &Inner, job: &mut JobState, code: u16, location: &str) -> Follo
     let old_host = host_key(&job.current);
     let new_host = host_key(&next);
     job.chain.push(next.to_string());
+    job.codes.push(code);
     job.current = next;
     job.head_not_found = None;
     if old_host == new_host {

@@ -398,8 +398,11 @@ impl Inner {
     }
 
     /// Applies length cap, exclude, remap, URL parsing and the literal-address
-    /// guard. `Err` carries the decided result.
+    /// guard. `Err` carries the decided result (a whole `LinkResult`, built
+    /// once per URL and kept: boxing it would only add an allocation).
+    #[allow(clippy::result_large_err)]
     pub(crate) fn prepare(&self, url: &str) -> Result<Target, LinkResult> {
+        #[allow(clippy::result_large_err)]
         let decided = |status, msg: String| Err(LinkResult::without_request(status, msg));
         if url.len() > MAX_URL_LEN {
             return decided(

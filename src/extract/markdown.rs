@@ -177,7 +177,14 @@ impl Run<'_, '_, '_> {
         b.buf = buf;
     }
 
-    fn start_link(&mut self, dest: &str, range: std::ops::Range<usize>) {
+    /// `def`: the span of a reference link's definition, where its URL is
+    /// placed when written there as-is.
+    fn start_link(
+        &mut self,
+        dest: &str,
+        range: std::ops::Range<usize>,
+        def: Option<std::ops::Range<usize>>,
+    ) {
         self.flush_text();
         self.leaf(range.start);
         let link_depth = self.link_depth;
@@ -187,10 +194,15 @@ impl Run<'_, '_, '_> {
         let text_at = b.leaf.text.len();
         let mut slot = None;
         if let Some((lead, url)) = clean_url(dest) {
-            let src = doc
-                .get(range.clone())
-                .and_then(|s| dest_at(s, dest))
-                .map(|i| range.start + i + lead)
+            let within = |r: &std::ops::Range<usize>| {
+                doc.get(r.clone())
+                    .and_then(|s| dest_at(s, dest))
+                    .map(|i| r.start + i + lead)
+            };
+            let src = def
+                .as_ref()
+                .and_then(within)
+                .or_else(|| within(&range))
                 .unwrap_or(range.start);
             let (line, column) = index.pos(doc, src);
             slot = Some(b.leaf.links.len());
@@ -367,7 +379,8 @@ fn parse_run(doc: &str, base: usize, assign: &mut Assign<'_>) -> usize {
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut code_depth = 0usize;
-    for (ev, range) in Parser::new_ext(doc, opts).into_offset_iter() {
+    let mut events = Parser::new_ext(doc, opts).into_offset_iter();
+    while let Some((ev, range)) = events.next() {
         match ev {
             Md::Start(Tag::CodeBlock(_)) => {
                 r.flush_text();
@@ -375,8 +388,13 @@ fn parse_run(doc: &str, base: usize, assign: &mut Assign<'_>) -> usize {
             }
             Md::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
             _ if code_depth > 0 => {}
-            Md::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                r.start_link(&dest_url, range)
+            Md::Start(Tag::Link { dest_url, id, .. } | Tag::Image { dest_url, id, .. }) => {
+                // A reference link's URL is written in its definition.
+                let def = (!id.is_empty())
+                    .then(|| events.reference_definitions().get(&id))
+                    .flatten()
+                    .map(|d| d.span.clone());
+                r.start_link(&dest_url, range, def)
             }
             Md::End(TagEnd::Link | TagEnd::Image) => r.end_link(),
             Md::Start(Tag::Strong | Tag::Emphasis) => r.start_strong(range.start),
@@ -417,6 +435,27 @@ mod tests {
         let runs = Runs::with_sizes(doc.as_bytes(), target, 1 << 20);
         extract_runs(runs, &mut |e| all.push(e)).unwrap();
         all
+    }
+
+    /// Issue 25: a reference link is placed at its definition's URL (what
+    /// `fix` rewrites), an inline one at its destination.
+    #[test]
+    fn reference_links_are_placed_at_their_definition() {
+        let doc = "- [Code][r] and [x](https://a.org/y)\n\n[r]: <https://a.org/x>\n";
+        let links: Vec<_> = events(doc, 1 << 20)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Link(l) => Some((l.line, l.column, l.url)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            links,
+            [
+                (3, 7, "https://a.org/x".to_string()),
+                (1, 21, "https://a.org/y".to_string())
+            ]
+        );
     }
 
     /// The same events whether the document is parsed whole or run by run

@@ -199,12 +199,14 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
                 redirect_chain: Vec::new(),
                 cached: false,
                 page_links: None,
+                redirect_codes: None,
             },
             first_failed_at: rec.first_failed_at,
             archive,
         });
     };
     let page_links = rec.page_links().map(Vec::into_boxed_slice);
+    let redirect_codes = rec.codes().filter(|c| !c.is_empty()).map(Box::new);
     let result = LinkResult {
         page_links,
         status: rec.status,
@@ -215,6 +217,7 @@ fn previous_link(rec: LinkRecord<'static>) -> Result<PreviousLink, String> {
         checked_at,
         cached: rec.cached,
         redirect_chain,
+        redirect_codes,
     };
     Ok(PreviousLink {
         result,
@@ -238,6 +241,7 @@ mod tests {
             redirect_chain: vec![],
             cached: false,
             page_links: None,
+            redirect_codes: None,
         }
     }
 

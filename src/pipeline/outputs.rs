@@ -52,7 +52,7 @@ pub(super) fn write_all(
         write_csvs(paths, f.tables)?;
     }
     let archive_words = f.archived.words_by_url(f.store);
-    let tally = tally_and_popularity(paths, f, wants)?;
+    let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap)?;
     let summary = summary_input(f, &tally);
     write_summary(options, paths, f, &summary, &archive_words)?;
     write_findings(options, f)?;
@@ -80,10 +80,17 @@ fn tally_and_popularity(
     paths: &ReportPaths,
     f: &Finished<'_>,
     wants: impl Fn(ReportFormat) -> bool,
+    remap: &[String],
 ) -> Result<LinkTally, Error> {
     let mut tally = LinkTally::new(f.judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
+    let fix = crate::fix::rules::Rules::new(&f.tables.repo_rows, remap, true);
     for row in f.tables.link_rows() {
+        match fix.rewrite(&crate::fix::rules::Facts::of_row(&row)) {
+            Some((_, crate::fix::rules::Rule::Archived)) => tally.fixable_archived += 1,
+            Some(_) => tally.fixable += 1,
+            None => {}
+        }
         tally.add(&row, &f.judge);
         repo_papers.add(&row);
     }

@@ -71,6 +71,10 @@ pub struct LinkTally {
     /// of each URL, in input order.
     pub fixed: Vec<LinkEntry>,
     fixed_urls: HashSet<String>,
+    /// Issue 25: occurrences `paperlinks fix` would rewrite, and the more
+    /// it would with `--archived`.
+    pub fixable: usize,
+    pub fixable_archived: usize,
 }
 
 impl LinkTally {
@@ -354,6 +358,13 @@ fn write_header(out: &mut String, input: &SummaryInput<'_>) {
         input.exit_code,
         md_cell(&input.exit_reason),
     );
+    if t.fixable + t.fixable_archived > 0 {
+        let _ = writeln!(
+            out,
+            "\n`paperlinks fix` would rewrite {} links in the inputs ({} more with `--archived`).",
+            t.fixable, t.fixable_archived
+        );
+    }
     if !input.notes.is_empty() {
         out.push('\n');
         for n in &input.notes {

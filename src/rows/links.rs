@@ -70,6 +70,10 @@ pub struct LinkRecord<'a> {
     /// What an incremental run reuses instead of requesting the page again.
     #[serde(with = "super::codec::text", default)]
     pub page_code_links: Cow<'a, str>,
+    /// Issue 25: the status code of each redirect hop, one per
+    /// `redirect_chain` URL, joined with `,` (`301,308`).
+    #[serde(with = "super::codec::text", default)]
+    pub redirect_codes: Cow<'a, str>,
 }
 
 /// Joins the URLs of `page_code_links` (URLs never contain spaces).
@@ -113,7 +117,28 @@ impl<'a> LinkRecord<'a> {
                 Some([]) => Cow::Borrowed(NO_PAGE_LINKS),
                 Some(links) => Cow::Owned(links.join(PAGE_LINKS_SEPARATOR)),
             },
+            redirect_codes: match r.map_or(&[][..], |r| r.hop_codes()) {
+                [] => Cow::Borrowed(""),
+                codes => Cow::Owned(
+                    codes
+                        .iter()
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            },
         }
+    }
+
+    /// The codes of `redirect_codes`; `None` when a cell is not a code.
+    pub fn codes(&self) -> Option<Vec<u16>> {
+        if self.redirect_codes.is_empty() {
+            return Some(Vec::new());
+        }
+        self.redirect_codes
+            .split(',')
+            .map(|c| c.trim().parse().ok())
+            .collect()
     }
 
     /// The URLs of `page_code_links`: `None` when the page was not read.

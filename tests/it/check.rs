@@ -444,12 +444,15 @@ async fn redirect_chain_is_recorded() {
     let r = check_one(&c, server.url("/a")).await;
     assert_eq!(r.status, Status::Redirected, "{r:?}");
     assert_eq!(r.redirect_chain, vec![server.url("/b"), server.url("/c")]);
+    // Issue 25: one code per hop, what sent the job to that URL.
+    assert_eq!(r.hop_codes(), [301, 302]);
     assert_eq!(r.final_url.as_deref(), Some(server.url("/c").as_str()));
     assert_eq!(r.http_status, Some(200));
 
     let r = check_one(&c, server.url("/t1")).await;
     assert_eq!(r.status, Status::Ok, "temporary redirects only: {r:?}");
     assert_eq!(r.redirect_chain.len(), 2);
+    assert_eq!(r.hop_codes(), [307, 303]);
     assert_eq!(r.final_url.as_deref(), Some(server.url("/c").as_str()));
 
     let r = check_one(&c, server.url("/perm-broken")).await;

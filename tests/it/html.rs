@@ -31,6 +31,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         elapsed_ms: 1,
         checked_at: at(10),
         redirect_chain: vec![],
+        redirect_codes: None,
         cached: false,
         page_links: None,
     }

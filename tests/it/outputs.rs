@@ -52,6 +52,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         elapsed_ms: 1250,
         checked_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
         redirect_chain: vec![],
+        redirect_codes: None,
         cached: false,
         page_links: None,
     }

@@ -34,6 +34,7 @@ fn result(status: Status, http: Option<u16>) -> LinkResult {
         elapsed_ms: 42,
         checked_at: at(10),
         redirect_chain: vec![],
+        redirect_codes: None,
         cached: false,
         page_links: None,
     }
@@ -122,7 +123,7 @@ fn exact_headers() {
     let links = csv_string(|b| write_link_rows(b, std::iter::empty(), true).unwrap());
     assert_eq!(
         links,
-        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role,found_via,page_code_links\n"
+        "source,line,column,paper,url,repo,status,http_status,final_url,error,elapsed_ms,checked_at,cached,first_failed_at,redirect_chain,archived_copy,archived_at,archive_checked_at,section,role,found_via,page_code_links,redirect_codes\n"
     );
     let extract = csv_string(|b| write_link_rows(b, std::iter::empty(), false).unwrap());
     assert_eq!(extract, "source,line,column,paper,url,repo,section,role\n");
@@ -143,6 +144,7 @@ fn link_rows_format() {
     let mut r = result(Status::Redirected, Some(200));
     r.final_url = Some("https://github.com/new/name".into());
     r.redirect_chain = vec!["https://a/1".into(), "https://a/2".into()];
+    r.redirect_codes = Some(Box::new(vec![301, 308]));
     r.cached = true;
     let rows = [row(
         "in.txt",
@@ -163,7 +165,9 @@ fn link_rows_format() {
             // issue 13: section, role
             ",,project",
             // issue 14: found_via, page_code_links (not a followed page)
-            ",,"
+            ",,",
+            // issue 25: redirect_codes
+            ",\"301,308\""
         )
     );
     let extract = csv_string(|b| write_link_rows(b, rows.into_iter(), false).unwrap());
@@ -1205,7 +1209,9 @@ fn rows_without_result_keep_failure_history() {
             // issue 13: section, role
             ",,project",
             // issue 14: found_via, page_code_links
-            ",,"
+            ",,",
+            // issue 25: redirect_codes
+            ","
         )
     );
     let prev = read_previous_links(&path)

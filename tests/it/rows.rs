@@ -61,6 +61,7 @@ fn link_result() -> LinkResult {
         elapsed_ms: 12,
         checked_at: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap(),
         redirect_chain: vec!["https://a.example/1".into(), "https://a.example/2".into()],
+        redirect_codes: Some(Box::new(vec![301, 308])),
         cached: true,
         page_links: Some(
             vec![
@@ -107,7 +108,7 @@ fn links_reordered_and_extended_read_back() {
     let text = reorder(&links_csv(&result), &reversed(link_columns().len()));
     assert!(
         text.starts_with(
-            "later_column,page_code_links,found_via,role,section,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
+            "later_column,redirect_codes,page_code_links,found_via,role,section,archive_checked_at,archived_at,archived_copy,redirect_chain,first_failed_at,cached,"
         ),
         "{text}"
     );
@@ -265,12 +266,18 @@ fn papers_reordered_and_extended_read_back() {
 
 #[test]
 fn columns_come_from_the_records() {
-    assert_eq!(link_columns().len(), 22);
+    assert_eq!(link_columns().len(), 23);
     assert_eq!(link_columns()[14], "redirect_chain");
     assert_eq!(link_columns()[17], "archive_checked_at");
     assert_eq!(
         link_columns()[18..],
-        ["section", "role", "found_via", "page_code_links"]
+        [
+            "section",
+            "role",
+            "found_via",
+            "page_code_links",
+            "redirect_codes"
+        ]
     );
     assert_eq!(repo_columns().len(), 38);
     assert_eq!(repo_columns()[28], "has_code");

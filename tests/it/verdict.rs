@@ -31,6 +31,7 @@ fn result(status: Status) -> LinkResult {
         elapsed_ms: 1,
         checked_at: at(9),
         redirect_chain: vec![],
+        redirect_codes: None,
         cached: false,
         page_links: None,
     }
