@@ -212,6 +212,40 @@ async fn the_call_budget_ends_in_unknown_never_in_more_calls() {
     );
 }
 
+/// Issue 21 item 1: `max_calls` is per run. The run's one `Forges` is asked
+/// in both rounds (first the extracted links, then those found on project
+/// pages); the second fetch may not spend the budget again.
+#[tokio::test]
+async fn max_calls_holds_across_both_rounds_of_a_run() {
+    let s = stand_ins().await;
+    let config = ForgesConfig {
+        max_calls: 2,
+        max_concurrency: 1,
+        ..forges_config(&s)
+    };
+    let forges = Forges::new(&config, None, ProxySettings::default());
+    let first = ["https://gitee.com/o/live"];
+    let (outcomes, _) = forges.fetch(&refs(&first), CancellationToken::new()).await;
+    assert!(matches!(outcomes[0], RepoOutcome::Found(_)), "{outcomes:?}");
+    let second = [
+        "https://gitee.com/o/stale",
+        "https://gitee.com/o/gone",
+        "https://gitee.com/o/more",
+    ];
+    let (outcomes, stats) = forges.fetch(&refs(&second), CancellationToken::new()).await;
+    assert_eq!(s.gitee.calls(), 2, "one call left for the second round");
+    let unknown = outcomes
+        .iter()
+        .filter(|o| matches!(o, RepoOutcome::Unknown(r) if r.contains("max_calls")))
+        .count();
+    assert_eq!(unknown, 2, "{outcomes:?}");
+    assert_eq!(
+        stats.calls.values().sum::<usize>(),
+        1,
+        "calls counted per fetch"
+    );
+}
+
 #[tokio::test]
 async fn the_hugging_face_token_goes_to_its_api_only() {
     let s = stand_ins().await;
