@@ -427,6 +427,25 @@ async fn rejected_token_stops_at_the_first_call() {
     assert!(!format!("{out:?}{stats:?}").contains(SENTINEL));
 }
 
+/// Issue 21 item 1: the run's one `Github` is asked in both rounds; a 401
+/// in the first means not one call in the second.
+#[tokio::test]
+async fn a_token_refused_in_the_first_round_sends_nothing_in_the_second() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    fake.accept_only_token("ghp_the_right_one");
+    let gh = Github::new(&config(&fake), Some(SecretString::from(SENTINEL))).unwrap();
+    let (_, first) = gh.fetch(&pairs(&["a/b"]), CancellationToken::new()).await;
+    assert_eq!(first.api_calls, 1);
+    let (out, second) = gh.fetch(&pairs(&["c/d"]), CancellationToken::new()).await;
+    assert_eq!(fake.total_calls(), 1, "no call after the 401");
+    assert_eq!(second.api_calls, 0);
+    assert!(
+        matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("401")),
+        "{:?}",
+        out[0]
+    );
+}
+
 #[tokio::test]
 async fn an_api_that_does_not_answer_in_time_is_unknown() {
     let fake = FakeGithub::start(vec![FakeRepo::new("a/b")]).await;
