@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use super::claims::claims_code;
 use super::clean::{clean_url, find_urls};
+use super::decode::{Notes, decode};
 use super::pos::LineIndex;
 use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
@@ -42,7 +43,11 @@ struct Item {
     too_big: bool,
 }
 
-pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+pub(crate) fn extract<R: BufRead>(
+    reader: R,
+    emit: &mut dyn FnMut(Event),
+    notes: &mut Notes,
+) -> std::io::Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let (mut line, mut col) = (1usize, 1usize);
     let mut depth = 0usize;
@@ -92,7 +97,7 @@ pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std
                         {
                             push_bytes(&mut it, &buf[seg_start..=i]);
                             if !it.too_big {
-                                papers += handle_item(&it, papers, emit);
+                                papers += handle_item(&it, papers, emit, notes);
                             }
                         }
                     }
@@ -176,8 +181,12 @@ impl ItemText<'_> {
 }
 
 /// Handles one item; returns 1 if it was a paper.
-fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event)) -> usize {
-    let text = String::from_utf8_lossy(&it.bytes);
+fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event), notes: &mut Notes) -> usize {
+    let mut bad = Vec::new();
+    let text = decode(&it.bytes, &mut bad);
+    if !bad.is_empty() {
+        notes.bad_offsets(&text, it.line - 1, &bad);
+    }
     let Ok(v) = serde_json::from_str::<Value>(&text) else {
         return 0;
     };

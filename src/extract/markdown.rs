@@ -24,6 +24,7 @@ use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
 
 use super::Event;
 use super::clean::{clean_url, find_urls};
+use super::decode::{Notes, decode};
 use super::pos::LineIndex;
 use super::role::{label_before, label_info, label_role};
 use super::segments::Runs;
@@ -347,16 +348,29 @@ impl Run<'_, '_, '_> {
 /// Extracts from a stream in runs of whole blocks ([`super::segments`]):
 /// a document up to [`super::segments::RUN_BYTES`] is parsed whole, a
 /// longer one run by run, papers and sections carried across runs.
-pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
-    extract_runs(Runs::new(reader), emit)
+pub(crate) fn extract<R: BufRead>(
+    reader: R,
+    emit: &mut dyn FnMut(Event),
+    notes: &mut Notes,
+) -> std::io::Result<()> {
+    extract_runs(Runs::new(reader), emit, notes)
 }
 
-fn extract_runs<R: BufRead>(mut runs: Runs<R>, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+fn extract_runs<R: BufRead>(
+    mut runs: Runs<R>,
+    emit: &mut dyn FnMut(Event),
+    notes: &mut Notes,
+) -> std::io::Result<()> {
     let mut assign = Assign::new(emit);
     let mut buf = Vec::new();
+    let mut bad = Vec::new();
     let mut base = 0;
     while runs.next_run(&mut buf)? {
-        let text = String::from_utf8_lossy(&buf);
+        let text = decode(&buf, &mut bad);
+        if !bad.is_empty() {
+            notes.bad_offsets(&text, base, &bad);
+            bad.clear();
+        }
         base = parse_run(&text, base, &mut assign);
     }
     assign.finish();
@@ -433,7 +447,7 @@ mod tests {
     fn events(doc: &str, target: usize) -> Vec<Event> {
         let mut all = Vec::new();
         let runs = Runs::with_sizes(doc.as_bytes(), target, 1 << 20);
-        extract_runs(runs, &mut |e| all.push(e)).unwrap();
+        extract_runs(runs, &mut |e| all.push(e), &mut Notes::default()).unwrap();
         all
     }
 

@@ -20,6 +20,7 @@ use std::io::BufRead;
 
 pub mod claims;
 pub mod clean;
+pub mod decode;
 mod html;
 mod json;
 mod markdown;
@@ -32,7 +33,10 @@ mod unit;
 
 pub use claims::claims_code;
 pub use clean::{UrlMatch, clean_url, find_urls};
+pub use decode::Tally;
 pub use role::Role;
+
+use decode::{Notes, Sniff};
 
 /// Input formats. Everything unrecognised is `Text`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +49,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's word in messages: `text`, `markdown`, `html`, `json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Json => "json",
+        }
+    }
+
     /// Detects the format from the file extension (lowercase, without dot)
     /// and/or the first bytes of the content.
     ///
@@ -168,37 +182,58 @@ pub enum Event {
 }
 
 /// Streams `reader` through the extractor for `format`, calling `emit` for
-/// every event in document order.
+/// every event in document order; the [`Tally`] counts what was emitted.
 ///
 /// Text and JSON are streamed (bounded memory whatever the input size);
 /// Markdown is parsed in runs of whole blocks (a document up to
 /// [`segments::RUN_BYTES`] whole, see [`segments`]); HTML is read whole.
-/// Invalid UTF-8 is decoded lossily (each bad sequence is one U+FFFD
-/// character for column counting). Only I/O errors of `reader` are errors.
+/// Invalid UTF-8 is decoded as [`decode`] says (inside a URL its bytes are
+/// kept percent-encoded; elsewhere each bad sequence is one U+FFFD
+/// character for column counting) and noted in the returned [`Tally`].
+/// Only I/O errors of `reader` are errors.
 pub fn extract<R: BufRead>(
     format: Format,
     reader: R,
     emit: &mut dyn FnMut(Event),
-) -> std::io::Result<()> {
-    match format {
-        Format::Text => text::extract(reader, emit),
-        Format::Markdown => markdown::extract(reader, emit),
-        Format::Html => {
-            html::run(&read_whole(reader)?, emit);
-            Ok(())
+) -> std::io::Result<Tally> {
+    let mut tally = Tally::default();
+    let mut notes = Notes::default();
+    let mut sniff = Sniff::new(reader);
+    let mut counted = |e: Event| {
+        match &e {
+            Event::Link(_) => tally.links += 1,
+            Event::Paper(_) => tally.papers += 1,
+            _ => {}
         }
-        Format::Json => json::extract(reader, emit),
+        emit(e)
+    };
+    match format {
+        Format::Text => text::extract(&mut sniff, &mut counted, &mut notes)?,
+        Format::Markdown => markdown::extract(&mut sniff, &mut counted, &mut notes)?,
+        Format::Html => {
+            let doc = read_whole(&mut sniff, &mut notes)?;
+            html::run(&doc, &mut counted);
+        }
+        Format::Json => json::extract(&mut sniff, &mut counted, &mut notes)?,
     }
+    tally.url_text = sniff.found;
+    tally.noted(notes);
+    Ok(tally)
 }
 
 /// Reads a whole document (the HTML extractor needs all of it),
-/// repairing invalid UTF-8.
-fn read_whole<R: BufRead>(mut reader: R) -> std::io::Result<String> {
+/// decoding invalid UTF-8 as [`decode`] says.
+fn read_whole<R: BufRead>(mut reader: R, notes: &mut Notes) -> std::io::Result<String> {
     let mut raw = Vec::new();
     reader.read_to_end(&mut raw)?;
     Ok(match String::from_utf8(raw) {
         Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => {
+            let mut bad = Vec::new();
+            let text = decode::decode(e.as_bytes(), &mut bad).into_owned();
+            notes.bad_offsets(&text, 0, &bad);
+            text
+        }
     })
 }
 

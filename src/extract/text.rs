@@ -50,6 +50,7 @@ use std::io::{BufRead, BufReader};
 
 use super::claims::claims_code;
 use super::clean::find_urls;
+use super::decode::{Notes, decode};
 use super::pos::count_chars;
 use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
@@ -127,6 +128,8 @@ enum Para {
 
 struct State<'a> {
     emit: &'a mut dyn FnMut(Event),
+    /// Lines with invalid UTF-8.
+    notes: &'a mut Notes,
     papers: usize,
     current: Option<usize>,
     claimed: bool,
@@ -155,7 +158,14 @@ impl State<'_> {
         }
         let text: Cow<str> = match std::str::from_utf8(bytes) {
             Ok(s) => Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(bytes),
+            Err(_) => {
+                let mut bad = Vec::new();
+                let t = decode(bytes, &mut bad);
+                if !bad.is_empty() {
+                    self.notes.bad_line(line_no);
+                }
+                t
+            }
         };
         if first && last && text.trim().is_empty() {
             self.end_paragraph();
@@ -439,10 +449,15 @@ pub(crate) fn is_abstract_like(text: &str, chars: usize) -> bool {
         .any(|w| matches!(w[0], b'.' | b'?' | b'!') && w[1] == b' ' && w[2].is_ascii_uppercase())
 }
 
-pub(crate) fn extract<R: BufRead>(reader: R, emit: &mut dyn FnMut(Event)) -> std::io::Result<()> {
+pub(crate) fn extract<R: BufRead>(
+    reader: R,
+    emit: &mut dyn FnMut(Event),
+    notes: &mut Notes,
+) -> std::io::Result<()> {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut st = State {
         emit,
+        notes,
         papers: 0,
         current: None,
         claimed: false,

@@ -63,10 +63,14 @@ pub fn collect(
             inner: opened.reader,
             hasher: hasher.as_mut(),
         };
-        extract::extract(opened.format, reader, &mut |e| sink.event(e)).map_err(|e| Error::Io {
-            path: name.clone().into(),
-            source: e,
-        })?;
+        let tally =
+            extract::extract(opened.format, reader, &mut |e| sink.event(e)).map_err(|e| {
+                Error::Io {
+                    path: name.clone().into(),
+                    source: e,
+                }
+            })?;
+        warnings.extend(tally.warnings(&name, opened.format));
         if let (Some(d), Some(h)) = (digests.as_deref_mut(), hasher) {
             d.push(InputDigest {
                 name: name.clone(),
@@ -217,7 +221,8 @@ pub fn extract_to(
         let cut = opened.cut.clone();
         let mut titles: HashMap<usize, (String, String)> = HashMap::new();
         let mut failed: Option<std::io::Error> = None;
-        extract::extract(opened.format, opened.reader, &mut |event| {
+        let format = opened.format;
+        let tally = extract::extract(format, opened.reader, &mut |event| {
             if failed.is_some() {
                 return;
             }
@@ -266,6 +271,7 @@ pub fn extract_to(
         if let Some(e) = failed {
             return Err(stdout_error(e));
         }
+        warnings.extend(tally.warnings(&name, format));
         warnings.extend(cut.message(&name));
     }
     writer.flush().map_err(stdout_error)

@@ -788,3 +788,75 @@ fn path_suffix_role_rule_never_cuts_inside_a_character() {
     assert_eq!(url_role("https://example.org/é.pdf"), Role::Paper);
     assert_eq!(url_role("https://example.org/ab"), Role::Project);
 }
+
+// ---------------------------------------------------------------- issue 22
+
+/// Issue 22, item 8: invalid UTF-8 inside a URL keeps its bytes,
+/// percent-encoded, in every format, and the tally names the line.
+#[test]
+fn invalid_utf8_inside_a_url_is_kept_percent_encoded() {
+    let cases: [(Format, &[u8]); 4] = [
+        (
+            Format::Text,
+            b"T\n\nsee https://example.org/\xe9t\xe9 now\n",
+        ),
+        (
+            Format::Markdown,
+            b"# T\n\nsee https://example.org/\xe9t\xe9 now\n",
+        ),
+        (
+            Format::Html,
+            b"<h2>T</h2>\n<p>see https://example.org/\xe9t\xe9 now</p>",
+        ),
+        (
+            Format::Json,
+            b"{\"title\": \"T\",\n \"summary\": \"see https://example.org/\xe9t\xe9 now\"}",
+        ),
+    ];
+    for (format, bytes) in cases {
+        let mut ev = Vec::new();
+        let tally = extract(format, bytes, &mut |e| ev.push(e)).unwrap();
+        assert_eq!(
+            urls(&ev),
+            vec!["https://example.org/%E9t%E9".to_string()],
+            "{format:?}"
+        );
+        assert_eq!(tally.bad_utf8_lines.len(), 1, "{format:?}");
+        let w = tally.warnings("list", format).join("\n");
+        assert!(w.contains("invalid UTF-8"), "{format:?}: {w}");
+        assert!(
+            w.starts_with(&format!("list:{}:", tally.bad_utf8_lines[0])),
+            "{w}"
+        );
+    }
+}
+
+/// Issue 22, item 7: an input with URL text but no link, and a structured
+/// input with links but no paper, get a warning; a normal list none.
+#[test]
+fn never_a_silent_zero() {
+    let json = br#"{"note": "code at https://github.com/a/b"}"#;
+    let mut n = 0;
+    let tally = extract(Format::Json, &json[..], &mut |_| n += 1).unwrap();
+    assert_eq!((n, tally.links), (0, 0));
+    let w = tally.warnings("db.json", Format::Json);
+    assert!(
+        w.iter().any(|w| w.starts_with("db.json: holds http")),
+        "{w:?}"
+    );
+    let tally = extract(Format::Html, &b"<p>https://x.org/a</p>"[..], &mut |_| {}).unwrap();
+    assert_eq!((tally.links, tally.papers), (1, 0));
+    let w = tally.warnings("p.html", Format::Html);
+    assert!(w.iter().any(|w| w.contains("no paper")), "{w:?}");
+    let tally = extract(
+        Format::Markdown,
+        &b"# List\n\n- [Paper A](https://arxiv.org/abs/1)\n"[..],
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(tally.url_text && tally.links == 1 && tally.papers == 1);
+    assert!(tally.warnings("l.md", Format::Markdown).is_empty());
+    let tally = extract(Format::Text, &b"no links at all\n"[..], &mut |_| {}).unwrap();
+    assert!(!tally.url_text);
+    assert!(tally.warnings("t.txt", Format::Text).is_empty());
+}
