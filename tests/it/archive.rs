@@ -116,6 +116,7 @@ concurrency = 1
             cmd.env(k, v);
         }
         cmd.env("CI", "true").timeout(HANG_GUARD);
+        cmd.env(paperlinks::check::guard::HERMETIC_ENV, "1");
         let out = cmd
             .args(["check", "--config"])
             .arg(&cfg)

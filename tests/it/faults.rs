@@ -24,16 +24,8 @@ fn token_is_redacted_in_debug_prints() {
 }
 
 fn paperlinks(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true").current_dir(dir);
+    let mut cmd = crate::support::cmd::paperlinks();
+    cmd.current_dir(dir);
     cmd
 }
 
@@ -87,6 +79,7 @@ fn stdout_that_cannot_be_written_exits_1_naming_stdout() {
         .args(["check", "--no-github", "--output-dir", "out", "papers.md"])
         .env_remove("GITHUB_ACTIONS")
         .env("CI", "true")
+        .env(paperlinks::check::guard::HERMETIC_ENV, "1")
         .current_dir(dir.path())
         .stdout(full)
         .output()

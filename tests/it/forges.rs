@@ -9,7 +9,7 @@ use paperlinks::config::{Config, ForgesConfig};
 use paperlinks::forge::{ForgeRef, Forges, Recognizer};
 use paperlinks::github::health;
 use paperlinks::model::{Health, RepoOutcome};
-use paperlinks::pipeline::{Exit, RunOptions};
+use paperlinks::pipeline::Exit;
 use paperlinks::proxy::ProxySettings;
 use std::collections::HashMap;
 use support::fake_forges::{FakeForge, gitea, gitee, gitlab, hf};
@@ -283,7 +283,7 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
         inputs: vec![input.display().to_string()],
         output_dir: dir.path().join("reports"),
         forges: forges_config(&s),
-        ..Config::default()
+        ..crate::support::config()
     };
     config.github.enabled = false;
     config.check.allow_private = true;
@@ -292,7 +292,7 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     config.check.remap = vec![format!("^https?://(.*)$ {}/$1", pages.url(""))];
     let mut out = Vec::new();
     let exit = paperlinks::pipeline::run(
-        RunOptions::new(config.clone()),
+        crate::support::options(config.clone()),
         CancellationToken::new(),
         &mut out,
     )
@@ -409,10 +409,13 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     // An incremental run reuses every found repository (and its health):
     // only the four missing ones are asked again.
     let before = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
-    let exit =
-        paperlinks::pipeline::run(RunOptions::new(config), CancellationToken::new(), &mut out)
-            .await
-            .unwrap();
+    let exit = paperlinks::pipeline::run(
+        crate::support::options(config),
+        CancellationToken::new(),
+        &mut out,
+    )
+    .await
+    .unwrap();
     assert_eq!(exit, Exit::Failures);
     let after = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
     assert_eq!(after - before, 4);

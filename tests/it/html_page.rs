@@ -9,7 +9,6 @@
 
 use crate::support;
 
-use assert_cmd::Command;
 use paperlinks::model::Status;
 use paperlinks::report::html::{MAX_FAILING_ROWS, MAX_PAPER_ROWS};
 use std::path::Path;
@@ -108,6 +107,8 @@ retries = 0
 remap = ["^https://(.*)$ {web}/$1"]
 [github]
 api_url = "{api}"
+[archive]
+enabled = false
 "#,
             out = dir.path().join("reports").display(),
             web = web.url(""),
@@ -115,13 +116,7 @@ api_url = "{api}"
         ),
     )
     .unwrap();
-    let output = Command::cargo_bin("paperlinks")
-        .unwrap()
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("CI", "true")
+    let output = crate::support::cmd::paperlinks()
         .args(["check", "--config"])
         .arg(&cfg)
         .arg("papers.txt")

@@ -8,6 +8,7 @@ mod archive;
 mod bounded;
 mod check;
 mod cli;
+mod clients;
 mod extract;
 mod failure_paths;
 mod faults;

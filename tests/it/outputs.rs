@@ -449,16 +449,8 @@ fn junit_failures_follow_the_decision_and_empty_input_is_valid() {
 // ---- End to end: the binary against a local web server. ----
 
 fn paperlinks(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true").current_dir(dir);
+    let mut cmd = crate::support::cmd::paperlinks();
+    cmd.current_dir(dir);
     cmd
 }
 
@@ -466,7 +458,7 @@ fn write_config(dir: &Path, extra: &str) {
     std::fs::write(
         dir.join("paperlinks.toml"),
         format!(
-            "output_dir = \"reports\"\n[check]\nallow_private = true\ntimeout_secs = 5\nretries = 0\n[github]\nenabled = false\n{extra}"
+            "output_dir = \"reports\"\n[check]\nallow_private = true\ntimeout_secs = 5\nretries = 0\n[github]\nenabled = false\n[archive]\nenabled = false\n{extra}"
         ),
     )
     .unwrap();

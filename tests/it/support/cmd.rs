@@ -1,5 +1,6 @@
 //! The `paperlinks` binary as the CLI tests run it: hermetic (no GitHub
-//! token, no Actions variables, no proxy of the machine) and in CI mode.
+//! token, no Actions variables, no proxy of the machine, no DNS lookup
+//! beyond `localhost`) and in CI mode.
 
 use assert_cmd::Command;
 
@@ -22,5 +23,10 @@ pub fn paperlinks() -> Command {
         cmd.env_remove(var);
     }
     cmd.env("CI", "true");
+    // The leak guard (issue 21 item 9): any DNS lookup of a name outside
+    // loopback ends the run with exit 86 and names it, so a test whose
+    // config forgot to point a base URL at a stand-in fails instead of
+    // sending a real request.
+    cmd.env(paperlinks::check::guard::HERMETIC_ENV, "1");
     cmd
 }
