@@ -12,7 +12,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 before="$1"; after="$2"; reps="${3:-3}"
-gen="$here/target/release/paperlinks-bench"
+gen="$here/../target/release/paperlinks-bench"
 work="$here/target/work/formats"; mkdir -p "$work"
 [ -f "$work/corpus.txt" ] || "$gen" gen-text --mb 100 --seed 3 --out "$work/corpus.txt"
 [ -f "$work/corpus.md" ] || "$gen" gen-list --format md --mb 50 --seed 3 --out "$work/corpus.md"

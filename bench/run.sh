@@ -34,10 +34,10 @@ if ! command -v lychee >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/lychee" ] && 
 fi
 
 echo "== building paperlinks-bench" >&2
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+cargo build --release --quiet -p paperlinks-bench --manifest-path "$here/../Cargo.toml"
 
 # Scenario 4 holds thousands of connections on both sides.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-"$here/target/release/paperlinks-bench" selftest
-exec "$here/target/release/paperlinks-bench" run "$@"
+"$here/../target/release/paperlinks-bench" selftest
+exec "$here/../target/release/paperlinks-bench" run "$@"

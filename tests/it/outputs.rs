@@ -20,23 +20,32 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use support::web::{Reply, WebServer};
 
-/// Validates `doc` against the vendored official schema; panics with every error.
+/// Checks `doc` as a SARIF 2.1.0 log: it must deserialize into the typed
+/// SARIF model (every field of the right type, every enum word known), and
+/// it is written to `$CARGO_TARGET_TMPDIR/sarif/` where `.ci/run`
+/// (`scripts/validate-sarif.py`) validates every such file against the
+/// official schema with format checking (tests/fixtures/sarif-schema-2.1.0.json).
+/// The full schema check lives there so that a 133 s JSON-schema crate does
+/// not stand in front of every test build (issue 21 item 8).
 fn assert_valid_sarif(doc: &Value) {
-    let schema: Value =
-        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
-    // The validator is live: the same log with a word SARIF does not know fails.
+    let typed: Result<serde_sarif::sarif::Sarif, _> = serde_json::from_value(doc.clone());
+    assert!(typed.is_ok(), "SARIF invalid: {:?}", typed.err());
+    // The typed check is live: runs that are not an array fail it.
     let mut broken = doc.clone();
-    broken["runs"][0]["columnKind"] = "bytes".into();
-    assert!(!validator.is_valid(&broken));
+    broken["runs"] = "not an array".into();
+    assert!(serde_json::from_value::<serde_sarif::sarif::Sarif>(broken).is_err());
+    let text = serde_json::to_string_pretty(doc).unwrap();
+    let name = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        digest[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.sarif")), text).unwrap();
 }
 
 fn result(status: Status, http: Option<u16>) -> LinkResult {
