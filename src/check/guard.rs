@@ -15,65 +15,40 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// An IP network in CIDR form (`10.0.0.0/8`, `fe80::/10`, or a single
-/// address, which means a /32 or /128).
+/// address, which means a /32 or /128): `ipnet`'s network, parsed so that
+/// a bare address is accepted too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IpRange {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct IpRange(ipnet::IpNet);
 
 impl IpRange {
     /// `None` when the prefix is longer than the address.
     pub fn new(addr: IpAddr, prefix: u8) -> Option<IpRange> {
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        (prefix <= max).then_some(IpRange { addr, prefix })
+        ipnet::IpNet::new(addr, prefix).ok().map(IpRange)
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
+        self.0.contains(&ip)
     }
 }
 
 impl FromStr for IpRange {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let addr: IpAddr = addr
-            .trim()
-            .parse()
-            .map_err(|e| format!("`{s}`: bad address: {e}"))?;
-        let prefix = match prefix {
-            Some(p) => p
-                .trim()
-                .parse::<u8>()
-                .map_err(|e| format!("`{s}`: bad prefix: {e}"))?,
-            None if addr.is_ipv4() => 32,
-            None => 128,
-        };
-        IpRange::new(addr, prefix).ok_or_else(|| format!("`{s}`: prefix too long"))
+        let text = s.trim();
+        match text.parse::<ipnet::IpNet>() {
+            Ok(net) => Ok(IpRange(net)),
+            Err(_) if !text.contains('/') => text
+                .parse::<IpAddr>()
+                .map(|a| IpRange(a.into()))
+                .map_err(|e| format!("`{s}`: bad address: {e}")),
+            Err(e) => Err(format!("`{s}`: {e} (want ADDRESS/PREFIX, e.g. 10.0.0.0/8)")),
+        }
     }
 }
 
 impl fmt::Display for IpRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+        self.0.fmt(f)
     }
 }
 

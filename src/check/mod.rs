@@ -83,7 +83,8 @@ pub(crate) struct Inner {
     pub(crate) guard: Arc<AddressGuard>,
     /// The run's resolver: one DNS answer per name, filtered by the guard.
     resolver: guard::GuardResolver,
-    excludes: Vec<Regex>,
+    /// `[check] exclude`, matched in one pass over each URL.
+    excludes: regex::RegexSet,
     remaps: Vec<(Regex, String)>,
     pub(crate) backoff_base: Duration,
     pub(crate) shutdown_grace: Duration,
@@ -175,11 +176,12 @@ impl CheckerBuilder {
             path: PathBuf::from("[check]"),
             message,
         };
-        let excludes = config
-            .exclude
-            .iter()
-            .map(|r| Regex::new(r).map_err(|e| config_error(format!("exclude `{r}`: {e}"))))
-            .collect::<Result<Vec<_>, _>>()?;
+        for r in &config.exclude {
+            // Names the faulty rule (a set's error would not say which).
+            Regex::new(r).map_err(|e| config_error(format!("exclude `{r}`: {e}")))?;
+        }
+        let excludes = regex::RegexSet::new(&config.exclude)
+            .map_err(|e| config_error(format!("exclude: {e}")))?;
         let remaps = config
             .remap
             .iter()
@@ -397,6 +399,12 @@ impl Inner {
             .insert(host_key(url));
     }
 
+    /// The first `[check] exclude` rule (in config order) matching `url`.
+    fn exclude_rule(&self, url: &str) -> Option<&str> {
+        let first = self.excludes.matches(url).into_iter().next()?;
+        Some(self.excludes.patterns()[first].as_str())
+    }
+
     /// Applies length cap, exclude, remap, URL parsing and the literal-address
     /// guard. `Err` carries the decided result (a whole `LinkResult`, built
     /// once per URL and kept: boxing it would only add an allocation).
@@ -413,11 +421,8 @@ impl Inner {
                 ),
             );
         }
-        if let Some(re) = self.excludes.iter().find(|re| re.is_match(url)) {
-            return decided(
-                Status::Excluded,
-                format!("matches exclude rule `{}`", re.as_str()),
-            );
+        if let Some(rule) = self.exclude_rule(url) {
+            return decided(Status::Excluded, format!("matches exclude rule `{rule}`"));
         }
         let mut target = url.trim().to_string();
         if let Some((re, rep)) = self.remaps.iter().find(|(re, _)| re.is_match(&target)) {
@@ -428,13 +433,10 @@ impl Inner {
                     format!("remapped URL is over the {MAX_URL_LEN}-byte limit"),
                 );
             }
-            if let Some(re) = self.excludes.iter().find(|re| re.is_match(&target)) {
+            if let Some(rule) = self.exclude_rule(&target) {
                 return decided(
                     Status::Excluded,
-                    format!(
-                        "remapped URL {target} matches exclude rule `{}`",
-                        re.as_str()
-                    ),
+                    format!("remapped URL {target} matches exclude rule `{rule}`"),
                 );
             }
         }
