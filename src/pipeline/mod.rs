@@ -155,6 +155,7 @@ pub async fn run(
     }
     let config = &options.config;
     let fail_words = fail_words(config)?;
+    let _lock = outputs::lock_output_dir(&config.output_dir).await?;
     let clients = RunClients::build(&options)?;
     let digest = options.shard.is_some();
     let (mut store, mut links, digests) = gather::gather(config, &clients.checker, digest).await?;
