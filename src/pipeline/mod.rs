@@ -78,7 +78,7 @@ pub struct RunOptions {
     /// `Debug` is redacted and it has no `Display`.
     pub token: Option<SecretString>,
     /// The Software Heritage token (`SWH_TOKEN`); only `archive` reads it.
-    pub swh_token: Option<crate::archive::Token>,
+    pub swh_token: Option<SecretString>,
     /// The Hugging Face token (`HF_TOKEN`); only `forge` reads it, and
     /// sends it to the Hugging Face API alone.
     pub hf_token: Option<SecretString>,
