@@ -73,7 +73,7 @@ impl World {
 allow_private = {allow_private}
 timeout_secs = 5
 retries = 0
-remap = ['^https://lab\.example/(.*)$ {web}/$1']
+remap = ['^https://lab\.example/(.*)$ {web}/$1', '^https://github\.com/([^/]+/[^/]+/tree/.*)$ {web}/$1']
 [github]
 api_url = "{gh}"
 [forges]
@@ -742,4 +742,34 @@ async fn oversized_answers_and_a_silent_archive_are_given_up() {
     }
     let (_, links) = table(&w.reports("silent").join("links.csv"));
     assert!(links.iter().all(|r| r["archive_checked_at"].is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_repository_is_asked_under_its_canonical_name_first() {
+    let papers = "# Moved paper\n\nCode: https://github.com/lab/old/tree/main/gone\n";
+    let github = FakeGithub::start(vec![FakeRepo::new("lab/New").renamed_from("lab/old")]).await;
+    let mut w = World::new(papers, &[]).await;
+    w.github = github;
+    // GitHub's lister stores the canonical `html_url`.
+    w.archive.swh(
+        "https://github.com/lab/New",
+        Swh::Holds("2021-06-07T00:00:00+00:00".into()),
+    );
+    let (_, _, stderr) = w.run("moved", "", &[]);
+    let (_, links) = table(&w.reports("moved").join("links.csv"));
+    let r = row(&links, "url", "https://github.com/lab/old/tree/main/gone");
+    assert_eq!(r["status"], "broken", "{stderr}");
+    assert_eq!(
+        r["archived_copy"],
+        browse(&w.archive, "https://github.com/lab/New")
+    );
+    let asked: Vec<String> = w.archive.log().into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(
+        asked,
+        [
+            "/api/1/origin/https://github.com/lab/New/get/",
+            "/api/1/origin/https://github.com/lab/New/visit/latest/?require_snapshot=true",
+        ],
+        "the canonical spelling first, no search"
+    );
 }
