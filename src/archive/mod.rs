@@ -506,8 +506,10 @@ pub fn cdx_base(cfg: &ArchiveConfig) -> String {
     }
 }
 
-/// `GET {cdx}/cdx/search/cdx?url=...&output=json&filter=statuscode:2..&limit=-1`:
-/// the latest 2xx capture, as `{cdx}/web/{timestamp}/{original}`.
+/// `GET {cdx}/cdx/search/cdx?url=...&output=json&filter=statuscode:2..&limit=-1&gzip=false`:
+/// the latest 2xx capture, as `{cdx}/web/{timestamp}/{original}`. The CDX
+/// server "returns gzip encoded data for all queries" unless `gzip=false`
+/// (`wayback-cdx-server/README.md`), and this client does not decode gzip.
 async fn wayback_cdx(client: &ArchiveClient, url: &str) -> Outcome {
     let base = cdx_base(&client.config);
     let query = [
@@ -515,6 +517,7 @@ async fn wayback_cdx(client: &ArchiveClient, url: &str) -> Outcome {
         ("output", "json"),
         ("filter", "statuscode:2.."),
         ("limit", "-1"),
+        ("gzip", "false"),
     ];
     let reply = match get_with_url(client, &format!("{base}/cdx/search/cdx"), &query).await {
         Ok(r) => r,

@@ -659,7 +659,7 @@ async fn an_empty_or_non_2xx_availability_answer_is_followed_by_the_cdx_server()
         w.archive
             .log()
             .iter()
-            .any(|(_, t, _)| t == "/cdx/search/cdx?url=https://lab.example/https-page&output=json&filter=statuscode:2..&limit=-1"),
+            .any(|(_, t, _)| t == "/cdx/search/cdx?url=https://lab.example/https-page&output=json&filter=statuscode:2..&limit=-1&gzip=false"),
         "{:?}",
         w.archive.log()
     );

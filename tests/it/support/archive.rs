@@ -25,7 +25,7 @@
 //!   the CDX server (internetarchive/wayback `wayback-cdx-server/README.md`):
 //!   an array of arrays whose first row names the fields, exact URL match,
 //!   `filter=statuscode:REGEX`, `limit=-N` the last N; `[]` when nothing
-//!   matches.
+//!   matches; gzip-encoded unless `gzip=false`.
 //!
 //! Scripted faults (429 with `Retry-After`, malformed JSON, an answer
 //! slower than any test timeout, an oversized answer, a hostile copy URL)
@@ -301,7 +301,7 @@ fn cdx(st: &State, q: &[(String, String)]) -> Reply {
         rows = rows.split_off(rows.len().saturating_sub(n));
     }
     if rows.is_empty() {
-        return json(200, "[]");
+        return cdx_reply(q, "[]");
     }
     let mut out = vec![
         r#"["urlkey","timestamp","original","mimetype","statuscode","digest","length"]"#
@@ -312,7 +312,48 @@ fn cdx(st: &State, q: &[(String, String)]) -> Reply {
             r#"["com,example)/","{ts}","{orig}","text/html","{status}","Q4YULN754FHV2U6Q5JUT6Q2P57WEWNNY","1415"]"#
         ));
     }
-    json(200, &format!("[{}]", out.join(",\n")))
+    cdx_reply(q, &format!("[{}]", out.join(",\n")))
+}
+
+/// "By default, CDX server returns gzip encoded data for all queries. To
+/// turn this off, add the gzip=false param" (`wayback-cdx-server/README.md`).
+fn cdx_reply(q: &[(String, String)], body: &str) -> Reply {
+    if param(q, "gzip") == Some("false") {
+        return json(200, body);
+    }
+    let mut reply = json(200, "").header("Content-Encoding", "gzip");
+    if let Reply::Response { body: b, .. } = &mut reply {
+        *b = gzip_stored(body.as_bytes());
+    }
+    reply
+}
+
+/// A gzip member holding `data` in one stored (uncompressed) deflate block
+/// (RFC 1952 around RFC 1951 section 3.2.4; `data` under 64 KiB).
+fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(data.len()).expect("small body");
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255, 1];
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 /// Counts a Software Heritage request against the limit: the
