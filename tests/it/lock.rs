@@ -105,7 +105,7 @@ async fn a_second_run_on_the_same_output_directory_refuses_naming_the_first() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_run_waits_for_the_first_to_finish() {
     let web =
-        WebServer::start(|_| Reply::status(200).body("ok").delay(Duration::from_secs(2))).await;
+        WebServer::start(|_| Reply::status(200).body("ok").delay(Duration::from_secs(3))).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &web);
     let first = start_first(dir.path(), &cfg, &web);
