@@ -302,6 +302,14 @@ pub struct ArchiveConfig {
     pub save_after_days: i64,
     /// With `save_live`: save requests at most per run.
     pub max_saves: usize,
+    /// Longest wait (seconds) for a rate limit to lift (`Retry-After`,
+    /// `X-RateLimit-Reset`); unset: `[check] max_retry_after_secs`.
+    pub max_wait_secs: Option<u64>,
+    /// Largest archive answer read (MiB); a larger one is unknown.
+    pub max_answer_mib: u64,
+    /// Wayback CDX server base (`{cdx_api_url}/cdx/search/cdx`); unset:
+    /// `wayback_api_url`, with `archive.org` read as `web.archive.org`.
+    pub cdx_api_url: Option<String>,
 }
 
 impl Default for ArchiveConfig {
@@ -310,7 +318,7 @@ impl Default for ArchiveConfig {
             enabled: true,
             swh_api_url: "https://archive.softwareheritage.org".into(),
             wayback_api_url: "https://archive.org".into(),
-            max_lookups: 200,
+            max_lookups: 40,
             concurrency: 2,
             timeout_secs: 20,
             cache_max_age: "30d".into(),
@@ -318,6 +326,9 @@ impl Default for ArchiveConfig {
             save_live: false,
             save_after_days: 365,
             max_saves: 20,
+            max_wait_secs: None,
+            max_answer_mib: 1,
+            cdx_api_url: None,
         }
     }
 }
@@ -334,10 +345,17 @@ impl ArchiveConfig {
         if self.timeout_secs == 0 {
             return Err("[archive] timeout_secs must be at least 1".into());
         }
+        if self.max_answer_mib == 0 {
+            return Err("[archive] max_answer_mib must be at least 1".into());
+        }
+        let cdx = self.cdx_api_url.as_ref();
         for (key, base) in [
             ("swh_api_url", &self.swh_api_url),
             ("wayback_api_url", &self.wayback_api_url),
-        ] {
+        ]
+        .into_iter()
+        .chain(cdx.map(|c| ("cdx_api_url", c)))
+        {
             let u = url::Url::parse(base).map_err(|e| format!("[archive] {key} `{base}`: {e}"))?;
             if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
                 return Err(format!("[archive] {key} `{base}`: not an http(s) URL"));

@@ -83,7 +83,7 @@ fn run_options(config: paperlinks::Config, args: &CheckArgs) -> anyhow::Result<R
         fail_on_new: args.run.fail_on_new,
         format: args.run.format.into(),
         token: paperlinks::github::token_from_env(),
-        swh_token: paperlinks::archive::Token::from_env(),
+        swh_token: paperlinks::http::token_from_env(&["SWH_TOKEN"]),
         hf_token: paperlinks::http::token_from_env(&["HF_TOKEN"]),
         dns_lookup: paperlinks::check::guard::hermetic_lookup_from_env()
             .map(paperlinks::pipeline::DnsLookup),

@@ -21,8 +21,9 @@ fn json<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, String>
 }
 
 /// `GET /api/1/origin/{url}/get/` answered 200: the origin is known when the
-/// answer is an object with its `url`.
-pub fn swh_origin(body: &[u8]) -> Result<(), String> {
+/// answer is an object with its `url` (swh-web `DOC_RETURN_ORIGIN`: "the
+/// origin canonical url"), which is returned.
+pub fn swh_origin(body: &[u8]) -> Result<String, String> {
     #[derive(Deserialize)]
     struct Origin {
         url: String,
@@ -31,7 +32,67 @@ pub fn swh_origin(body: &[u8]) -> Result<(), String> {
     if o.url.is_empty() {
         return Err("malformed Software Heritage origin answer: empty url".into());
     }
-    Ok(())
+    Ok(o.url)
+}
+
+/// `GET /api/1/origin/search/{pattern}/` answered 200: a JSON array of
+/// origins (swh-web `DOC_RETURN_ORIGIN_ARRAY_SEARCH`: `url`,
+/// `origin_visits_url`, `has_visits`, ...); their URLs in order.
+pub fn swh_search(body: &[u8]) -> Result<Vec<String>, String> {
+    #[derive(Deserialize)]
+    struct Origin {
+        url: String,
+    }
+    let found: Vec<Origin> = json(body, "Software Heritage origin search")?;
+    Ok(found.into_iter().map(|o| o.url).collect())
+}
+
+/// A capture the Wayback CDX server lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CdxCapture {
+    /// `YYYYMMDDhhmmss`.
+    pub timestamp: String,
+    /// The URL as captured.
+    pub original: String,
+}
+
+/// `GET /cdx/search/cdx?...&output=json&limit=-1`: an array of arrays,
+/// the first row the field names (`["urlkey","timestamp","original",
+/// "mimetype","statuscode","digest","length"]`, internetarchive/wayback
+/// `wayback-cdx-server/README.md`, "Output Format (JSON)"), then one row
+/// per capture. The last capture with a 2xx status and a 14-digit
+/// timestamp; `None` for an empty answer, `[]` or the header row alone.
+pub fn wayback_cdx(body: &[u8]) -> Result<Option<CdxCapture>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let rows: Vec<Vec<String>> = json(body, "Wayback Machine CDX")?;
+    let Some((fields, captures)) = rows.split_first() else {
+        return Ok(None);
+    };
+    let col = |name: &str| {
+        fields
+            .iter()
+            .position(|f| f == name)
+            .ok_or_else(|| format!("malformed Wayback Machine CDX answer: no `{name}` field"))
+    };
+    let (ts, orig, status) = (col("timestamp")?, col("original")?, col("statuscode")?);
+    let ok = |r: &&Vec<String>| {
+        let cell = |i: usize| r.get(i).map_or("", String::as_str);
+        cell(status).len() == 3
+            && cell(status).starts_with('2')
+            && wayback_timestamp(cell(ts)).is_some()
+            && matches!(
+                url::Url::parse(cell(orig))
+                    .map(|u| u.scheme().to_string())
+                    .as_deref(),
+                Ok("http" | "https")
+            )
+    };
+    Ok(captures.iter().rev().find(ok).map(|r| CdxCapture {
+        timestamp: r[ts].clone(),
+        original: r[orig].clone(),
+    }))
 }
 
 /// `GET /api/1/origin/{url}/visit/latest/?require_snapshot=true` answered
@@ -122,7 +183,10 @@ mod tests {
 
     #[test]
     fn swh_answers() {
-        assert!(swh_origin(br#"{"url":"https://github.com/a/b","origin_visits_url":"x"}"#).is_ok());
+        assert_eq!(
+            swh_origin(br#"{"url":"https://github.com/a/b","origin_visits_url":"x"}"#).unwrap(),
+            "https://github.com/a/b"
+        );
         assert!(swh_origin(b"{}").is_err());
         assert!(swh_origin(b"<html>").is_err());
         let d = swh_latest_visit(
@@ -178,5 +242,43 @@ mod tests {
         assert_eq!(wayback_available(unavailable).unwrap(), None);
         assert!(wayback_available(b"not json").is_err());
         assert_eq!(wayback_timestamp("2024"), None);
+    }
+
+    #[test]
+    fn cdx_rows_after_the_field_names() {
+        // The README's own example (three 200 captures of archive.org).
+        let body = br#"[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],
+ ["org,archive)/", "19970126045828", "http://www.archive.org:80/", "text/html", "200", "Q4YU", "1415"],
+ ["org,archive)/", "19971011050034", "http://www.archive.org:80/", "text/html", "200", "XAHD", "1402"]]"#;
+        assert_eq!(
+            wayback_cdx(body).unwrap().unwrap(),
+            CdxCapture {
+                timestamp: "19971011050034".into(),
+                original: "http://www.archive.org:80/".into()
+            }
+        );
+        assert_eq!(wayback_cdx(b"").unwrap(), None);
+        assert_eq!(wayback_cdx(b"[]").unwrap(), None);
+        assert_eq!(
+            wayback_cdx(
+                br#"[["urlkey","timestamp","original","mimetype","statuscode","digest","length"]]"#
+            )
+            .unwrap(),
+            None
+        );
+        // A 404 capture, a short row and a javascript: original never count.
+        let bad = br#"[["timestamp","original","statuscode"],["20240101000000","https://x/","404"],["2024"],["20240101000000","javascript:alert(1)","200"]]"#;
+        assert_eq!(wayback_cdx(bad).unwrap(), None);
+        assert!(wayback_cdx(br#"[["timestamp"],["1"]]"#).is_err());
+        assert!(wayback_cdx(b"<html>").is_err());
+    }
+
+    #[test]
+    fn search_answers_are_arrays_of_origins() {
+        let body =
+            br#"[{"url":"https://github.com/Lab/Gone","origin_visits_url":"v","has_visits":true}]"#;
+        assert_eq!(swh_search(body).unwrap(), ["https://github.com/Lab/Gone"]);
+        assert_eq!(swh_search(b"[]").unwrap(), Vec::<String>::new());
+        assert!(swh_search(b"{}").is_err());
     }
 }

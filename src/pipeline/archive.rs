@@ -175,7 +175,7 @@ pub(super) async fn archive_stage(
     }
     out.saves = looked.saves;
     out.calls = looked.calls;
-    out.notes = looked.notes;
+    out.notes.extend(looked.notes);
     Ok(out)
 }
 
@@ -198,11 +198,13 @@ pub(super) fn archived_from_shards(
         .iter()
         .flat_map(|s| s.lookups.iter().map(|(k, l)| (k.as_str(), l)))
         .collect();
+    let mut dropped = Vec::new();
     for (t, target) in out.targets.iter().enumerate() {
         if let Some(l) = lookups.get(target.key.as_str()) {
-            out.lookups[t] = Some((*l).clone());
+            out.lookups[t] = vetted(&config.archive, Some((*l).clone()), &mut dropped);
         }
     }
+    out.notes.extend(crate::archive::dropped_note(&dropped));
     for s in shards {
         out.saves.extend(s.saves.iter().cloned());
         out.calls += s.calls;
@@ -236,6 +238,7 @@ fn pick_targets(
         })
     };
     let roles = archive_roles(store);
+    let mut dropped = Vec::new();
     for (id, (url, result)) in store.urls.iter().zip(&checked.results).enumerate() {
         if !wants_archive(result, roles[id]) {
             continue;
@@ -244,19 +247,22 @@ fn pick_targets(
         let target = if repo == NO_REPO {
             Target::other(url, crate::forge::is_code_link(url, false))
         } else {
-            archive_target(&links.repos[repo as usize])
+            let r = repo as usize;
+            archive_target(&links.repos[r], checked.repo_outcomes.get(r))
         };
         let t = add(&mut out, target);
         out.url_target[id] = Some(t);
         if out.enabled && out.lookups[t as usize].is_none() {
-            out.lookups[t as usize] = history.reusable_archive(url);
+            let reused = history.reusable_archive(url);
+            out.lookups[t as usize] = vetted(&config.archive, reused, &mut dropped);
         }
     }
+    out.notes.extend(crate::archive::dropped_note(&dropped));
     let mut live = Vec::new();
     for (i, outcome) in checked.repo_outcomes.iter().enumerate() {
         match outcome {
             RepoOutcome::Missing => {
-                let t = add(&mut out, archive_target(&links.repos[i]));
+                let t = add(&mut out, archive_target(&links.repos[i], None));
                 out.repo_target[i] = Some(t);
             }
             RepoOutcome::Found(info) if links.repos[i].forge == Forge::Github => {
@@ -270,11 +276,40 @@ fn pick_targets(
 }
 
 /// The archive target of a repository: its GitHub origin, or on another
-/// forge its web address.
-fn archive_target(r: &ForgeRef) -> Target {
-    match r.forge {
-        Forge::Github => Target::github(&r.full_name()),
-        _ => Target::other(&format!("https://{}", r.full_name()), true),
+/// forge its web address, as linked; with the canonical web address when
+/// the forge answered one (`outcome`).
+fn archive_target(r: &ForgeRef, outcome: Option<&RepoOutcome>) -> Target {
+    let canonical = match outcome {
+        Some(RepoOutcome::Found(info)) if !info.canonical.is_empty() => match r.forge {
+            Forge::Github => Some(format!("https://github.com/{}", info.canonical)),
+            _ => Some(info.url.clone()).filter(|u| !u.is_empty()),
+        },
+        _ => None,
+    };
+    let written = match r.forge {
+        Forge::Github => format!("https://github.com/{}", r.full_name()),
+        _ => format!("https://{}", r.full_name()),
+    };
+    Target::repo(r.forge, &written, canonical.as_deref())
+}
+
+/// A reused lookup, unless its copy is not an http(s) URL on the archive's
+/// own hosts (a hand-edited or foreign report): then it is dropped (asked
+/// again) and its scheme and host kept in `dropped` for the note.
+fn vetted(
+    cfg: &crate::config::ArchiveConfig,
+    lookup: Option<crate::archive::Lookup>,
+    dropped: &mut Vec<String>,
+) -> Option<crate::archive::Lookup> {
+    match &lookup {
+        Some(crate::archive::Lookup {
+            outcome: crate::archive::Outcome::Found { url, .. },
+            ..
+        }) if !crate::archive::copy_allowed(cfg, url) => {
+            dropped.push(crate::archive::copy_shape(url));
+            None
+        }
+        _ => lookup,
     }
 }
 

@@ -78,7 +78,7 @@ pub struct RunOptions {
     /// `Debug` is redacted and it has no `Display`.
     pub token: Option<SecretString>,
     /// The Software Heritage token (`SWH_TOKEN`); only `archive` reads it.
-    pub swh_token: Option<crate::archive::Token>,
+    pub swh_token: Option<SecretString>,
     /// The Hugging Face token (`HF_TOKEN`); only `forge` reads it, and
     /// sends it to the Hugging Face API alone.
     pub hf_token: Option<SecretString>,
@@ -155,6 +155,7 @@ pub async fn run(
     }
     let config = &options.config;
     let fail_words = fail_words(config)?;
+    let _lock = outputs::lock_output_dir(&config.output_dir).await?;
     let clients = RunClients::build(&options)?;
     let digest = options.shard.is_some();
     let (mut store, mut links, digests) = gather::gather(config, &clients.checker, digest).await?;

@@ -289,3 +289,83 @@ fn print_summary(
     }
     out.flush().map_err(out_err)
 }
+
+/// The lock file in an output directory (holds the pid of the run that
+/// holds the lock; left in place, so there is no race on removing it).
+pub const LOCK_FILE: &str = ".paperlinks.lock";
+/// How long a run waits for another run to let go of its output
+/// directory before it refuses (exit 3).
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// One run per output directory: the advisory lock (`std::fs::File::lock`,
+/// `flock` on Unix) is held as long as this lives.
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+/// Creates `dir` and takes its lock before anything else is written there;
+/// waits up to [`LOCK_WAIT`] for another run to finish, then refuses with
+/// the directory and the other run's pid (`Error::Io`: exit 3).
+pub async fn lock_output_dir(dir: &std::path::Path) -> Result<OutputLock, Error> {
+    // Not being able to create the directory or the lock file is a report
+    // that cannot be written (exit 1); only another run's lock is exit 3.
+    let io = |source: std::io::Error| Error::Report {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let path = dir.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = holder_pid(&path);
+                if std::time::Instant::now() >= deadline {
+                    return Err(Error::Io {
+                        path: dir.to_path_buf(),
+                        source: std::io::Error::other(format!(
+                            "another paperlinks run ({holder}) is writing into this output directory \
+                         (lock {}); waited {} s: try again when it is done, or use another --output-dir",
+                            path.display(),
+                            LOCK_WAIT.as_secs()
+                        )),
+                    });
+                }
+                if !told {
+                    told = true;
+                    warn(&format!(
+                        "waiting up to {} s for another run ({holder}) writing into {}",
+                        LOCK_WAIT.as_secs(),
+                        dir.display()
+                    ));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    use std::io::Seek;
+    file.set_len(0).map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    writeln!(file, "{}", std::process::id()).map_err(io)?;
+    Ok(OutputLock { _file: file })
+}
+
+/// "pid N" of the run holding the lock, as it wrote it.
+fn holder_pid(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match text.trim().parse::<u32>() {
+        Ok(pid) => format!("pid {pid}"),
+        Err(_) => "pid unknown".into(),
+    }
+}

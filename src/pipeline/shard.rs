@@ -179,6 +179,7 @@ pub async fn run_merge(
     let started = Instant::now();
     let config = &options.config;
     let fail_words = super::fail_words(config)?;
+    let _lock = super::outputs::lock_output_dir(&config.output_dir).await?;
     // The merge requests nothing but remote inputs: only the checker is used.
     let clients = super::Clients::build(&options)?;
     let (mut store, mut links, digests) =

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::archive::{FakeArchive, Fault, Swh};
+use support::fake_forges::FakeForge;
 use support::fake_github::{FakeGithub, FakeRepo};
 use support::web::{Reply, WebServer};
 
@@ -20,6 +21,9 @@ const SWH_SECRET: &str = "swh_SENTINEL_do_not_leak_42";
 
 struct World {
     github: FakeGithub,
+    /// Every other forge's API: nothing known (404), so their
+    /// repositories are missing.
+    forge: FakeForge,
     archive: FakeArchive,
     web: WebServer,
     dir: tempfile::TempDir,
@@ -51,6 +55,7 @@ impl World {
         std::fs::write(&input, papers).unwrap();
         World {
             github,
+            forge: FakeForge::start(Vec::new()).await,
             archive,
             web,
             dir,
@@ -68,9 +73,14 @@ impl World {
 allow_private = {allow_private}
 timeout_secs = 5
 retries = 0
-remap = ['^https://lab\.example/(.*)$ {web}/$1']
+remap = ['^https://lab\.example/(.*)$ {web}/$1', '^https://github\.com/([^/]+/[^/]+/tree/.*)$ {web}/$1']
 [github]
 api_url = "{gh}"
+[forges]
+gitlab_api = "{forge}"
+codeberg_api = "{forge}"
+huggingface_api = "{forge}"
+gitee_api = "{forge}"
 [archive]
 swh_api_url = "{arch}"
 wayback_api_url = "{arch}"
@@ -81,6 +91,7 @@ concurrency = 1
                 out = self.dir.path().join(name).display(),
                 web = self.web.url(""),
                 gh = self.github.url(),
+                forge = self.forge.url(),
                 arch = self.archive.url(),
             ),
         )
@@ -214,9 +225,10 @@ async fn dead_code_links_name_the_archived_copy_or_say_none_and_nothing_else_cha
         "no lookup for a live link"
     );
     assert!(w.archive.saves().is_empty(), "save_live is off by default");
-    // kept: origin + visit; paged: origin 404 + wayback; vanished: origin +
-    // visit 404 + wayback; the page: wayback only.
-    assert_eq!(w.archive.calls(), 8);
+    // kept: origin + visit; paged: both spellings 404, the origin search
+    // (no match) and the availability API; vanished: origin + visit 404,
+    // then availability `{}` + CDX `[]`; the page: availability + CDX.
+    assert_eq!(w.archive.calls(), 12);
 
     let (_, repos) = table(&w.reports("on").join("repos.csv"));
     assert_eq!(
@@ -240,7 +252,7 @@ async fn dead_code_links_name_the_archived_copy_or_say_none_and_nothing_else_cha
         "code gone; the Wayback Machine holds a copy from 2023-05-05: http://web.archive.org/web/20230505000000/https://github.com/lab/paged".to_string(),
         "- https://github.com/lab/vanished: code gone; no archived copy found".to_string(),
         "- https://lab.example/gone: page gone; no archived copy found".to_string(),
-        "Archive calls (Software Heritage and the Wayback Machine): 8.".to_string(),
+        "Archive calls (Software Heritage and the Wayback Machine): 12.".to_string(),
     ] {
         assert!(summary.contains(&words), "summary.md lacks {words:?}:\n{summary}");
     }
@@ -360,7 +372,7 @@ async fn an_incremental_run_asks_nothing_again() {
     let w = World::new(PAPERS, &["lab/alive"]).await;
     w.run("inc", "", &[]);
     let calls = w.archive.calls();
-    assert_eq!(calls, 8);
+    assert_eq!(calls, 12);
     let (_, first) = table(&w.reports("inc").join("links.csv"));
     let (code, _, _) = w.run("inc", "", &[]);
     assert_eq!(code, 2);
@@ -380,8 +392,8 @@ async fn an_incremental_run_asks_nothing_again() {
     w.run("inc", "no_copy_max_age = \"0\"", &[]);
     assert_eq!(
         w.archive.calls(),
-        calls + 4,
-        "vanished (3) and the page (1) again"
+        calls + 6,
+        "vanished (4) and the page (2) again"
     );
 }
 
@@ -484,5 +496,281 @@ async fn annotations_say_where_the_code_went() {
         line("https://github.com/lab/kept")
             .contains("%0Acode gone; Software Heritage holds a copy from 2024-03-01: "),
         "{stdout}"
+    );
+}
+
+fn summary(w: &World, name: &str) -> String {
+    std::fs::read_to_string(w.reports(name).join("summary.md")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn software_heritage_is_asked_the_spellings_its_listers_store() {
+    let papers = "# GitLab paper\n\nCode: https://gitlab.com/g/gone\n\n\
+# Codeberg paper\n\nCode: https://codeberg.org/u/gone\n\n\
+# Cased paper\n\nCode: https://github.com/Lab/Cased\n\n\
+# Similar paper\n\nCode: https://github.com/lab/similar\n";
+    let w = World::new(papers, &[]).await;
+    // As the listers store them: GitLab's `http_url_to_repo` and Gitea's
+    // `clone_url` end in `.git`; GitHub's `html_url` has GitHub's own case.
+    let held = || Swh::Holds("2023-01-02T00:00:00+00:00".into());
+    w.archive.swh("https://gitlab.com/g/gone.git", held());
+    w.archive.swh("https://codeberg.org/u/gone.git", held());
+    w.archive.swh("https://github.com/lab/cased", held());
+    w.archive.swh("https://github.com/lab/similar-fork", held());
+    let (code, _, _) = w.run("spell", "", &[]);
+    assert_eq!(code, 2);
+    let (_, links) = table(&w.reports("spell").join("links.csv"));
+    let copy = |url: &str| row(&links, "url", url)["archived_copy"].clone();
+    assert_eq!(
+        copy("https://gitlab.com/g/gone"),
+        browse(&w.archive, "https://gitlab.com/g/gone.git")
+    );
+    assert_eq!(
+        copy("https://codeberg.org/u/gone"),
+        browse(&w.archive, "https://codeberg.org/u/gone.git")
+    );
+    assert_eq!(
+        copy("https://github.com/Lab/Cased"),
+        browse(&w.archive, "https://github.com/lab/cased"),
+        "found by the origin search, equal up to ASCII case"
+    );
+    assert_eq!(
+        copy("https://github.com/lab/similar"),
+        "",
+        "a search hit that only contains the name is not the link's"
+    );
+    // The `.git` spelling is asked first on GitLab and Codeberg: one origin
+    // call and one visit call each.
+    assert_eq!(w.archive.asked_about("gitlab.com/g/gone"), 2);
+    assert_eq!(w.archive.asked_about("codeberg.org/u/gone"), 2);
+    let cased = w.archive.log();
+    let cased: Vec<&str> = cased
+        .iter()
+        .map(|(_, t, _)| t.as_str())
+        .filter(|t| t.to_lowercase().contains("lab/cased"))
+        .collect();
+    assert_eq!(
+        cased,
+        [
+            "/api/1/origin/https://github.com/Lab/Cased/get/",
+            "/api/1/origin/https://github.com/Lab/Cased.git/get/",
+            "/api/1/origin/search/github.com/Lab/Cased/?limit=100&with_visit=true",
+            "/api/1/origin/https://github.com/lab/cased/visit/latest/?require_snapshot=true",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn software_heritage_rate_limit_headers_are_honoured() {
+    let papers =
+        "# A\n\nCode: https://github.com/lab/kept\n\n# B\n\nCode: https://github.com/lab/other\n";
+    let w = World::new(papers, &[]).await;
+    w.archive.swh(
+        "https://github.com/lab/other",
+        Swh::Holds("2022-02-02T00:00:00+00:00".into()),
+    );
+    // Two requests allowed for an hour: kept's origin and visit spend them.
+    w.archive.rate_limit(2, 0, Duration::from_secs(3600));
+    let (code, _, _) = w.run("spent", "", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        w.archive.calls_to("/api/1/"),
+        2,
+        "nothing is asked past X-RateLimit-Remaining: 0"
+    );
+    let (_, links) = table(&w.reports("spent").join("links.csv"));
+    assert_eq!(
+        row(&links, "url", "https://github.com/lab/kept")["archived_at"],
+        "2024-03-01T10:00:00Z"
+    );
+    assert_eq!(
+        row(&links, "url", "https://github.com/lab/other")["archive_checked_at"],
+        "",
+        "unknown: asked again next run"
+    );
+    let text = summary(&w, "spent");
+    assert!(
+        text.contains("Software Heritage rate limit spent (X-RateLimit-Remaining 0"),
+        "{text}"
+    );
+    assert!(text.contains("SWH\\_TOKEN raises it to 1200"), "{text}");
+
+    // A limit already spent answers 429 with Retry-After: one request, then
+    // the lane stops; with a token the note does not ask for one.
+    w.archive.rate_limit(2, 2, Duration::from_secs(3600));
+    let before = w.archive.calls_to("/api/1/");
+    w.run_with("throttled", "", &[], true, &[("SWH_TOKEN", SWH_SECRET)]);
+    assert_eq!(w.archive.calls_to("/api/1/") - before, 1);
+    let text = summary(&w, "throttled");
+    assert!(
+        text.contains("rate limited by Software Heritage (HTTP 429"),
+        "{text}"
+    );
+    assert!(!text.contains("SWH\\_TOKEN raises"), "{text}");
+
+    // A reset within max_wait_secs is waited for, and asking goes on.
+    w.archive.rate_limit(2, 0, Duration::from_secs(2));
+    let (code, _, _) = w.run("waited", "max_wait_secs = 30", &[]);
+    assert_eq!(code, 2);
+    let (_, links) = table(&w.reports("waited").join("links.csv"));
+    assert_eq!(
+        row(&links, "url", "https://github.com/lab/other")["archived_at"],
+        "2022-02-02T00:00:00Z"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_or_non_2xx_availability_answer_is_followed_by_the_cdx_server() {
+    let papers = "# A\n\nProject: https://lab.example/https-page\n\n\
+# B\n\nProject: https://lab.example/was-404\n\n# C\n\nProject: https://lab.example/only-404\n";
+    let w = World::new(papers, &[]).await;
+    // Issue #296: `{"archived_snapshots":{}}` though the CDX server lists it.
+    w.archive
+        .cdx("https://lab.example/https-page", "20220303030303", "200");
+    w.archive
+        .wayback_closest("https://lab.example/was-404", "20230101000000", "404");
+    w.archive
+        .cdx("https://lab.example/was-404", "20200101000000", "200");
+    w.archive
+        .cdx("https://lab.example/was-404", "20230101000000", "404");
+    w.archive
+        .cdx("https://lab.example/only-404", "20230101000000", "404");
+    let (code, _, _) = w.run("cdx", "", &[]);
+    assert_eq!(code, 2);
+    let (_, links) = table(&w.reports("cdx").join("links.csv"));
+    let https = row(&links, "url", "https://lab.example/https-page");
+    assert_eq!(
+        https["archived_copy"],
+        format!(
+            "{}/web/20220303030303/https://lab.example/https-page",
+            w.archive.url()
+        )
+    );
+    assert_eq!(https["archived_at"], "2022-03-03T03:03:03Z");
+    let was = row(&links, "url", "https://lab.example/was-404");
+    assert_eq!(
+        was["archived_at"], "2020-01-01T00:00:00Z",
+        "the latest 2xx capture"
+    );
+    let only = row(&links, "url", "https://lab.example/only-404");
+    assert_eq!(only["archived_copy"], "");
+    assert!(!only["archive_checked_at"].is_empty(), "no copy: known");
+    assert_eq!(w.archive.calls_to("/cdx/search/cdx"), 3);
+    assert!(
+        w.archive
+            .log()
+            .iter()
+            .any(|(_, t, _)| t == "/cdx/search/cdx?url=https://lab.example/https-page&output=json&filter=statuscode:2..&limit=-1&gzip=false"),
+        "{:?}",
+        w.archive.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_off_the_archives_own_hosts_are_dropped_with_a_note() {
+    let papers = "# A\n\nProject: https://lab.example/gone\n";
+    let w = World::new(papers, &[]).await;
+    for (name, copy, shape) in [
+        ("js", "javascript:alert(1)", "javascript:"),
+        ("data", "data:text/html,hi", "data:"),
+        ("private", "http://10.0.0.1/web/1/x", "http:10.0.0.1"),
+        (
+            "foreign",
+            "https://evil.example/web/1/x",
+            "https:evil.example",
+        ),
+    ] {
+        w.archive.push_fault(Fault::Copy(copy.into()));
+        let (code, stdout, stderr) = w.run(name, "", &[]);
+        assert_eq!(code, 2);
+        let (_, links) = table(&w.reports(name).join("links.csv"));
+        assert_eq!(links[0]["archived_copy"], "", "{name}");
+        assert_eq!(links[0]["archive_checked_at"], "", "{name}: asked again");
+        let text = summary(&w, name);
+        assert!(
+            text.contains("1 archived-copy URLs were dropped"),
+            "{name}: {text}"
+        );
+        assert!(text.contains(shape), "{name}: {text}");
+        let all = format!("{stdout}{stderr}{text}");
+        assert!(!all.contains(copy), "{name}: the copy is never written");
+    }
+
+    // A copy read back from a hand-edited links.csv is not reused either.
+    w.archive
+        .wayback("https://lab.example/gone", "20240101000000");
+    w.run("edited", "", &[]);
+    let path = w.reports("edited").join("links.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let good = "http://web.archive.org/web/20240101000000/https://lab.example/gone";
+    assert!(text.contains(good));
+    std::fs::write(&path, text.replace(good, "javascript:alert(1)")).unwrap();
+    let before = w.archive.calls();
+    w.run("edited", "", &[]);
+    assert!(w.archive.calls() > before, "looked up again");
+    let (_, links) = table(&path);
+    assert_eq!(links[0]["archived_copy"], good);
+    assert!(summary(&w, "edited").contains("1 archived-copy URLs were dropped"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_answers_and_a_silent_archive_are_given_up() {
+    let papers = "# A\n\nCode: https://github.com/lab/a\n\n# B\n\nCode: https://github.com/lab/b\n\n\
+# C\n\nCode: https://github.com/lab/c\n\n# D\n\nCode: https://github.com/lab/d\n";
+    let w = World::new(papers, &[]).await;
+    w.archive.push_fault(Fault::Huge(2 << 20));
+    w.run("huge", "max_lookups = 1", &[]);
+    let text = summary(&w, "huge");
+    assert!(text.contains("answer larger than 1.0 MiB"), "{text}");
+
+    let before = w.archive.calls();
+    for _ in 0..6 {
+        w.archive.push_fault(Fault::Slow);
+    }
+    let started = std::time::Instant::now();
+    let (code, _, _) = w.run("silent", "", &[]);
+    assert_eq!(code, 2);
+    // a, b, c: one silent call to each service; then both are given up and
+    // d costs nothing.
+    assert_eq!(w.archive.calls() - before, 6);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let text = summary(&w, "silent");
+    for service in ["Software Heritage", "the Wayback Machine"] {
+        assert!(
+            text.contains(&format!("{service} gave no answer to 3 calls in a row")),
+            "{text}"
+        );
+    }
+    let (_, links) = table(&w.reports("silent").join("links.csv"));
+    assert!(links.iter().all(|r| r["archive_checked_at"].is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_repository_is_asked_under_its_canonical_name_first() {
+    let papers = "# Moved paper\n\nCode: https://github.com/lab/old/tree/main/gone\n";
+    let github = FakeGithub::start(vec![FakeRepo::new("lab/New").renamed_from("lab/old")]).await;
+    let mut w = World::new(papers, &[]).await;
+    w.github = github;
+    // GitHub's lister stores the canonical `html_url`.
+    w.archive.swh(
+        "https://github.com/lab/New",
+        Swh::Holds("2021-06-07T00:00:00+00:00".into()),
+    );
+    let (_, _, stderr) = w.run("moved", "", &[]);
+    let (_, links) = table(&w.reports("moved").join("links.csv"));
+    let r = row(&links, "url", "https://github.com/lab/old/tree/main/gone");
+    assert_eq!(r["status"], "broken", "{stderr}");
+    assert_eq!(
+        r["archived_copy"],
+        browse(&w.archive, "https://github.com/lab/New")
+    );
+    let asked: Vec<String> = w.archive.log().into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(
+        asked,
+        [
+            "/api/1/origin/https://github.com/lab/New/get/",
+            "/api/1/origin/https://github.com/lab/New/visit/latest/?require_snapshot=true",
+        ],
+        "the canonical spelling first, no search"
     );
 }

@@ -19,6 +19,7 @@ mod github;
 mod hostile;
 mod html;
 mod html_page;
+mod lock;
 mod outputs;
 mod proxy;
 mod report;
