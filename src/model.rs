@@ -143,10 +143,15 @@ pub enum Health {
     /// `archived` and before `empty` in precedence; last in `ALL` because
     /// it was added later.
     Failing,
+    /// The forge holds it but refuses to serve it: GitHub's "Repository
+    /// access blocked" (HTTP 451 for a DMCA takedown, 403 for its terms of
+    /// service), a Hugging Face repository whose access is disabled. Comes
+    /// right after `missing` in precedence; last in `ALL` (added later).
+    Unavailable,
 }
 
 impl Health {
-    pub const ALL: [Health; 8] = [
+    pub const ALL: [Health; 9] = [
         Health::Missing,
         Health::Archived,
         Health::Empty,
@@ -155,6 +160,7 @@ impl Health {
         Health::Active,
         Health::Unknown,
         Health::Failing,
+        Health::Unavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +173,7 @@ impl Health {
             Health::Active => "active",
             Health::Unknown => "unknown",
             Health::Failing => "failing",
+            Health::Unavailable => "unavailable",
         }
     }
 
@@ -180,7 +187,8 @@ impl Health {
             Health::Failing => 4,
             Health::Empty => 5,
             Health::Unknown => 6,
-            Health::Missing => 7,
+            Health::Unavailable => 7,
+            Health::Missing => 8,
         }
     }
 }
@@ -424,6 +432,9 @@ pub enum RepoOutcome {
     Found(Box<RepoInfo>),
     Missing,
     Unknown(String),
+    /// The forge has it but refuses to serve it (health `unavailable`):
+    /// the reason, as the forge gives it.
+    Unavailable(String),
 }
 
 /// One row of `repos.csv` (written through `rows::RepoRecord`).

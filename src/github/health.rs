@@ -4,12 +4,20 @@ use crate::config::GithubConfig;
 use crate::model::{Health, RepoOutcome};
 use chrono::{DateTime, Utc};
 
-/// Runtime stages of a Hugging Face Space that mean it does not run.
-pub const FAILING_STAGES: [&str; 3] = ["BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR"];
+/// Runtime stages of a Hugging Face Space that mean it does not run
+/// (huggingface_hub `SpaceStage`: `NO_APP_FILE` is a Space without the app
+/// file its SDK needs, so nothing can start).
+pub const FAILING_STAGES: [&str; 4] = [
+    "BUILD_ERROR",
+    "RUNTIME_ERROR",
+    "CONFIG_ERROR",
+    "NO_APP_FILE",
+];
 
 /// The health word of a repository on any forge (other forges fill the
 /// same `RepoInfo`; `has_code` is always true there, so `placeholder` is
-/// GitHub's alone). First match wins: `missing` (not found), `archived`,
+/// GitHub's alone). First match wins: `missing` (not found), `unavailable`
+/// (the forge refuses to serve it: a takedown, a block), `archived`,
 /// `failing` (a Space whose runtime stage is an error),
 /// `empty` (no commits), `placeholder` (commits but no code in any language
 /// GitHub detects), `stale` (last push older than `stale_after_days`; when
@@ -19,6 +27,7 @@ pub const FAILING_STAGES: [&str; 3] = ["BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_E
 pub fn health(outcome: &RepoOutcome, config: &GithubConfig, now: DateTime<Utc>) -> Health {
     let info = match outcome {
         RepoOutcome::Missing => return Health::Missing,
+        RepoOutcome::Unavailable(_) => return Health::Unavailable,
         RepoOutcome::Unknown(_) => return Health::Unknown,
         RepoOutcome::Found(info) => info,
     };
@@ -74,6 +83,10 @@ mod tests {
     #[test]
     fn precedence() {
         assert_eq!(h(&RepoOutcome::Missing), Health::Missing);
+        assert_eq!(
+            h(&RepoOutcome::Unavailable("dmca".into())),
+            Health::Unavailable
+        );
         assert_eq!(h(&RepoOutcome::Unknown("x".into())), Health::Unknown);
         assert_eq!(h(&found(|_| {})), Health::Active);
         let old = now() - chrono::Duration::days(400);

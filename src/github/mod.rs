@@ -257,30 +257,40 @@ impl Github {
         while let Some(ask) = plan.next() {
             let batch: Vec<(String, String)> =
                 ask.repos.iter().map(|&i| repos[i].clone()).collect();
-            let answers = match graphql_batch(session, &batch, since, ask.shape).await {
-                Batch::TooCostly(why) => {
-                    let given_up = plan.too_costly(ask);
-                    for i in given_up.failed {
-                        out[i] = Some(RepoOutcome::Unknown(format!(
-                            "GitHub GraphQL API could not answer for this repository, even \
+            let (answers, asked_again) =
+                match graphql_batch(session, &batch, since, ask.shape).await {
+                    Batch::TooCostly(why) => {
+                        let given_up = plan.too_costly(ask);
+                        for i in given_up.failed {
+                            out[i] = Some(RepoOutcome::Unknown(format!(
+                                "GitHub GraphQL API could not answer for this repository, even \
                              without its commit count ({why})"
-                        )));
-                    }
-                    for i in given_up.abandoned {
-                        out[i] = Some(RepoOutcome::Unknown(format!(
-                            "not asked: the GitHub GraphQL API failed on every query, even \
+                            )));
+                        }
+                        for i in given_up.abandoned {
+                            out[i] = Some(RepoOutcome::Unknown(format!(
+                                "not asked: the GitHub GraphQL API failed on every query, even \
                              single repositories without the commit count ({why})"
-                        )));
+                            )));
+                        }
+                        continue;
                     }
+                    // Those left without data at a resource limit go back to
+                    // the plan as a smaller batch; their outcome waits for it.
+                    Batch::Answered(answers, retry) => {
+                        if !retry.is_empty() && plan.partly_answered(&ask, &retry) {
+                            (answers, retry)
+                        } else {
+                            plan.answered();
+                            (answers, Vec::new())
+                        }
+                    }
+                    Batch::Failed(answers) => (answers, Vec::new()),
+                };
+            for (p, (&i, outcome)) in ask.repos.iter().zip(answers).enumerate() {
+                if asked_again.contains(&p) {
                     continue;
                 }
-                Batch::Answered(answers) => {
-                    plan.answered();
-                    answers
-                }
-                Batch::Failed(answers) => answers,
-            };
-            for (&i, outcome) in ask.repos.iter().zip(answers) {
                 if ask.shape == Shape::Light && matches!(outcome, RepoOutcome::Found(_)) {
                     light.push(format!("{}/{}", repos[i].0, repos[i].1));
                 }
@@ -367,8 +377,10 @@ fn refused(raw: &client::Raw) -> Stop {
 
 /// What one GraphQL call for a batch gave.
 enum Batch {
-    /// GitHub answered with data: one outcome per repository.
-    Answered(Vec<RepoOutcome>),
+    /// GitHub answered with data: one outcome per repository, and the
+    /// positions of those it left without data at a resource limit (asked
+    /// again in a smaller batch).
+    Answered(Vec<RepoOutcome>, Vec<usize>),
     /// No data: one `Unknown` per repository, with the reason.
     Failed(Vec<RepoOutcome>),
     /// The query cost too much (see `plan`): the reason.
@@ -392,7 +404,7 @@ async fn graphql_batch(
     match graphql::classify(raw.status, &raw.body, n, &raw.message()) {
         Reply::Data(answer) => {
             session.report_budget(answer.remaining, answer.reset_at);
-            Batch::Answered(answer.outcomes)
+            Batch::Answered(answer.outcomes, answer.retry)
         }
         Reply::TooCostly(why) => Batch::TooCostly(why),
         Reply::Refused => all(session.halt(refused(&raw)).reason()),
@@ -423,6 +435,9 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
             return RepoOutcome::Unknown(f.reason());
         }
     };
+    if let Some(why) = rest::blocked(raw.status, &raw.body) {
+        return RepoOutcome::Unavailable(why);
+    }
     match raw.status {
         200 => match rest::repo_info(&raw.body) {
             Ok(info) => {

@@ -178,7 +178,9 @@ pub(super) fn repo_rows(
             let (info, error) = match outcome {
                 RepoOutcome::Found(info) => (Some((**info).clone()), String::new()),
                 RepoOutcome::Missing => (None, "repository not found (deleted or private)".into()),
-                RepoOutcome::Unknown(reason) => (None, reason.clone()),
+                RepoOutcome::Unknown(reason) | RepoOutcome::Unavailable(reason) => {
+                    (None, reason.clone())
+                }
             };
             RepoRow {
                 repo: r.full_name(),
