@@ -14,7 +14,7 @@
 
 use super::{Answer, ForgeRef, api, api_base};
 use crate::config::ForgesConfig;
-use crate::model::{Forge, RepoOutcome};
+use crate::model::{Forge, RepoOutcome, Unfetched, WhyUnknown};
 use crate::proxy::ProxySettings;
 use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
@@ -168,13 +168,14 @@ impl Forges {
             Ok(c) => c,
             Err(e) => {
                 stats.notes.push(e.clone());
-                return (vec![RepoOutcome::Unknown(e); refs.len()], stats);
+                return (vec![RepoOutcome::Unknown(e.into()); refs.len()], stats);
             }
         };
         let mut lanes: Vec<(Arc<Lane>, usize, Vec<usize>)> = Vec::new();
         for (i, r) in refs.iter().enumerate() {
             let Some(base) = api_base(&self.config, r) else {
-                out[i] = RepoOutcome::Unknown(format!("{} audit turned off", r.forge.as_str()));
+                let off = format!("{} audit turned off", r.forge.as_str());
+                out[i] = RepoOutcome::Unknown(Unfetched::not_asked(off));
                 continue;
             };
             match lanes
@@ -207,6 +208,11 @@ impl Forges {
                  repositories answer anonymously)."
             ));
         }
+        let names = refs.iter().map(ForgeRef::full_name);
+        let now = chrono::Utc::now();
+        stats
+            .notes
+            .extend(crate::github::future_push_note("forge", &out, names, now));
         for (lane, before, idx) in &lanes {
             let made = lane.calls.load(Ordering::Relaxed) - before;
             *stats.calls.entry(lane.forge).or_default() += made;
@@ -300,26 +306,26 @@ impl Forges {
         shutdown: &CancellationToken,
     ) -> RepoOutcome {
         let Some(api) = api(r.forge) else {
-            return RepoOutcome::Unknown("not a forge with an API here".into());
+            return RepoOutcome::Unknown(Unfetched::not_asked("not a forge with an API here"));
         };
         let url = format!("{}{}", lane.base, (api.request)(r));
         let name = r.forge.as_str();
         let mut waits = 0;
         loop {
             if shutdown.is_cancelled() {
-                return RepoOutcome::Unknown(format!(
+                return RepoOutcome::Unknown(Unfetched::stopped(format!(
                     "interrupted before the {name} API was asked"
-                ));
+                )));
             }
             if let Some(reason) = lane.stopped() {
-                return RepoOutcome::Unknown(reason);
+                return RepoOutcome::Unknown(Unfetched::stopped(reason));
             }
             if lane.calls.fetch_add(1, Ordering::Relaxed) >= self.config.max_calls {
                 lane.calls.fetch_sub(1, Ordering::Relaxed);
                 let max = self.config.max_calls;
-                return RepoOutcome::Unknown(lane.halt(format!(
+                return RepoOutcome::Unknown(Unfetched::stopped(lane.halt(format!(
                     "{name} API call budget of {max} calls spent ([forges] max_calls)"
-                )));
+                ))));
             }
             let token = self.token_for(r.forge);
             let answer = tokio::select! {
@@ -333,7 +339,7 @@ impl Forges {
                 }
                 Err(Unanswered::Silent(e)) => return RepoOutcome::Unknown(self.silent(lane, e)),
                 Err(Unanswered::Failed(e)) => {
-                    return RepoOutcome::Unknown(format!("{name} API: {e}"));
+                    return RepoOutcome::Unknown(format!("{name} API: {e}").into());
                 }
             };
             let wait = match answer {
@@ -354,10 +360,10 @@ impl Forges {
                 }
                 _ => {
                     let after = wait.map(|w| format!(", retry after {} s", w.as_secs()));
-                    return RepoOutcome::Unknown(lane.halt(format!(
+                    return RepoOutcome::Unknown(Unfetched::stopped(lane.halt(format!(
                         "{name} API rate limit (HTTP 429{})",
                         after.unwrap_or_default()
-                    )));
+                    ))));
                 }
             }
         }
@@ -384,16 +390,17 @@ impl Forges {
     }
 
     /// A call that got no answer: counted; the lane is given up after
-    /// [`SILENT_CALLS`] in a row. Returns the repository's reason.
-    fn silent(&self, lane: &Lane, e: String) -> String {
+    /// [`SILENT_CALLS`] in a row (then it is left unfetched). Returns the
+    /// repository's reason.
+    fn silent(&self, lane: &Lane, e: String) -> Unfetched {
         let name = lane.forge.as_str();
         if lane.silent.fetch_add(1, Ordering::Relaxed) + 1 >= SILENT_CALLS {
-            return lane.halt(format!(
+            return Unfetched::stopped(lane.halt(format!(
                 "{name} API gave no answer to {SILENT_CALLS} calls in a row ({e}); given up for \
                  this run"
-            ));
+            )));
         }
-        format!("{name} API: {e}")
+        Unfetched::failed(format!("{name} API: {e}"))
     }
 
     async fn send(
@@ -480,7 +487,7 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
     for o in outcomes {
         total += 1;
         match o {
-            RepoOutcome::Unknown(r) if Some(r) == stop.as_ref() => left += 1,
+            RepoOutcome::Unknown(u) if u.why == WhyUnknown::Stopped => left += 1,
             RepoOutcome::Unknown(_) => other += 1,
             _ => {}
         }
@@ -504,6 +511,33 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn left_unfetched_counts_the_kind_not_the_text() {
+        let lane = Lane {
+            forge: Forge::Huggingface,
+            base: "https://huggingface.co".into(),
+            calls: AtomicUsize::new(0),
+            silent: AtomicU32::new(0),
+            stop: Mutex::new(Some("huggingface API rate limit (HTTP 429)".into())),
+        };
+        let outcomes = [
+            RepoOutcome::Unknown(Unfetched::stopped("huggingface API rate limit (HTTP 429)")),
+            // Another text, the same kind: also left unfetched.
+            RepoOutcome::Unknown(Unfetched::stopped(
+                "interrupted before the huggingface API was asked",
+            )),
+            RepoOutcome::Unknown(Unfetched::failed("huggingface API: connection reset")),
+            RepoOutcome::Missing,
+        ];
+        let notes = lane_notes(&lane, outcomes.iter());
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].contains("2 of 4 huggingface repositories were left unfetched"),
+            "{notes:?}"
+        );
+        assert!(notes[1].starts_with("1 of 4"), "{notes:?}");
+    }
 
     #[test]
     fn only_a_gitlab_other_than_gitlab_com_gets_its_pages_asked() {

@@ -4,7 +4,7 @@
 //! repository. `GET {api}/api/{models|datasets|spaces}/{id}`. Pure: no I/O.
 
 use super::{Answer, Api, ForgeRef, json, valid_segment};
-use crate::model::{Forge, RepoInfo, RepoKind, RepoOutcome};
+use crate::model::{Forge, RepoInfo, RepoKind, RepoOutcome, Unfetched};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -144,7 +144,7 @@ fn read(answer: &Answer, r: &ForgeRef) -> RepoOutcome {
         (200, _) => match json::<Repo>(Forge::Huggingface, &answer.body) {
             Ok(repo) if repo.disabled => disabled(),
             Ok(repo) => RepoOutcome::Found(Box::new(info(repo, r))),
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
         (403, _) if answer.error_message.as_deref() == Some(DISABLED) => disabled(),
         (_, Some("GatedRepo")) => RepoOutcome::Found(Box::new(RepoInfo {
@@ -154,19 +154,24 @@ fn read(answer: &Answer, r: &ForgeRef) -> RepoOutcome {
             ..RepoInfo::default()
         })),
         (401 | 404, Some("RepoNotFound")) | (404 | 410, _) => RepoOutcome::Missing,
-        (s, code) => RepoOutcome::Unknown(format!(
-            "huggingface API answered HTTP {s}{}",
-            code.or(answer.error_message.as_deref())
-                .map(|c| format!(" ({c})"))
-                .unwrap_or_default()
-        )),
+        (s, code) => RepoOutcome::Unknown(
+            format!(
+                "huggingface API answered HTTP {s}{}",
+                code.or(answer.error_message.as_deref())
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            )
+            .into(),
+        ),
     };
     match outcome {
-        RepoOutcome::Missing if !r.path.contains('/') => RepoOutcome::Unknown(format!(
-            "no Hugging Face model `{}`: a link with no owner names a legacy model, or a \
+        RepoOutcome::Missing if !r.path.contains('/') => {
+            RepoOutcome::Unknown(Unfetched::failed(format!(
+                "no Hugging Face model `{}`: a link with no owner names a legacy model, or a \
              user's or organisation's page",
-            r.path
-        )),
+                r.path
+            )))
+        }
         o => o,
     }
 }

@@ -392,10 +392,10 @@ pub fn read_status(
     match answer.status {
         200 => match found(&answer.body) {
             Ok(info) => RepoOutcome::Found(Box::new(info)),
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
         404 | 410 => RepoOutcome::Missing,
-        s => RepoOutcome::Unknown(format!("{} API answered HTTP {s}", forge.as_str())),
+        s => RepoOutcome::Unknown(format!("{} API answered HTTP {s}", forge.as_str()).into()),
     }
 }
 

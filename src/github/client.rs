@@ -61,10 +61,12 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn reason(&self) -> String {
+    /// What a repository that met this failure is: left unfetched when
+    /// the session stopped, failed otherwise.
+    pub fn unfetched(&self) -> crate::model::Unfetched {
         match self {
-            Failure::Stopped(s) => s.reason(),
-            Failure::Failed(r) => r.clone(),
+            Failure::Stopped(s) => crate::model::Unfetched::stopped(s.reason()),
+            Failure::Failed(r) => crate::model::Unfetched::failed(r.clone()),
         }
     }
 }

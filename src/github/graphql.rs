@@ -236,15 +236,16 @@ fn alias_outcome(
     own: &[&GqlError],
     general: &[&GqlError],
 ) -> (RepoOutcome, Option<String>) {
-    let unknown =
-        |e: &GqlError| RepoOutcome::Unknown(format!("GitHub GraphQL error: {}", describe(e)));
+    let unknown = |e: &GqlError| {
+        RepoOutcome::Unknown(format!("GitHub GraphQL error: {}", describe(e)).into())
+    };
     if let Some(e) = own.iter().find(|e| is_resource_limit(e)) {
         return (unknown(e), Some(describe(e)));
     }
     if let Some(node) = node {
         let outcome = match repo_info(node) {
             Ok(info) => RepoOutcome::Found(Box::new(info)),
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         };
         return (outcome, None);
     }

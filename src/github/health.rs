@@ -54,6 +54,45 @@ pub fn health(outcome: &RepoOutcome, config: &GithubConfig, now: DateTime<Utc>) 
     }
 }
 
+/// How far in the future a push date may lie before it is called wrong
+/// (clocks differ a little).
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Whole days since the last push; `None` without a push date, or when it
+/// lies in the future (beyond a few minutes of clock skew): a wrong date
+/// or clock, which [`future_push_note`] reports.
+pub fn days_since_push(pushed_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    let since = now.signed_duration_since(pushed_at?);
+    (since >= -CLOCK_SKEW).then(|| since.num_days().max(0))
+}
+
+/// A note naming the repositories (`names`, one per outcome) whose push
+/// date lies in the future, if any.
+pub fn future_push_note<'a>(
+    forge: &str,
+    outcomes: impl IntoIterator<Item = &'a RepoOutcome>,
+    names: impl IntoIterator<Item = String>,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let future: Vec<String> = outcomes
+        .into_iter()
+        .zip(names)
+        .filter(|(o, _)| {
+            matches!(o, RepoOutcome::Found(i)
+                if i.pushed_at.is_some() && days_since_push(i.pushed_at, now).is_none())
+        })
+        .map(|(_, n)| n)
+        .collect();
+    (!future.is_empty()).then(|| {
+        format!(
+            "{} {forge} repositories report a last push in the future (later than this \
+             machine's clock): their days_since_push is left empty: {}",
+            future.len(),
+            future.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +167,31 @@ mod tests {
                 Health::Active
             );
         }
+    }
+
+    #[test]
+    fn a_push_in_the_future_has_no_days_since_push_and_a_note() {
+        let at = |mins| Some(now() + chrono::Duration::minutes(mins));
+        assert_eq!(days_since_push(at(-3 * 24 * 60), now()), Some(3));
+        assert_eq!(days_since_push(at(2), now()), Some(0), "clock skew");
+        assert_eq!(days_since_push(at(2 * 24 * 60), now()), None);
+        assert_eq!(days_since_push(None, now()), None);
+        let outcomes = [
+            found(|i| i.pushed_at = at(600)),
+            found(|_| {}),
+            RepoOutcome::Missing,
+        ];
+        let names = ["a/future", "b/fine", "c/gone"].map(String::from);
+        let note = future_push_note("GitHub", &outcomes, names, now()).unwrap();
+        assert!(
+            note.starts_with("1 GitHub repositories") && note.ends_with("a/future"),
+            "{note}"
+        );
+        let fine = [found(|_| {})];
+        assert_eq!(
+            future_push_note("GitHub", &fine, ["x".to_string()], now()),
+            None
+        );
     }
 
     #[test]

@@ -20,12 +20,12 @@ mod refs;
 mod rest;
 mod transport;
 
-pub use health::health;
+pub use health::{days_since_push, future_push_note, health};
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 
 use crate::config::GithubConfig;
 use crate::error::Error;
-use crate::model::{RepoKey, RepoOutcome};
+use crate::model::{RepoKey, RepoOutcome, Unfetched, WhyUnknown};
 use crate::proxy::ProxySettings;
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
@@ -210,7 +210,7 @@ impl Github {
                 return (
                     repos
                         .iter()
-                        .map(|_| RepoOutcome::Unknown(e.clone()))
+                        .map(|_| RepoOutcome::Unknown(e.clone().into()))
                         .collect(),
                     stats,
                 );
@@ -224,12 +224,19 @@ impl Github {
             (fetch_rest(&session, repos).await, Vec::new())
         };
         for o in &mut outcomes {
-            if let RepoOutcome::Unknown(reason) = o {
-                *reason = self.redact(std::mem::take(reason));
+            if let RepoOutcome::Unknown(u) = o {
+                u.detail = self.redact(std::mem::take(&mut u.detail));
             }
         }
         stats.api_calls = session.calls() - calls_before;
         stats.notes = self.notes(&session, &outcomes);
+        let names = repos.iter().map(|(o, n)| format!("{o}/{n}"));
+        stats.notes.extend(future_push_note(
+            "GitHub",
+            &outcomes,
+            names,
+            chrono::Utc::now(),
+        ));
         if !light.is_empty() {
             stats.notes.push(self.redact(format!(
                 "{} repositories were audited without their 90-day commit count (GitHub's \
@@ -262,16 +269,16 @@ impl Github {
                     Batch::TooCostly(why) => {
                         let given_up = plan.too_costly(ask);
                         for i in given_up.failed {
-                            out[i] = Some(RepoOutcome::Unknown(format!(
+                            out[i] = Some(RepoOutcome::Unknown(Unfetched::failed(format!(
                                 "GitHub GraphQL API could not answer for this repository, even \
                              without its commit count ({why})"
-                            )));
+                            ))));
                         }
                         for i in given_up.abandoned {
-                            out[i] = Some(RepoOutcome::Unknown(format!(
+                            out[i] = Some(RepoOutcome::Unknown(Unfetched::failed(format!(
                                 "not asked: the GitHub GraphQL API failed on every query, even \
                              single repositories without the commit count ({why})"
-                            )));
+                            ))));
                         }
                         continue;
                     }
@@ -309,15 +316,9 @@ impl Github {
         let total = outcomes.len();
         let mut notes = Vec::new();
         let stop = session.stopped();
-        let stop_reason = stop.as_ref().map(Stop::reason);
-        let left = outcomes
-            .iter()
-            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) == stop_reason.as_ref()))
-            .count();
-        let other = outcomes
-            .iter()
-            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) != stop_reason.as_ref()))
-            .count();
+        let unknown = |o: &&RepoOutcome, stopped: bool| matches!(o, RepoOutcome::Unknown(u) if (u.why == WhyUnknown::Stopped) == stopped);
+        let left = outcomes.iter().filter(|o| unknown(o, true)).count();
+        let other = outcomes.iter().filter(|o| unknown(o, false)).count();
         match &stop {
             Some(Stop::RateLimited(reason)) => {
                 let hint = if self.token.is_some() {
@@ -362,9 +363,9 @@ impl Github {
 /// `Unknown` for a name GitHub could not hold (never asked about).
 fn invalid_outcome((owner, name): &(String, String)) -> Option<RepoOutcome> {
     (!valid_owner(owner) || !valid_name(name)).then(|| {
-        RepoOutcome::Unknown(format!(
+        RepoOutcome::Unknown(Unfetched::not_asked(format!(
             "`{owner}/{name}` is not a valid GitHub repository name"
-        ))
+        )))
     })
 }
 
@@ -395,11 +396,11 @@ async fn graphql_batch(
     shape: Shape,
 ) -> Batch {
     let n = batch.len();
-    let all = |reason: String| Batch::Failed(vec![RepoOutcome::Unknown(reason); n]);
+    let all = |u: Unfetched| Batch::Failed(vec![RepoOutcome::Unknown(u); n]);
     let body = serde_json::json!({ "query": graphql::build_query(batch, since, shape) });
     let raw = match session.call(&Req::Post(&body)).await {
         Ok(raw) => raw,
-        Err(f) => return all(f.reason()),
+        Err(f) => return all(f.unfetched()),
     };
     match graphql::classify(raw.status, &raw.body, n, &raw.message()) {
         Reply::Data(answer) => {
@@ -407,8 +408,8 @@ async fn graphql_batch(
             Batch::Answered(answer.outcomes, answer.retry)
         }
         Reply::TooCostly(why) => Batch::TooCostly(why),
-        Reply::Refused => all(session.halt(refused(&raw)).reason()),
-        Reply::Failed(reason) => all(reason),
+        Reply::Refused => all(session.halt(refused(&raw)).unfetched()),
+        Reply::Failed(reason) => all(Unfetched::failed(reason)),
     }
 }
 
@@ -432,7 +433,7 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
     {
         Ok(raw) => raw,
         Err(f @ (Failure::Stopped(_) | Failure::Failed(_))) => {
-            return RepoOutcome::Unknown(f.reason());
+            return RepoOutcome::Unknown(f.unfetched());
         }
     };
     if let Some(why) = rest::blocked(raw.status, &raw.body) {
@@ -448,11 +449,13 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
                 }
                 RepoOutcome::Found(Box::new(info))
             }
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
         404 => RepoOutcome::Missing,
-        401 => RepoOutcome::Unknown(session.halt(refused(&raw)).reason()),
-        s => RepoOutcome::Unknown(format!("GitHub API answered HTTP {s}: {}", raw.message())),
+        401 => RepoOutcome::Unknown(session.halt(refused(&raw)).unfetched()),
+        s => {
+            RepoOutcome::Unknown(format!("GitHub API answered HTTP {s}: {}", raw.message()).into())
+        }
     }
 }
 

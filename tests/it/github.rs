@@ -8,7 +8,7 @@ use chrono::Utc;
 use paperlinks::SecretString;
 use paperlinks::config::GithubConfig;
 use paperlinks::github::{FetchStats, Github, health, parse_repo_url};
-use paperlinks::model::{Health, RepoInfo, RepoOutcome};
+use paperlinks::model::{Health, RepoInfo, RepoOutcome, Unfetched};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::fake_github::{FakeGithub, FakeRepo, Fault};
@@ -670,7 +670,10 @@ async fn shutdown_stops_the_fetch() {
     let cancelled = CancellationToken::new();
     cancelled.cancel();
     let (out, stats) = gh.fetch(&pairs(&["a/b", "c/d"]), cancelled).await;
-    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into()); 2]);
+    assert_eq!(
+        out,
+        vec![RepoOutcome::Unknown(Unfetched::stopped("interrupted")); 2]
+    );
     assert_eq!(stats.api_calls, 0);
     assert!(stats.notes[0].contains("interrupted"), "{:?}", stats.notes);
 
@@ -699,7 +702,10 @@ async fn shutdown_stops_the_fetch() {
     )
     .await
     .expect("the secondary-limit wait ended early, at the cancellation");
-    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into())]);
+    assert_eq!(
+        out,
+        vec![RepoOutcome::Unknown(Unfetched::stopped("interrupted"))]
+    );
     assert_eq!(stats.api_calls, 1, "not asked again after the wait");
     assert_eq!(fake.total_calls(), calls_before + 1);
 }
@@ -900,4 +906,29 @@ async fn github_enterprise_server_is_audited_at_its_own_paths() {
         assert_eq!(outcomes[2], RepoOutcome::Missing, "token {token:?}");
     }
     assert!(fake.graphql_calls() >= 1 && fake.rest_calls() >= 3);
+}
+
+#[tokio::test]
+async fn a_push_date_in_the_future_leaves_days_since_push_empty_with_a_note() {
+    let fake = FakeGithub::start(vec![
+        FakeRepo::new("lab/ahead").pushed_days_ago(-3),
+        FakeRepo::new("lab/fine"),
+    ])
+    .await;
+    let (out, stats) = fetch(
+        &config(&fake),
+        Some(SENTINEL),
+        &pairs(&["lab/ahead", "lab/fine"]),
+    )
+    .await;
+    let now = Utc::now();
+    let days = |o: &RepoOutcome| paperlinks::github::days_since_push(info(o).pushed_at, now);
+    assert_eq!(days(&out[0]), None);
+    assert_eq!(days(&out[1]), Some(3));
+    assert_eq!(stats.notes.len(), 1, "{:?}", stats.notes);
+    assert!(
+        stats.notes[0].contains("in the future") && stats.notes[0].ends_with("lab/ahead"),
+        "{:?}",
+        stats.notes
+    );
 }
