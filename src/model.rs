@@ -143,10 +143,15 @@ pub enum Health {
     /// `archived` and before `empty` in precedence; last in `ALL` because
     /// it was added later.
     Failing,
+    /// The forge holds it but refuses to serve it: GitHub's "Repository
+    /// access blocked" (HTTP 451 for a DMCA takedown, 403 for its terms of
+    /// service), a Hugging Face repository whose access is disabled. Comes
+    /// right after `missing` in precedence; last in `ALL` (added later).
+    Unavailable,
 }
 
 impl Health {
-    pub const ALL: [Health; 8] = [
+    pub const ALL: [Health; 9] = [
         Health::Missing,
         Health::Archived,
         Health::Empty,
@@ -155,6 +160,7 @@ impl Health {
         Health::Active,
         Health::Unknown,
         Health::Failing,
+        Health::Unavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +173,7 @@ impl Health {
             Health::Active => "active",
             Health::Unknown => "unknown",
             Health::Failing => "failing",
+            Health::Unavailable => "unavailable",
         }
     }
 
@@ -180,7 +187,8 @@ impl Health {
             Health::Failing => 4,
             Health::Empty => 5,
             Health::Unknown => 6,
-            Health::Missing => 7,
+            Health::Unavailable => 7,
+            Health::Missing => 8,
         }
     }
 }
@@ -423,7 +431,89 @@ pub struct RepoInfo {
 pub enum RepoOutcome {
     Found(Box<RepoInfo>),
     Missing,
-    Unknown(String),
+    /// Could not be fetched: why, as a type, and the reason.
+    Unknown(Unfetched),
+    /// The forge has it but refuses to serve it (health `unavailable`):
+    /// the reason, as the forge gives it.
+    Unavailable(String),
+}
+
+/// Why a repository is `unknown`: the kind (what notes count, never
+/// compared as text) and the reason for people (the `error` column, which
+/// is what it reads as: it derefs to the reason). Stored as the reason
+/// alone (a shard file's outcome reads back as `Failed`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Unfetched {
+    pub why: WhyUnknown,
+    pub detail: String,
+}
+
+/// The kinds of `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhyUnknown {
+    /// Left unfetched: its API stopped being asked before its turn (a
+    /// rate limit, refused credentials, an unreachable or silent API, the
+    /// call budget, shutdown).
+    Stopped,
+    /// Asked, and no usable answer came back for it.
+    Failed,
+    /// Never to be asked: not a name the forge could hold, its audit off,
+    /// another shard's.
+    NotAsked,
+}
+
+impl Unfetched {
+    pub fn stopped(detail: impl Into<String>) -> Unfetched {
+        Unfetched {
+            why: WhyUnknown::Stopped,
+            detail: detail.into(),
+        }
+    }
+    pub fn failed(detail: impl Into<String>) -> Unfetched {
+        Unfetched {
+            why: WhyUnknown::Failed,
+            detail: detail.into(),
+        }
+    }
+    pub fn not_asked(detail: impl Into<String>) -> Unfetched {
+        Unfetched {
+            why: WhyUnknown::NotAsked,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A bare reason is a failed fetch.
+impl From<String> for Unfetched {
+    fn from(detail: String) -> Unfetched {
+        Unfetched::failed(detail)
+    }
+}
+
+impl From<&str> for Unfetched {
+    fn from(detail: &str) -> Unfetched {
+        Unfetched::failed(detail)
+    }
+}
+
+impl From<Unfetched> for String {
+    fn from(u: Unfetched) -> String {
+        u.detail
+    }
+}
+
+impl std::ops::Deref for Unfetched {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl std::fmt::Display for Unfetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
 }
 
 /// One row of `repos.csv` (written through `rows::RepoRecord`).

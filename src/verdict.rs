@@ -21,7 +21,8 @@
 //! - In `fail_on` it fails the run, except under `--fail-on-new` when it
 //!   is known. What fails the run is an `::error`; a known failure under
 //!   `--fail-on-new`, any other failure, a redirect, and an archived, stale,
-//!   placeholder, empty or renamed repository are `::warning`s.
+//!   placeholder, empty, failing, unavailable or renamed repository are
+//!   `::warning`s.
 
 use crate::config::FailWord;
 use crate::history::{PreviousLink, PreviousRepos};
@@ -258,7 +259,8 @@ impl<'a> Judge<'a> {
                 | Health::Stale
                 | Health::Placeholder
                 | Health::Empty
-                | Health::Failing => Some(Level::Warning),
+                | Health::Failing
+                | Health::Unavailable => Some(Level::Warning),
                 _ => None,
             }
         };

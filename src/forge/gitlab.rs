@@ -137,8 +137,8 @@ mod tests {
             "archived":true,"empty_repo":false}"#;
         let a = Answer {
             status: 200,
-            error_code: None,
             body: body.into(),
+            ..Answer::default()
         };
         let RepoOutcome::Found(i) = read(&a, &r) else {
             panic!()

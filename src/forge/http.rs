@@ -14,7 +14,7 @@
 
 use super::{Answer, ForgeRef, api, api_base};
 use crate::config::ForgesConfig;
-use crate::model::{Forge, RepoOutcome};
+use crate::model::{Forge, RepoOutcome, Unfetched, WhyUnknown};
 use crate::proxy::ProxySettings;
 use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
@@ -52,6 +52,11 @@ pub struct Forges {
     resolver: Option<crate::check::Resolver>,
     client: OnceLock<Result<reqwest::Client, String>>,
     lanes: Mutex<Vec<Arc<Lane>>>,
+    /// Set when the Hugging Face API refused `HF_TOKEN`: what it said.
+    /// From then on its calls go without the token.
+    hf_token_refused: OnceLock<String>,
+    /// Whether the note on the refused token was handed out (once a run).
+    hf_refusal_told: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Forges {
@@ -100,6 +105,8 @@ impl Forges {
             resolver: None,
             client: OnceLock::new(),
             lanes: Mutex::default(),
+            hf_token_refused: OnceLock::new(),
+            hf_refusal_told: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -161,13 +168,14 @@ impl Forges {
             Ok(c) => c,
             Err(e) => {
                 stats.notes.push(e.clone());
-                return (vec![RepoOutcome::Unknown(e); refs.len()], stats);
+                return (vec![RepoOutcome::Unknown(e.into()); refs.len()], stats);
             }
         };
         let mut lanes: Vec<(Arc<Lane>, usize, Vec<usize>)> = Vec::new();
         for (i, r) in refs.iter().enumerate() {
             let Some(base) = api_base(&self.config, r) else {
-                out[i] = RepoOutcome::Unknown(format!("{} audit turned off", r.forge.as_str()));
+                let off = format!("{} audit turned off", r.forge.as_str());
+                out[i] = RepoOutcome::Unknown(Unfetched::not_asked(off));
                 continue;
             };
             match lanes
@@ -185,13 +193,26 @@ impl Forges {
         let runs = lanes.iter().map(|(lane, _, idx)| {
             let (client, shutdown) = (&client, &shutdown);
             futures::stream::iter(idx.iter().copied())
-                .map(move |i| async move { (i, self.one(client, lane, &refs[i], shutdown).await) })
+                .map(move |i| async move { (i, self.ask(client, lane, &refs[i], shutdown).await) })
                 .buffer_unordered(self.config.max_concurrency.max(1))
                 .collect::<Vec<_>>()
         });
         for (i, o) in futures::future::join_all(runs).await.into_iter().flatten() {
             out[i] = o;
         }
+        if let Some(why) = self.hf_token_refused.get()
+            && !self.hf_refusal_told.swap(true, Ordering::Relaxed)
+        {
+            stats.notes.push(format!(
+                "HF_TOKEN refused: {why}; the Hugging Face API is asked without it (public \
+                 repositories answer anonymously)."
+            ));
+        }
+        let names = refs.iter().map(ForgeRef::full_name);
+        let now = chrono::Utc::now();
+        stats
+            .notes
+            .extend(crate::github::future_push_note("forge", &out, names, now));
         for (lane, before, idx) in &lanes {
             let made = lane.calls.load(Ordering::Relaxed) - before;
             *stats.calls.entry(lane.forge).or_default() += made;
@@ -200,6 +221,79 @@ impl Forges {
                 .extend(lane_notes(lane, idx.iter().map(|&i| &out[i])));
         }
         (out, stats)
+    }
+
+    /// One repository, and on a GitLab instance other than gitlab.com a
+    /// project the API calls missing is looked for once at its page: GitLab
+    /// before 16.7 answers 404 on the API for a moved (renamed or
+    /// transferred) project while its page still redirects to the new path
+    /// (gitlab-org/gitlab #30013; API redirects came with MR !137578). A
+    /// redirect there to another project path means moved: the API is asked
+    /// about the new path; anything else leaves it missing.
+    async fn ask(
+        &self,
+        client: &reqwest::Client,
+        lane: &Lane,
+        r: &ForgeRef,
+        shutdown: &CancellationToken,
+    ) -> RepoOutcome {
+        let outcome = self.one(client, lane, r, shutdown).await;
+        if outcome != RepoOutcome::Missing || r.forge != Forge::Gitlab || !self.self_hosted(lane) {
+            return outcome;
+        }
+        match self.moved_to(client, lane, r).await {
+            Some(path) => {
+                let moved = ForgeRef { path, ..r.clone() };
+                self.one(client, lane, &moved, shutdown).await
+            }
+            None => outcome,
+        }
+    }
+
+    /// A GitLab lane that is not gitlab.com's own API.
+    fn self_hosted(&self, lane: &Lane) -> bool {
+        let official = url::Url::parse("https://gitlab.com")
+            .ok()
+            .map(|u| u.origin());
+        url::Url::parse(&lane.base).ok().map(|u| u.origin()) != official
+    }
+
+    /// Where a GitLab project page leads (one call, redirects followed on
+    /// the same host): the project path it redirects to, when that is
+    /// another project (not the sign-in page GitLab shows for a missing or
+    /// private project).
+    async fn moved_to(
+        &self,
+        client: &reqwest::Client,
+        lane: &Lane,
+        r: &ForgeRef,
+    ) -> Option<String> {
+        if lane.stopped().is_some() {
+            return None;
+        }
+        if lane.calls.fetch_add(1, Ordering::Relaxed) >= self.config.max_calls {
+            lane.calls.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        let url = format!("{}/{}", lane.base, r.path);
+        let res = client
+            .get(&url)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .ok()?;
+        if res.url().as_str() == url {
+            return None;
+        }
+        lane.calls.fetch_add(1, Ordering::Relaxed);
+        let segs: Vec<&str> = res
+            .url()
+            .path_segments()?
+            .filter(|s| !s.is_empty())
+            .collect();
+        let (path, root) = super::gitlab::parse_path(&segs)?;
+        let ok = res.status().is_success() && root && !path.eq_ignore_ascii_case(&r.path);
+        ok.then_some(path)
     }
 
     /// One repository: one call (more only for a followed redirect or a
@@ -212,30 +306,31 @@ impl Forges {
         shutdown: &CancellationToken,
     ) -> RepoOutcome {
         let Some(api) = api(r.forge) else {
-            return RepoOutcome::Unknown("not a forge with an API here".into());
+            return RepoOutcome::Unknown(Unfetched::not_asked("not a forge with an API here"));
         };
         let url = format!("{}{}", lane.base, (api.request)(r));
         let name = r.forge.as_str();
         let mut waits = 0;
         loop {
             if shutdown.is_cancelled() {
-                return RepoOutcome::Unknown(format!(
+                return RepoOutcome::Unknown(Unfetched::stopped(format!(
                     "interrupted before the {name} API was asked"
-                ));
+                )));
             }
             if let Some(reason) = lane.stopped() {
-                return RepoOutcome::Unknown(reason);
+                return RepoOutcome::Unknown(Unfetched::stopped(reason));
             }
             if lane.calls.fetch_add(1, Ordering::Relaxed) >= self.config.max_calls {
                 lane.calls.fetch_sub(1, Ordering::Relaxed);
                 let max = self.config.max_calls;
-                return RepoOutcome::Unknown(lane.halt(format!(
+                return RepoOutcome::Unknown(Unfetched::stopped(lane.halt(format!(
                     "{name} API call budget of {max} calls spent ([forges] max_calls)"
-                )));
+                ))));
             }
+            let token = self.token_for(r.forge);
             let answer = tokio::select! {
                 _ = shutdown.cancelled() => continue,
-                a = self.send(client, r.forge, &url, lane) => a,
+                a = self.send(client, token, &url, lane) => a,
             };
             let answer = match answer {
                 Ok(a) => {
@@ -244,10 +339,14 @@ impl Forges {
                 }
                 Err(Unanswered::Silent(e)) => return RepoOutcome::Unknown(self.silent(lane, e)),
                 Err(Unanswered::Failed(e)) => {
-                    return RepoOutcome::Unknown(format!("{name} API: {e}"));
+                    return RepoOutcome::Unknown(format!("{name} API: {e}").into());
                 }
             };
             let wait = match answer {
+                Sent::Answer(a) if token.is_some() && token_refused(&a) => {
+                    self.refuse_token(&a);
+                    continue;
+                }
                 Sent::Answer(a) => return (api.read)(&a, r),
                 Sent::Limited(wait) => wait,
             };
@@ -261,37 +360,58 @@ impl Forges {
                 }
                 _ => {
                     let after = wait.map(|w| format!(", retry after {} s", w.as_secs()));
-                    return RepoOutcome::Unknown(lane.halt(format!(
+                    return RepoOutcome::Unknown(Unfetched::stopped(lane.halt(format!(
                         "{name} API rate limit (HTTP 429{})",
                         after.unwrap_or_default()
-                    )));
+                    ))));
                 }
             }
         }
     }
 
+    /// The token a call to `forge` carries: `HF_TOKEN` to Hugging Face,
+    /// unless its API refused it; nothing elsewhere.
+    fn token_for(&self, forge: Forge) -> Option<&SecretString> {
+        let hf = forge == Forge::Huggingface && self.hf_token_refused.get().is_none();
+        self.hf_token.as_ref().filter(|_| hf)
+    }
+
+    /// The Hugging Face API refused the token: said once (a warning now,
+    /// a note with the fetch), and no call carries it any more.
+    fn refuse_token(&self, a: &Answer) {
+        let why = format!(
+            "the Hugging Face API answered HTTP {} ({})",
+            a.status,
+            a.error_message.as_deref().unwrap_or_default()
+        );
+        if self.hf_token_refused.set(why.clone()).is_ok() {
+            tracing::warn!("HF_TOKEN refused: {why}; asking without it");
+        }
+    }
+
     /// A call that got no answer: counted; the lane is given up after
-    /// [`SILENT_CALLS`] in a row. Returns the repository's reason.
-    fn silent(&self, lane: &Lane, e: String) -> String {
+    /// [`SILENT_CALLS`] in a row (then it is left unfetched). Returns the
+    /// repository's reason.
+    fn silent(&self, lane: &Lane, e: String) -> Unfetched {
         let name = lane.forge.as_str();
         if lane.silent.fetch_add(1, Ordering::Relaxed) + 1 >= SILENT_CALLS {
-            return lane.halt(format!(
+            return Unfetched::stopped(lane.halt(format!(
                 "{name} API gave no answer to {SILENT_CALLS} calls in a row ({e}); given up for \
                  this run"
-            ));
+            )));
         }
-        format!("{name} API: {e}")
+        Unfetched::failed(format!("{name} API: {e}"))
     }
 
     async fn send(
         &self,
         client: &reqwest::Client,
-        forge: Forge,
+        token: Option<&SecretString>,
         url: &str,
         lane: &Lane,
     ) -> Result<Sent, Unanswered> {
         let mut req = client.get(url).header("accept", "application/json");
-        if let (Forge::Huggingface, Some(t)) = (forge, &self.hf_token) {
+        if let Some(t) = token {
             req = req.bearer_auth(t.expose_secret());
         }
         let res = req.send().await.map_err(|e| {
@@ -321,6 +441,7 @@ impl Forges {
             )));
         }
         let error_code = header("x-error-code");
+        let error_message = header("x-error-message");
         let res: http::Response<reqwest::Body> = res.into();
         let body = crate::http::read_capped(res.into_body(), self.config.max_answer_bytes())
             .await
@@ -328,9 +449,21 @@ impl Forges {
         Ok(Sent::Answer(Answer {
             status,
             error_code,
+            error_message,
             body: String::from_utf8_lossy(&body).into_owned(),
         }))
     }
+}
+
+/// Hugging Face's answer to a token it does not accept: 401 with
+/// `X-Error-Message: Invalid credentials in Authorization header`
+/// (huggingface_hub `utils/_http.py`, `hf_raise_for_status`, keeps this
+/// one 401 apart from the 401 of a missing or private repository).
+fn token_refused(a: &Answer) -> bool {
+    a.status == 401
+        && a.error_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Invalid credentials in Authorization header"))
 }
 
 /// A call without a usable answer: `Silent` when nothing answered at all
@@ -354,7 +487,7 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
     for o in outcomes {
         total += 1;
         match o {
-            RepoOutcome::Unknown(r) if Some(r) == stop.as_ref() => left += 1,
+            RepoOutcome::Unknown(u) if u.why == WhyUnknown::Stopped => left += 1,
             RepoOutcome::Unknown(_) => other += 1,
             _ => {}
         }
@@ -378,6 +511,48 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn left_unfetched_counts_the_kind_not_the_text() {
+        let lane = Lane {
+            forge: Forge::Huggingface,
+            base: "https://huggingface.co".into(),
+            calls: AtomicUsize::new(0),
+            silent: AtomicU32::new(0),
+            stop: Mutex::new(Some("huggingface API rate limit (HTTP 429)".into())),
+        };
+        let outcomes = [
+            RepoOutcome::Unknown(Unfetched::stopped("huggingface API rate limit (HTTP 429)")),
+            // Another text, the same kind: also left unfetched.
+            RepoOutcome::Unknown(Unfetched::stopped(
+                "interrupted before the huggingface API was asked",
+            )),
+            RepoOutcome::Unknown(Unfetched::failed("huggingface API: connection reset")),
+            RepoOutcome::Missing,
+        ];
+        let notes = lane_notes(&lane, outcomes.iter());
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].contains("2 of 4 huggingface repositories were left unfetched"),
+            "{notes:?}"
+        );
+        assert!(notes[1].starts_with("1 of 4"), "{notes:?}");
+    }
+
+    #[test]
+    fn only_a_gitlab_other_than_gitlab_com_gets_its_pages_asked() {
+        let f = Forges::new(&ForgesConfig::default(), None, ProxySettings::default());
+        let lane = |base: &str| Lane {
+            forge: Forge::Gitlab,
+            base: base.into(),
+            calls: AtomicUsize::new(0),
+            silent: AtomicU32::new(0),
+            stop: Mutex::new(None),
+        };
+        assert!(!f.self_hosted(&lane("https://gitlab.com")));
+        assert!(f.self_hosted(&lane("https://gitlab.example.edu")));
+        assert!(f.self_hosted(&lane("http://127.0.0.1:8080")));
+    }
 
     #[test]
     fn secrets_never_show() {

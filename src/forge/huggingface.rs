@@ -4,7 +4,7 @@
 //! repository. `GET {api}/api/{models|datasets|spaces}/{id}`. Pure: no I/O.
 
 use super::{Answer, Api, ForgeRef, json, valid_segment};
-use crate::model::{Forge, RepoInfo, RepoKind, RepoOutcome};
+use crate::model::{Forge, RepoInfo, RepoKind, RepoOutcome, Unfetched};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -14,20 +14,31 @@ pub static API: Api = Api {
     read,
 };
 
-/// First path segments that are the Hub's own pages, never an owner.
+/// First path segments that are the Hub's own pages, never an owner nor
+/// an owner-less model id (`datasets` and `spaces` are kinds, above).
 const NON_REPOSITORY_PAGES: &[&str] = &[
     "api",
+    "billing",
     "blog",
+    "brand",
+    "changelog",
     "chat",
+    "code-of-conduct",
     "collections",
     "docs",
     "enterprise",
+    "hardware",
+    "huggingchat",
+    "inference-api",
+    "jobs",
     "join",
     "learn",
     "login",
+    "logout",
     "models",
     "new",
     "notifications",
+    "oauth",
     "organizations",
     "papers",
     "posts",
@@ -41,7 +52,24 @@ const NON_REPOSITORY_PAGES: &[&str] = &[
     "privacy",
 ];
 
-/// `(kind, owner/name, root)` of a Hub link's path segments.
+/// Second segments after which an owner-less (legacy) model id's link goes
+/// deeper: `huggingface.co/bert-base-uncased/tree/main`, `/blob/...`,
+/// `/resolve/...` (the Hub's web routes under a repository).
+const DEEPER: &[&str] = &[
+    "tree",
+    "blob",
+    "resolve",
+    "raw",
+    "commits",
+    "commit",
+    "discussions",
+];
+
+/// `(kind, id, root)` of a Hub link's path segments: `owner/name`, or a
+/// legacy model id without an owner (`huggingface.co/gpt2`,
+/// `huggingface.co/bert-base-uncased/tree/main`), which the Hub still
+/// serves at `/api/models/ID` (huggingface_hub's `repo_type_and_id_from_hf_id`
+/// takes `https://huggingface.co/<repo_id>` as a model with no namespace).
 pub fn parse_path(segs: &[&str]) -> Option<(RepoKind, String, bool)> {
     let (kind, rest) = match segs.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("datasets") => (RepoKind::Dataset, &segs[1..]),
@@ -49,8 +77,17 @@ pub fn parse_path(segs: &[&str]) -> Option<(RepoKind, String, bool)> {
         Some(s) if NON_REPOSITORY_PAGES.contains(&s) => return None,
         _ => (RepoKind::Model, segs),
     };
-    let (owner, name) = (*rest.first()?, *rest.get(1)?);
-    if !valid_segment(owner) || !valid_segment(name) {
+    let owner = *rest.first()?;
+    if !valid_segment(owner) {
+        return None;
+    }
+    let legacy = kind == RepoKind::Model
+        && (rest.len() == 1 || rest.len() >= 3 && DEEPER.contains(&rest[1]));
+    if legacy {
+        return Some((kind, owner.to_string(), rest.len() == 1));
+    }
+    let name = *rest.get(1)?;
+    if !valid_segment(name) {
         return None;
     }
     Some((kind, format!("{owner}/{name}"), rest.len() == 2))
@@ -85,16 +122,31 @@ struct Runtime {
     stage: Option<String>,
 }
 
-/// 200 -> found (a `disabled` repository is missing: the Hub no longer
-/// serves it); 401/404 with `X-Error-Code: RepoNotFound` -> missing;
-/// `GatedRepo` -> found (live, behind a licence gate), without figures.
+/// `X-Error-Message` of a repository whose access the Hub disabled
+/// (huggingface_hub `utils/_http.py`, `hf_raise_for_status`, raises
+/// `DisabledRepoError` on exactly this message with a 403).
+pub const DISABLED: &str = "Access to this resource is disabled.";
+
+/// 200 -> found (a `disabled` repository is unavailable: the Hub no longer
+/// serves it); 403 with `X-Error-Message: Access to this resource is
+/// disabled.` -> unavailable; 401/404 with `X-Error-Code: RepoNotFound` ->
+/// missing (for an owner-less id, which may as well be a user's or an
+/// organisation's page, unknown instead); `GatedRepo` -> found (live,
+/// behind a licence gate), without figures.
 fn read(answer: &Answer, r: &ForgeRef) -> RepoOutcome {
-    match (answer.status, answer.error_code.as_deref()) {
+    let disabled = || {
+        RepoOutcome::Unavailable(format!(
+            "Hugging Face has disabled access to this repository (HTTP {}: {DISABLED})",
+            answer.status
+        ))
+    };
+    let outcome = match (answer.status, answer.error_code.as_deref()) {
         (200, _) => match json::<Repo>(Forge::Huggingface, &answer.body) {
-            Ok(repo) if repo.disabled => RepoOutcome::Missing,
+            Ok(repo) if repo.disabled => disabled(),
             Ok(repo) => RepoOutcome::Found(Box::new(info(repo, r))),
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
+        (403, _) if answer.error_message.as_deref() == Some(DISABLED) => disabled(),
         (_, Some("GatedRepo")) => RepoOutcome::Found(Box::new(RepoInfo {
             canonical: r.path.clone(),
             url: web_url(r, &r.path),
@@ -102,10 +154,25 @@ fn read(answer: &Answer, r: &ForgeRef) -> RepoOutcome {
             ..RepoInfo::default()
         })),
         (401 | 404, Some("RepoNotFound")) | (404 | 410, _) => RepoOutcome::Missing,
-        (s, code) => RepoOutcome::Unknown(format!(
-            "huggingface API answered HTTP {s}{}",
-            code.map(|c| format!(" ({c})")).unwrap_or_default()
-        )),
+        (s, code) => RepoOutcome::Unknown(
+            format!(
+                "huggingface API answered HTTP {s}{}",
+                code.or(answer.error_message.as_deref())
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            )
+            .into(),
+        ),
+    };
+    match outcome {
+        RepoOutcome::Missing if !r.path.contains('/') => {
+            RepoOutcome::Unknown(Unfetched::failed(format!(
+                "no Hugging Face model `{}`: a link with no owner names a legacy model, or a \
+             user's or organisation's page",
+                r.path
+            )))
+        }
+        o => o,
     }
 }
 
@@ -148,6 +215,7 @@ mod tests {
             status,
             error_code: code.map(str::to_string),
             body: body.into(),
+            ..Answer::default()
         }
     }
 
@@ -184,7 +252,26 @@ mod tests {
             );
         }
         let disabled = answer(200, None, r#"{"id":"org/x","disabled":true}"#);
-        assert_eq!(read(&disabled, &r(RepoKind::Model)), RepoOutcome::Missing);
+        assert!(matches!(
+            read(&disabled, &r(RepoKind::Model)),
+            RepoOutcome::Unavailable(_)
+        ));
+        let refused = Answer {
+            error_message: Some(DISABLED.into()),
+            ..answer(403, None, "")
+        };
+        assert!(matches!(
+            read(&refused, &r(RepoKind::Dataset)),
+            RepoOutcome::Unavailable(m) if m.contains("disabled")
+        ));
+        let legacy = ForgeRef {
+            path: "facebook".into(),
+            ..r(RepoKind::Model)
+        };
+        assert!(matches!(
+            read(&answer(401, Some("RepoNotFound"), ""), &legacy),
+            RepoOutcome::Unknown(m) if m.contains("organisation")
+        ));
         let gated = read(&answer(403, Some("GatedRepo"), ""), &r(RepoKind::Model));
         assert!(matches!(gated, RepoOutcome::Found(_)));
         assert!(matches!(

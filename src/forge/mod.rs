@@ -78,6 +78,9 @@ pub struct Answer {
     pub status: u16,
     /// Hugging Face's `X-Error-Code` header (`RepoNotFound`, `GatedRepo`).
     pub error_code: Option<String>,
+    /// Hugging Face's `X-Error-Message` header ("Access to this resource
+    /// is disabled.", "Invalid credentials in Authorization header").
+    pub error_message: Option<String>,
     pub body: String,
 }
 
@@ -341,7 +344,8 @@ pub fn api_base(config: &ForgesConfig, r: &ForgeRef) -> Option<String> {
 /// A repository-root link judged from the API answer alone (GitHub and
 /// every other forge alike): found -> `ok` (or `redirected` when the
 /// forge names it differently now), missing -> `broken` 404. `None` when
-/// the API could not answer: then the page itself is requested.
+/// the API could not answer, or the repository is unavailable: then the
+/// page itself is requested.
 pub fn judge_root(outcome: &RepoOutcome, linked: &ForgeRef) -> Option<LinkResult> {
     match outcome {
         RepoOutcome::Found(info) => {
@@ -367,7 +371,9 @@ pub fn judge_root(outcome: &RepoOutcome, linked: &ForgeRef) -> Option<LinkResult
             r.http_status = Some(404);
             Some(r)
         }
-        RepoOutcome::Unknown(_) => None,
+        // Unavailable: the page says what a reader meets (a 451, a block
+        // page), so it is checked itself.
+        RepoOutcome::Unknown(_) | RepoOutcome::Unavailable(_) => None,
     }
 }
 
@@ -386,10 +392,10 @@ pub fn read_status(
     match answer.status {
         200 => match found(&answer.body) {
             Ok(info) => RepoOutcome::Found(Box::new(info)),
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
         404 | 410 => RepoOutcome::Missing,
-        s => RepoOutcome::Unknown(format!("{} API answered HTTP {s}", forge.as_str())),
+        s => RepoOutcome::Unknown(format!("{} API answered HTTP {s}", forge.as_str()).into()),
     }
 }
 
@@ -562,8 +568,40 @@ mod tests {
                 "https://hf.co/spaces/org/s",
                 Some((Huggingface, Space, "huggingface.co/spaces/org/s", true)),
             ),
-            ("https://huggingface.co/org", None),
+            // Owner-less (legacy) model ids, with or without a deeper path.
+            (
+                "https://huggingface.co/gpt2",
+                Some((Huggingface, Model, "huggingface.co/gpt2", true)),
+            ),
+            (
+                "https://huggingface.co/bert-base-uncased/tree/main",
+                Some((
+                    Huggingface,
+                    Model,
+                    "huggingface.co/bert-base-uncased",
+                    false,
+                )),
+            ),
+            (
+                "https://huggingface.co/gpt2/blob/main/config.json",
+                Some((Huggingface, Model, "huggingface.co/gpt2", false)),
+            ),
+            (
+                "https://hf.co/t5-small/resolve/main/model.safetensors",
+                Some((Huggingface, Model, "huggingface.co/t5-small", false)),
+            ),
+            // Two segments are always owner/name.
+            (
+                "https://huggingface.co/org/tree",
+                Some((Huggingface, Model, "huggingface.co/org/tree", true)),
+            ),
             ("https://huggingface.co/datasets/org", None),
+            ("https://huggingface.co/datasets", None),
+            ("https://huggingface.co/spaces", None),
+            ("https://huggingface.co/models", None),
+            ("https://huggingface.co/models?search=bert", None),
+            ("https://huggingface.co/blog/some-post", None),
+            ("https://huggingface.co/pricing", None),
             ("https://huggingface.co/docs/hub", None),
             ("https://huggingface.co/papers/2401.00001", None),
             ("https://huggingface.co/", None),

@@ -1,11 +1,13 @@
 //! One fetch session against the GitHub API: every HTTP call goes through
 //! `Session::call`, which counts it, bounds it in time, honours the
-//! rate-limit budget and `shutdown`, waits on secondary limits and retries
-//! 5xx and network failures a bounded number of times.
+//! rate-limit budget and `shutdown`, waits out rate limits (primary and
+//! secondary, however GitHub says so: status, headers or a GraphQL error
+//! type) holding every call of the account meanwhile, then asks the same
+//! again, and retries 5xx and network failures a bounded number of times.
 //!
 //! Never logs a header or the token; never waits longer than
 //! `max_wait_secs` at a time, and never more than `MAX_ATTEMPTS` times per
-//! call.
+//! call; a rate limit that outlasts either stops the session.
 
 use super::ratelimit::{Budget, human, parse_reset_epoch, parse_retry_after, until};
 use super::rest::error_message;
@@ -59,10 +61,12 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn reason(&self) -> String {
+    /// What a repository that met this failure is: left unfetched when
+    /// the session stopped, failed otherwise.
+    pub fn unfetched(&self) -> crate::model::Unfetched {
         match self {
-            Failure::Stopped(s) => s.reason(),
-            Failure::Failed(r) => r.clone(),
+            Failure::Stopped(s) => crate::model::Unfetched::stopped(s.reason()),
+            Failure::Failed(r) => crate::model::Unfetched::failed(r.clone()),
         }
     }
 }
@@ -98,6 +102,9 @@ pub struct Account {
     calls: AtomicUsize,
     budget: Mutex<Budget>,
     stop: Mutex<Option<Stop>>,
+    /// No call goes out before this instant: a rate limit asked to wait
+    /// (every call of the account waits, not only the one that met it).
+    hold: Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Account {
@@ -325,6 +332,7 @@ impl<'a> Session<'a> {
         if self.shutdown.is_cancelled() {
             return Err(self.halt(Stop::Interrupted));
         }
+        self.wait_for_hold().await?;
         self.wait_for_budget().await?;
         self.account.calls.fetch_add(1, Ordering::Relaxed);
         let sent = tokio::select! {
@@ -342,40 +350,13 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// What an answer means for `call`: a secondary rate limit waits what
-    /// GitHub asks, a primary one waits for the reset (through
-    /// `wait_for_budget`), a 5xx backs off; each is tried again, unless the
-    /// wait is too long. Anything else is the answer.
+    /// What an answer means for `call`: a rate limit waits what GitHub
+    /// asks (`on_rate_limit`), a 5xx backs off; each is tried again. Anything
+    /// else is the answer.
     async fn on_answer(&self, req: &Req<'_>, raw: Raw, attempt: u32) -> Result<Next, Failure> {
         self.update_budget(raw.remaining, raw.reset);
-        let (secondary, primary) = rate_limit_kind(req, &raw);
-        if secondary {
-            let wait = raw.retry_after.unwrap_or(SECONDARY_DEFAULT_WAIT);
-            if wait > self.max_wait() {
-                return Err(self.halt(Stop::RateLimited(format!(
-                    "secondary rate limit: GitHub asked to wait {}, longer than max_wait_secs = {}",
-                    human(wait),
-                    self.config.max_wait_secs
-                ))));
-            }
-            let last = format!(
-                "secondary rate limit still in force after {MAX_ATTEMPTS} tries (HTTP {})",
-                raw.status
-            );
-            if attempt < MAX_ATTEMPTS {
-                tracing::info!("GitHub secondary rate limit; retrying in {}", human(wait));
-                self.sleep(wait).await?;
-            }
-            return Ok(Next::Retry(last));
-        }
-        if primary {
-            let wait = until(raw.reset, Utc::now());
-            if wait > self.max_wait() || attempt == MAX_ATTEMPTS {
-                return Err(self.halt(self.exhausted(raw.reset)));
-            }
-            // `wait_for_budget` waits for the reset before the retry.
-            self.update_budget(Some(0), raw.reset);
-            return Ok(Next::Retry("rate limit exhausted".into()));
+        if let Some(limit) = rate_limit_kind(req, &raw) {
+            return self.on_rate_limit(limit, &raw, attempt);
         }
         // GraphQL: a 502/504 is the query's cost; the caller splits it
         // rather than asking the same again (see `plan`).
@@ -392,6 +373,66 @@ impl<'a> Session<'a> {
             return Ok(Next::Retry(last));
         }
         Ok(Next::Done(raw))
+    }
+
+    /// A rate limit, primary or secondary, whatever `x-ratelimit-remaining`
+    /// says: hold every call of the account for the wait GitHub asks
+    /// (`limit_wait`), then send the same request again. A wait longer
+    /// than `max_wait_secs`, or a limit still in force after
+    /// [`MAX_ATTEMPTS`] tries, stops the session: the request is not lost,
+    /// it is left unfetched with the reason.
+    fn on_rate_limit(&self, limit: Limit, raw: &Raw, attempt: u32) -> Result<Next, Failure> {
+        let now = Utc::now();
+        let wait = limit_wait(limit, raw, now);
+        let max = self.config.max_wait_secs;
+        if wait > self.max_wait() {
+            return Err(self.halt(match limit {
+                Limit::Primary => {
+                    self.exhausted(chrono::Duration::from_std(wait).ok().map(|w| now + w))
+                }
+                Limit::Secondary => Stop::RateLimited(format!(
+                    "secondary rate limit: the wait GitHub asks ({}) is longer than \
+                     max_wait_secs = {max}",
+                    human(wait)
+                )),
+            }));
+        }
+        if attempt == MAX_ATTEMPTS {
+            let what = match limit {
+                Limit::Primary => "rate limit exhausted",
+                Limit::Secondary => "secondary rate limit",
+            };
+            return Err(self.halt(Stop::RateLimited(format!(
+                "{what}: still in force after {MAX_ATTEMPTS} tries waiting what GitHub asked (HTTP {})",
+                raw.status
+            ))));
+        }
+        tracing::info!("GitHub rate limit; asking again in {}", human(wait));
+        self.hold(wait);
+        Ok(Next::Retry(String::new()))
+    }
+
+    /// No call of the account goes out for `wait` from now.
+    fn hold(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut hold = self.account.hold.lock().unwrap_or_else(|e| e.into_inner());
+        if hold.is_none_or(|h| h < until) {
+            *hold = Some(until);
+        }
+    }
+
+    /// Waits while the account is held (see `hold`), unless `shutdown`
+    /// comes first.
+    async fn wait_for_hold(&self) -> Result<(), Failure> {
+        loop {
+            let until = *self.account.hold.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(u) if u > tokio::time::Instant::now() => {
+                    self.sleep(u - tokio::time::Instant::now()).await?;
+                }
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// Waits before the next try (not after the last one).
@@ -417,22 +458,125 @@ enum Next {
     Retry(String),
 }
 
-/// Whether an answer is a secondary rate limit (`Retry-After`, a 429 with
-/// budget left, or GitHub saying so) or a primary one (the budget is spent,
-/// or a GraphQL answer says so), as `(secondary, primary)`.
-fn rate_limit_kind(req: &Req<'_>, raw: &Raw) -> (bool, bool) {
+/// Which rate limit an answer reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Limit {
+    /// The hourly budget is spent.
+    Primary,
+    /// A secondary ("abuse") limit: too many calls or too much server time.
+    Secondary,
+}
+
+/// Whether an answer is a rate limit, and which (GitHub's docs, "Rate
+/// limits for the REST API" and "Rate limits and query limits for the
+/// GraphQL API"). Secondary: a 403/429 with `retry-after`, a 429 with
+/// budget left, or a message saying "secondary rate limit", which GraphQL
+/// may send with HTTP 200 ("200 or 403"). Primary: a 403/429 with
+/// `x-ratelimit-remaining: 0`, or a GraphQL answer whose error type is
+/// `RATE_LIMITED`/`RATE_LIMIT` whatever the remaining count says.
+fn rate_limit_kind(req: &Req<'_>, raw: &Raw) -> Option<Limit> {
     let limited = matches!(raw.status, 403 | 429);
-    let secondary = limited
+    let graphql = matches!(req, Req::Post(..)) && matches!(raw.status, 200 | 403 | 429);
+    let secondary = (limited
         && (raw.retry_after.is_some()
             || raw.status == 429 && raw.remaining != Some(0)
             || raw
                 .body
                 .to_ascii_lowercase()
-                .contains("secondary rate limit"));
-    let primary = !secondary
-        && ((limited && raw.remaining == Some(0))
-            || (raw.status == 200
-                && matches!(req, Req::Post(..))
-                && super::graphql::is_rate_limited(&raw.body)));
-    (secondary, primary)
+                .contains("secondary rate limit")))
+        || (graphql && super::graphql::is_secondary_limited(&raw.body));
+    if secondary {
+        return Some(Limit::Secondary);
+    }
+    let primary = (limited && raw.remaining == Some(0))
+        || (graphql && super::graphql::is_rate_limited(&raw.body));
+    primary.then_some(Limit::Primary)
+}
+
+/// How long GitHub asks to wait: `retry-after` when given; else until
+/// `x-ratelimit-reset` (and a second, the header being whole seconds) for
+/// a spent budget; else at least a minute, as GitHub's docs ask.
+fn limit_wait(limit: Limit, raw: &Raw, now: DateTime<Utc>) -> Duration {
+    if let Some(d) = raw.retry_after {
+        return d;
+    }
+    let to_reset = until(raw.reset, now);
+    let spent = limit == Limit::Primary || raw.remaining == Some(0);
+    if spent && !to_reset.is_zero() {
+        return to_reset + Duration::from_secs(1);
+    }
+    SECONDARY_DEFAULT_WAIT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str, remaining: Option<u64>, retry_after: Option<u64>) -> Raw {
+        Raw {
+            status,
+            body: body.into(),
+            retry_after: retry_after.map(Duration::from_secs),
+            remaining,
+            reset: Some(Utc::now() + chrono::Duration::seconds(30)),
+        }
+    }
+
+    #[test]
+    fn rate_limits_are_read_from_status_headers_and_graphql_errors() {
+        let body = serde_json::json!({});
+        let (post, get) = (Req::Post(&body), Req::Get("/repos/a/b".into()));
+        let limited = r#"{"errors":[{"type":"RATE_LIMIT","code":"graphql_rate_limit","message":"API rate limit already exceeded for user ID 1."}]}"#;
+        let secondary = r#"{"errors":[{"message":"You have exceeded a secondary rate limit."}]}"#;
+        let kind = |req: &Req<'_>, r: &Raw| rate_limit_kind(req, r);
+        assert_eq!(
+            kind(&post, &raw(200, limited, Some(4000), None)),
+            Some(Limit::Primary)
+        );
+        assert_eq!(
+            kind(&post, &raw(200, secondary, Some(4000), None)),
+            Some(Limit::Secondary)
+        );
+        assert_eq!(kind(&post, &raw(200, "{\"data\":{}}", Some(0), None)), None);
+        // A REST body is never read as GraphQL.
+        assert_eq!(kind(&get, &raw(200, limited, Some(4000), None)), None);
+        assert_eq!(
+            kind(&get, &raw(403, "{}", Some(0), None)),
+            Some(Limit::Primary)
+        );
+        assert_eq!(
+            kind(&get, &raw(403, "{}", Some(10), Some(5))),
+            Some(Limit::Secondary)
+        );
+        assert_eq!(
+            kind(&get, &raw(429, "{}", Some(10), None)),
+            Some(Limit::Secondary)
+        );
+        assert_eq!(
+            kind(
+                &get,
+                &raw(403, r#"{"message":"Forbidden"}"#, Some(10), None)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_wait_is_retry_after_else_the_reset_else_a_minute() {
+        let now = Utc::now();
+        let w = |l, r: &Raw| limit_wait(l, r, now);
+        assert_eq!(
+            w(Limit::Primary, &raw(200, "", None, Some(7))),
+            Duration::from_secs(7)
+        );
+        let to_reset = w(Limit::Primary, &raw(200, "", Some(4000), None));
+        assert!((Duration::from_secs(30)..=Duration::from_secs(32)).contains(&to_reset));
+        assert_eq!(
+            w(Limit::Secondary, &raw(403, "", Some(9), None)),
+            SECONDARY_DEFAULT_WAIT
+        );
+        let mut past = raw(200, "", Some(0), None);
+        past.reset = Some(now - chrono::Duration::seconds(5));
+        assert_eq!(w(Limit::Primary, &past), SECONDARY_DEFAULT_WAIT);
+    }
 }

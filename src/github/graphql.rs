@@ -84,16 +84,16 @@ pub fn classify(status: u16, body: &str, n: usize, message: &str) -> Reply {
             Reply::TooCostly(format!("HTTP {status}: {why}"))
         }
         401 => Reply::Refused,
-        200 => match (timed_out(), parse_answer(body, n)) {
-            (Some(m), Ok(a))
-                if a.outcomes
-                    .iter()
-                    .all(|o| matches!(o, RepoOutcome::Unknown(_))) =>
-            {
-                Reply::TooCostly(m)
-            }
-            (_, Ok(a)) => Reply::Data(a),
-            (_, Err(e)) => Reply::Failed(e),
+        200 => match parse_answer(body, n) {
+            // Nothing answered, and GitHub said why: a resource limit or
+            // its timeout. A smaller query may pass.
+            Ok(a) if n > 0 && a.retry.len() == n => Reply::TooCostly(
+                timed_out()
+                    .or_else(|| a.retry_reason.clone())
+                    .unwrap_or_else(|| message.to_string()),
+            ),
+            Ok(a) => Reply::Data(a),
+            Err(e) => Reply::Failed(e),
         },
         s => Reply::Failed(format!("GitHub GraphQL API answered HTTP {s}: {message}")),
     }
@@ -101,15 +101,7 @@ pub fn classify(status: u16, body: &str, n: usize, message: &str) -> Reply {
 
 /// The messages of `errors` entries not tied to one alias.
 fn general_errors(body: &str) -> Vec<String> {
-    #[derive(Deserialize)]
-    struct Errors {
-        #[serde(default)]
-        errors: Option<Vec<GqlError>>,
-    }
-    serde_json::from_str::<Errors>(body)
-        .ok()
-        .and_then(|e| e.errors)
-        .unwrap_or_default()
+    errors_of(body)
         .into_iter()
         .filter(|e| alias_of(e).is_none())
         .map(|e| e.message)
@@ -124,28 +116,73 @@ pub struct Answer {
     /// `rateLimit { remaining resetAt }`, when present.
     pub remaining: Option<u64>,
     pub reset_at: Option<DateTime<Utc>>,
+    /// Aliases (indices) GitHub left without data because the query hit a
+    /// resource limit or its timeout (`RESOURCE_LIMITS_EXCEEDED`, or the
+    /// timeout message), while others may have answered: worth asking
+    /// again in a smaller query. Their `outcomes` entry says why.
+    pub retry: Vec<usize>,
+    /// The first such error, for the reason.
+    pub retry_reason: Option<String>,
 }
 
-/// True when the answer has an `errors` entry of type `RATE_LIMITED`
-/// (the budget is spent; GitHub still answers HTTP 200).
-pub fn is_rate_limited(body: &str) -> bool {
+/// The `errors` of an answer (empty when there are none or the body is
+/// not a GraphQL answer).
+fn errors_of(body: &str) -> Vec<GqlError> {
     #[derive(Deserialize)]
     struct Errors {
         #[serde(default)]
         errors: Option<Vec<GqlError>>,
     }
-    serde_json::from_str::<Errors>(body).is_ok_and(|e| {
-        e.errors
-            .unwrap_or_default()
-            .iter()
-            .any(|e| e.kind.as_deref() == Some("RATE_LIMITED"))
+    serde_json::from_str::<Errors>(body)
+        .ok()
+        .and_then(|e| e.errors)
+        .unwrap_or_default()
+}
+
+/// True when the answer says the primary budget is spent: an `errors`
+/// entry of type `RATE_LIMITED` (the documented enum value) or
+/// `RATE_LIMIT` with code `graphql_rate_limit` (what GitHub has also been
+/// seen to send: octokit/plugin-throttling.js PR #848, yanyongyu/githubkit
+/// #271). GitHub answers it with HTTP 200, and `x-ratelimit-remaining`
+/// need not be 0 (octokit/plugin-throttling.js PR #636), so the body
+/// decides, not the header.
+pub fn is_rate_limited(body: &str) -> bool {
+    errors_of(body).iter().any(|e| {
+        matches!(e.kind.as_deref(), Some("RATE_LIMITED" | "RATE_LIMIT"))
+            || e.code.as_deref() == Some("graphql_rate_limit")
     })
+}
+
+/// True when an answer's error message says a secondary rate limit was
+/// hit: GitHub's GraphQL docs say such an answer is "200 or 403" with "an
+/// error message that indicates that you hit a secondary rate limit"; the
+/// message is the one REST sends ("You have exceeded a secondary rate
+/// limit...", octokit/plugin-throttling.js matches `/secondary rate/i`).
+pub fn is_secondary_limited(body: &str) -> bool {
+    errors_of(body).iter().any(|e| {
+        e.message
+            .to_ascii_lowercase()
+            .contains("secondary rate limit")
+    })
+}
+
+/// An alias error that a smaller query may not meet: GitHub's per-query
+/// resource limit (`RESOURCE_LIMITS_EXCEEDED`, "Resource limits for this
+/// query exceeded.") or a timeout.
+fn is_resource_limit(e: &GqlError) -> bool {
+    let kind = e.kind.as_deref().unwrap_or_default().to_ascii_uppercase();
+    kind == "RESOURCE_LIMITS_EXCEEDED"
+        || kind.contains("TIMEOUT")
+        || e.message.to_ascii_lowercase().starts_with(TIMEOUT_MESSAGE)
 }
 
 #[derive(Deserialize)]
 struct GqlError {
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// GitHub's error code (`graphql_rate_limit`), when it sends one.
+    #[serde(default)]
+    code: Option<String>,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -172,11 +209,7 @@ pub fn parse_answer(body: &str, n: usize) -> Result<Answer, String> {
         answer.reset_at = rl.get("resetAt").and_then(Value::as_str).and_then(date);
     }
     // Errors not tied to one alias concern the whole query.
-    let general: Vec<String> = errors
-        .iter()
-        .filter(|e| alias_of(e).is_none())
-        .map(describe)
-        .collect();
+    let general: Vec<&GqlError> = errors.iter().filter(|e| alias_of(e).is_none()).collect();
     for i in 0..n {
         let alias = format!("r{i}");
         let node = data.and_then(|d| d.get(&alias)).filter(|x| !x.is_null());
@@ -184,23 +217,51 @@ pub fn parse_answer(body: &str, n: usize) -> Result<Answer, String> {
             .iter()
             .filter(|e| alias_of(e) == Some(alias.as_str()))
             .collect();
-        let outcome = if let Some(node) = node {
-            match repo_info(node) {
-                Ok(info) => RepoOutcome::Found(Box::new(info)),
-                Err(e) => RepoOutcome::Unknown(e),
-            }
-        } else if own.iter().any(|e| e.kind.as_deref() == Some("NOT_FOUND")) {
-            RepoOutcome::Missing
-        } else if let Some(e) = own.first() {
-            RepoOutcome::Unknown(format!("GitHub GraphQL error: {}", describe(e)))
-        } else if let Some(g) = general.first() {
-            RepoOutcome::Unknown(format!("GitHub GraphQL error: {g}"))
-        } else {
-            RepoOutcome::Unknown("GitHub GraphQL answer has no data for this repository".into())
-        };
+        let (outcome, limit) = alias_outcome(node, &own, &general);
+        if let Some(why) = limit {
+            answer.retry.push(i);
+            answer.retry_reason.get_or_insert(why);
+        }
         answer.outcomes.push(outcome);
     }
     Ok(answer)
+}
+
+/// One alias's outcome from its data and errors, and the resource-limit
+/// error that kept its data back, if one did (then a smaller query may
+/// answer it: its own error is such a limit, even beside partial data, or
+/// it has no data and no error of its own while the query's is one).
+fn alias_outcome(
+    node: Option<&Value>,
+    own: &[&GqlError],
+    general: &[&GqlError],
+) -> (RepoOutcome, Option<String>) {
+    let unknown = |e: &GqlError| {
+        RepoOutcome::Unknown(format!("GitHub GraphQL error: {}", describe(e)).into())
+    };
+    if let Some(e) = own.iter().find(|e| is_resource_limit(e)) {
+        return (unknown(e), Some(describe(e)));
+    }
+    if let Some(node) = node {
+        let outcome = match repo_info(node) {
+            Ok(info) => RepoOutcome::Found(Box::new(info)),
+            Err(e) => RepoOutcome::Unknown(e.into()),
+        };
+        return (outcome, None);
+    }
+    if own.iter().any(|e| e.kind.as_deref() == Some("NOT_FOUND")) {
+        return (RepoOutcome::Missing, None);
+    }
+    if own.is_empty()
+        && let Some(e) = general.iter().find(|e| is_resource_limit(e))
+    {
+        return (unknown(e), Some(describe(e)));
+    }
+    if let Some(e) = own.first().or(general.first()) {
+        return (unknown(e), None);
+    }
+    let none = "GitHub GraphQL answer has no data for this repository";
+    (RepoOutcome::Unknown(none.into()), None)
 }
 
 /// The alias an error belongs to (first element of its `path`).
@@ -368,6 +429,46 @@ mod tests {
         let a = parse_answer(&body, 2).unwrap();
         assert!(matches!(&a.outcomes[0], RepoOutcome::Unknown(m) if m.contains("FORBIDDEN")));
         assert!(matches!(&a.outcomes[1], RepoOutcome::Unknown(m) if m.contains("no data")));
+    }
+
+    #[test]
+    fn both_rate_limit_types_and_the_secondary_message_are_recognised() {
+        let limit = r#"{"errors":[{"type":"RATE_LIMIT","code":"graphql_rate_limit","message":"API rate limit already exceeded for user ID 1."}]}"#;
+        assert!(is_rate_limited(limit));
+        let code_only = r#"{"errors":[{"code":"graphql_rate_limit","message":"x"}]}"#;
+        assert!(is_rate_limited(code_only));
+        let secondary = r#"{"errors":[{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}]}"#;
+        assert!(is_secondary_limited(secondary) && !is_rate_limited(secondary));
+        assert!(!is_secondary_limited(limit));
+    }
+
+    #[test]
+    fn aliases_left_without_data_at_a_resource_limit_are_to_be_asked_again() {
+        let limit = |alias: &str| {
+            json!({"type": "RESOURCE_LIMITS_EXCEEDED", "path": [alias, "defaultBranchRef"],
+                   "message": "Resource limits for this query exceeded."})
+        };
+        let body = json!({
+            "data": {"r0": {"nameWithOwner": "a/b"}, "r1": null, "r2": null, "r3": {"nameWithOwner": "c/d"}},
+            "errors": [limit("r1"), {"type": "NOT_FOUND", "path": ["r2"], "message": "Could not resolve"}, limit("r3")]
+        })
+        .to_string();
+        let Reply::Data(a) = classify(200, &body, 4, "m") else {
+            panic!("a partial answer is data")
+        };
+        // r3 answered in part: asked again too.
+        assert_eq!(a.retry, vec![1, 3]);
+        assert!(matches!(a.outcomes[0], RepoOutcome::Found(_)));
+        assert_eq!(a.outcomes[2], RepoOutcome::Missing);
+        assert!(
+            matches!(&a.outcomes[1], RepoOutcome::Unknown(m) if m.contains("RESOURCE_LIMITS_EXCEEDED"))
+        );
+        // Every alias at the limit: the query is too costly as a whole.
+        let all = json!({"data": {"r0": null, "r1": null}, "errors": [limit("r0"), limit("r1")]})
+            .to_string();
+        assert!(
+            matches!(classify(200, &all, 2, "m"), Reply::TooCostly(m) if m.contains("Resource limits"))
+        );
     }
 
     #[test]

@@ -20,12 +20,12 @@ mod refs;
 mod rest;
 mod transport;
 
-pub use health::health;
+pub use health::{days_since_push, future_push_note, health};
 pub use refs::{NON_REPOSITORY_PAGES, parse_repo_url, valid_name, valid_owner};
 
 use crate::config::GithubConfig;
 use crate::error::Error;
-use crate::model::{RepoKey, RepoOutcome};
+use crate::model::{RepoKey, RepoOutcome, Unfetched, WhyUnknown};
 use crate::proxy::ProxySettings;
 use client::{Failure, Req, Session, Stop};
 use futures::StreamExt;
@@ -210,7 +210,7 @@ impl Github {
                 return (
                     repos
                         .iter()
-                        .map(|_| RepoOutcome::Unknown(e.clone()))
+                        .map(|_| RepoOutcome::Unknown(e.clone().into()))
                         .collect(),
                     stats,
                 );
@@ -224,12 +224,19 @@ impl Github {
             (fetch_rest(&session, repos).await, Vec::new())
         };
         for o in &mut outcomes {
-            if let RepoOutcome::Unknown(reason) = o {
-                *reason = self.redact(std::mem::take(reason));
+            if let RepoOutcome::Unknown(u) = o {
+                u.detail = self.redact(std::mem::take(&mut u.detail));
             }
         }
         stats.api_calls = session.calls() - calls_before;
         stats.notes = self.notes(&session, &outcomes);
+        let names = repos.iter().map(|(o, n)| format!("{o}/{n}"));
+        stats.notes.extend(future_push_note(
+            "GitHub",
+            &outcomes,
+            names,
+            chrono::Utc::now(),
+        ));
         if !light.is_empty() {
             stats.notes.push(self.redact(format!(
                 "{} repositories were audited without their 90-day commit count (GitHub's \
@@ -257,30 +264,40 @@ impl Github {
         while let Some(ask) = plan.next() {
             let batch: Vec<(String, String)> =
                 ask.repos.iter().map(|&i| repos[i].clone()).collect();
-            let answers = match graphql_batch(session, &batch, since, ask.shape).await {
-                Batch::TooCostly(why) => {
-                    let given_up = plan.too_costly(ask);
-                    for i in given_up.failed {
-                        out[i] = Some(RepoOutcome::Unknown(format!(
-                            "GitHub GraphQL API could not answer for this repository, even \
+            let (answers, asked_again) =
+                match graphql_batch(session, &batch, since, ask.shape).await {
+                    Batch::TooCostly(why) => {
+                        let given_up = plan.too_costly(ask);
+                        for i in given_up.failed {
+                            out[i] = Some(RepoOutcome::Unknown(Unfetched::failed(format!(
+                                "GitHub GraphQL API could not answer for this repository, even \
                              without its commit count ({why})"
-                        )));
-                    }
-                    for i in given_up.abandoned {
-                        out[i] = Some(RepoOutcome::Unknown(format!(
-                            "not asked: the GitHub GraphQL API failed on every query, even \
+                            ))));
+                        }
+                        for i in given_up.abandoned {
+                            out[i] = Some(RepoOutcome::Unknown(Unfetched::failed(format!(
+                                "not asked: the GitHub GraphQL API failed on every query, even \
                              single repositories without the commit count ({why})"
-                        )));
+                            ))));
+                        }
+                        continue;
                     }
+                    // Those left without data at a resource limit go back to
+                    // the plan as a smaller batch; their outcome waits for it.
+                    Batch::Answered(answers, retry) => {
+                        if !retry.is_empty() && plan.partly_answered(&ask, &retry) {
+                            (answers, retry)
+                        } else {
+                            plan.answered();
+                            (answers, Vec::new())
+                        }
+                    }
+                    Batch::Failed(answers) => (answers, Vec::new()),
+                };
+            for (p, (&i, outcome)) in ask.repos.iter().zip(answers).enumerate() {
+                if asked_again.contains(&p) {
                     continue;
                 }
-                Batch::Answered(answers) => {
-                    plan.answered();
-                    answers
-                }
-                Batch::Failed(answers) => answers,
-            };
-            for (&i, outcome) in ask.repos.iter().zip(answers) {
                 if ask.shape == Shape::Light && matches!(outcome, RepoOutcome::Found(_)) {
                     light.push(format!("{}/{}", repos[i].0, repos[i].1));
                 }
@@ -299,15 +316,9 @@ impl Github {
         let total = outcomes.len();
         let mut notes = Vec::new();
         let stop = session.stopped();
-        let stop_reason = stop.as_ref().map(Stop::reason);
-        let left = outcomes
-            .iter()
-            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) == stop_reason.as_ref()))
-            .count();
-        let other = outcomes
-            .iter()
-            .filter(|o| matches!(o, RepoOutcome::Unknown(r) if Some(r) != stop_reason.as_ref()))
-            .count();
+        let unknown = |o: &&RepoOutcome, stopped: bool| matches!(o, RepoOutcome::Unknown(u) if (u.why == WhyUnknown::Stopped) == stopped);
+        let left = outcomes.iter().filter(|o| unknown(o, true)).count();
+        let other = outcomes.iter().filter(|o| unknown(o, false)).count();
         match &stop {
             Some(Stop::RateLimited(reason)) => {
                 let hint = if self.token.is_some() {
@@ -352,9 +363,9 @@ impl Github {
 /// `Unknown` for a name GitHub could not hold (never asked about).
 fn invalid_outcome((owner, name): &(String, String)) -> Option<RepoOutcome> {
     (!valid_owner(owner) || !valid_name(name)).then(|| {
-        RepoOutcome::Unknown(format!(
+        RepoOutcome::Unknown(Unfetched::not_asked(format!(
             "`{owner}/{name}` is not a valid GitHub repository name"
-        ))
+        )))
     })
 }
 
@@ -367,8 +378,10 @@ fn refused(raw: &client::Raw) -> Stop {
 
 /// What one GraphQL call for a batch gave.
 enum Batch {
-    /// GitHub answered with data: one outcome per repository.
-    Answered(Vec<RepoOutcome>),
+    /// GitHub answered with data: one outcome per repository, and the
+    /// positions of those it left without data at a resource limit (asked
+    /// again in a smaller batch).
+    Answered(Vec<RepoOutcome>, Vec<usize>),
     /// No data: one `Unknown` per repository, with the reason.
     Failed(Vec<RepoOutcome>),
     /// The query cost too much (see `plan`): the reason.
@@ -383,20 +396,20 @@ async fn graphql_batch(
     shape: Shape,
 ) -> Batch {
     let n = batch.len();
-    let all = |reason: String| Batch::Failed(vec![RepoOutcome::Unknown(reason); n]);
+    let all = |u: Unfetched| Batch::Failed(vec![RepoOutcome::Unknown(u); n]);
     let body = serde_json::json!({ "query": graphql::build_query(batch, since, shape) });
     let raw = match session.call(&Req::Post(&body)).await {
         Ok(raw) => raw,
-        Err(f) => return all(f.reason()),
+        Err(f) => return all(f.unfetched()),
     };
     match graphql::classify(raw.status, &raw.body, n, &raw.message()) {
         Reply::Data(answer) => {
             session.report_budget(answer.remaining, answer.reset_at);
-            Batch::Answered(answer.outcomes)
+            Batch::Answered(answer.outcomes, answer.retry)
         }
         Reply::TooCostly(why) => Batch::TooCostly(why),
-        Reply::Refused => all(session.halt(refused(&raw)).reason()),
-        Reply::Failed(reason) => all(reason),
+        Reply::Refused => all(session.halt(refused(&raw)).unfetched()),
+        Reply::Failed(reason) => all(Unfetched::failed(reason)),
     }
 }
 
@@ -420,9 +433,12 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
     {
         Ok(raw) => raw,
         Err(f @ (Failure::Stopped(_) | Failure::Failed(_))) => {
-            return RepoOutcome::Unknown(f.reason());
+            return RepoOutcome::Unknown(f.unfetched());
         }
     };
+    if let Some(why) = rest::blocked(raw.status, &raw.body) {
+        return RepoOutcome::Unavailable(why);
+    }
     match raw.status {
         200 => match rest::repo_info(&raw.body) {
             Ok(info) => {
@@ -433,11 +449,13 @@ async fn rest_one(session: &Session<'_>, repo: &(String, String)) -> RepoOutcome
                 }
                 RepoOutcome::Found(Box::new(info))
             }
-            Err(e) => RepoOutcome::Unknown(e),
+            Err(e) => RepoOutcome::Unknown(e.into()),
         },
         404 => RepoOutcome::Missing,
-        401 => RepoOutcome::Unknown(session.halt(refused(&raw)).reason()),
-        s => RepoOutcome::Unknown(format!("GitHub API answered HTTP {s}: {}", raw.message())),
+        401 => RepoOutcome::Unknown(session.halt(refused(&raw)).unfetched()),
+        s => {
+            RepoOutcome::Unknown(format!("GitHub API answered HTTP {s}: {}", raw.message()).into())
+        }
     }
 }
 

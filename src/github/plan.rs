@@ -81,6 +81,28 @@ impl Plan {
         self.answered_once = true;
     }
 
+    /// GitHub answered part of `ask` and left the repositories at
+    /// `missing` (positions in `ask.repos`, fewer than all) without data
+    /// at a resource limit: they are asked next, as a smaller batch of
+    /// their own, in the same shape. Each such step shrinks the batch, so
+    /// it ends (a batch left wholly unanswered is `too_costly`). False when
+    /// nothing was put back (then the caller keeps their outcomes).
+    pub fn partly_answered(&mut self, ask: &Ask, missing: &[usize]) -> bool {
+        self.answered_once = true;
+        let repos: Vec<usize> = missing
+            .iter()
+            .filter_map(|&p| ask.repos.get(p).copied())
+            .collect();
+        if repos.is_empty() || repos.len() >= ask.repos.len() {
+            return false;
+        }
+        self.queue.push_front(Ask {
+            repos,
+            shape: ask.shape,
+        });
+        true
+    }
+
     /// GitHub found `ask` too costly: split it, lighten it, or give up.
     pub fn too_costly(&mut self, ask: Ask) -> GivenUp {
         let n = ask.repos.len();
@@ -181,6 +203,19 @@ mod tests {
         assert_eq!(gone.abandoned.len(), 48);
         // 50 25 13 7 4 2 1 1L 1 1L.
         assert_eq!(calls, 10);
+    }
+
+    #[test]
+    fn repositories_left_without_data_come_back_as_a_smaller_batch() {
+        let mut plan = Plan::new(&[10, 11, 12, 13, 14], 50);
+        let ask = plan.next().unwrap();
+        assert!(plan.partly_answered(&ask, &[2, 4]));
+        let again = plan.next().unwrap();
+        assert_eq!(again.repos, vec![12, 14]);
+        assert_eq!(again.shape, Shape::Full);
+        // Never the same batch again: all missing is not a partial answer.
+        assert!(!plan.partly_answered(&again, &[0, 1]));
+        assert_eq!(plan.next(), None);
     }
 
     #[test]

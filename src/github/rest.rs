@@ -76,6 +76,41 @@ pub fn repo_info(body: &str) -> Result<RepoInfo, String> {
     })
 }
 
+/// GitHub's message when it refuses to serve a repository.
+const BLOCKED: &str = "Repository access blocked";
+
+/// Why GitHub refuses to serve a repository, from an answer of HTTP 451
+/// (unavailable for legal reasons) or 403 whose `message` is "Repository
+/// access blocked": the body's `block.reason` (`dmca`, `tos`, ...) and its
+/// `block.html_url` (the takedown notice). `None` for any other answer.
+///
+/// The shape, as GitHub sends it (github/rest-api-description #3314 for
+/// the 451, caarlos0/fork-cleaner #99 and kulkansecurity/gitxray #9 for
+/// the 403): `{"message": "Repository access blocked", "block": {"reason":
+/// "dmca", "created_at": "...", "html_url": "https://github.com/github/dmca/..."}}`.
+pub fn blocked(status: u16, body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let says_blocked = v.get("message").and_then(|m| m.as_str()) == Some(BLOCKED);
+    if !(status == 451 || status == 403 && says_blocked) {
+        return None;
+    }
+    let block = v.get("block");
+    let field = |k: &str| block.and_then(|b| b.get(k)).and_then(|x| x.as_str());
+    let why = match field("reason").map(str::to_ascii_lowercase).as_deref() {
+        Some("dmca") => "a DMCA takedown".to_string(),
+        Some("tos") => "a terms-of-service violation".to_string(),
+        Some(other) => format!("reason `{other}`"),
+        None if status == 451 => "legal reasons".to_string(),
+        None => "no reason given".to_string(),
+    };
+    let notice = field("html_url")
+        .map(|u| format!("; see {u}"))
+        .unwrap_or_default();
+    Some(format!(
+        "GitHub blocks access to this repository (HTTP {status}, {why}{notice})"
+    ))
+}
+
 /// The `message` of a GitHub error body, if any.
 pub fn error_message(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
@@ -119,5 +154,25 @@ mod tests {
             error_message(r#"{"message":"Not Found"}"#).as_deref(),
             Some("Not Found")
         );
+    }
+
+    #[test]
+    fn blocked_repositories_say_why() {
+        let dmca = json!({"message": "Repository access blocked", "block": {"reason": "dmca",
+            "created_at": "2021-04-22T17:53:56Z", "html_url": "https://github.com/github/dmca/blob/master/2021/04/x.md"}})
+        .to_string();
+        let why = blocked(451, &dmca).unwrap();
+        assert!(
+            why.contains("DMCA") && why.contains("451") && why.contains("github/dmca"),
+            "{why}"
+        );
+        let tos = json!({"message": "Repository access blocked", "block": {"reason": "tos",
+            "created_at": "2021-06-08T01:02:15Z", "html_url": "https://github.com/tos"}})
+        .to_string();
+        assert!(blocked(403, &tos).unwrap().contains("terms-of-service"));
+        assert!(blocked(451, "<html>").unwrap().contains("legal reasons"));
+        // Any other 403 is not a block.
+        assert_eq!(blocked(403, r#"{"message":"Forbidden"}"#), None);
+        assert_eq!(blocked(404, &dmca), None);
     }
 }

@@ -162,6 +162,13 @@ impl History {
     }
 }
 
+/// `now - before`, saturating at the ends of `i64` (a forge's star count is
+/// a `u64`; absurd values must not wrap around).
+pub fn star_delta(before: u64, now: u64) -> i64 {
+    let d = i128::from(now) - i128::from(before);
+    i64::try_from(d).unwrap_or(if d < 0 { i64::MIN } else { i64::MAX })
+}
+
 /// Sets `stars_delta` (current stars minus the previous report's) and
 /// `previous_report_at` on every row found in both reports. Rows without
 /// stars on either side get `None`. Matching is by the linked name,
@@ -171,8 +178,21 @@ pub fn fill_star_deltas(rows: &mut [RepoRow], previous: &PreviousRepos) {
         let prev = previous.repos.get(&r.key());
         r.previous_report_at = prev.and(previous.report_at);
         r.stars_delta = match (prev.and_then(|p| p.info.as_ref()), r.info.as_ref()) {
-            (Some(p), Some(now)) => Some(now.stars as i64 - p.stars as i64),
+            (Some(p), Some(now)) => Some(star_delta(p.stars, now.stars)),
             _ => None,
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn star_deltas_saturate_instead_of_wrapping() {
+        use super::star_delta;
+        assert_eq!(star_delta(10, 25), 15);
+        assert_eq!(star_delta(25, 10), -15);
+        assert_eq!(star_delta(0, u64::MAX), i64::MAX);
+        assert_eq!(star_delta(u64::MAX, 0), i64::MIN);
+        assert_eq!(star_delta(u64::MAX, u64::MAX - 1), -1);
     }
 }

@@ -269,7 +269,7 @@ fn pick_targets(
                 live.push(Target::github(&info.canonical))
             }
             RepoOutcome::Found(_) => {}
-            RepoOutcome::Unknown(_) => {}
+            RepoOutcome::Unknown(_) | RepoOutcome::Unavailable(_) => {}
         }
     }
     (out, live)

@@ -16,7 +16,7 @@ use crate::check::Checker;
 use crate::config::Config;
 use crate::error::Error;
 use crate::forge::{self, ForgeRef, Recognizer};
-use crate::model::{Forge, LinkResult, RepoOutcome, Status};
+use crate::model::{Forge, LinkResult, RepoOutcome, Status, Unfetched};
 use crate::store::Store;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
@@ -241,21 +241,24 @@ fn merge_cached(
         .map(|(i, cached)| {
             let on = audited(config, &links.repos[i]);
             if let Some(s) = scope.filter(|s| !s.owns_repo(i)) {
-                return RepoOutcome::Unknown(format!("audited by another shard than {}", s.shard));
+                return RepoOutcome::Unknown(Unfetched::not_asked(format!(
+                    "audited by another shard than {}",
+                    s.shard
+                )));
             }
             match cached {
                 Some((info, at)) if on => {
                     repo_fetched[i] = Some(at);
                     RepoOutcome::Found(Box::new(info))
                 }
-                _ if on => RepoOutcome::Unknown(format!(
+                _ if on => RepoOutcome::Unknown(Unfetched::stopped(format!(
                     "interrupted before {} was asked",
                     forge_title(links.repos[i].forge)
-                )),
-                _ => RepoOutcome::Unknown(format!(
+                ))),
+                _ => RepoOutcome::Unknown(Unfetched::not_asked(format!(
                     "{} audit disabled",
                     forge_title(links.repos[i].forge)
-                )),
+                ))),
             }
         })
         .collect();

@@ -178,16 +178,17 @@ pub(super) fn repo_rows(
             let (info, error) = match outcome {
                 RepoOutcome::Found(info) => (Some((**info).clone()), String::new()),
                 RepoOutcome::Missing => (None, "repository not found (deleted or private)".into()),
-                RepoOutcome::Unknown(reason) => (None, reason.clone()),
+                RepoOutcome::Unknown(u) => (None, u.detail.clone()),
+                RepoOutcome::Unavailable(reason) => (None, reason.clone()),
             };
             RepoRow {
                 repo: r.full_name(),
                 forge: r.forge,
                 kind: r.kind,
-                days_since_push: info
-                    .as_ref()
-                    .and_then(|i| i.pushed_at)
-                    .map(|p| now.signed_duration_since(p).num_days()),
+                days_since_push: github::days_since_push(
+                    info.as_ref().and_then(|i| i.pushed_at),
+                    now,
+                ),
                 info,
                 papers: papers[i].len(),
                 links: link_count[i],

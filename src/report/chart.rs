@@ -51,6 +51,7 @@ pub fn health_colour(h: Health) -> RGBColor {
         Health::Missing => RGBColor(198, 40, 40),
         Health::Unknown => RGBColor(84, 110, 122),
         Health::Failing => RGBColor(216, 67, 21),
+        Health::Unavailable => RGBColor(136, 14, 79),
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Rule {
 /// Every rule, in a fixed order (a SARIF `ruleIndex` points into it):
 /// one per status word (`Status::ALL` order), one per health word
 /// (`Health::ALL` order), then `renamed-repository`.
-pub const RULES: [Rule; 19] = [
+pub const RULES: [Rule; 20] = [
     rule(
         "ok-link",
         "The link answers.",
@@ -114,6 +114,11 @@ pub const RULES: [Rule; 19] = [
         "failing-repository",
         "The Hugging Face Space does not run: its runtime stage is a build, runtime or configuration error.",
         "Fix the Space (see its logs on Hugging Face) or link a working demo.",
+    ),
+    rule(
+        "unavailable-repository",
+        "The forge holds the repository but refuses to serve it: a DMCA takedown or terms-of-service block on GitHub, access disabled on Hugging Face.",
+        "The code cannot be reached there; the reason is in `error`. Link an archived copy or another home of the code.",
     ),
     rule(
         "renamed-repository",

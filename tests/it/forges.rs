@@ -130,9 +130,11 @@ async fn every_api_answer_becomes_the_right_health_word_with_one_call_per_reposi
         panic!()
     };
     assert_eq!((g.stars, g.forks), (77, 5));
-    // One call per repository; the moved GitLab project costs its redirect.
+    // One call per repository; the moved GitLab project costs its redirect,
+    // the missing one a look at its page (the stand-in is not gitlab.com's
+    // own API, so it may be a GitLab older than 16.7).
     assert_eq!(s.hf.calls(), 10);
-    assert_eq!(s.gitlab.calls(), 6);
+    assert_eq!(s.gitlab.calls(), 7);
     assert_eq!(s.codeberg.calls(), 4);
     assert_eq!(s.gitee.calls(), 3);
     let calls: Vec<(String, usize)> = stats
@@ -144,7 +146,7 @@ async fn every_api_answer_becomes_the_right_health_word_with_one_call_per_reposi
         calls,
         [
             ("huggingface", 10),
-            ("gitlab", 6),
+            ("gitlab", 7),
             ("codeberg", 4),
             ("gitee", 3)
         ]
@@ -262,7 +264,8 @@ async fn the_hugging_face_token_goes_to_its_api_only() {
         )
         .await;
     assert!(format!("{outcomes:?}{stats:?}").find("sentinel").is_none());
-    assert_eq!((s.hf.calls(), s.gitlab.calls()), (1, 1));
+    // GitLab: the API, then the missing project's page.
+    assert_eq!((s.hf.calls(), s.gitlab.calls()), (1, 2));
 }
 
 /// A whole run: rows in repos.csv with the API's figures, roots judged
@@ -306,7 +309,8 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     );
     assert_eq!(
         s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls(),
-        23
+        24,
+        "one call per repository, the moved project's redirect, the missing project's page"
     );
 
     let mut r = csv::Reader::from_path(dir.path().join("reports/repos.csv")).unwrap();
@@ -402,12 +406,13 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     );
     let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
     assert!(
-        summary.contains("huggingface 10, gitlab 6, codeberg 4, gitee 3"),
+        summary.contains("huggingface 10, gitlab 7, codeberg 4, gitee 3"),
         "{summary}"
     );
 
     // An incremental run reuses every found repository (and its health):
-    // only the four missing ones are asked again.
+    // only the four missing ones are asked again (and the missing GitLab
+    // project's page looked at again).
     let before = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
     let exit = paperlinks::pipeline::run(
         crate::support::options(config),
@@ -418,7 +423,7 @@ async fn a_run_reports_every_forge_and_fails_on_a_missing_model() {
     .unwrap();
     assert_eq!(exit, Exit::Failures);
     let after = s.hf.calls() + s.gitlab.calls() + s.codeberg.calls() + s.gitee.calls();
-    assert_eq!(after - before, 4);
+    assert_eq!(after - before, 5);
     assert_eq!(pages.requests(), 0);
     let mut r = csv::Reader::from_path(dir.path().join("reports/repos.csv")).unwrap();
     let again: HashMap<String, csv::StringRecord> = r
@@ -448,4 +453,194 @@ fn failing_is_a_fail_on_word() {
         c.fail_words().unwrap(),
         vec![paperlinks::config::FailWord::Health(Health::Failing)]
     );
+}
+
+#[tokio::test]
+async fn disabled_hugging_face_repositories_are_unavailable() {
+    let hub = FakeForge::start(vec![
+        hf::disabled("datasets", "laion/laion-art"),
+        hf::disabled("models", "org/off"),
+        hf::model("org/found", 1, 1, RECENT),
+    ])
+    .await;
+    let config = ForgesConfig {
+        huggingface_api: hub.url(),
+        ..ForgesConfig::default()
+    };
+    let forges = Forges::new(&config, None, ProxySettings::default());
+    let urls = [
+        "https://huggingface.co/datasets/laion/laion-art",
+        "https://huggingface.co/org/off",
+        "https://huggingface.co/org/found",
+    ];
+    let (out, stats) = forges.fetch(&refs(&urls), CancellationToken::new()).await;
+    let now = chrono::Utc::now();
+    let words: Vec<Health> = out
+        .iter()
+        .map(|o| health(o, &Default::default(), now))
+        .collect();
+    assert_eq!(
+        words,
+        [Health::Unavailable, Health::Unavailable, Health::Active]
+    );
+    assert!(
+        matches!(&out[0], RepoOutcome::Unavailable(m) if m.contains("disabled") && m.contains("403")),
+        "{:?}",
+        out[0]
+    );
+    assert!(
+        stats.notes.is_empty(),
+        "answered, not failed: {:?}",
+        stats.notes
+    );
+}
+
+#[tokio::test]
+async fn a_refused_hf_token_is_said_once_and_the_calls_go_on_without_it() {
+    let hub = FakeForge::start_with_token(
+        vec![
+            hf::model("org/a", 3, 30, RECENT),
+            hf::model("org/b", 4, 40, RECENT),
+            hf::model("org/c", 5, 50, RECENT),
+        ],
+        Some("hf_the_right_one"),
+    )
+    .await;
+    let config = ForgesConfig {
+        huggingface_api: hub.url(),
+        max_concurrency: 1,
+        ..ForgesConfig::default()
+    };
+    let token = paperlinks::http::token("hf_sentinel_refused");
+    let forges = Forges::new(&config, token, ProxySettings::default());
+    let first = [
+        "https://huggingface.co/org/a",
+        "https://huggingface.co/org/b",
+    ];
+    let (out, stats) = forges.fetch(&refs(&first), CancellationToken::new()).await;
+    for o in &out {
+        assert!(matches!(o, RepoOutcome::Found(_)), "{o:?}");
+    }
+    // The refused call, then every call without the token.
+    assert_eq!(hub.calls(), 3);
+    let refused: Vec<&String> = stats
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("HF_TOKEN refused: "))
+        .collect();
+    assert_eq!(refused.len(), 1, "{:?}", stats.notes);
+    assert!(refused[0].contains("Invalid credentials"), "{}", refused[0]);
+    assert!(!format!("{out:?}{stats:?}").contains("sentinel"));
+    // A later round of the run: no token, no second warning.
+    let (out, stats) = forges
+        .fetch(
+            &refs(&["https://huggingface.co/org/c"]),
+            CancellationToken::new(),
+        )
+        .await;
+    assert!(matches!(out[0], RepoOutcome::Found(_)));
+    assert_eq!(hub.calls(), 4);
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn owner_less_model_ids_are_asked_at_api_models_id() {
+    let hub = FakeForge::start(vec![
+        hf::moved_model("gpt2", "openai-community/gpt2"),
+        hf::model("openai-community/gpt2", 3000, 9_000_000, RECENT),
+        hf::model("bert-base-uncased", 2000, 5_000_000, RECENT),
+    ])
+    .await;
+    let config = ForgesConfig {
+        huggingface_api: hub.url(),
+        ..ForgesConfig::default()
+    };
+    let forges = Forges::new(&config, None, ProxySettings::default());
+    let urls = [
+        "https://huggingface.co/gpt2",
+        "https://huggingface.co/bert-base-uncased/tree/main",
+        "https://huggingface.co/facebook",
+    ];
+    let (out, _) = forges.fetch(&refs(&urls), CancellationToken::new()).await;
+    assert_eq!(hub.hits("/api/models/gpt2"), 1);
+    assert_eq!(hub.hits("/api/models/bert-base-uncased"), 1);
+    assert_eq!(hub.hits("/api/models/facebook"), 1);
+    let RepoOutcome::Found(gpt2) = &out[0] else {
+        panic!("{:?}", out[0])
+    };
+    assert_eq!(gpt2.canonical, "openai-community/gpt2");
+    assert!(matches!(&out[1], RepoOutcome::Found(b) if b.canonical == "bert-base-uncased"));
+    // An owner-less link that is no model may be a user's or organisation's
+    // page: never called missing (the page itself is checked).
+    assert!(
+        matches!(&out[2], RepoOutcome::Unknown(m) if m.contains("organisation")),
+        "{:?}",
+        out[2]
+    );
+}
+
+#[tokio::test]
+async fn a_space_with_no_app_file_is_failing() {
+    let hub = FakeForge::start(vec![hf::space("org/noapp", 0, "NO_APP_FILE")]).await;
+    let config = ForgesConfig {
+        huggingface_api: hub.url(),
+        ..ForgesConfig::default()
+    };
+    let forges = Forges::new(&config, None, ProxySettings::default());
+    let (out, _) = forges
+        .fetch(
+            &refs(&["https://huggingface.co/spaces/org/noapp"]),
+            CancellationToken::new(),
+        )
+        .await;
+    assert_eq!(
+        health(&out[0], &Default::default(), chrono::Utc::now()),
+        Health::Failing
+    );
+}
+
+#[tokio::test]
+async fn a_project_missing_on_a_gitlab_api_is_looked_for_once_at_its_page() {
+    let mut routes = vec![
+        gitlab::project("g/new-self", 9, RECENT, false, false),
+        gitlab::moved_page("g/old-self", "g/new-self"),
+        gitlab::page("g/new-self"),
+    ];
+    routes.extend(gitlab::sign_in_page("g/private"));
+    let lab = FakeForge::start(routes).await;
+    let config = ForgesConfig {
+        gitlab_api: lab.url(),
+        ..ForgesConfig::default()
+    };
+    let forges = Forges::new(&config, None, ProxySettings::default());
+    let urls = [
+        "https://gitlab.com/g/old-self",
+        "https://gitlab.com/g/private",
+        "https://gitlab.com/g/gone",
+    ];
+    let (out, stats) = forges.fetch(&refs(&urls), CancellationToken::new()).await;
+    // Moved: the page redirected to another project, whose API answer is
+    // the repository's (renamed, so its root link is `redirected`).
+    let RepoOutcome::Found(moved) = &out[0] else {
+        panic!("{:?}", out[0])
+    };
+    assert_eq!(moved.canonical, "g/new-self");
+    let root = paperlinks::forge::judge_root(&out[0], &refs(&urls[..1])[0]).unwrap();
+    assert_eq!(root.status, paperlinks::model::Status::Redirected);
+    // The sign-in page GitLab shows for a missing or private project, and
+    // a page that is not there, leave it missing.
+    assert_eq!(out[1], RepoOutcome::Missing);
+    assert_eq!(out[2], RepoOutcome::Missing);
+    // Each page once: API, page (+ its redirect) and the new path's API.
+    for path in [
+        "/g/old-self",
+        "/g/private",
+        "/g/gone",
+        "/api/v4/projects/g%2Fnew-self",
+    ] {
+        assert_eq!(lab.hits(path), 1, "{path}");
+    }
+    // 3 API calls + 3 pages + 2 followed redirects + the moved one's API.
+    assert_eq!(lab.calls(), 9);
+    assert_eq!(stats.calls.get(&paperlinks::model::Forge::Gitlab), Some(&9));
 }

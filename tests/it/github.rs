@@ -8,7 +8,7 @@ use chrono::Utc;
 use paperlinks::SecretString;
 use paperlinks::config::GithubConfig;
 use paperlinks::github::{FetchStats, Github, health, parse_repo_url};
-use paperlinks::model::{Health, RepoInfo, RepoOutcome};
+use paperlinks::model::{Health, RepoInfo, RepoOutcome, Unfetched};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::fake_github::{FakeGithub, FakeRepo, Fault};
@@ -234,6 +234,197 @@ async fn secondary_rate_limit_longer_than_max_wait_stops_at_once() {
     assert!(matches!(&out[0], RepoOutcome::Unknown(r) if r.contains("secondary rate limit")));
     assert_eq!(stats.api_calls, 1);
     assert!(stats.notes[0].contains("1 of 1"), "{:?}", stats.notes);
+}
+
+fn unknown_with(o: &RepoOutcome, text: &str) -> bool {
+    matches!(o, RepoOutcome::Unknown(r) if r.contains(text))
+}
+
+#[tokio::test]
+async fn graphql_rate_limit_types_past_the_wait_stop_the_session_whatever_remaining_says() {
+    for kind in ["RATE_LIMIT", "RATE_LIMITED"] {
+        let names = ["o/a", "o/b", "o/c", "o/d"];
+        let fake = FakeGithub::start(names.iter().map(|n| FakeRepo::new(n)).collect()).await;
+        // GitHub says the budget is spent while the header still shows
+        // 4000 left; the reset is an hour away, far past max_wait_secs.
+        fake.push_fault(Fault::GraphqlRateLimit {
+            kind,
+            remaining: 4000,
+            reset_in_secs: 3600,
+            retry_after_secs: None,
+        });
+        let cfg = GithubConfig {
+            batch_size: 2,
+            max_wait_secs: 2,
+            ..config(&fake)
+        };
+        let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&names)).await;
+        // One call: the second batch is never sent into the limit.
+        assert_eq!(fake.graphql_calls(), 1, "{kind}");
+        assert_eq!(stats.api_calls, 1, "{kind}");
+        for o in &out {
+            assert!(unknown_with(o, "rate limit exhausted"), "{kind}: {o:?}");
+            assert!(unknown_with(o, "max_wait_secs = 2"), "{kind}: {o:?}");
+        }
+        assert!(
+            stats.notes[0].contains("4 of 4 repositories were left unfetched"),
+            "{kind}: {:?}",
+            stats.notes
+        );
+        assert_eq!(stats.notes.len(), 1, "{kind}: {:?}", stats.notes);
+    }
+}
+
+#[tokio::test]
+async fn a_graphql_rate_limit_is_waited_out_then_the_same_batch_is_asked_again() {
+    let faults = [
+        // The reset two seconds ahead, no retry-after.
+        Fault::GraphqlRateLimit {
+            kind: "RATE_LIMIT",
+            remaining: 4000,
+            reset_in_secs: 2,
+            retry_after_secs: None,
+        },
+        // Retry-After: 1, the reset far away: retry-after decides.
+        Fault::GraphqlRateLimit {
+            kind: "RATE_LIMITED",
+            remaining: 4000,
+            reset_in_secs: 3600,
+            retry_after_secs: Some(1),
+        },
+        Fault::GraphqlSecondary {
+            retry_after_secs: Some(1),
+        },
+    ];
+    for fault in faults {
+        let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+        fake.push_fault(fault.clone());
+        let cfg = GithubConfig {
+            max_wait_secs: 5,
+            ..config(&fake)
+        };
+        let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
+        assert_eq!(info(&out[0]).canonical, "a/b", "{fault:?}");
+        assert_eq!(info(&out[1]).canonical, "c/d", "{fault:?}");
+        let queries = fake.queries();
+        assert_eq!(queries.len(), 2, "{fault:?}");
+        assert_eq!(queries[0], queries[1], "the same batch again: {fault:?}");
+        assert_eq!(queries[0], vec!["a/b", "c/d"]);
+        assert_eq!(stats.api_calls, 2);
+        assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+        // Nothing was sent before the wait GitHub asked for was over.
+        let t = fake.query_times();
+        assert!(t[1] - t[0] >= Duration::from_secs(1), "{fault:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_secondary_limit_in_a_200_answer_without_retry_after_waits_a_minute_or_stops() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("a/b"), FakeRepo::new("c/d")]).await;
+    fake.push_fault(Fault::GraphqlSecondary {
+        retry_after_secs: None,
+    });
+    let cfg = GithubConfig {
+        batch_size: 1,
+        max_wait_secs: 5,
+        ..config(&fake)
+    };
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&["a/b", "c/d"])).await;
+    // GitHub's "at least one minute" is past max_wait_secs = 5.
+    assert_eq!(fake.graphql_calls(), 1);
+    for o in &out {
+        assert!(unknown_with(o, "secondary rate limit"), "{o:?}");
+        assert!(unknown_with(o, "60 s"), "{o:?}");
+    }
+    assert!(stats.notes[0].contains("2 of 2"), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn a_secondary_limit_that_never_lifts_stops_the_session_instead_of_failing_each_batch() {
+    let names = ["o/a", "o/b", "o/c", "o/d"];
+    let fake = FakeGithub::start(names.iter().map(|n| FakeRepo::new(n)).collect()).await;
+    for _ in 0..6 {
+        fake.push_fault(Fault::Secondary {
+            retry_after_secs: 1,
+        });
+    }
+    let cfg = GithubConfig {
+        batch_size: 2,
+        ..config(&fake)
+    };
+    let (out, stats) = fetch(&cfg, Some(SENTINEL), &pairs(&names)).await;
+    // Three tries of the first batch, then nothing more.
+    assert_eq!(fake.graphql_calls(), 3);
+    assert_eq!(stats.api_calls, 3);
+    for o in &out {
+        assert!(unknown_with(o, "still in force after 3 tries"), "{o:?}");
+    }
+    assert!(stats.notes[0].contains("4 of 4"), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn repositories_left_without_data_at_a_resource_limit_are_asked_again_in_a_smaller_batch() {
+    let names = ["o/a", "o/b", "o/c", "o/d", "o/e"];
+    let fake = FakeGithub::start(names.iter().map(|n| FakeRepo::new(n)).collect()).await;
+    fake.limit_resources_over(2);
+    let (out, stats) = fetch(&config(&fake), Some(SENTINEL), &pairs(&names)).await;
+    for (o, n) in out.iter().zip(names) {
+        assert_eq!(info(o).canonical, n);
+        assert_eq!(info(o).commits_90d, Some(12), "{n} in full");
+    }
+    assert_eq!(
+        fake.queries(),
+        vec![
+            vec!["o/a", "o/b", "o/c", "o/d", "o/e"],
+            vec!["o/c", "o/d", "o/e"],
+            vec!["o/e"],
+        ]
+    );
+    assert_eq!(stats.api_calls, 3);
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+}
+
+#[tokio::test]
+async fn repositories_github_blocks_are_unavailable_with_the_reason() {
+    let fake = FakeGithub::start(vec![FakeRepo::new("lab/Active")]).await;
+    fake.block("taken/down", 451, "dmca");
+    fake.block("tos/blocked", 403, "tos");
+    let cfg = config(&fake);
+    let (out, stats) = fetch(
+        &cfg,
+        None,
+        &pairs(&["lab/Active", "taken/down", "tos/blocked"]),
+    )
+    .await;
+    assert_eq!(
+        words(&cfg, &out),
+        vec![Health::Active, Health::Unavailable, Health::Unavailable]
+    );
+    let RepoOutcome::Unavailable(dmca) = &out[1] else {
+        panic!("{:?}", out[1])
+    };
+    assert!(dmca.contains("DMCA") && dmca.contains("HTTP 451"), "{dmca}");
+    assert!(dmca.contains("github.com/github/dmca/"), "{dmca}");
+    let RepoOutcome::Unavailable(tos) = &out[2] else {
+        panic!("{:?}", out[2])
+    };
+    assert!(
+        tos.contains("terms-of-service") && tos.contains("HTTP 403"),
+        "{tos}"
+    );
+    // Answered, not failed: one call each, no note.
+    assert_eq!(stats.api_calls, 3);
+    assert!(stats.notes.is_empty(), "{:?}", stats.notes);
+    // A word fail_on accepts.
+    let c = paperlinks::config::Config::parse(
+        "[ci]\nfail_on = [\"unavailable\"]\n",
+        std::path::Path::new("c.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        c.fail_words().unwrap(),
+        vec![paperlinks::config::FailWord::Health(Health::Unavailable)]
+    );
 }
 
 #[tokio::test]
@@ -479,7 +670,10 @@ async fn shutdown_stops_the_fetch() {
     let cancelled = CancellationToken::new();
     cancelled.cancel();
     let (out, stats) = gh.fetch(&pairs(&["a/b", "c/d"]), cancelled).await;
-    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into()); 2]);
+    assert_eq!(
+        out,
+        vec![RepoOutcome::Unknown(Unfetched::stopped("interrupted")); 2]
+    );
     assert_eq!(stats.api_calls, 0);
     assert!(stats.notes[0].contains("interrupted"), "{:?}", stats.notes);
 
@@ -508,7 +702,10 @@ async fn shutdown_stops_the_fetch() {
     )
     .await
     .expect("the secondary-limit wait ended early, at the cancellation");
-    assert_eq!(out, vec![RepoOutcome::Unknown("interrupted".into())]);
+    assert_eq!(
+        out,
+        vec![RepoOutcome::Unknown(Unfetched::stopped("interrupted"))]
+    );
     assert_eq!(stats.api_calls, 1, "not asked again after the wait");
     assert_eq!(fake.total_calls(), calls_before + 1);
 }
@@ -709,4 +906,29 @@ async fn github_enterprise_server_is_audited_at_its_own_paths() {
         assert_eq!(outcomes[2], RepoOutcome::Missing, "token {token:?}");
     }
     assert!(fake.graphql_calls() >= 1 && fake.rest_calls() >= 3);
+}
+
+#[tokio::test]
+async fn a_push_date_in_the_future_leaves_days_since_push_empty_with_a_note() {
+    let fake = FakeGithub::start(vec![
+        FakeRepo::new("lab/ahead").pushed_days_ago(-3),
+        FakeRepo::new("lab/fine"),
+    ])
+    .await;
+    let (out, stats) = fetch(
+        &config(&fake),
+        Some(SENTINEL),
+        &pairs(&["lab/ahead", "lab/fine"]),
+    )
+    .await;
+    let now = Utc::now();
+    let days = |o: &RepoOutcome| paperlinks::github::days_since_push(info(o).pushed_at, now);
+    assert_eq!(days(&out[0]), None);
+    assert_eq!(days(&out[1]), Some(3));
+    assert_eq!(stats.notes.len(), 1, "{:?}", stats.notes);
+    assert!(
+        stats.notes[0].contains("in the future") && stats.notes[0].ends_with("lab/ahead"),
+        "{:?}",
+        stats.notes
+    );
 }

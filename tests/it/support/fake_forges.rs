@@ -13,19 +13,43 @@ pub struct FakeForge {
 
 impl FakeForge {
     pub async fn start(routes: Vec<(String, Reply)>) -> FakeForge {
+        FakeForge::start_with_token(routes, None).await
+    }
+
+    /// As `start`, and like the Hub, any bearer token but `valid` is
+    /// answered 401 with `X-Error-Message: Invalid credentials in
+    /// Authorization header` (the one 401 huggingface_hub's
+    /// `hf_raise_for_status`, `utils/_http.py`, does not read as "repository
+    /// not found"), whatever the path; no token is answered as usual.
+    pub async fn start_with_token(routes: Vec<(String, Reply)>, valid: Option<&str>) -> FakeForge {
         let routes: HashMap<String, Reply> = routes.into_iter().collect();
-        let server = WebServer::start(move |req| match routes.get(&req.path) {
-            Some(r) => r.clone(),
-            None if req.path.starts_with("/api/models/")
-                || req.path.starts_with("/api/datasets/")
-                || req.path.starts_with("/api/spaces/") =>
+        let valid = valid.map(|v| format!("Bearer {v}"));
+        let server = WebServer::start(move |req| {
+            let auth = req
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .map(|(_, v)| v.clone());
+            if let (Some(valid), Some(auth)) = (&valid, &auth)
+                && auth != valid
             {
-                Reply::status(401).header("X-Error-Code", "RepoNotFound")
+                return Reply::status(401)
+                    .header(
+                        "X-Error-Message",
+                        "Invalid credentials in Authorization header",
+                    )
+                    .header("Content-Type", "application/json")
+                    .body(r#"{"error":"Invalid credentials in Authorization header"}"#);
             }
-            None => Reply::status(404).body(r#"{"message":"404 Project Not Found"}"#),
+            route(&routes, req)
         })
         .await;
         FakeForge { server }
+    }
+
+    /// Requests for `path`.
+    pub fn hits(&self, path: &str) -> usize {
+        self.server.hits(path)
     }
 
     /// The API base URL.
@@ -35,6 +59,24 @@ impl FakeForge {
 
     pub fn calls(&self) -> usize {
         self.server.requests()
+    }
+}
+
+/// The stand-ins' routes, and what each API answers to anything else:
+/// the Hub 401 `RepoNotFound` for a repository it does not know
+/// (huggingface_hub `hf_raise_for_status`: "401 is misleading as it is
+/// returned for private and gated repos if user is not authenticated, and
+/// missing repos"), GitLab 404 `{"message":"404 Project Not Found"}`.
+fn route(routes: &HashMap<String, Reply>, req: &super::web::Request) -> Reply {
+    match routes.get(&req.path) {
+        Some(r) => r.clone(),
+        None if req.path.starts_with("/api/models/")
+            || req.path.starts_with("/api/datasets/")
+            || req.path.starts_with("/api/spaces/") =>
+        {
+            Reply::status(401).header("X-Error-Code", "RepoNotFound")
+        }
+        None => Reply::status(404).body(r#"{"message":"404 Project Not Found"}"#),
     }
 }
 
@@ -75,6 +117,31 @@ pub mod hf {
         )
     }
 
+    /// A repository whose access the Hub disabled: 403 with
+    /// `X-Error-Message: Access to this resource is disabled.` and no
+    /// `X-Error-Code` (huggingface_hub `utils/_http.py` raises
+    /// `DisabledRepoError` on exactly this message; `errors.py` shows it for
+    /// `dataset_info("laion/laion-art")`).
+    pub fn disabled(kind: &str, id: &str) -> (String, Reply) {
+        (
+            format!("/api/{kind}/{id}"),
+            Reply::status(403)
+                .header("X-Error-Message", "Access to this resource is disabled.")
+                .header("Content-Type", "application/json")
+                .body(r#"{"error":"Access to this resource is disabled."}"#),
+        )
+    }
+
+    /// A legacy (owner-less) model id the Hub moved under an organisation
+    /// (`gpt2` -> `openai-community/gpt2`): the API redirects to the new
+    /// id, which answers.
+    pub fn moved_model(old: &str, new: &str) -> (String, Reply) {
+        (
+            format!("/api/models/{old}"),
+            Reply::redirect(307, &format!("/api/models/{new}")),
+        )
+    }
+
     /// A gated model whose metadata the Hub refuses (403 `GatedRepo`).
     pub fn gated(id: &str) -> (String, Reply) {
         (
@@ -109,6 +176,39 @@ pub mod gitlab {
                 "archived": archived, "empty_repo": empty
             })),
         )
+    }
+
+    /// A project page (the web UI, not the API).
+    pub fn page(path: &str) -> (String, Reply) {
+        (
+            format!("/{path}"),
+            Reply::status(200)
+                .header("Content-Type", "text/html; charset=utf-8")
+                .body("<!DOCTYPE html><html><head><title>project · GitLab</title></head></html>"),
+        )
+    }
+
+    /// The page of a project moved from `old` on a GitLab before 16.7:
+    /// its API answers 404 for the old path (the default here) while the
+    /// page redirects to the new path (gitlab-org/gitlab #30013: "Redirection
+    /// appears to be handled for both git commands and project page access
+    /// in a web browser"; Rails' `redirect_to`, a 302).
+    pub fn moved_page(old: &str, new: &str) -> (String, Reply) {
+        (format!("/{old}"), Reply::redirect(302, &format!("/{new}")))
+    }
+
+    /// The page of a project GitLab does not show to a visitor (missing or
+    /// private): a redirect to the sign-in page.
+    pub fn sign_in_page(path: &str) -> Vec<(String, Reply)> {
+        vec![
+            (format!("/{path}"), Reply::redirect(302, "/users/sign_in")),
+            (
+                "/users/sign_in".into(),
+                Reply::status(200)
+                    .header("Content-Type", "text/html")
+                    .body("<html>Sign in</html>"),
+            ),
+        ]
     }
 
     /// A project moved from `old` answers with a redirect to its new path.

@@ -179,6 +179,39 @@ impl FakeRepo {
 pub enum Fault {
     /// 403 with `retry-after` and a secondary-rate-limit message.
     Secondary { retry_after_secs: u64 },
+    /// HTTP 200 with a GraphQL rate-limit error of this `type` and
+    /// `x-ratelimit-remaining: remaining` (not necessarily 0), the reset
+    /// `reset_in_secs` away, and `retry-after` when given.
+    ///
+    /// The bodies GitHub sends: with `"type": "RATE_LIMITED"` (the
+    /// documented enum value; body quoted in renovatebot/renovate #21861
+    /// and github/docs #11071: `{"errors":[{"type":"RATE_LIMITED",
+    /// "message":"API rate limit exceeded for installation ID ..."}]}`)
+    /// and with `"type": "RATE_LIMIT"` plus `"code": "graphql_rate_limit"`
+    /// (yanyongyu/githubkit #271: `{"errors":[{"type":"RATE_LIMIT",
+    /// "code":"graphql_rate_limit","message":"API rate limit already
+    /// exceeded for user ID xxxxx."}]}`; octokit/plugin-throttling.js PR
+    /// #848 treats both alike). GitHub's GraphQL docs ("Rate limits and
+    /// query limits for the GraphQL API", Exceeding the rate limit): "the
+    /// response status will still be 200, but you will receive an error
+    /// message"; octokit/plugin-throttling.js PR #636 and githubkit note
+    /// `x-ratelimit-remaining` may not be 0 then.
+    GraphqlRateLimit {
+        kind: &'static str,
+        remaining: u64,
+        reset_in_secs: i64,
+        retry_after_secs: Option<u64>,
+    },
+    /// HTTP 200 with GitHub's secondary-rate-limit message as a GraphQL
+    /// error. GitHub's GraphQL docs: "If you exceed a secondary rate limit,
+    /// the response status will be 200 or 403, and you will receive an
+    /// error message that indicates that you hit a secondary rate limit. If
+    /// the retry-after response header is present, you should not retry
+    /// your request until after that many seconds has elapsed. [...]
+    /// Otherwise, wait for at least one minute before retrying." The
+    /// message is the one the REST API sends (octokit/plugin-throttling.js
+    /// matches it with `/\bsecondary rate\b/i`, PR #438).
+    GraphqlSecondary { retry_after_secs: Option<u64> },
     /// 502 Bad Gateway.
     BadGateway,
     /// An answer that comes only after this long.
@@ -198,6 +231,15 @@ pub struct State {
     total_calls: AtomicUsize,
     /// Aliases in each GraphQL query received.
     batch_sizes: Mutex<Vec<usize>>,
+    /// The `owner/name`s each GraphQL request asked, in order, faults
+    /// included, and when it arrived.
+    queries: Mutex<Vec<Vec<String>>>,
+    query_times: Mutex<Vec<std::time::Instant>>,
+    /// A query naming more repositories than this answers only the first
+    /// ones: the rest get `null` and a `RESOURCE_LIMITS_EXCEEDED` error.
+    resource_limit: Mutex<Option<usize>>,
+    /// Repositories GitHub blocks on REST: `owner/name`, status, reason.
+    blocked: Mutex<Vec<(String, u16, String)>>,
     /// The Authorization header of each request (None when absent).
     authorization: Mutex<Vec<Option<String>>>,
     /// When set, any other token is answered 401 Bad credentials.
@@ -273,6 +315,40 @@ impl FakeGithub {
     /// HTTP 200 with GitHub's timeout message and no data.
     pub fn commit_count_times_out(&self, full_name: &str) {
         self.state.costly.lock().unwrap().push(full_name.into());
+    }
+
+    /// Any GraphQL query naming more than `n` repositories answers the
+    /// first `n` and leaves the rest `null`, each with an error of type
+    /// `RESOURCE_LIMITS_EXCEEDED` on its path. The shape GitHub sends when
+    /// a query meets its per-query resource limit (body quoted in
+    /// yoshi389111/github-profile-3d-contrib #163: `{"data":{"user":null},
+    /// "errors":[{"type":"RESOURCE_LIMITS_EXCEEDED","path":["user",
+    /// "contributionsCollection","contributionCalendar"],"message":
+    /// "Resource limits for this query exceeded."}]}`): the field whose
+    /// nested data could not be computed is `null`, the others answer.
+    pub fn limit_resources_over(&self, n: usize) {
+        *self.state.resource_limit.lock().unwrap() = Some(n);
+    }
+
+    /// REST `GET /repos/OWNER/REPO` for `full_name` answers as GitHub does
+    /// for a repository it refuses to serve: HTTP 451 for a DMCA takedown
+    /// (`reason` "dmca"; body quoted in github/rest-api-description #3314),
+    /// 403 for a terms-of-service block ("tos"; caarlos0/fork-cleaner #99,
+    /// kulkansecurity/gitxray #9): `{"message": "Repository access
+    /// blocked", "block": {"reason", "created_at", "html_url"}}`.
+    pub fn block(&self, full_name: &str, status: u16, reason: &str) {
+        let entry = (full_name.to_string(), status, reason.to_string());
+        self.state.blocked.lock().unwrap().push(entry);
+    }
+
+    /// The repositories each GraphQL request named, in order.
+    pub fn queries(&self) -> Vec<Vec<String>> {
+        self.state.queries.lock().unwrap().clone()
+    }
+
+    /// When each GraphQL request arrived.
+    pub fn query_times(&self) -> Vec<std::time::Instant> {
+        self.state.query_times.lock().unwrap().clone()
     }
 
     pub fn graphql_calls(&self) -> usize {
@@ -367,9 +443,60 @@ impl Respond for Responder {
                 json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
             );
         }
+        let query = graphql
+            .then(|| {
+                req.body_json::<Value>()
+                    .ok()
+                    .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_string))
+            })
+            .flatten()
+            .unwrap_or_default();
+        let asked = aliases(&query);
+        if graphql && req.method.as_str() == "POST" {
+            let names = asked.iter().map(|(_, o, n)| format!("{o}/{n}")).collect();
+            s.queries.lock().unwrap().push(names);
+            s.query_times
+                .lock()
+                .unwrap()
+                .push(std::time::Instant::now());
+        }
         let reset = *s.reset_epoch.lock().unwrap();
         if let Some(fault) = s.faults.lock().unwrap().pop_front() {
             return match fault {
+                Fault::GraphqlRateLimit {
+                    kind,
+                    remaining,
+                    reset_in_secs,
+                    retry_after_secs,
+                } => {
+                    let mut error = json!({"type": kind, "message": "API rate limit already exceeded for user ID 1."});
+                    if kind == "RATE_LIMIT" {
+                        error["code"] = json!("graphql_rate_limit");
+                    }
+                    let reset = Utc::now().timestamp() + reset_in_secs;
+                    let t = json_response(200, json!({ "errors": [error] }))
+                        .insert_header("x-ratelimit-limit", "5000")
+                        .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
+                        .insert_header("x-ratelimit-reset", reset.to_string().as_str())
+                        .insert_header("x-ratelimit-resource", "graphql");
+                    match retry_after_secs {
+                        Some(r) => t.insert_header("retry-after", r.to_string().as_str()),
+                        None => t,
+                    }
+                }
+                Fault::GraphqlSecondary { retry_after_secs } => {
+                    let t = json_response(
+                        200,
+                        json!({"errors": [{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID C0DE:1234."}]}),
+                    )
+                    .insert_header("x-ratelimit-remaining", "4000")
+                    .insert_header("x-ratelimit-reset", reset.to_string().as_str())
+                    .insert_header("x-ratelimit-resource", "graphql");
+                    match retry_after_secs {
+                        Some(r) => t.insert_header("retry-after", r.to_string().as_str()),
+                        None => t,
+                    }
+                }
                 Fault::Secondary { retry_after_secs } => json_response(
                     403,
                     json!({
@@ -458,25 +585,25 @@ impl Respond for Responder {
                     json!({"message": "This endpoint requires you to be authenticated.", "documentation_url": "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql"}),
                 ));
             }
-            let query = req
-                .body_json::<Value>()
-                .ok()
-                .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_default();
-            let alias_re = regex::Regex::new(
-                r#"(r\d+)\s*:\s*repository\(\s*owner:\s*("(?:[^"\\]|\\.)*")\s*,\s*name:\s*("(?:[^"\\]|\\.)*")\s*\)"#,
-            )
-            .unwrap();
             let mut data = serde_json::Map::new();
             let mut errors = Vec::new();
             let mut n = 0;
             let mut names = Vec::new();
-            for cap in alias_re.captures_iter(&query) {
+            let limit = *s.resource_limit.lock().unwrap();
+            let over = limit.is_some_and(|max| asked.len() > max);
+            for (alias, owner, name) in asked {
                 n += 1;
-                let alias = cap[1].to_string();
-                let owner: String = serde_json::from_str(&cap[2]).unwrap_or_default();
-                let name: String = serde_json::from_str(&cap[3]).unwrap_or_default();
                 names.push(format!("{owner}/{name}"));
+                if over && limit.is_some_and(|max| n > max) {
+                    data.insert(alias.clone(), Value::Null);
+                    errors.push(json!({
+                        "type": "RESOURCE_LIMITS_EXCEEDED",
+                        "path": [alias, "defaultBranchRef", "target", "history"],
+                        "locations": [{"line": 2 + n, "column": 3}],
+                        "message": "Resource limits for this query exceeded."
+                    }));
+                    continue;
+                }
                 match s.resolve(&format!("{owner}/{name}")) {
                     Some(repo) if query.contains("stargazerCount") => {
                         let mut json = repo.graphql_json();
@@ -537,6 +664,25 @@ impl Respond for Responder {
         match segs.as_slice() {
             ["repos", owner, name] => {
                 let full = format!("{owner}/{name}");
+                let blocked = s
+                    .blocked
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|b| b.0.eq_ignore_ascii_case(&full))
+                    .cloned();
+                if let Some((_, status, reason)) = blocked {
+                    let notice = if reason == "dmca" {
+                        "https://github.com/github/dmca/blob/master/2021/04/2021-04-20-ultimate-character-controller.md"
+                    } else {
+                        "https://github.com/tos"
+                    };
+                    return with_budget(json_response(
+                        status,
+                        json!({"message": "Repository access blocked", "block": {
+                            "reason": reason, "created_at": "2021-04-22T17:53:56Z", "html_url": notice}}),
+                    ));
+                }
                 if let Some(repo) = s.find(&full) {
                     with_budget(json_response(200, repo.rest_json(&base)))
                 } else if let Some(repo) = s.find_old(&full) {
@@ -562,4 +708,21 @@ impl Respond for Responder {
             _ => with_budget(json_response(404, json!({"message": "Not Found"}))),
         }
     }
+}
+
+/// The `(alias, owner, name)` of each `rN: repository(owner: "..", name:
+/// "..")` in a query.
+fn aliases(query: &str) -> Vec<(String, String, String)> {
+    let alias_re = regex::Regex::new(
+        r#"(r\d+)\s*:\s*repository\(\s*owner:\s*("(?:[^"\\]|\\.)*")\s*,\s*name:\s*("(?:[^"\\]|\\.)*")\s*\)"#,
+    )
+    .unwrap();
+    alias_re
+        .captures_iter(query)
+        .map(|cap| {
+            let owner: String = serde_json::from_str(&cap[2]).unwrap_or_default();
+            let name: String = serde_json::from_str(&cap[3]).unwrap_or_default();
+            (cap[1].to_string(), owner, name)
+        })
+        .collect()
 }
