@@ -372,3 +372,46 @@ fn draw_legend<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(forge: Forge, kind: RepoKind) -> RepoRow {
+        RepoRow {
+            repo: "o/r".into(),
+            forge,
+            kind,
+            info: None,
+            papers: 1,
+            links: 1,
+            health: Health::Active,
+            days_since_push: None,
+            rank: None,
+            error: String::new(),
+            fetched_at: chrono::Utc::now(),
+            cached: false,
+            stars_delta: None,
+            previous_report_at: None,
+            archive: Default::default(),
+            found_via: String::new(),
+        }
+    }
+
+    #[test]
+    fn titles_name_what_they_rank() {
+        let gh = row(Forge::Github, RepoKind::Repository);
+        assert_eq!(ranked_noun(&[&gh, &gh]), "GitHub repositories by stars");
+        assert_eq!(ranked_noun(&[&gh]), "GitHub repository by stars");
+        let model = row(Forge::Huggingface, RepoKind::Model);
+        let lab = row(Forge::Gitlab, RepoKind::Repository);
+        assert_eq!(
+            ranked_noun(&[&gh, &model, &lab]),
+            "repositories and models (GitHub, Hugging Face, GitLab) by stars (likes on Hugging Face)"
+        );
+        assert_eq!(
+            ranked_noun(&[&model, &model]),
+            "Hugging Face models by stars (likes on Hugging Face)"
+        );
+    }
+}

@@ -124,6 +124,9 @@ fn tls_words(error: &str) -> String {
         ("unknownissuer", "TLS: certificate not trusted"),
         ("selfsigned", "TLS: certificate not trusted"),
         ("untrusted", "TLS: certificate not trusted"),
+        // rustls: a self-signed CA certificate presented by the server.
+        ("causedasendentity", "TLS: certificate not trusted"),
+        ("invalidpurpose", "TLS: certificate not for a server"),
         ("badsignature", "TLS: bad certificate signature"),
     ];
     table

@@ -790,3 +790,59 @@ async fn papers_count_broken_and_failing_links_apart_and_reasons_are_shown() {
         "the paper's detail"
     );
 }
+
+/// Issue 24 item 6 against the checker's real texts: a redirect loop, a
+/// silent server, a closed port and a self-signed certificate, each named
+/// in few words in summary.md, while links.csv keeps the full text.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_checkers_own_failures_read_in_few_words() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        "/loop-a" => Reply::redirect(302, "/loop-b"),
+        "/loop-b" => Reply::redirect(302, "/loop-a"),
+        "/silent" => Reply::status(200).delay(std::time::Duration::from_secs(5)),
+        _ => Reply::status(200),
+    })
+    .await;
+    let tls = WebServer::start_tls(|_| Reply::status(200)).await;
+    // A port that nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("paperlinks.toml"),
+        "output_dir = \"reports\"\n[check]\nallow_private = true\ntimeout_secs = 1\nretries = 0\n[github]\nenabled = false\n[archive]\nenabled = false\n[ci]\nfail_on = [\"error\", \"timeout\", \"network_error\"]\n",
+    )
+    .unwrap();
+    let tls_url = tls.url("/x").replace("http://", "https://");
+    let text = format!(
+        "Paper one\n\nSee {} and {}.\n\nPaper two\n\nSee http://127.0.0.1:{closed_port}/x and {tls_url}.\n",
+        web.url("/loop-a"),
+        web.url("/silent"),
+    );
+    std::fs::write(dir.path().join("papers.txt"), text).unwrap();
+    let out = paperlinks(dir.path())
+        .args(["check", "--config", "paperlinks.toml", "papers.txt"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
+    let links = std::fs::read_to_string(dir.path().join("reports/links.csv")).unwrap();
+    for reason in [
+        "| redirect loop after 2 hops |",
+        "| timeout after 1 s |",
+        "| connection refused |",
+        "| TLS: certificate not trusted |",
+    ] {
+        assert!(summary.contains(reason), "{reason} in\n{summary}\n{links}");
+        assert!(
+            stdout.contains(reason.trim_matches(['|', ' '])),
+            "{reason} in\n{stdout}"
+        );
+    }
+    assert!(
+        links.contains("too many redirects: redirect loop back to"),
+        "{links}"
+    );
+}
