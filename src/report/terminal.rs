@@ -1,8 +1,10 @@
 //! What `check` prints on the terminal when it is done (issue 12): the
-//! failing links grouped by status (file:line, URL, status and HTTP code,
-//! paper title cut to fit), the failing repositories, one line of totals
-//! for links and one for repositories, where the reports are and why the
-//! exit code is what it is.
+//! failing links grouped by status (file:line, URL, the reason in a few
+//! words, `super::reason`, and the paper title cut to fit), the failing
+//! repositories, one line of totals for links and one for repositories,
+//! where the reports are and why the exit code is what it is. Every
+//! untrusted piece goes through `super::text::terminal_safe`: no control
+//! character reaches the terminal.
 //!
 //! Pure text rendering from a finished [`SummaryInput`]: never does I/O,
 //! never decides what fails (the failing links are the tally's, the failing
