@@ -581,6 +581,7 @@ pub struct PaperRow<'a> {
     pub links: usize,
     pub code_links: usize,
     pub repos: usize,
+    /// Links whose status is `broken` (issue 24 item 7: no other status).
     pub broken_links: usize,
     pub best_repo: String,
     pub best_repo_stars: Option<u64>,
@@ -596,6 +597,10 @@ pub struct PaperRow<'a> {
     pub role_links: [usize; 9],
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: &'static str,
+    /// Links whose status is in `[ci] fail_on` (papers.csv's last column).
+    pub failing_links: usize,
+    /// Code links (as counted in `code_links`) whose status is `broken`.
+    pub broken_code_links: usize,
 }
 
 /// Whether a paper has code, in papers.csv's `code_state` column.

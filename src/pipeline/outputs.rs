@@ -13,7 +13,7 @@ use super::{Archived, Checked, Exit, OutputFormat, RunOptions, warn};
 use crate::config::{Config, ReportFormat};
 use crate::error::Error;
 use crate::history::{History, ReportPaths};
-use crate::model::{LinkRow, PaperRow, RepoRow};
+use crate::model::{LinkRow, RepoRow};
 use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::Store;
 use crate::verdict::{Judge, Level};
@@ -152,7 +152,7 @@ fn write_summary(
         report::write_text_atomic(&paths.summary, &markdown)?;
     }
     if config.report.wants(ReportFormat::Html) {
-        write_html(config, summary, &f.tables.paper_rows)?;
+        write_html(config, summary, f.tables)?;
     }
     if let Some(Err(e)) = options
         .step_summary
@@ -169,14 +169,19 @@ fn write_summary(
 fn write_html(
     config: &Config,
     summary: &SummaryInput<'_>,
-    papers: &[PaperRow<'_>],
+    tables: &Tables<'_>,
 ) -> Result<(), Error> {
     let judge = &summary.judge;
     report::write_html_report(
         &config.output_dir.join(report::names::INDEX_HTML),
         &report::HtmlInput {
             summary,
-            papers,
+            papers: &tables.paper_rows,
+            links: &|visit| {
+                for (paper, row) in tables.paper_link_rows() {
+                    visit(paper, &row);
+                }
+            },
             generated_at: Utc::now(),
             fails_link: &|e| judge.link(&e.url, e.status).fails_run,
             fails_repo: &|r| judge.repo(r).fails_run,

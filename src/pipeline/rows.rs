@@ -66,7 +66,8 @@ impl<'a> Tables<'a> {
         let url_archive: Vec<Option<ArchiveCells>> = (0..store.urls.len())
             .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
             .collect();
-        let mut paper_rows = paper_rows(store, links, &checked.results, &repo_rows);
+        let failing = fail_on_statuses(config);
+        let mut paper_rows = paper_rows(store, links, &checked.results, &repo_rows, &failing);
         let recoverable = code_recoverable(store, links, &checked.results, archived);
         for (row, r) in paper_rows.iter_mut().zip(recoverable) {
             row.code_recoverable = r;
@@ -93,6 +94,20 @@ impl<'a> Tables<'a> {
             &self.first_failed,
             &self.url_archive,
         )
+    }
+}
+
+impl Tables<'_> {
+    /// The rows of links.csv with the index of each one's paper in
+    /// `paper_rows` (`None`: a link outside any paper): the page's per-paper
+    /// detail.
+    pub(super) fn paper_link_rows(&self) -> impl Iterator<Item = (Option<usize>, LinkRow<'_>)> {
+        let papers = self
+            .store
+            .occurrences
+            .iter()
+            .map(|o| (o.paper != NO_PAPER).then_some(o.paper as usize));
+        papers.zip(self.link_rows())
     }
 }
 
@@ -276,7 +291,23 @@ fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
         section: &p.section,
         paper_url: "",
         role_links: [0; 9],
+        failing_links: 0,
+        broken_code_links: 0,
     }
+}
+
+/// The link statuses in `[ci] fail_on` (after `--fail-on`): what papers.csv
+/// `failing_links` counts. The words were validated when the run started.
+fn fail_on_statuses(config: &Config) -> HashSet<Status> {
+    config
+        .fail_words()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|w| match w {
+            crate::config::FailWord::Status(s) => Some(s),
+            crate::config::FailWord::Health(_) => None,
+        })
+        .collect()
 }
 
 /// One row per paper, in input order.
@@ -285,6 +316,7 @@ pub(super) fn paper_rows<'a>(
     links: &Links,
     results: &[LinkResult],
     repos: &[RepoRow],
+    fail_on: &HashSet<Status>,
 ) -> Vec<PaperRow<'a>> {
     // Repository rows are ranked (reordered): find them by name.
     let by_name: HashMap<RepoKey, &RepoRow> = repos.iter().map(|r| (r.key(), r)).collect();
@@ -314,15 +346,16 @@ pub(super) fn paper_rows<'a>(
         if o.role == Role::Paper && row.paper_url.is_empty() {
             row.paper_url = &store.urls[o.url as usize];
         }
+        let status = results[o.url as usize].status;
         if code_link[o.url as usize] || o.role == Role::Code {
             row.code_links += 1;
+            row.broken_code_links += usize::from(status == Status::Broken);
             if store.found_via(i).is_some() {
                 found_code[o.paper as usize] += 1;
             }
         }
-        if results[o.url as usize].status.is_failure() {
-            row.broken_links += 1;
-        }
+        row.broken_links += usize::from(status == Status::Broken);
+        row.failing_links += usize::from(fail_on.contains(&status));
         if repo == NO_REPO || !seen_repos[o.paper as usize].insert(repo) {
             continue;
         }

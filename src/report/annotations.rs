@@ -7,7 +7,8 @@
 //!
 //! Escaping follows the workflow-command format (as in `@actions/core`):
 //! message data `%` -> `%25`, `\r` -> `%0D`, `\n` -> `%0A`; property values
-//! additionally `:` -> `%3A` and `,` -> `%2C`. Never does I/O but writing
+//! additionally `:` -> `%3A` and `,` -> `%2C`; every other control
+//! character (C0, C1, DEL; tab kept) is removed. Never does I/O but writing
 //! to the given writer.
 
 use crate::model::RepoKey;
@@ -18,9 +19,12 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-/// Escapes workflow-command message data.
+/// Escapes workflow-command message data; control characters (C0 and C1
+/// but tab, line breaks and DEL) are removed first, so no untrusted title
+/// or API string reaches the log raw (issue 23 item 9).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::text::strip_controls(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -15,7 +15,7 @@ use super::atomic::write_text_atomic;
 use super::popularity::thousands;
 use super::repos::is_ranked;
 use crate::error::Error;
-use crate::model::{Health, RepoRow};
+use crate::model::{Forge, Health, RepoKind, RepoRow};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
@@ -93,7 +93,8 @@ pub fn render_popularity_svg(repos: &[RepoRow]) -> Result<String, Error> {
             health: r.health,
         })
         .collect();
-    draw(&bars, ranked.len()).map_err(|e| Error::Report {
+    let what = ranked_noun(&ranked);
+    draw(&bars, ranked.len(), &what).map_err(|e| Error::Report {
         path: "popularity.svg".into(),
         source: std::io::Error::other(e),
     })
@@ -136,7 +137,63 @@ impl Ranged for Rows {
     }
 }
 
-fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
+/// The forge's name as people write it.
+pub fn forge_name(f: Forge) -> &'static str {
+    match f {
+        Forge::Github => "GitHub",
+        Forge::Huggingface => "Hugging Face",
+        Forge::Gitlab => "GitLab",
+        Forge::Codeberg => "Codeberg",
+        Forge::Gitea => "Gitea",
+        Forge::Gitee => "Gitee",
+    }
+}
+
+/// What a ranking ranks, for its title (issue 24 item 7): the kinds and
+/// forges of the rows, "GitHub repositories" when that is all, else e.g.
+/// "repositories and models (GitHub, Hugging Face)", with "by stars" told
+/// apart for Hugging Face, where `stars` holds likes.
+pub fn ranked_noun(rows: &[&RepoRow]) -> String {
+    let mut kinds: Vec<RepoKind> = rows.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut forges: Vec<Forge> = rows.iter().map(|r| r.forge).collect();
+    forges.sort();
+    forges.dedup();
+    let singular = rows.len() == 1;
+    let words: Vec<&str> = kinds
+        .iter()
+        .map(|k| match (k, singular) {
+            (RepoKind::Repository, false) => "repositories",
+            (RepoKind::Repository, true) => "repository",
+            (RepoKind::Model, false) => "models",
+            (RepoKind::Model, true) => "model",
+            (RepoKind::Dataset, false) => "datasets",
+            (RepoKind::Dataset, true) => "dataset",
+            (RepoKind::Space, false) => "Spaces",
+            (RepoKind::Space, true) => "Space",
+        })
+        .collect();
+    let things = match words.as_slice() {
+        [] => "repositories".to_owned(),
+        [one] => (*one).to_owned(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    };
+    let likes = if forges.contains(&Forge::Huggingface) {
+        " (likes on Hugging Face)"
+    } else {
+        ""
+    };
+    match forges.as_slice() {
+        [one] => format!("{} {things} by stars{likes}", forge_name(*one)),
+        _ => {
+            let names: Vec<&str> = forges.iter().map(|f| forge_name(*f)).collect();
+            format!("{things} ({}) by stars{likes}", names.join(", "))
+        }
+    }
+}
+
+fn draw(bars: &[Bar], total_ranked: usize, what: &str) -> Result<String, String> {
     let n = bars.len();
     let legend_px = 50;
     let height = 70 + (n.max(2) as u32) * BAR_PX + 60 + legend_px;
@@ -148,7 +205,7 @@ fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
         if n == 0 {
             chart_area
                 .draw(&Text::new(
-                    "No GitHub repositories with stars to show.",
+                    "No repositories with stars to show.",
                     (40, 40),
                     (FONT, 20).into_font(),
                 ))
@@ -158,10 +215,9 @@ fn draw(bars: &[Bar], total_ranked: usize) -> Result<String, String> {
             let max = *stars.iter().max().unwrap_or(&1) as f64;
             let min = (*stars.iter().min().unwrap_or(&1)).max(1) as f64;
             let caption = if total_ranked > n {
-                format!("Top {n} of {total_ranked} linked GitHub repositories by stars")
+                format!("Top {n} of {total_ranked} linked {what}")
             } else {
-                let s = if n == 1 { "repository" } else { "repositories" };
-                format!("{n} linked GitHub {s} by stars")
+                format!("{n} linked {what}")
             };
             if use_log_scale(&stars) {
                 // From the power of ten below the smallest bar to well past
@@ -316,4 +372,47 @@ fn draw_legend<DB: DrawingBackend>(
         x += 22 + (h.as_str().len() as f64 * rendered_px(18) * 0.62) as i32 + 30;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(forge: Forge, kind: RepoKind) -> RepoRow {
+        RepoRow {
+            repo: "o/r".into(),
+            forge,
+            kind,
+            info: None,
+            papers: 1,
+            links: 1,
+            health: Health::Active,
+            days_since_push: None,
+            rank: None,
+            error: String::new(),
+            fetched_at: chrono::Utc::now(),
+            cached: false,
+            stars_delta: None,
+            previous_report_at: None,
+            archive: Default::default(),
+            found_via: String::new(),
+        }
+    }
+
+    #[test]
+    fn titles_name_what_they_rank() {
+        let gh = row(Forge::Github, RepoKind::Repository);
+        assert_eq!(ranked_noun(&[&gh, &gh]), "GitHub repositories by stars");
+        assert_eq!(ranked_noun(&[&gh]), "GitHub repository by stars");
+        let model = row(Forge::Huggingface, RepoKind::Model);
+        let lab = row(Forge::Gitlab, RepoKind::Repository);
+        assert_eq!(
+            ranked_noun(&[&gh, &model, &lab]),
+            "repositories and models (GitHub, Hugging Face, GitLab) by stars (likes on Hugging Face)"
+        );
+        assert_eq!(
+            ranked_noun(&[&model, &model]),
+            "Hugging Face models by stars (likes on Hugging Face)"
+        );
+    }
 }

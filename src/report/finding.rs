@@ -152,11 +152,10 @@ pub fn repo_rule(repo: &RepoRow) -> usize {
             .expect("every health word is in Health::ALL")
 }
 
-/// True when GitHub knows the repository under another name.
+/// True when the forge knows the repository under another name (the one
+/// rule, `RepoRow::renamed_to`: case-folded, host aside).
 pub fn is_renamed(repo: &RepoRow) -> bool {
-    repo.info
-        .as_ref()
-        .is_some_and(|i| !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&repo.repo))
+    repo.renamed_to().is_some()
 }
 
 /// `broken (HTTP 404)`.
@@ -189,8 +188,8 @@ pub fn link_message(row: &LinkRow<'_>, result: &LinkResult) -> String {
 /// The message of one repository finding.
 pub fn repo_message(repo: &RepoRow) -> String {
     let mut what = vec![repo.health.to_string()];
-    if let Some(info) = repo.info.as_ref().filter(|_| is_renamed(repo)) {
-        what.push(format!("renamed to {}", info.canonical));
+    if let Some(to) = repo.renamed_to() {
+        what.push(format!("renamed to {to}"));
     }
     let mut message = format!("repository {}: {}", repo.repo, what.join(", "));
     if let Some(d) = repo.days_since_push {

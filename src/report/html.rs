@@ -1,8 +1,13 @@
-//! index.html (issue 16): one self-contained report page for a person who
-//! downloads the reports artifact and opens it in a browser: the verdict
-//! and totals, the failing links with paper and location, the repositories
-//! (sortable by stars, last push and health; filterable by health and
-//! forge), the papers with their code state, and the popularity chart.
+//! index.html (issue 16, issue 24 item 10): one self-contained report page
+//! for a person who downloads the reports artifact and opens it in a
+//! browser: the verdict and totals, one search box over papers, links and
+//! repositories, the failing links with paper, location, status and reason,
+//! the repositories (filterable by health and forge), the papers with their
+//! code state and, unfolded, each paper's links (role, status, reason,
+//! repository), and the popularity chart. Every column of every table
+//! sorts. Below 640 px the rows become cards, so the page reads at 390 px
+//! without sideways scrolling (`scripts/check-html.sh` checks it in
+//! headless Chromium).
 //!
 //! Rendered from a compiled askama template (`templates/report.html`),
 //! which escapes every inserted string; streamed into the atomic writer.
@@ -15,16 +20,16 @@
 
 use super::atomic::write_atomic;
 use super::chart::render_popularity_svg;
-use super::popularity::{paper_problem, thousands};
+use super::popularity::{license_label, paper_problem, thousands};
 use super::summary::{LinkEntry, SummaryInput};
 use crate::error::Error;
-use crate::model::{Health, PaperRow, RepoRow};
+use crate::model::{Health, LinkRow, PaperRow, RepoKey, RepoRow};
 use crate::verdict::Change;
 use askama::Template;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::Digest as _;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// The page's script: sorting, filtering and the `#selftest` hook.
@@ -39,11 +44,21 @@ pub const MAX_FAILING_ROWS: usize = 1000;
 /// papers.csv. A list of 100,000 papers still gives a page a browser opens.
 pub const MAX_PAPER_ROWS: usize = 2000;
 
+/// At most this many links are listed under one paper (its counts are in
+/// papers.csv, every link in links.csv).
+pub const MAX_LINKS_PER_PAPER: usize = 50;
+
+/// Calls the visitor with every link row and the index of its paper in
+/// `HtmlInput::papers` (`None`: outside any paper), in input order.
+pub type LinkVisit<'a> = dyn Fn(&mut dyn FnMut(Option<usize>, &LinkRow<'_>)) + 'a;
+
 /// Everything the page shows. The failure decisions are passed in (the
 /// fail policy lives with the pipeline), as closures over the rows.
 pub struct HtmlInput<'a> {
     pub summary: &'a SummaryInput<'a>,
     pub papers: &'a [PaperRow<'a>],
+    /// The link rows with their papers, for each paper's detail.
+    pub links: &'a LinkVisit<'a>,
     pub generated_at: DateTime<Utc>,
     /// Whether this failing occurrence fails the run (else it is reported only).
     pub fails_link: &'a dyn Fn(&LinkEntry) -> bool,
@@ -74,24 +89,10 @@ pub fn content_security_policy() -> String {
     )
 }
 
-/// The forge of a repository row, from its URL's host: `github.com` ->
-/// `github`, `gitlab.com` -> `gitlab`. Rows without a URL are GitHub's
-/// (the only forge audited today).
-pub fn forge_of(row: &RepoRow) -> String {
-    let host = row
-        .info
-        .as_ref()
-        .and_then(|i| url::Url::parse(&i.url).ok())
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-    let Some(host) = host else {
-        return "github".to_owned();
-    };
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let labels: Vec<&str> = host.split('.').collect();
-    match labels.len() {
-        0 | 1 => host.to_owned(),
-        n => labels[n - 2].to_owned(),
-    }
+/// The forge of a repository row, as the row says (repos.csv's `forge`
+/// column): a missing Hugging Face model is `huggingface`, not a guess.
+pub fn forge_of(row: &RepoRow) -> &'static str {
+    row.forge.as_str()
 }
 
 /// `Some(url)` when the URL may be a link target (`http`/`https` only).
@@ -118,6 +119,8 @@ struct Page<'a> {
     papers: &'a [PaperRow<'a>],
     /// Indices into `papers` of the rows listed, in input order.
     papers_shown: Vec<usize>,
+    /// The links of each listed paper (parallel to `papers_shown`).
+    details: Vec<Vec<PaperLink>>,
     fails_link: &'a dyn Fn(&LinkEntry) -> bool,
     fails_repo: &'a dyn Fn(&RepoRow) -> bool,
     generated: String,
@@ -125,7 +128,7 @@ struct Page<'a> {
     cached_repos: usize,
     verdict_class: &'static str,
     health_options: Vec<HealthOption>,
-    forges: Vec<(String, usize)>,
+    forges: Vec<(&'static str, usize)>,
     failing_shown: usize,
     failing_hidden: usize,
     chart: String,
@@ -148,7 +151,7 @@ impl<'a> Page<'a> {
             })
             .collect();
         health_options.sort_by_key(|o| o.rank);
-        let mut forges: BTreeMap<String, usize> = BTreeMap::new();
+        let mut forges: BTreeMap<&'static str, usize> = BTreeMap::new();
         for r in s.repos {
             *forges.entry(forge_of(r)).or_default() += 1;
         }
@@ -158,10 +161,13 @@ impl<'a> Page<'a> {
             base64::engine::general_purpose::STANDARD.encode(render_popularity_svg(s.repos)?)
         };
         let failing_shown = s.links.failing.len().min(MAX_FAILING_ROWS);
+        let shown = papers_shown(input.papers, MAX_PAPER_ROWS);
+        let details = paper_details(input, &shown);
         Ok(Page {
             s,
             papers: input.papers,
-            papers_shown: papers_shown(input.papers, MAX_PAPER_ROWS),
+            papers_shown: shown,
+            details,
             fails_link: input.fails_link,
             fails_repo: input.fails_repo,
             generated: super::fmt_time(input.generated_at),
@@ -197,6 +203,8 @@ impl<'a> Page<'a> {
                     Some(h) => format!("{} ({h})", e.status),
                     None => e.status.to_string(),
                 },
+                status_word: e.status.as_str(),
+                reason: &e.reason,
                 since: day(e.since),
                 change: match e.change {
                     Some(Change::New) => "new",
@@ -215,11 +223,7 @@ impl<'a> Page<'a> {
                 rank: r.rank.map(|n| n.to_string()).unwrap_or_default(),
                 name: &r.repo,
                 href: info.and_then(|i| href(&i.url)),
-                now: info
-                    .filter(|i| {
-                        !i.canonical.is_empty() && !i.canonical.eq_ignore_ascii_case(&r.repo)
-                    })
-                    .map_or("", |i| i.canonical.as_str()),
+                now: r.renamed_to().unwrap_or(""),
                 via: href(&r.found_via),
                 forge: forge_of(r),
                 stars: info.map(|i| thousands(i.stars)).unwrap_or_default(),
@@ -230,7 +234,9 @@ impl<'a> Page<'a> {
                 },
                 health: r.health.as_str(),
                 pushed: day(info.and_then(|i| i.pushed_at)),
-                license: info.and_then(|i| i.license.as_deref()).unwrap_or(""),
+                license: info
+                    .and_then(|i| i.license.as_deref())
+                    .map_or("", license_label),
                 papers: r.papers,
                 links: r.links,
                 fails: (self.fails_repo)(r),
@@ -239,29 +245,35 @@ impl<'a> Page<'a> {
     }
 
     fn paper_views(&self) -> impl Iterator<Item = PaperView<'_>> {
-        self.papers_shown.iter().map(|&i| {
-            let p = &self.papers[i];
-            let problem = paper_problem(p).unwrap_or_default();
-            // papers.csv's code_state, and where dead code went (issue 15).
-            let mut code = p.code_state.as_str().to_owned();
-            if !p.code_recoverable.is_empty() {
-                code.push_str(&format!(", dead code {}", p.code_recoverable));
-            }
-            if !problem.is_empty() {
-                code.push_str(&format!(": {problem}"));
-            }
-            PaperView {
-                title: p.paper,
-                location: format!("{}:{}", p.source, p.line),
-                links: p.links,
-                code_links: p.code_links,
-                best_repo: &p.best_repo,
-                stars: p.best_repo_stars.map(thousands).unwrap_or_default(),
-                health: p.health.map_or("", Health::as_str),
-                problem,
-                code,
-            }
-        })
+        self.papers_shown
+            .iter()
+            .zip(&self.details)
+            .map(|(&i, links)| {
+                let p = &self.papers[i];
+                let problem = paper_problem(p).unwrap_or_default();
+                // papers.csv's code_state, and where dead code went (issue 15).
+                let mut code = p.code_state.as_str().to_owned();
+                if !p.code_recoverable.is_empty() {
+                    code.push_str(&format!(", dead code {}", p.code_recoverable));
+                }
+                if !problem.is_empty() {
+                    code.push_str(&format!(": {problem}"));
+                }
+                PaperView {
+                    title: p.paper,
+                    location: format!("{}:{}", p.source, p.line),
+                    section: p.section,
+                    links_listed: links,
+                    links_more: p.links.saturating_sub(links.len()),
+                    links: p.links,
+                    code_links: p.code_links,
+                    best_repo: &p.best_repo,
+                    stars: p.best_repo_stars.map(thousands).unwrap_or_default(),
+                    health: p.health.map_or("", Health::as_str),
+                    problem,
+                    code,
+                }
+            })
     }
 }
 
@@ -285,6 +297,8 @@ struct LinkView<'a> {
     url: &'a str,
     href: Option<&'a str>,
     status: String,
+    status_word: &'static str,
+    reason: &'a str,
     since: String,
     change: &'static str,
     fails: bool,
@@ -297,7 +311,7 @@ struct RepoView<'a> {
     now: &'a str,
     /// The project page the repository was found on (issue 14), linkable.
     via: Option<&'a str>,
-    forge: String,
+    forge: &'static str,
     stars: String,
     gained: String,
     health: &'static str,
@@ -311,6 +325,10 @@ struct RepoView<'a> {
 struct PaperView<'a> {
     title: &'a str,
     location: String,
+    section: &'a str,
+    links_listed: &'a [PaperLink],
+    /// Links of the paper not listed (past [`MAX_LINKS_PER_PAPER`]).
+    links_more: usize,
     links: usize,
     code_links: usize,
     best_repo: &'a str,
@@ -318,6 +336,58 @@ struct PaperView<'a> {
     health: &'static str,
     problem: String,
     code: String,
+}
+
+/// One link in a paper's detail.
+struct PaperLink {
+    role: &'static str,
+    url: String,
+    linkable: bool,
+    status: &'static str,
+    /// `404`, or empty without an HTTP answer.
+    http: String,
+    reason: String,
+    repo: String,
+    repo_health: &'static str,
+}
+
+/// The links of each listed paper (`shown`: indices into the papers), at
+/// most [`MAX_LINKS_PER_PAPER`] each, in input order, with the health of
+/// the repository each points into.
+fn paper_details(input: &HtmlInput<'_>, shown: &[usize]) -> Vec<Vec<PaperLink>> {
+    let slot: HashMap<usize, usize> = shown.iter().enumerate().map(|(s, &p)| (p, s)).collect();
+    let health: HashMap<RepoKey, Health> = input
+        .summary
+        .repos
+        .iter()
+        .map(|r| (r.key(), r.health))
+        .collect();
+    let mut details: Vec<Vec<PaperLink>> = shown.iter().map(|_| Vec::new()).collect();
+    (input.links)(&mut |paper, row| {
+        let Some(list) = paper.and_then(|p| slot.get(&p)).map(|&s| &mut details[s]) else {
+            return;
+        };
+        if list.len() >= MAX_LINKS_PER_PAPER {
+            return;
+        }
+        let result = row.result;
+        list.push(PaperLink {
+            role: row.role.as_str(),
+            url: row.url.to_owned(),
+            linkable: href(row.url).is_some(),
+            status: result.map_or("unchecked", |r| r.status.as_str()),
+            http: result
+                .and_then(|r| r.http_status)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            reason: result.map(super::reason::of_result).unwrap_or_default(),
+            repo: row.repo.to_owned(),
+            repo_health: health
+                .get(&RepoKey::new(row.repo))
+                .map_or("", |h| h.as_str()),
+        });
+    });
+    details
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@
 //!   [`finding`]: their rule ids, descriptions and messages;
 //! - [`popularity`]: popularity.md; [`chart`]: popularity.svg;
 //! - [`terminal`]: the end-of-run text on the terminal.
+//! - [`reason`]: a failure's reason in a few words, for the terminal,
+//!   summary.md and the page;
+//! - [`text`]: untrusted text made safe for the terminal, annotations and
+//!   Markdown (controls removed, nothing becomes a link).
 //! - [`html`]: index.html, the self-contained report page.
 //!
 //! # How the pipeline uses it
@@ -52,10 +56,12 @@ pub mod junit;
 pub mod links;
 pub mod papers;
 pub mod popularity;
+pub mod reason;
 pub mod repos;
 pub mod sarif;
 pub mod summary;
 pub mod terminal;
+pub mod text;
 
 pub use crate::rows::csv_safe::{self, neutralise, restore};
 pub use crate::rows::{CHAIN_SEPARATOR, fmt_time};

@@ -4,8 +4,8 @@
 //!
 //! Never does network I/O; written with `atomic::write_text_atomic`.
 
-use super::summary::{md_cell, md_url};
-use crate::model::{Health, LinkRow, PaperRow, RepoKey, RepoRow};
+use super::text::{md_cell, md_link};
+use crate::model::{CodeState, Health, LinkRow, PaperRow, RepoKey, RepoRow};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -62,23 +62,38 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Why a paper is listed under "broken or missing code", or `None`.
+/// Why a paper is listed under "broken or missing code", or `None`
+/// (issue 24 item 7): its code link is `broken` (no other link, no other
+/// status), its best repository is missing (or empty, or a placeholder),
+/// or it has no code link while it promises code or withholds it.
 pub fn paper_problem(p: &PaperRow<'_>) -> Option<String> {
     let mut why = Vec::new();
-    if p.claims_code_without_link {
-        why.push("says code is available but links none".to_owned());
+    match p.code_state {
+        CodeState::Withheld => why.push("code withheld (marked as not available)".to_owned()),
+        CodeState::Promised => why.push("promises code, links none".to_owned()),
+        _ => {}
     }
-    if p.broken_links > 0 {
+    if p.broken_code_links > 0 {
         why.push(format!(
-            "{} broken link{}",
-            p.broken_links,
-            if p.broken_links == 1 { "" } else { "s" }
+            "{} broken code link{}",
+            p.broken_code_links,
+            if p.broken_code_links == 1 { "" } else { "s" }
         ));
     }
     if let Some(h @ (Health::Missing | Health::Empty | Health::Placeholder)) = p.health {
         why.push(format!("best repository is {h}"));
     }
     (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// A license as shown to people: GitHub's `NOASSERTION` (a license file
+/// it cannot name) is "other"; repos.csv keeps the word as GitHub gives it.
+pub fn license_label(license: &str) -> &str {
+    if license.eq_ignore_ascii_case("NOASSERTION") {
+        "other"
+    } else {
+        license
+    }
 }
 
 /// Renders popularity.md. `repos` in report order (ranked with
@@ -138,7 +153,7 @@ fn write_intro(
 fn write_repo_line(out: &mut String, r: &RepoRow, repo_papers: &RepoPapers, gained: bool) {
     let info = r.info.as_ref();
     let name = match info {
-        Some(i) if !i.url.is_empty() => format!("[{}]({})", md_cell(&r.repo), md_url(&i.url)),
+        Some(i) if !i.url.is_empty() => md_link(&r.repo, &i.url),
         _ => md_cell(&r.repo),
     };
     let mut renamed = r
@@ -146,7 +161,7 @@ fn write_repo_line(out: &mut String, r: &RepoRow, repo_papers: &RepoPapers, gain
         .map(|to| format!(" (now {})", md_cell(to)))
         .unwrap_or_default();
     if !r.found_via.is_empty() {
-        let _ = write!(renamed, " (via [project page]({}))", md_url(&r.found_via));
+        let _ = write!(renamed, " (via {})", md_link("project page", &r.found_via));
     }
     let list = repo_papers.get(&r.repo);
     let mut titles: Vec<String> = list
@@ -182,7 +197,7 @@ fn write_repo_line(out: &mut String, r: &RepoRow, repo_papers: &RepoPapers, gain
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         info.and_then(|i| i.license.as_deref())
-            .map(md_cell)
+            .map(|l| md_cell(license_label(l)))
             .unwrap_or_default(),
         titles.join("; "),
     );

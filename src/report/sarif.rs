@@ -2,36 +2,38 @@
 //! code scanning and other SARIF viewers, built from the typed model of the
 //! `serde-sarif` crate.
 //!
-//! One result per flagged link occurrence (in row order), then one per
-//! flagged repository, located at the first occurrence of a link to it.
-//! Which occurrences and repositories are flagged, and at which level, is
-//! not decided here: the caller passes the decision in (`link_level`,
-//! `repo_level`), so every output says what the verdict says. `ruleId` is
-//! the status or health word (see [`super::finding`]); the location is the
-//! input's path relative to the working directory (a `file:` URI outside
-//! it, the URL of a remote input, none for stdin) with line and column in
-//! characters (`columnKind: unicodeCodePoints`).
+//! One result per flagged unique URL, its occurrences as locations (at
+//! most [`MAX_LOCATIONS`]), and one per flagged repository, located at the
+//! first occurrence of a link to it; the most severe first (errors, then
+//! warnings, then notes; links in input order before repositories in row
+//! order within a level), at most [`MAX_RESULTS`] in all: GitHub code
+//! scanning's limits. When anything is left out, the run's invocation
+//! carries a warning notification saying how much. Which URLs and
+//! repositories are flagged, and at which level, is not decided here: the
+//! caller passes the decision in (`link_level`, `repo_level`), so every
+//! output says what the verdict says. `ruleId` is the status or health word
+//! (see [`super::finding`]); a location is the input's path relative to the
+//! working directory (a `file:` URI outside it, the URL of a remote input,
+//! none for stdin) with line and column in characters (`columnKind:
+//! unicodeCodePoints`).
 //!
-//! `partialFingerprints["paperlinks/v1"]` is a SHA-256 of the input's path,
-//! the URL and which occurrence of that URL in that input it is (0, 1, ...),
-//! so it survives lines moving around and stays apart for two occurrences
-//! of one URL; a repository's is a SHA-256 of its name.
+//! `partialFingerprints["paperlinks/v1"]` is a SHA-256 of the URL (one
+//! result per URL, so it survives lines moving around); a repository's is
+//! a SHA-256 of its name.
 //!
-//! Streams: results are serialised one at a time while the rows are read,
-//! never collected (the run object around them is typed; only the array of
-//! results is written as a sequence). Memory held: one counter per flagged
-//! (input, URL) pair and one location per flagged repository. Never does
-//! I/O but writing to the given writer.
+//! One pass over the rows collects the flagged URLs (the first row of each
+//! and up to [`MAX_LOCATIONS`] spots; at most [`MAX_RESULTS`] URLs per
+//! level), then the results are built and serialised one at a time. Never
+//! does I/O but writing to the given writer.
 
 use super::annotations::{Level, relative_source};
 use super::finding::{self, RULES};
-use crate::model::{LinkResult, LinkRow, RepoRow};
+use crate::model::{LinkResult, LinkRow, RepoKey, RepoRow};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::Path;
@@ -61,6 +63,15 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
+/// GitHub code scanning's limits on an uploaded SARIF file (GitHub docs,
+/// "About code scanning limits on SARIF results",
+/// docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit):
+/// at most 25,000 results per run (the file is rejected above it; only the
+/// top 5,000 by severity are shown) ...
+pub const MAX_RESULTS: usize = 25_000;
+/// ... and at most 1,000 locations per result (only 100 are shown).
+pub const MAX_LOCATIONS: usize = 1_000;
+
 /// Writes one SARIF log with one run. `rows` are the link occurrences in
 /// input order; `link_level` and `repo_level` say which are findings and
 /// at which level (`None`: not listed). `base_dir` is the working directory.
@@ -78,16 +89,49 @@ where
     L: Fn(&LinkRow<'a>) -> Option<Level>,
     R: Fn(&RepoRow) -> Option<Level>,
 {
-    let run = run_without_results();
+    write_sarif_within(
+        out,
+        rows,
+        repos,
+        (link_level, repo_level),
+        base_dir,
+        MAX_RESULTS,
+    )
+}
+
+/// [`write_sarif`] with another cap on the number of results (tests).
+pub fn write_sarif_within<'a, W, I, L, R>(
+    out: W,
+    rows: I,
+    repos: &[RepoRow],
+    (link_level, repo_level): (L, R),
+    base_dir: &Path,
+    max_results: usize,
+) -> io::Result<()>
+where
+    W: Write,
+    I: Iterator<Item = LinkRow<'a>>,
+    L: Fn(&LinkRow<'a>) -> Option<Level>,
+    R: Fn(&RepoRow) -> Option<Level>,
+{
+    let found = collect(rows, repos, &link_level, &repo_level, max_results);
+    let order = severity_order(&found, repos, &repo_level);
+    let shown = order.len().min(max_results);
+    let cut = Cut {
+        results: order.len() - shown + found.dropped,
+        total: order.len() + found.dropped,
+        locations: found.cut_locations,
+    };
+    let run = run_without_results(cut.notification(max_results));
     let log = Log {
         schema: SARIF_SCHEMA,
         version: "2.1.0",
         runs: [StreamedRun {
             run: &run,
             results: Results {
-                rows: RefCell::new(Some(rows)),
+                items: &order[..shown],
+                found: &found,
                 repos,
-                link_level,
                 repo_level,
                 base_dir,
             },
@@ -97,6 +141,44 @@ where
     serde_json::to_writer_pretty(&mut out, &log).map_err(io::Error::other)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// What was left out to stay within GitHub's limits.
+struct Cut {
+    /// Findings (unique URLs and repositories) not listed.
+    results: usize,
+    total: usize,
+    /// Occurrences not listed as locations of their URL's result.
+    locations: usize,
+}
+
+impl Cut {
+    /// The run's note saying what was cut (`None`: nothing was).
+    fn notification(&self, max_results: usize) -> Option<sarif::Notification> {
+        let mut said = Vec::new();
+        if self.results > 0 {
+            said.push(format!(
+                "{} of {} findings listed (GitHub code scanning accepts at most {max_results} results per run; the most severe are listed first); the rest are in links.csv and repos.csv",
+                self.total - self.results,
+                self.total
+            ));
+        }
+        if self.locations > 0 {
+            said.push(format!(
+                "{} more occurrences not listed as locations (at most {MAX_LOCATIONS} per result)",
+                self.locations
+            ));
+        }
+        (!said.is_empty()).then(|| {
+            sarif::Notification::builder()
+                .level(serde_json::json!("warning"))
+                .message(message(format!(
+                    "links.sarif was cut: {}.",
+                    said.join("; ")
+                )))
+                .build()
+        })
+    }
 }
 
 /// The log around the streamed results (`$schema`, `version`, `runs`).
@@ -116,8 +198,9 @@ struct StreamedRun<'r, S: Serialize> {
     results: S,
 }
 
-/// The tool, its rules and the column convention; no results.
-fn run_without_results() -> sarif::Run {
+/// The tool, its rules, the column convention and, when the log was cut,
+/// an invocation whose notification says so; no results.
+fn run_without_results(cut: Option<sarif::Notification>) -> sarif::Run {
     let rules: Vec<sarif::ReportingDescriptor> = RULES.iter().map(rule).collect();
     let driver = sarif::ToolComponent::builder()
         .name("paperlinks")
@@ -126,10 +209,20 @@ fn run_without_results() -> sarif::Run {
         .information_uri("https://github.com/paperlinks/paperlinks")
         .rules(rules)
         .build();
-    sarif::Run::builder()
+    let builder = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build()
+        .column_kind(serde_json::json!("unicodeCodePoints"));
+    match cut {
+        Some(note) => builder
+            .invocations(vec![
+                sarif::Invocation::builder()
+                    .execution_successful(true)
+                    .tool_execution_notifications(vec![note])
+                    .build(),
+            ])
+            .build(),
+        None => builder.build(),
+    }
 }
 
 fn rule(r: &finding::Rule) -> sarif::ReportingDescriptor {
@@ -165,83 +258,222 @@ fn camel_case(id: &str) -> String {
         .collect()
 }
 
-/// The `results` array, produced while serialising (once).
-struct Results<'r, I, L, R> {
-    rows: RefCell<Option<I>>,
-    repos: &'r [RepoRow],
-    link_level: L,
-    repo_level: R,
-    base_dir: &'r Path,
+/// Where one occurrence is.
+#[derive(Clone, Copy, Debug)]
+struct Spot<'a> {
+    source: &'a str,
+    line: usize,
+    column: usize,
 }
 
-impl<'a, I, L, R> Serialize for Results<'_, I, L, R>
+impl<'a> Spot<'a> {
+    fn of(row: &LinkRow<'a>) -> Self {
+        Spot {
+            source: row.source,
+            line: row.line,
+            column: row.column,
+        }
+    }
+}
+
+/// One flagged unique URL: its level, its first occurrence (the message
+/// speaks of it) and where it occurs (at most [`MAX_LOCATIONS`]).
+struct LinkFinding<'a> {
+    level: Level,
+    first: LinkRow<'a>,
+    spots: Vec<Spot<'a>>,
+    occurrences: usize,
+}
+
+/// The findings of one pass over the rows.
+struct Found<'a> {
+    links: Vec<LinkFinding<'a>>,
+    /// The first occurrence of a link into each flagged repository.
+    repo_first: HashMap<RepoKey, Spot<'a>>,
+    /// Unique URLs not kept: past `max_results` of their level already.
+    dropped: usize,
+    /// Occurrences past [`MAX_LOCATIONS`] of their URL.
+    cut_locations: usize,
+}
+
+/// One pass: the flagged URLs with their occurrences, and where each
+/// flagged repository is first linked. Memory: per flagged URL its first
+/// row and up to [`MAX_LOCATIONS`] spots, at most `max_results` URLs per
+/// level (a URL past that can never be listed: the ones before it at its
+/// level already fill the log).
+fn collect<'a, I, L, R>(
+    rows: I,
+    repos: &[RepoRow],
+    link_level: &L,
+    repo_level: &R,
+    max_results: usize,
+) -> Found<'a>
 where
     I: Iterator<Item = LinkRow<'a>>,
     L: Fn(&LinkRow<'a>) -> Option<Level>,
     R: Fn(&RepoRow) -> Option<Level>,
 {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let rows = self
-            .rows
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| S::Error::custom("SARIF results serialised twice"))?;
-        let wanted: HashSet<String> = self
-            .repos
-            .iter()
-            .filter(|r| (self.repo_level)(r).is_some())
-            .map(|r| r.repo.to_lowercase())
-            .collect();
-        let mut first: HashMap<String, sarif::Location> = HashMap::new();
-        let mut nth: HashMap<(&'a str, &'a str), u32> = HashMap::new();
-        let mut seq = s.serialize_seq(None)?;
-        for row in rows {
-            if let (Some(level), Some(result)) = ((self.link_level)(&row), row.result) {
-                let n = nth.entry((row.source, row.url)).or_insert(0);
-                let result = link_result(&row, result, level, *n, self.base_dir);
+    let wanted: HashSet<RepoKey> = repos
+        .iter()
+        .filter(|r| repo_level(r).is_some())
+        .map(RepoRow::key)
+        .collect();
+    let mut found = Found {
+        links: Vec::new(),
+        repo_first: HashMap::new(),
+        dropped: 0,
+        cut_locations: 0,
+    };
+    let mut index: HashMap<&'a str, Option<usize>> = HashMap::new();
+    let mut per_level = [0usize; 3];
+    for row in rows {
+        if let (Some(level), Some(_)) = (link_level(&row), row.result) {
+            let slot = index.entry(row.url).or_insert_with(|| {
+                let n = &mut per_level[severity(level)];
+                if *n >= max_results {
+                    found.dropped += 1;
+                    return None;
+                }
                 *n += 1;
-                seq.serialize_element(&result)?;
-            }
-            if !row.repo.is_empty() && !wanted.is_empty() {
-                let key = row.repo.to_lowercase();
-                if wanted.contains(&key)
-                    && !first.contains_key(&key)
-                    && let Some(loc) = location(&row, self.base_dir)
-                {
-                    first.insert(key, loc);
+                found.links.push(LinkFinding {
+                    level,
+                    first: row,
+                    spots: Vec::new(),
+                    occurrences: 0,
+                });
+                Some(found.links.len() - 1)
+            });
+            if let Some(f) = slot.map(|i| &mut found.links[i]) {
+                f.occurrences += 1;
+                if f.spots.len() < MAX_LOCATIONS {
+                    f.spots.push(Spot::of(&row));
+                } else {
+                    found.cut_locations += 1;
                 }
             }
         }
-        for repo in self.repos {
-            if let Some(level) = (self.repo_level)(repo) {
-                let at = first.get(&repo.repo.to_lowercase()).cloned();
-                seq.serialize_element(&repo_result(repo, level, at))?;
+        if !row.repo.is_empty() && !wanted.is_empty() {
+            let key = RepoKey::new(row.repo);
+            if wanted.contains(&key) {
+                found
+                    .repo_first
+                    .entry(key)
+                    .or_insert_with(|| Spot::of(&row));
+            }
+        }
+    }
+    found
+}
+
+/// 0 for errors, 1 for warnings, 2 for notes.
+fn severity(level: Level) -> usize {
+    match level {
+        Level::Error => 0,
+        Level::Warning => 1,
+        Level::Notice => 2,
+    }
+}
+
+/// One result of the log: a flagged URL or a flagged repository (by index).
+#[derive(Clone, Copy, Debug)]
+enum Item {
+    Link(usize),
+    Repo(usize),
+}
+
+/// The results in the order they are listed: errors, then warnings, then
+/// notes; within a level the links in input order, then the repositories
+/// in row order.
+fn severity_order<R>(found: &Found<'_>, repos: &[RepoRow], repo_level: &R) -> Vec<Item>
+where
+    R: Fn(&RepoRow) -> Option<Level>,
+{
+    let repo_levels: Vec<Option<Level>> = repos.iter().map(repo_level).collect();
+    let mut order = Vec::new();
+    for rank in 0..3 {
+        order.extend(
+            (0..found.links.len())
+                .filter(|&i| severity(found.links[i].level) == rank)
+                .map(Item::Link),
+        );
+        order.extend(
+            (0..repos.len())
+                .filter(|&i| repo_levels[i].is_some_and(|l| severity(l) == rank))
+                .map(Item::Repo),
+        );
+    }
+    order
+}
+
+/// The `results` array, each result built while it is serialised.
+struct Results<'r, 'a, R> {
+    items: &'r [Item],
+    found: &'r Found<'a>,
+    repos: &'r [RepoRow],
+    repo_level: R,
+    base_dir: &'r Path,
+}
+
+impl<R> Serialize for Results<'_, '_, R>
+where
+    R: Fn(&RepoRow) -> Option<Level>,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.items.len()))?;
+        for item in self.items {
+            match *item {
+                Item::Link(i) => {
+                    let f = &self.found.links[i];
+                    let result = f
+                        .first
+                        .result
+                        .ok_or_else(|| S::Error::custom("a flagged link without a result"))?;
+                    seq.serialize_element(&link_result(f, result, self.base_dir))?;
+                }
+                Item::Repo(i) => {
+                    let repo = &self.repos[i];
+                    let level = (self.repo_level)(repo)
+                        .ok_or_else(|| S::Error::custom("a flagged repository without a level"))?;
+                    let at = self
+                        .found
+                        .repo_first
+                        .get(&repo.key())
+                        .and_then(|spot| location(spot, self.base_dir));
+                    seq.serialize_element(&repo_result(repo, level, at))?;
+                }
             }
         }
         seq.end()
     }
 }
 
-/// The result of one link occurrence, the `nth` of its URL in its input.
-fn link_result(
-    row: &LinkRow<'_>,
-    result: &LinkResult,
-    level: Level,
-    nth: u32,
-    base_dir: &Path,
-) -> sarif::Result {
+/// The result of one flagged URL: its first occurrence's message, every
+/// occurrence (up to [`MAX_LOCATIONS`]) as a location.
+fn link_result(f: &LinkFinding<'_>, result: &LinkResult, base_dir: &Path) -> sarif::Result {
     let index = finding::link_rule(result.status);
-    let source = artifact_uri(row.source, base_dir).unwrap_or_else(|| row.source.into());
-    let print = fingerprint(&["link", &source, row.url, &nth.to_string()]);
+    let print = fingerprint(&["link", f.first.url]);
+    let mut text = finding::link_message(&f.first, result);
+    if f.occurrences > 1 {
+        text.push_str(&format!("\nlinked {} times", f.occurrences));
+        if f.occurrences > f.spots.len() {
+            text.push_str(&format!(" (the first {} are listed)", f.spots.len()));
+        }
+    }
+    let locations: Vec<sarif::Location> = f
+        .spots
+        .iter()
+        .filter_map(|spot| location(spot, base_dir))
+        .collect();
     let builder = sarif::Result::builder()
         .rule_id(RULES[index].id)
         .rule_index(index as i64)
-        .level(sarif_level(level))
-        .message(message(finding::link_message(row, result)))
+        .level(sarif_level(f.level))
+        .message(message(text))
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), print)]));
-    match location(row, base_dir) {
-        Some(loc) => builder.locations(vec![loc]).build(),
-        None => builder.build(),
+    if locations.is_empty() {
+        builder.build()
+    } else {
+        builder.locations(locations).build()
     }
 }
 
@@ -273,7 +505,7 @@ fn message(text: String) -> sarif::Message {
 }
 
 /// Where an occurrence is: its input and line/column; `None` for stdin.
-fn location(row: &LinkRow<'_>, base_dir: &Path) -> Option<sarif::Location> {
+fn location(row: &Spot<'_>, base_dir: &Path) -> Option<sarif::Location> {
     let uri = artifact_uri(row.source, base_dir)?;
     let artifact = sarif::ArtifactLocation::builder().uri(uri).build();
     let region = sarif::Region::builder()

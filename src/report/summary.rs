@@ -36,6 +36,9 @@ pub struct LinkEntry {
     pub status: Status,
     pub http_status: Option<u16>,
     pub error: String,
+    /// The reason in a few words (`reason::of_result`: "DNS: no such
+    /// host", "HTTP 404 Not Found"); empty for a working link.
+    pub reason: String,
     /// `first_failed_at`: since when the link fails (None for fixed links).
     pub since: Option<DateTime<Utc>>,
     /// Against the previous run; `None` when there was no previous report.
@@ -113,6 +116,7 @@ impl LinkTally {
             status: result.status,
             http_status: result.http_status,
             error: result.error.clone(),
+            reason: super::reason::of_result(result),
             since: row.first_failed_at,
             change,
         };
@@ -223,41 +227,7 @@ impl SummaryInput<'_> {
     }
 }
 
-/// Escapes text for a Markdown table cell: `|`, newlines, HTML and the
-/// characters that would start emphasis, code or links.
-pub fn md_cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' | '\n' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes a URL for a Markdown table cell, leaving it bare so GitHub
-/// turns it into a link.
-pub fn md_url(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            c if c.is_control() || c.is_whitespace() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::text::{md_cell, md_link, md_url};
 
 fn date(t: Option<DateTime<Utc>>) -> String {
     t.map(fmt_time).unwrap_or_default()
@@ -284,9 +254,14 @@ fn link_list(out: &mut String, title: &str, entries: &[&LinkEntry]) {
     for e in entries.iter().take(MAX_TABLE_ROWS) {
         let _ = writeln!(
             out,
-            "- {} {}, {}:{} {}",
+            "- {} {}{}, {}:{} {}",
             md_url(&e.url),
             md_cell(&status_text(e)),
+            if e.reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", md_cell(&e.reason))
+            },
             md_cell(&e.source),
             e.line,
             if e.paper.is_empty() {
@@ -393,18 +368,19 @@ fn write_link_lists(out: &mut String, t: &LinkTally) {
     if !t.failing.is_empty() {
         let _ = writeln!(
             out,
-            "\n## Failing links ({})\n\n| paper | file:line | URL | status | since |\n|---|---|---|---|---|",
+            "\n## Failing links ({})\n\n| paper | file:line | URL | status | reason | since |\n|---|---|---|---|---|---|",
             t.failing.len()
         );
         for e in t.failing.iter().take(MAX_TABLE_ROWS) {
             let _ = writeln!(
                 out,
-                "| {} | {}:{} | {} | {} | {} |",
+                "| {} | {}:{} | {} | {} | {} | {} |",
                 md_cell(&e.paper),
                 md_cell(&e.source),
                 e.line,
                 md_url(&e.url),
                 md_cell(&status_text(e)),
+                md_cell(&e.reason),
                 date(e.since),
             );
         }

@@ -1,8 +1,10 @@
 //! What `check` prints on the terminal when it is done (issue 12): the
-//! failing links grouped by status (file:line, URL, status and HTTP code,
-//! paper title cut to fit), the failing repositories, one line of totals
-//! for links and one for repositories, where the reports are and why the
-//! exit code is what it is.
+//! failing links grouped by status (file:line, URL, the reason in a few
+//! words, `super::reason`, and the paper title cut to fit), the failing
+//! repositories, one line of totals for links and one for repositories,
+//! where the reports are and why the exit code is what it is. Every
+//! untrusted piece goes through `super::text::terminal_safe`: no control
+//! character reaches the terminal.
 //!
 //! Pure text rendering from a finished [`SummaryInput`]: never does I/O,
 //! never decides what fails (the failing links are the tally's, the failing
@@ -11,6 +13,7 @@
 //! without it the text is plain, as CI logs want it.
 
 use super::summary::{LinkEntry, SummaryInput};
+use super::text::terminal_safe;
 use crate::model::{RepoRow, Status};
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
@@ -106,10 +109,14 @@ pub fn render_terminal(
     }
     for line in extra_lines {
         out.push('\n');
-        out.push_str(line);
+        out.push_str(&terminal_safe(line));
     }
-    let _ = write!(out, "\nReports: {}/", dir.display());
-    let exit = format!("Exit {}: {}.", s.exit_code, s.exit_reason);
+    let _ = write!(
+        out,
+        "\nReports: {}/",
+        terminal_safe(&dir.display().to_string())
+    );
+    let exit = format!("Exit {}: {}.", s.exit_code, terminal_safe(&s.exit_reason));
     let exit_style = if s.exit_code == 0 {
         Style::new().fg_color(Some(AnsiColor::Green.into())).bold()
     } else {
@@ -141,12 +148,22 @@ fn share_rows(sizes: &[usize], budget: usize) -> Vec<usize> {
     shares
 }
 
-/// `  file:line  URL  404  "Paper title…"`, the title cut to fit `width`.
+/// `  file:line  URL  HTTP 404 Not Found  "Paper title…"`: the reason in
+/// a few words (`reason`), the title cut to fit `width`.
 fn link_line(e: &LinkEntry, width: usize) -> String {
-    let code = e
-        .http_status
-        .map_or_else(|| "-".to_string(), |c| c.to_string());
-    let mut line = format!("  {}:{}  {}  {}", e.source, e.line, e.url, code);
+    let reason = if e.reason.is_empty() {
+        e.http_status
+            .map_or_else(|| e.status.to_string(), |c| format!("HTTP {c}"))
+    } else {
+        terminal_safe(&e.reason).into_owned()
+    };
+    let mut line = format!(
+        "  {}:{}  {}  {}",
+        terminal_safe(&e.source),
+        e.line,
+        terminal_safe(&e.url),
+        reason
+    );
     if !e.paper.is_empty() {
         let used = line.chars().count() + 4;
         let room = width.saturating_sub(used).max(12);
@@ -163,7 +180,7 @@ fn failing_repositories(out: &mut String, repos: &[&RepoRow], shown: usize, styl
     let bold = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
     let _ = writeln!(out, "{}", style.paint(bold, &head));
     for r in &repos[..shown] {
-        let mut line = format!("  {}  {}", r.repo, r.health);
+        let mut line = format!("  {}  {}", terminal_safe(&r.repo), r.health);
         if !r.error.is_empty() {
             let room = style.width.saturating_sub(line.chars().count() + 2).max(12);
             let _ = write!(line, "  {}", cut(&r.error, room));
@@ -216,9 +233,13 @@ fn repos_line(s: &SummaryInput<'_>) -> Option<String> {
     ))
 }
 
-/// Cuts `text` to at most `max` characters, ending in "…" when cut.
+/// Cuts `text` to at most `max` characters, ending in "…" when cut;
+/// control characters removed, white space collapsed.
 fn cut(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = terminal_safe(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if text.chars().count() <= max {
         return text;
     }
@@ -245,6 +266,11 @@ mod tests {
             status,
             http_status: (status == Status::Broken).then_some(404),
             error: String::new(),
+            reason: match status {
+                Status::Broken => "HTTP 404 Not Found".into(),
+                Status::Timeout => "timeout after 20 s".into(),
+                _ => String::new(),
+            },
             since: None,
             change: None,
         }
@@ -294,11 +320,15 @@ mod tests {
         let timeout = text.find("timeout (1)").expect(&text);
         assert!(broken < timeout, "{text}");
         assert!(
-            text.contains("  papers.md:3  https://gone.example/b  404  \"Gone paper\""),
+            text.contains(
+                "  papers.md:3  https://gone.example/b  HTTP 404 Not Found  \"Gone paper\""
+            ),
             "{text}"
         );
         assert!(
-            text.contains("  papers.md:3  https://slow.example/a  -  \"Slow paper\""),
+            text.contains(
+                "  papers.md:3  https://slow.example/a  timeout after 20 s  \"Slow paper\""
+            ),
             "{text}"
         );
         assert!(
@@ -410,5 +440,30 @@ mod tests {
             text.contains("Repositories: 1: 1 missing (2 GitHub API calls)."),
             "{text}"
         );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut tally = LinkTally::new(false);
+        let evil = "T\u{1b}]0;pwned\u{7}itle\u{1b}[2J\u{9b}1m";
+        let mut e = entry(Status::Broken, "https://x.example/\u{1b}[2J", evil);
+        e.source = "a\u{1b}[31m.md".into();
+        tally.failing = vec![e];
+        let policy = FailPolicy::default();
+        let mut inp = input(&tally, &[], &policy, 2);
+        inp.exit_reason = "reason\u{1b}]0;x\u{7}".into();
+        let text = render_terminal(
+            &inp,
+            &["extra \u{1b}[2J line\u{85}".to_string()],
+            Path::new("r\u{1b}"),
+            1,
+            TerminalStyle::default(),
+        );
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|&c| c != '\n' && crate::report::text::is_removed_control(c))
+            .collect();
+        assert!(bad.is_empty(), "{bad:?} in {text:?}");
+        assert!(text.contains("\"T]0;pwneditle[2J1m\""), "{text}");
     }
 }

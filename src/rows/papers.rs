@@ -51,6 +51,10 @@ pub struct PaperRecord<'a> {
     pub social_role_links: usize,
     #[serde(default)]
     pub other_role_links: usize,
+    /// Issue 24: links whose status is in `[ci] fail_on` (`broken_links`
+    /// counts `broken` only).
+    #[serde(default)]
+    pub failing_links: usize,
 }
 
 impl<'a> PaperRecord<'a> {
@@ -83,6 +87,7 @@ impl<'a> PaperRecord<'a> {
             video_role_links: n[6],
             social_role_links: n[7],
             other_role_links: n[8],
+            failing_links: p.failing_links,
         }
     }
 }

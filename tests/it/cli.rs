@@ -770,7 +770,8 @@ async fn remote_daily_papers_input_gives_papers_csv_with_code_claims() {
             "demo_role_links",
             "video_role_links",
             "social_role_links",
-            "other_role_links"
+            "other_role_links",
+            "failing_links"
         ]
     );
     let rows: Vec<csv::StringRecord> = papers.records().map(|r| r.unwrap()).collect();
@@ -887,7 +888,10 @@ async fn terminal_lists_failing_links_by_status_then_totals_and_exit_reason() {
     let broken = stdout.find("broken (25)\n").expect(&stdout);
     let error = stdout.find("error (1)\n").expect(&stdout);
     assert!(broken < error, "statuses in contract order: {stdout}");
-    let gone0 = format!("  {}  404  \"Dead Paper\"", web.url("/gone0"));
+    let gone0 = format!(
+        "  {}  HTTP 404 Not Found  \"Dead Paper\"",
+        web.url("/gone0")
+    );
     assert!(stdout.contains(&gone0), "{stdout}");
     assert!(stdout.contains("... and 6 more (see "), "{stdout}");
     assert!(stdout.contains("summary.md)"), "{stdout}");

@@ -7,7 +7,7 @@
 use base64::Engine as _;
 use chrono::{DateTime, TimeZone, Utc};
 use paperlinks::model::{
-    CodeState, Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoRow, Status,
+    CodeState, Forge, Health, LinkResult, LinkRow, PaperRow, RepoInfo, RepoKind, RepoRow, Status,
 };
 use paperlinks::report::html::{HtmlInput, content_security_policy, forge_of, render_html_report};
 use paperlinks::report::{LinkEntry, LinkTally, SummaryInput, rank_repos};
@@ -127,6 +127,26 @@ fn render(
             &judge,
         );
     }
+    let rows: Vec<LinkRow<'_>> = links
+        .iter()
+        .zip(&results)
+        .enumerate()
+        .map(|(i, ((url, _), r))| LinkRow {
+            source: "papers.md",
+            line: i + 1,
+            column: 3,
+            paper: EVIL,
+            url,
+            result: Some(r),
+            ..Default::default()
+        })
+        .collect();
+    // Link i belongs to paper i (modulo the papers).
+    let visit = |f: &mut dyn FnMut(Option<usize>, &LinkRow<'_>)| {
+        for (i, row) in rows.iter().enumerate() {
+            f((!papers.is_empty()).then(|| i % papers.len()), row);
+        }
+    };
     let summary = SummaryInput {
         links: &tally,
         repos,
@@ -143,6 +163,7 @@ fn render(
     render_html_report(&HtmlInput {
         summary: &summary,
         papers,
+        links: &visit,
         generated_at: at(10),
         fails_link,
         fails_repo: &|r| r.health == Health::Missing,
@@ -183,6 +204,7 @@ fn sample_repos() -> Vec<RepoRow> {
             "https://gitlab.com/lab/elsewhere",
         ),
     ];
+    repos[3].forge = Forge::Gitlab;
     rank_repos(&mut repos);
     repos
 }
@@ -241,13 +263,13 @@ fn one_row_per_failing_link_repository_and_paper() {
     // The failure decision is the caller's: two broken links fail the run,
     // the timeout is reported only; one repository is missing; three
     // papers claim code without a link.
-    let failing = &html[html.find("<table id=\"failing\">").unwrap()..];
+    let failing = &html[html.find("<table id=\"failing\"").unwrap()..];
     let failing = &failing[..failing.find("</table>").unwrap()];
     assert_eq!(failing.matches("<tr class=\"e\">").count(), 2);
     assert!(html.contains("data-count=\"3\">active") || html.contains("data-count=\"2\">active"));
     assert!(html.contains("<option value=\"gitlab\" data-count=\"1\">gitlab (1)</option>"));
     assert!(html.contains("<option value=\"github\" data-count=\"3\">github (3)</option>"));
-    assert!(html.contains("says code is available but links none"));
+    assert!(html.contains("promises code, links none"));
 }
 
 #[test]
@@ -311,39 +333,94 @@ fn the_policy_allows_exactly_the_page_script() {
 }
 
 #[test]
-fn forge_from_the_url_host() {
-    assert_eq!(
-        forge_of(&repo(
-            "a/b",
-            Some(1),
-            Health::Active,
-            "https://github.com/a/b"
-        )),
-        "github"
+fn forge_and_renamed_come_from_the_row() {
+    // A missing Hugging Face model (no answer, no URL) is Hugging Face's.
+    let mut missing = repo("huggingface.co/o/gone-model", None, Health::Missing, "");
+    missing.forge = Forge::Huggingface;
+    missing.kind = RepoKind::Model;
+    assert_eq!(forge_of(&missing), "huggingface");
+    // Found under the name linked (host aside, any case): not renamed.
+    let mut found = repo(
+        "huggingface.co/openai/whisper-large-v3",
+        Some(10),
+        Health::Active,
+        "https://huggingface.co/openai/whisper-large-v3",
     );
-    assert_eq!(
-        forge_of(&repo(
-            "a/b",
-            Some(1),
-            Health::Active,
-            "https://www.gitlab.com/a/b"
-        )),
-        "gitlab"
+    found.forge = Forge::Huggingface;
+    found.kind = RepoKind::Model;
+    found.info.as_mut().unwrap().canonical = "OpenAI/whisper-large-v3".into();
+    // Moved on GitLab: renamed.
+    let mut moved = repo(
+        "gitlab.com/lab/old",
+        Some(3),
+        Health::Active,
+        "https://gitlab.com/lab/new",
     );
-    assert_eq!(
-        forge_of(&repo(
-            "a/b",
-            Some(1),
-            Health::Active,
-            "https://huggingface.co/a/b"
-        )),
-        "huggingface"
+    moved.forge = Forge::Gitlab;
+    moved.info.as_mut().unwrap().canonical = "lab/new".into();
+    let html = render(&[], &[missing, found, moved], &[], &|_| true);
+    assert!(
+        html.contains("<option value=\"huggingface\" data-count=\"2\">huggingface (2)</option>"),
+        "{html}"
     );
-    assert_eq!(
-        forge_of(&repo("a/b", None, Health::Missing, "")),
-        "github",
-        "no answer: audited on GitHub"
+    assert!(
+        !html.contains("<option value=\"github\""),
+        "nothing is guessed to be GitHub"
     );
+    assert!(!html.contains("whisper-large-v3</a> (now"), "not renamed");
+    assert!(html.contains("gitlab.com/lab/old</a> (now lab/new)"));
+}
+
+#[test]
+fn each_paper_unfolds_to_its_links_with_role_status_reason_and_repository() {
+    let mut repos = sample_repos();
+    rank_repos(&mut repos);
+    let papers = [
+        paper("First paper", 1, false),
+        paper("Second paper", 2, false),
+    ];
+    let html = render(
+        &[
+            ("https://dead.example/code", Status::Broken),
+            ("https://slow.example/", Status::Timeout),
+        ],
+        &repos,
+        &papers,
+        &|_| true,
+    );
+    let first = html
+        .find("<summary>First paper</summary>")
+        .expect("a detail per paper");
+    let second = html.find("<summary>Second paper</summary>").unwrap();
+    let detail = &html[first..second];
+    assert!(
+        detail.contains("<span class=\"role\">project</span>"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("href=\"https://dead.example/code\""),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("<span class=\"s-broken\">broken (404)</span>"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("HTTP 404 Not Found"),
+        "the reason: {detail}"
+    );
+    assert!(html[second..].contains("https://slow.example/"));
+    // One search box; every column of every table has a sort button.
+    assert_eq!(html.matches("<input type=\"search\" id=\"q\"").count(), 1);
+    for id in ["failing", "repos", "papers"] {
+        let t = &html[html.find(&format!("<table id=\"{id}\"")).unwrap()..];
+        let head = &t[..t.find("</thead>").unwrap()];
+        assert_eq!(
+            head.matches("</th>").count(),
+            head.matches("<button").count(),
+            "{id}: {head}"
+        );
+    }
 }
 
 #[test]

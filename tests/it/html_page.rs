@@ -108,6 +108,7 @@ remap = ["^https://(.*)$ {web}/$1"]
 [github]
 api_url = "{api}"
 [archive]
+# Hermetic: no archive service is asked (archive.org would be resolved).
 enabled = false
 "#,
             out = dir.path().join("reports").display(),

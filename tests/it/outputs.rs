@@ -242,34 +242,52 @@ fn sarif_is_valid_and_lists_every_finding_with_rule_level_and_location() {
         .iter()
         .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
         .collect();
-    // 4 broken occurrences and the broken repository link (errors), the
-    // blocked link (warning), then the missing repository (error), the
-    // archived one and the renamed one (warnings), in repository order.
+    // One result per unique URL, the most severe first: the errors (GONE
+    // with its three occurrences, the broken repository link, the stdin
+    // link, then the missing repository), then the warnings (the blocked
+    // link, then the renamed and the archived repository, in row order).
     assert_eq!(
         summary,
         vec![
             ("broken-link", "error"),
             ("broken-link", "error"),
-            ("blocked-link", "warning"),
-            ("broken-link", "error"),
-            ("broken-link", "error"),
             ("broken-link", "error"),
             ("missing-repository", "error"),
+            ("blocked-link", "warning"),
             ("renamed-repository", "warning"),
             ("archived-repository", "warning"),
         ]
     );
-    let loc = &results[0]["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "lists/a%20b.md");
-    assert_eq!(loc["region"]["startLine"], 3);
-    assert_eq!(loc["region"]["startColumn"], 7);
+    let spots: Vec<(String, u64, u64)> = results[0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let p = &l["physicalLocation"];
+            (
+                p["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                p["region"]["startLine"].as_u64().unwrap(),
+                p["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        spots,
+        vec![
+            ("lists/a%20b.md".into(), 3, 7),
+            ("lists/a%20b.md".into(), 9, 7),
+            ("lists/c.txt".into(), 1, 7)
+        ]
+    );
     let text = results[0]["message"]["text"].as_str().unwrap();
     assert!(
-        text.contains("broken (HTTP 404)") && text.contains(GONE),
+        text.contains("broken (HTTP 404)")
+            && text.contains(GONE)
+            && text.contains("linked 3 times"),
         "{text}"
     );
     // stdin has no file: no location; repositories point at their first link.
-    assert!(results[5].get("locations").is_none());
+    assert!(results[2].get("locations").is_none());
     let at = |i: usize| {
         let p = &results[i]["locations"][0]["physicalLocation"];
         (
@@ -277,9 +295,10 @@ fn sarif_is_valid_and_lists_every_finding_with_rule_level_and_location() {
             p["region"]["startLine"].as_u64().unwrap(),
         )
     };
-    assert_eq!(at(6), ("lists/a%20b.md".into(), 12));
-    assert_eq!(at(7), ("lists/c.txt".into(), 2));
-    assert_eq!(at(8), ("lists/c.txt".into(), 3));
+    assert_eq!(at(3), ("lists/a%20b.md".into(), 12));
+    assert_eq!(at(5), ("lists/c.txt".into(), 2));
+    assert_eq!(at(6), ("lists/c.txt".into(), 3));
+    assert!(run.get("invocations").is_none(), "nothing was cut");
     // Every result's rule is described, and ruleIndex points at it.
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     for res in results {
@@ -296,7 +315,7 @@ fn sarif_is_valid_and_lists_every_finding_with_rule_level_and_location() {
 }
 
 #[test]
-fn sarif_fingerprints_are_stable_and_distinct_per_occurrence() {
+fn sarif_fingerprints_are_stable_and_distinct_per_url() {
     let r = results();
     let (policy, prev) = (FailPolicy::default(), HashMap::new());
     let first = fingerprints(&sarif_of(&rows(&r), &repos(), &policy, &prev));
@@ -356,6 +375,92 @@ fn sarif_levels_follow_the_decision_passed_in() {
     let doc: Value = serde_json::from_slice(&buf).unwrap();
     assert_valid_sarif(&doc);
     assert!(sarif_results(&doc).is_empty());
+}
+
+/// A log cut to `max` results from `rows`, validated.
+fn sarif_within(rows: &[LinkRow<'_>], repos: &[RepoRow], max: usize) -> Value {
+    let policy = FailPolicy::default();
+    let judge = Judge::without_history(&policy);
+    let mut buf = Vec::new();
+    paperlinks::report::sarif::write_sarif_within(
+        &mut buf,
+        rows.iter().copied(),
+        repos,
+        (
+            |row: &LinkRow<'_>| row.result.and_then(|r| judge.link(row.url, r.status).level),
+            |r: &RepoRow| judge.repo(r).level,
+        ),
+        Path::new("/work/repo"),
+        max,
+    )
+    .unwrap();
+    let doc: Value = serde_json::from_slice(&buf).unwrap();
+    assert_valid_sarif(&doc);
+    doc
+}
+
+fn cut_note(doc: &Value) -> Option<String> {
+    doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[test]
+fn sarif_is_cut_to_the_limit_most_severe_first_and_says_so() {
+    let r = results();
+    // Many blocked links (warnings) before the broken ones (errors).
+    let urls: Vec<String> = (0..40)
+        .map(|i| format!("https://example.org/blocked/{i}"))
+        .collect();
+    let mut rows: Vec<LinkRow<'_>> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| row("lists/a b.md", i + 1, u, "", &r.blocked))
+        .collect();
+    rows.extend(self::rows(&r));
+    let doc = sarif_within(&rows, &repos(), 5);
+    let levels: Vec<&str> = sarif_results(&doc)
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    // 4 errors (3 broken URLs, 1 missing repository), then one warning.
+    assert_eq!(levels, ["error", "error", "error", "error", "warning"]);
+    let note = cut_note(&doc).expect("the cut is in the log");
+    // 3 + 1 errors, 41 blocked URLs and 2 repository warnings: 47 findings.
+    assert!(note.contains("5 of 47 findings listed"), "{note}");
+    assert_eq!(
+        doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["level"],
+        "warning"
+    );
+    // With the real limit nothing is cut.
+    assert!(cut_note(&sarif_within(&rows, &repos(), 25_000)).is_none());
+    assert_eq!(paperlinks::report::sarif::MAX_RESULTS, 25_000);
+}
+
+#[test]
+fn sarif_lists_at_most_a_thousand_locations_per_result() {
+    use paperlinks::report::sarif::MAX_LOCATIONS;
+    let r = results();
+    let rows: Vec<LinkRow<'_>> = (0..MAX_LOCATIONS + 5)
+        .map(|i| row("lists/big.md", i + 1, GONE, "", &r.broken))
+        .collect();
+    let doc = sarif_within(&rows, &[], 25_000);
+    let results = sarif_results(&doc);
+    assert_eq!(results.len(), 1, "one URL, one result");
+    assert_eq!(
+        results[0]["locations"].as_array().unwrap().len(),
+        MAX_LOCATIONS
+    );
+    let text = results[0]["message"]["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!(
+            "linked {} times (the first {MAX_LOCATIONS} are listed)",
+            MAX_LOCATIONS + 5
+        )),
+        "{text}"
+    );
+    let note = cut_note(&doc).expect("the cut is in the log");
+    assert!(note.contains("5 more occurrences"), "{note}");
 }
 
 /// The number of unique (input, URL) pairs at error level: what junit.xml
@@ -523,11 +628,18 @@ async fn check_writes_valid_sarif_and_junit_and_format_sarif_prints_it() {
     let first: Value = serde_json::from_str(&read("links.sarif")).unwrap();
     assert_valid_sarif(&first);
     let results = sarif_results(&first);
-    assert_eq!(results.len(), 3, "two broken occurrences and a blocked one");
-    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        results.len(),
+        2,
+        "the broken URL (twice) and the blocked one"
+    );
+    let locs = results[0]["locations"].as_array().unwrap();
+    assert_eq!(locs.len(), 2, "both occurrences of the broken URL");
+    let loc = &locs[0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "lists/papers.txt");
     assert_eq!(loc["region"]["startLine"], 3);
     assert_eq!(loc["region"]["startColumn"], 9);
+    assert_eq!(locs[1]["physicalLocation"]["region"]["startLine"], 7);
 
     let junit = quick_junit::Report::deserialize_from_str(&read("junit.xml")).unwrap();
     assert_eq!(
@@ -579,4 +691,160 @@ async fn report_formats_choose_the_files_and_unknown_words_exit_3() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pdf") && err.contains("sarif"), "{err}");
+}
+
+/// Issue 24 items 6 and 7 end to end: papers.csv counts `broken` in
+/// `broken_links` and every status under `fail_on` in `failing_links`;
+/// popularity.md lists a paper for a dead code link or withheld code, not
+/// for a refused project page beside live code; the reason stands beside
+/// the status on the terminal, in summary.md and on the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn papers_count_broken_and_failing_links_apart_and_reasons_are_shown() {
+    let web = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "[ci]\nfail_on = [\"broken\", \"blocked\"]\n");
+    std::fs::create_dir_all(dir.path().join("lists")).unwrap();
+    let text = format!(
+        "# Papers\n\n\
+         - **Dead code paper** [paper]({ok}/a) [code]({gone})\n\
+         - **Live code paper** [project]({forbidden}) [code]({ok}/b)\n\
+         - **Withheld paper** Paper: {ok}/c | Code: coming soon\n",
+        ok = web.url("/ok"),
+        gone = web.url("/gone"),
+        forbidden = web.url("/forbidden"),
+    );
+    std::fs::write(dir.path().join("lists/papers.md"), text).unwrap();
+    let out = paperlinks(dir.path())
+        .args(["check", "--config", "paperlinks.toml", "lists/papers.md"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = dir.path().join("reports");
+    let mut papers = csv::Reader::from_path(reports.join("papers.csv")).unwrap();
+    let headers = papers.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().next_back(),
+        Some("failing_links"),
+        "added at the end"
+    );
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = papers.records().map(Result::unwrap).collect();
+    let counts: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                &r[col("paper")],
+                &r[col("broken_links")],
+                &r[col("failing_links")],
+                &r[col("code_state")],
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("Dead code paper", "1", "1", "linked"),
+            ("Live code paper", "0", "1", "linked"),
+            ("Withheld paper", "0", "0", "withheld"),
+        ]
+    );
+    let popularity = std::fs::read_to_string(reports.join("popularity.md")).unwrap();
+    assert!(
+        popularity.contains("## Papers with broken or missing code (2)"),
+        "{popularity}"
+    );
+    assert!(
+        popularity.contains("| Dead code paper | lists/papers.md:3 | 1 broken code link |"),
+        "{popularity}"
+    );
+    assert!(
+        popularity.contains("| Withheld paper | lists/papers.md:5 | code withheld"),
+        "{popularity}"
+    );
+    assert!(!popularity.contains("| Live code paper |"), "{popularity}");
+    // The reason beside the status: terminal, summary.md, the page.
+    assert!(
+        stdout.contains(&format!("{}  HTTP 404 Not Found", web.url("/gone"))),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}  HTTP 403 Forbidden", web.url("/forbidden"))),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("| broken (404) | HTTP 404 Not Found |"),
+        "{summary}"
+    );
+    let page = std::fs::read_to_string(reports.join("index.html")).unwrap();
+    assert!(
+        page.contains("<td>HTTP 404 Not Found<td>"),
+        "the failing table"
+    );
+    assert!(
+        page.contains("<span class=\"why\">HTTP 403 Forbidden</span>"),
+        "the paper's detail"
+    );
+}
+
+/// Issue 24 item 6 against the checker's real texts: a redirect loop, a
+/// silent server, a closed port and a self-signed certificate, each named
+/// in few words in summary.md, while links.csv keeps the full text.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_checkers_own_failures_read_in_few_words() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        "/loop-a" => Reply::redirect(302, "/loop-b"),
+        "/loop-b" => Reply::redirect(302, "/loop-a"),
+        "/silent" => Reply::status(200).delay(std::time::Duration::from_secs(5)),
+        _ => Reply::status(200),
+    })
+    .await;
+    let tls = WebServer::start_tls(|_| Reply::status(200)).await;
+    // A port that nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("paperlinks.toml"),
+        "output_dir = \"reports\"\n[check]\nallow_private = true\ntimeout_secs = 1\nretries = 0\n[github]\nenabled = false\n[archive]\nenabled = false\n[ci]\nfail_on = [\"error\", \"timeout\", \"network_error\"]\n",
+    )
+    .unwrap();
+    let tls_url = tls.url("/x").replace("http://", "https://");
+    let text = format!(
+        "Paper one\n\nSee {} and {}.\n\nPaper two\n\nSee http://127.0.0.1:{closed_port}/x and {tls_url}.\n",
+        web.url("/loop-a"),
+        web.url("/silent"),
+    );
+    std::fs::write(dir.path().join("papers.txt"), text).unwrap();
+    let out = paperlinks(dir.path())
+        .args(["check", "--config", "paperlinks.toml", "papers.txt"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let summary = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
+    let links = std::fs::read_to_string(dir.path().join("reports/links.csv")).unwrap();
+    for reason in [
+        "| redirect loop after 2 hops |",
+        "| timeout after 1 s |",
+        "| connection refused |",
+        "| TLS: certificate not trusted |",
+    ] {
+        assert!(summary.contains(reason), "{reason} in\n{summary}\n{links}");
+        assert!(
+            stdout.contains(reason.trim_matches(['|', ' '])),
+            "{reason} in\n{stdout}"
+        );
+    }
+    assert!(
+        links.contains("too many redirects: redirect loop back to"),
+        "{links}"
+    );
 }

@@ -135,7 +135,7 @@ fn exact_headers() {
     let papers = csv_string(|b| write_paper_rows(b, []).unwrap());
     assert_eq!(
         papers,
-        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link,code_recoverable,code_state,section,paper_url,code_role_links,paper_role_links,project_role_links,dataset_role_links,model_role_links,demo_role_links,video_role_links,social_role_links,other_role_links\n"
+        "source,line,paper,links,code_links,repos,broken_links,best_repo,best_repo_stars,health,claims_code_without_link,code_recoverable,code_state,section,paper_url,code_role_links,paper_role_links,project_role_links,dataset_role_links,model_role_links,demo_role_links,video_role_links,social_role_links,other_role_links,failing_links\n"
     );
 }
 
@@ -191,6 +191,7 @@ fn papers_rows_format() {
         best_repo_stars: Some(10),
         health: Some(Health::Active),
         claims_code_without_link: false,
+        failing_links: 2,
         ..Default::default()
     };
     let text = csv_string(|b| write_paper_rows(b, [&p]).unwrap());
@@ -201,7 +202,9 @@ fn papers_rows_format() {
             // issue 15: code_recoverable
             ",",
             // issue 13: code_state, section, paper_url, links per role
-            ",none,,,0,0,0,0,0,0,0,0,0"
+            ",none,,,0,0,0,0,0,0,0,0,0",
+            // issue 24: failing_links
+            ",2"
         )
     );
 }
@@ -647,6 +650,113 @@ fn annotations_for_links_and_repos() {
 }
 
 #[test]
+fn annotations_carry_no_control_characters() {
+    let mut broken = result(Status::Broken, Some(404));
+    broken.error = "HTTP 404 \u{1b}]0;owned\u{7}".into();
+    let rows = [row(
+        "a\u{1b}[2J.md",
+        1,
+        "Title \u{1b}]0;pwned\u{7} \u{9b}31m and \t tab",
+        "https://dead.example/\u{1b}x",
+        "",
+        &broken,
+    )];
+    let mut gone = repo("o/gone\u{1b}[2J", None, Health::Missing);
+    gone.error = "not found \u{1b}[31m\u{85}".into();
+    let policy = FailPolicy::default();
+    let mut out = Vec::new();
+    write_annotations(
+        &mut out,
+        rows.into_iter(),
+        &[gone],
+        &Judge::without_history(&policy),
+        Path::new("/"),
+        |_| None,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text:?}");
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && report::text::is_removed_control(c))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?} in {text:?}");
+    assert!(text.contains("Title ]0;pwned 31m and \t tab"), "{text:?}");
+}
+
+#[test]
+fn markdown_reports_never_turn_untrusted_text_into_links() {
+    let broken = result(Status::Broken, Some(404));
+    let title = "[click](javascript:alert(1)) ![i](https://t.example/x.png) www.evil.example <b>";
+    let rows = [
+        row("a.md", 1, title, "javascript:alert(1)", "", &broken),
+        row("a.md", 2, title, "https://dead.example/a b|c>", "", &broken),
+    ];
+    let policy = FailPolicy::default();
+    let judge = Judge::without_history(&policy);
+    let mut tally = LinkTally::new(false);
+    for r in &rows {
+        tally.add(r, &judge);
+    }
+    let mut evil_repo = repo("o/evil", Some(3), Health::Active);
+    evil_repo.info.as_mut().unwrap().url = "javascript:alert(2)".into();
+    evil_repo.found_via = "data:text/html,x".into();
+    let repos = vec![evil_repo];
+    let input = SummaryInput {
+        links: &tally,
+        repos: &repos,
+        has_previous_repos: false,
+        judge,
+        interrupted: false,
+        duration: Duration::from_secs(1),
+        api_calls: 0,
+        forge_calls: Vec::new(),
+        exit_code: 2,
+        exit_reason: "x".into(),
+        notes: vec![title.into()],
+    };
+    let mut papers = RepoPapers::new();
+    papers.add(&row(
+        "a.md",
+        3,
+        title,
+        "https://github.com/o/evil",
+        "o/evil",
+        &broken,
+    ));
+    let paper_rows = [PaperRow {
+        source: "a.md",
+        line: 1,
+        paper: title,
+        code_state: paperlinks::model::CodeState::Promised,
+        claims_code_without_link: true,
+        ..Default::default()
+    }];
+    let md = render_summary(&input) + &render_popularity_md(&repos, &papers, &paper_rows, None);
+    // Every `[` of untrusted text is escaped: the only link syntax left is
+    // the `<http...>` autolink of an http(s) URL.
+    let unescaped_brackets = md
+        .match_indices('[')
+        .filter(|(i, _)| !md[..*i].ends_with('\\'))
+        .count();
+    assert_eq!(unescaped_brackets, 0, "{md}");
+    for bad in [
+        "<b>",
+        "alert(2)",
+        "data:text",
+        "www.evil",
+        "https://t.example",
+    ] {
+        assert!(!md.contains(bad), "{bad:?} in\n{md}");
+    }
+    assert!(md.contains("| https://dead.example/a%20b%7Cc%3E |"), "{md}");
+    assert!(
+        md.contains("| javascript:alert(1) |"),
+        "shown as text: {md}"
+    );
+}
+
+#[test]
 fn fail_on_new_turns_known_failures_into_warnings() {
     let broken = result(Status::Broken, Some(404));
     let rows = [
@@ -795,10 +905,10 @@ fn summary_sections() {
         "| active | 1 |",
         "| missing | 1 |",
         "## Failing links (2)",
-        "| Paper \\| One | papers.md:1 | https://now-broken.example | broken (404) | 2025-01-10T12:30:05Z |",
-        "| Paper Two | papers.md:2 | https://still-broken.example | timeout | 2025-01-01T12:30:05Z |",
-        "## Newly failing (1)\n\n- https://now-broken.example broken (404), papers.md:1 (Paper \\| One)",
-        "## Still failing (known) (1)\n\n- https://still-broken.example timeout, papers.md:2",
+        "| Paper \\| One | papers.md:1 | https://now-broken.example | broken (404) | broken answer | 2025-01-10T12:30:05Z |",
+        "| Paper Two | papers.md:2 | https://still-broken.example | timeout | timeout answer | 2025-01-01T12:30:05Z |",
+        "## Newly failing (1)\n\n- https://now-broken.example broken (404): broken answer, papers.md:1 (Paper \\| One)",
+        "## Still failing (known) (1)\n\n- https://still-broken.example timeout: timeout answer, papers.md:2",
         "## Fixed since the last run (1)\n\n- https://fixed.example ok (200), papers.md:3 (Paper Three)",
         "## Most-starred repositories",
         "| 1 | big/one | 900 | active |",
@@ -907,6 +1017,8 @@ fn popularity_ranking_and_deltas() {
         repo("big/one", Some(1_234_567), Health::Active),
         repo("mid/one", Some(300), Health::Archived),
     ];
+    // GitHub's word for a licence file it cannot name.
+    repos[0].info.as_mut().unwrap().license = Some("NOASSERTION".into());
     let previous = PreviousRepos {
         repos: [
             (
@@ -941,6 +1053,7 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: None,
             claims_code_without_link: true,
+            code_state: paperlinks::model::CodeState::Promised,
             ..Default::default()
         },
         PaperRow {
@@ -969,6 +1082,31 @@ fn popularity_ranking_and_deltas() {
             best_repo_stars: None,
             health: Some(Health::Missing),
             claims_code_without_link: false,
+            broken_code_links: 1,
+            ..Default::default()
+        },
+        // Live code beside a dead project page and a refused one: not listed.
+        PaperRow {
+            source: "papers.md",
+            line: 12,
+            paper: "Dead project page",
+            links: 3,
+            code_links: 1,
+            repos: 1,
+            broken_links: 1,
+            failing_links: 2,
+            best_repo: "big/one".into(),
+            best_repo_stars: Some(1_234_567),
+            health: Some(Health::Active),
+            code_state: paperlinks::model::CodeState::Linked,
+            ..Default::default()
+        },
+        PaperRow {
+            source: "papers.md",
+            line: 15,
+            paper: "Withholds code",
+            code_state: paperlinks::model::CodeState::Withheld,
+            claims_code_without_link: true,
             ..Default::default()
         },
     ];
@@ -987,7 +1125,8 @@ fn popularity_ranking_and_deltas() {
         "{md}"
     );
     assert!(
-        table[2].starts_with("| 3 | [small/one](https://github.com/small/one) | 12 |  | stale |"),
+        table[2].starts_with("| 3 | [small/one](https://github.com/small/one) | 12 |  | stale |")
+            && table[2].contains("| other |"),
         "{md}"
     );
     assert!(
@@ -995,9 +1134,18 @@ fn popularity_ranking_and_deltas() {
         "{md}"
     );
     assert!(md.contains("since the previous report (2025-01-02T12:30:05Z)"));
-    assert!(md.contains("## Papers with broken or missing code (2)"));
-    assert!(md.contains("| Promises code | papers.md:1 | says code is available but links none |"));
-    assert!(md.contains("| Dead repo | papers.md:9 | 1 broken link; best repository is missing |"));
+    assert!(
+        md.contains("## Papers with broken or missing code (3)"),
+        "{md}"
+    );
+    assert!(md.contains("| Promises code | papers.md:1 | promises code, links none |"));
+    assert!(
+        md.contains("| Dead repo | papers.md:9 | 1 broken code link; best repository is missing |")
+    );
+    assert!(
+        md.contains("| Withholds code | papers.md:15 | code withheld (marked as not available) |")
+    );
+    assert!(!md.contains("Dead project page"), "{md}");
     assert!(!md.contains("All good"));
 
     // Without a previous report there is no "gained" column.
@@ -1161,7 +1309,7 @@ fn svg_linear_when_spread_is_narrow_and_empty_chart() {
     assert!(
         none.texts
             .iter()
-            .any(|t| t.starts_with("No GitHub repositories"))
+            .any(|t| t.starts_with("No repositories with stars"))
     );
 
     let dir = tempfile::tempdir().unwrap();

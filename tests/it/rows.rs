@@ -251,6 +251,8 @@ fn papers_reordered_and_extended_read_back() {
         section: "@Section",
         paper_url: "https://arxiv.org/abs/1",
         role_links: [1, 1, 0, 0, 0, 0, 0, 0, 0],
+        failing_links: 2,
+        broken_code_links: 1,
     };
     let mut buf = Vec::new();
     write_paper_rows(&mut buf, [&row]).unwrap();
@@ -302,5 +304,33 @@ fn columns_come_from_the_records() {
         .iter()
         .map(|r| format!("{r}_role_links"))
         .collect();
-    assert_eq!(paper_columns()[15..], roles);
+    assert_eq!(paper_columns()[15..24], roles);
+    // Issue 24: `failing_links` (every status under `fail_on`) added last.
+    assert_eq!(paper_columns()[24..], ["failing_links"]);
+}
+
+#[test]
+fn papers_written_before_failing_links_read_back_with_zero() {
+    let mut buf = Vec::new();
+    let row = PaperRow {
+        source: "a.md",
+        line: 1,
+        paper: "P",
+        failing_links: 3,
+        ..Default::default()
+    };
+    write_paper_rows(&mut buf, [&row]).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    // Drop the last column, as a papers.csv of an older version has it.
+    let old: String = text
+        .lines()
+        .map(|l| l.rsplit_once(',').map_or(l, |(head, _)| head).to_owned() + "\n")
+        .collect();
+    assert!(!old.contains("failing_links"));
+    let back: Vec<PaperRecord> = csv::Reader::from_reader(old.as_bytes())
+        .deserialize()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(back[0].failing_links, 0);
+    assert_eq!(back[0].paper, "P");
 }
