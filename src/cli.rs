@@ -4,7 +4,7 @@
 //! Owns flag names; they are contracts for CI jobs. Never does I/O except
 //! reading the config file named by `--config`.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use paperlinks::config::Config;
 use paperlinks::error::Error;
 use std::path::{Path, PathBuf};
@@ -25,9 +25,9 @@ Exit codes:
   0    nothing failed under the fail policy
   2    failures under the fail policy (`--fail-on`, `[ci] fail_on`)
   3    usage, configuration or input error (nothing was checked)
-  4    the network looks unreachable (nothing answered)
+  4    the network looks unreachable (nothing answered), or no input could be read
   130  interrupted (reports hold what was known)
-  1    anything else (e.g. a report could not be written)
+  1    anything else (e.g. the output directory or a report cannot be written)
 
 Environment:
   GITHUB_TOKEN, GH_TOKEN    token for the GitHub API (more calls an hour)
@@ -91,6 +91,39 @@ pub enum Command {
     /// Print the man page (roff) on stdout.
     #[command(after_help = "Example: paperlinks man > ~/.local/share/man/man1/paperlinks.1")]
     Man,
+}
+
+impl Cli {
+    /// Parses the process's arguments. `-v`/`-q` given before a command
+    /// (`paperlinks -q extract a.md`) are moved after it: any other
+    /// argument before a command makes the line a `check` of files
+    /// (`args_conflicts_with_subcommands`).
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(hoist_log_flags(std::env::args_os().collect()))
+    }
+}
+
+/// Moves the `-v`/`-q` flags that come before a command name to just after it.
+fn hoist_log_flags(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_log_flag = |a: &std::ffi::OsString| {
+        let a = a.to_string_lossy();
+        a == "--verbose"
+            || a == "--quiet"
+            || (a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c == 'v' || c == 'q'))
+    };
+    let Some(first) = args.iter().skip(1).position(|a| !is_log_flag(a)) else {
+        return args;
+    };
+    let at = first + 1;
+    let command = args[at].to_string_lossy().into_owned();
+    let named = Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == command)
+        || command == "help";
+    if named && at > 1 {
+        args[1..=at].rotate_right(1);
+    }
+    args
 }
 
 /// `-v` / `-q`, taken by every command.
@@ -460,7 +493,6 @@ impl RunFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_well_formed() {
@@ -512,8 +544,26 @@ mod tests {
         assert!(cli.command.is_none());
         assert_eq!(cli.check.common.inputs, ["a.md", "b.md"]);
         assert_eq!(cli.check.run.output_dir, Some(PathBuf::from("out")));
-        let cli = Cli::parse_from(["paperlinks", "-q", "extract", "a.md"]);
+        let argv = |a: &[&str]| {
+            a.iter()
+                .map(Into::into)
+                .collect::<Vec<std::ffi::OsString>>()
+        };
+        let hoisted = hoist_log_flags(argv(&["paperlinks", "-q", "-vv", "extract", "a.md"]));
+        assert_eq!(
+            hoisted,
+            argv(&["paperlinks", "extract", "-q", "-vv", "a.md"])
+        );
+        let cli = Cli::parse_from(hoist_log_flags(argv(&[
+            "paperlinks",
+            "-q",
+            "extract",
+            "a.md",
+        ])));
         assert!(matches!(cli.command, Some(Command::Extract(_))) && cli.log.quiet);
+        // Files stay files, flags and all.
+        let kept = argv(&["paperlinks", "-q", "a.md", "extract"]);
+        assert_eq!(hoist_log_flags(kept.clone()), kept);
         let cli = Cli::parse_from(["paperlinks", "check", "-vv", "a.md"]);
         assert_eq!(cli.log.verbose, 2);
     }

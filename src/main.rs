@@ -14,7 +14,6 @@ mod messages;
 mod meter;
 mod tools;
 
-use clap::Parser;
 use cli::{CheckArgs, Cli, Command, LogFlags, load_config};
 use paperlinks::{Exit, RunOptions};
 use std::io::IsTerminal;
@@ -22,7 +21,7 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 3 } else { 0 };

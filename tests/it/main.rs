@@ -11,6 +11,7 @@ mod cli;
 mod extract;
 mod failure_paths;
 mod faults;
+mod first_hour;
 mod fix;
 mod follow;
 mod forges;
