@@ -520,10 +520,9 @@ mod tests {
             "--output-dir",
             "merged",
         ];
-        let with_inputs = || {
-            let mut c = Config::default();
-            c.inputs = vec!["list.md".into()];
-            c
+        let with_inputs = || Config {
+            inputs: vec!["list.md".into()],
+            ..Config::default()
         };
         let config_of = |argv: Vec<&str>| match Cli::parse_from(argv).command {
             Some(Command::Check(a)) => a.apply(with_inputs()).unwrap(),

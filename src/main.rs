@@ -98,14 +98,13 @@ fn check(args: CheckArgs, log: LogFlags) -> anyhow::Result<Exit> {
     options.progress = Some(progress.clone());
     let meter = (!log.quiet).then(|| meter::Meter::start(progress, meter::Mode::detect()));
     let shutdown = CancellationToken::new();
-    let outcome = on_runtime(async move {
+    on_runtime(async move {
         let cleared = meter.as_ref().map(meter::Meter::clearer);
         tokio::spawn(listen_for_signals(shutdown.clone(), cleared));
         let exit = paperlinks::run(options, shutdown, &mut std::io::stdout()).await;
         drop(meter);
         exit
-    });
-    outcome
+    })
 }
 
 /// "reading from stdin (Ctrl-D to end)" when an input is `-` and stdin is

@@ -415,7 +415,13 @@ mod tests {
         for width in [20, 33, 60, 80] {
             for color in [false, true] {
                 let style = TerminalStyle { color, width };
-                let text = render_terminal(&s, &[long.clone()], Path::new("reports"), 2, style);
+                let text = render_terminal(
+                    &s,
+                    std::slice::from_ref(&long),
+                    Path::new("reports"),
+                    2,
+                    style,
+                );
                 for line in text.lines() {
                     assert!(visible_len(line) <= width, "{width}: {line:?}");
                 }

@@ -345,6 +345,12 @@ async fn quiet_silences_warnings_and_a_shard_ends_with_the_merge_line() {
         )),
         "{err}"
     );
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.md")).unwrap();
+    assert!(
+        summary.contains(&format!("{}: no link found in it", empty.display())),
+        "{summary}"
+    );
+    assert!(!summary.contains("papers.md: no link"), "{summary}");
     let out = run(&["-q"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stderr), "");
@@ -471,4 +477,56 @@ async fn terminal_rows_fit_columns() {
             assert!(line.chars().count() <= width, "{columns}: {line:?}");
         }
     }
+}
+
+/// SIGTERM (a CI runner cancelling the job) stops the run as Ctrl-C does,
+/// and its message does not talk about Ctrl-C.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_writes_the_reports_and_says_what_it_got() {
+    let web = WebServer::start(|req| match req.path.as_str() {
+        p if p.starts_with("/hang") => Reply::NeverAnswer,
+        _ => Reply::status(200),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "output_dir = \"out\"");
+    let input = list(
+        dir.path(),
+        "papers.md",
+        &[web.url("/fast"), web.url("/hang")],
+    );
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("paperlinks"))
+        .env("CI", "true")
+        .args(["check", "--timeout", "60", "-c"])
+        .arg(&cfg)
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while web.hits("/hang") < 1 || web.hits("/fast") < 1 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "requests never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("paperlinks: terminated (SIGTERM); finishing in-flight requests"),
+        "{err}"
+    );
+    assert!(!err.contains("Ctrl-C"), "{err}");
+    assert_eq!(links_csv(&dir.path().join("out/links.csv")).len(), 2);
 }
