@@ -33,7 +33,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            inputs: vec!["examples/abstracts.txt".into()],
+            inputs: Vec::new(),
             output_dir: PathBuf::from("reports"),
             max_input_mib: crate::input::MAX_DOCUMENT_BYTES / (1024 * 1024),
             check: CheckConfig::default(),
@@ -443,13 +443,36 @@ pub enum FailWord {
 }
 
 impl Config {
-    /// Reads and validates a config file.
+    /// Reads and validates a config file. Relative paths in it (`inputs`
+    /// that are not URLs or `-`, `output_dir`) are made relative to the
+    /// file's own directory, so a run reads the same files from anywhere.
     pub fn load(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Config::parse(&text, path)
+        let mut config = Config::parse(&text, path)?;
+        if let Some(dir) = path.parent() {
+            config.rebase(dir);
+        }
+        Ok(config)
+    }
+
+    /// Puts `dir` in front of every relative path of the config.
+    fn rebase(&mut self, dir: &Path) {
+        if dir.as_os_str().is_empty() {
+            return;
+        }
+        for input in &mut self.inputs {
+            let lower = input.to_ascii_lowercase();
+            let remote = lower.starts_with("http://") || lower.starts_with("https://");
+            if input != "-" && !remote && Path::new(input).is_relative() {
+                *input = dir.join(&*input).display().to_string();
+            }
+        }
+        if self.output_dir.is_relative() {
+            self.output_dir = dir.join(&self.output_dir);
+        }
     }
 
     /// Parses config text; `path` is only used in messages.
@@ -571,6 +594,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn relative_paths_resolve_against_the_config_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ci.toml");
+        std::fs::write(
+            &path,
+            "inputs = [\"lists/a.md\", \"-\", \"https://x.test/l.md\", \"/abs/b.md\"]\noutput_dir = \"out\"\n",
+        )
+        .unwrap();
+        let c = Config::load(&path).unwrap();
+        let a = dir.path().join("lists/a.md").display().to_string();
+        assert_eq!(
+            c.inputs,
+            [a.as_str(), "-", "https://x.test/l.md", "/abs/b.md"]
+        );
+        assert_eq!(c.output_dir, dir.path().join("out"));
+    }
+
+    #[test]
     fn defaults_are_valid() {
         Config::default().validate().unwrap();
     }
@@ -617,8 +658,10 @@ mod tests {
         let shipped =
             Config::parse(include_str!("../config.toml"), Path::new("config.toml")).unwrap();
         let mut defaults = Config::default();
-        // The file shows the version-free form of the User-Agent.
+        // The file shows the version-free form of the User-Agent, and
+        // names the repository's example as its input (built in: none).
         defaults.check.user_agent = shipped.check.user_agent.clone();
+        defaults.inputs = vec!["examples/abstracts.txt".into()];
         assert_eq!(shipped, defaults);
     }
 

@@ -37,6 +37,22 @@ pub enum Error {
     /// (empty when the set as a whole is wrong).
     #[error("{}", shard_text(dir, message))]
     Shard { dir: PathBuf, message: String },
+    /// The arguments and config together do not make a run (e.g. no
+    /// inputs anywhere): the message says what to pass.
+    #[error("{0}")]
+    Usage(String),
+    /// No input could be read: every one was remote and none could be
+    /// fetched (the binary exits 4, as for an unreachable network).
+    #[error("no input could be read: {0}")]
+    NothingRead(String),
+    /// The output directory cannot be written (probed before any request;
+    /// exit 1).
+    #[error("cannot write to the output directory {}: {source}", path.display())]
+    OutputDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn shard_text(dir: &std::path::Path, message: &str) -> String {
@@ -54,8 +70,24 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::Config { .. } | Error::Input { .. } | Error::Io { .. } | Error::Shard { .. }
+            Error::Config { .. }
+                | Error::Input { .. }
+                | Error::Io { .. }
+                | Error::Shard { .. }
+                | Error::Usage(_)
         )
+    }
+}
+
+impl Error {
+    /// The exit code the binary gives this error: 3 for usage errors
+    /// (`is_usage`), 4 when no input could be read, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::NothingRead(_) => 4,
+            e if e.is_usage() => 3,
+            _ => 1,
+        }
     }
 }
 

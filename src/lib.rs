@@ -1,9 +1,30 @@
-//! paperlinks: find every code and project link in research-paper abstracts,
-//! check them all concurrently, audit the linked GitHub repositories, and
-//! write CSV and Markdown reports for people and CI jobs.
+//! paperlinks: find every code and project link in research-paper lists
+//! (text, Markdown, HTML, JSON), check them all concurrently, audit the
+//! linked repositories on GitHub and other forges (Hugging Face, GitLab,
+//! Gitea/Forgejo, Gitee), look up archived copies of dead ones, and write
+//! reports (CSV, Markdown, SARIF, JUnit, HTML) for people and CI jobs.
 //!
-//! Data flows one way: `input` -> `extract` -> `check` / `github` ->
-//! `report`, wired by `pipeline`. See ARCHITECTURE.md for the codemap.
+//! Data flows one way: `input` -> `extract` -> `check` / `github` / `forge`
+//! -> `archive` -> `verdict` -> `report`, wired by `pipeline`. See
+//! ARCHITECTURE.md for the codemap.
+//!
+//! The library has no command line, draws nothing and installs no logger:
+//! the `paperlinks` binary (`src/main.rs` and its own modules) parses the
+//! arguments, renders [`progress::Progress`] and prints the warnings the
+//! library sends through `tracing` (target `paperlinks::notice`).
+//! A whole run, as a library:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), paperlinks::Error> {
+//! let mut config = paperlinks::Config::default();
+//! config.inputs = vec!["papers.md".into()];
+//! let options = paperlinks::RunOptions::new(config);
+//! let shutdown = tokio_util::sync::CancellationToken::new();
+//! let exit = paperlinks::run(options, shutdown, &mut std::io::sink()).await?;
+//! println!("exit code {}", exit.code());
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! Extraction alone, as a library:
 //!
@@ -23,7 +44,6 @@
 
 pub mod archive;
 pub mod check;
-pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;

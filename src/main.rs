@@ -1,19 +1,27 @@
-//! The `paperlinks` binary: parse arguments, load the config, run the
-//! library, map the outcome to an exit code. Nothing else lives here.
+//! The `paperlinks` binary: parse arguments, set up logging, load the
+//! config, run the library, render its progress, map the outcome to an
+//! exit code. The command line (`cli`), the log and warning output
+//! (`messages`), the progress display (`meter`) and the commands about
+//! the tool itself (`tools`: init, completions, man) are the binary's own
+//! modules; the library knows none of them.
 //!
 //! Exit codes: 0 nothing failed; 2 failures under the fail policy; 3 usage,
 //! configuration or input error; 4 network unreachable; 130 interrupted;
 //! 1 anything unexpected.
 
-use clap::Parser;
-use paperlinks::cli::{CheckArgs, Cli, Command, load_config};
+mod cli;
+mod messages;
+mod meter;
+mod tools;
+
+use cli::{CheckArgs, Cli, Command, LogFlags, load_config};
 use paperlinks::{Exit, RunOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 3 } else { 0 };
@@ -21,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    init_logging();
+    messages::init_logging(cli.log);
     // Thousands of hosts mean thousands of pooled connections: raise the
     // soft limit on open files to the hard limit (best effort).
     let _ = rlimit::increase_nofile_limit(u64::MAX);
@@ -31,46 +39,79 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("paperlinks: {e:#}");
-            let usage = e
+            // Each cause once: `chain_text` leaves out a cause whose text
+            // the message before it already holds.
+            let e: &(dyn std::error::Error + 'static) = e.as_ref();
+            eprintln!("paperlinks: {}", paperlinks::error::chain_text(e, false));
+            let code = e
                 .downcast_ref::<paperlinks::Error>()
-                .is_some_and(|e| e.is_usage());
-            ExitCode::from(if usage { 3 } else { 1 })
+                .map_or(1, paperlinks::Error::exit_code);
+            ExitCode::from(code)
         }
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    match cli.command.unwrap_or(Command::Check(CheckArgs::default())) {
-        Command::Extract(args) => {
-            let mut config = load_config(&args.common.config)?;
+    let log = cli.log;
+    match cli.command {
+        None => check(cli.check, log),
+        Some(Command::Check(args)) => check(args, log),
+        Some(Command::Extract(args)) => {
+            let mut config = load_config(args.common.config.as_deref())?;
             if !args.common.inputs.is_empty() {
                 config.inputs = args.common.inputs.clone();
             }
+            if config.inputs.is_empty() {
+                let name = cli::config_name(args.common.config.as_deref());
+                let hint = format!("no inputs: pass files or set `inputs` in {name}");
+                return Err(paperlinks::Error::Usage(hint).into());
+            }
+            stdin_hint(&config.inputs, log);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             paperlinks::run_extract(&config, &mut out)?;
             Ok(Exit::Ok)
         }
-        Command::Check(args) => {
-            let config = args.apply(load_config(&args.common.config)?)?;
-            let mut options = run_options(config, &args)?;
-            options.shard = args.shard;
-            let shutdown = CancellationToken::new();
-            on_runtime(async move {
-                tokio::spawn(listen_for_signals(shutdown.clone()));
-                paperlinks::run(options, shutdown, &mut std::io::stdout()).await
-            })
-        }
-        Command::Fix(args) => args.run().map(|()| Exit::Ok).map_err(Into::into),
-        Command::Merge(args) => {
+        Some(Command::Fix(args)) => args.run().map(|()| Exit::Ok).map_err(Into::into),
+        Some(Command::Merge(args)) => {
             let check = args.as_check();
-            let config = check.apply(load_config(&args.config)?)?;
+            let config = check.apply(load_config(args.config.as_deref())?)?;
             let options = run_options(config, &check)?;
             let dirs = args.dirs.clone();
             on_runtime(async move {
                 paperlinks::run_merge(options, &dirs, &mut std::io::stdout()).await
             })
         }
+        Some(Command::Init(args)) => tools::init(&args).map(|()| Exit::Ok),
+        Some(Command::Completions { shell }) => tools::completions(shell).map(|()| Exit::Ok),
+        Some(Command::Man) => tools::man().map(|()| Exit::Ok),
+    }
+}
+
+/// `check`: the config with the flags over it, the progress display, the
+/// signal listener and the run.
+fn check(args: CheckArgs, log: LogFlags) -> anyhow::Result<Exit> {
+    let config = args.apply(load_config(args.common.config.as_deref())?)?;
+    stdin_hint(&config.inputs, log);
+    let mut options = run_options(config, &args)?;
+    options.shard = args.shard;
+    let progress = paperlinks::progress::Progress::new();
+    options.progress = Some(progress.clone());
+    let meter = (!log.quiet).then(|| meter::Meter::start(progress, meter::Mode::detect()));
+    let shutdown = CancellationToken::new();
+    on_runtime(async move {
+        let cleared = meter.as_ref().map(meter::Meter::clearer);
+        tokio::spawn(listen_for_signals(shutdown.clone(), cleared));
+        let exit = paperlinks::run(options, shutdown, &mut std::io::stdout()).await;
+        drop(meter);
+        exit
+    })
+}
+
+/// "reading from stdin (Ctrl-D to end)" when an input is `-` and stdin is
+/// a terminal (else the run would seem to hang).
+fn stdin_hint(inputs: &[String], log: LogFlags) {
+    if !log.quiet && inputs.iter().any(|i| i == "-") && std::io::stdin().is_terminal() {
+        eprintln!("paperlinks: reading from stdin (Ctrl-D to end)");
     }
 }
 
@@ -87,7 +128,7 @@ fn run_options(config: paperlinks::Config, args: &CheckArgs) -> anyhow::Result<R
         hf_token: paperlinks::http::token_from_env(&["HF_TOKEN"]),
         dns_lookup: paperlinks::check::guard::hermetic_lookup_from_env()
             .map(paperlinks::pipeline::DnsLookup),
-        progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        progress: None,
         github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
         step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
         workdir: std::env::current_dir()?,
@@ -111,35 +152,75 @@ fn on_runtime(
     outcome.map_err(Into::into)
 }
 
-/// First SIGINT/SIGTERM: stop starting requests and write what is known.
-/// Second: exit at once (reports are replaced atomically, so none is torn).
-async fn listen_for_signals(shutdown: CancellationToken) {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return,
+/// First Ctrl-C (or, on Unix, SIGTERM): clear the progress bar, stop
+/// starting requests and write what is known. A second Ctrl-C/SIGTERM:
+/// exit at once (reports are replaced atomically, so none is torn).
+async fn listen_for_signals(shutdown: CancellationToken, clear: Option<meter::Clearer>) {
+    let Some(mut signals) = Signals::new() else {
+        return;
     };
-    let mut signals = 0;
-    loop {
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => if r.is_err() { return },
-            _ = term.recv() => {},
-        }
-        signals += 1;
-        if signals == 1 {
-            eprintln!(
-                "paperlinks: interrupted; finishing in-flight requests and writing the reports (press Ctrl-C again to exit now)"
-            );
-            shutdown.cancel();
-        } else {
+    let mut count = 0;
+    while let Some(kind) = signals.next().await {
+        count += 1;
+        if count > 1 {
             eprintln!("paperlinks: interrupted again; exiting now");
             std::process::exit(130);
+        }
+        if let Some(clear) = &clear {
+            clear.clear();
+        }
+        let (what, again) = match kind {
+            Signal::CtrlC => ("interrupted", "press Ctrl-C again to exit now"),
+            Signal::Term => ("terminated (SIGTERM)", "a second SIGTERM exits now"),
+        };
+        eprintln!(
+            "paperlinks: {what}; finishing in-flight requests and writing the reports ({again})"
+        );
+        shutdown.cancel();
+    }
+}
+
+/// Which signal arrived.
+#[cfg_attr(not(unix), allow(dead_code))]
+enum Signal {
+    CtrlC,
+    Term,
+}
+
+/// The signals a run stops on: Ctrl-C everywhere, SIGTERM on Unix.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the listeners; `None` when the platform refuses.
+    fn new() -> Option<Self> {
+        Some(Signals {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok()?,
+        })
+    }
+
+    /// The next signal; `None` when they can no longer be listened to.
+    async fn next(&mut self) -> Option<Signal> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r.ok().map(|()| Signal::CtrlC),
+                t = self.term.recv() => t.map(|()| Signal::Term),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.ok().map(|()| Signal::CtrlC)
         }
     }
 }
 
 /// Colour and width for the end-of-run text: colour per `--color` and
 /// `NO_COLOR`; the terminal's width, else `COLUMNS`, else 100.
-fn terminal_style(color: paperlinks::cli::ColorWhen) -> paperlinks::report::TerminalStyle {
+fn terminal_style(color: cli::ColorWhen) -> paperlinks::report::TerminalStyle {
     let stdout = std::io::stdout();
     let no_color = std::env::var("NO_COLOR").ok();
     let width = console::Term::stdout()
@@ -151,17 +232,6 @@ fn terminal_style(color: paperlinks::cli::ColorWhen) -> paperlinks::report::Term
         color: color.resolve(stdout.is_terminal(), no_color.as_deref()),
         width,
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        // By default only our own warnings: libraries' error logs (octocrab
-        // logs every failed call) would repeat what the reports already say.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("paperlinks=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -145,7 +145,8 @@ fn plan_input(
     notes: &mut Vec<String>,
 ) -> Result<Option<Plan>, Error> {
     let lower = name.to_ascii_lowercase();
-    if name == "-" || lower.starts_with("http://") || lower.starts_with("https://") {
+    let stdin = name == "-" || name == crate::input::STDIN_NAME;
+    if stdin || lower.starts_with("http://") || lower.starts_with("https://") {
         notes.push(format!("{name}: not rewritten (a remote or stdin input)"));
         return Ok(None);
     }

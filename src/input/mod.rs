@@ -44,14 +44,49 @@ pub enum Source {
 }
 
 impl Source {
-    /// The name used in reports: the path as given, `-` for stdin, the URL.
+    /// The name used in reports: the path as given, [`STDIN_NAME`] for
+    /// stdin, the URL.
     pub fn name(&self) -> String {
         match self {
             Source::File(p) => p.display().to_string(),
-            Source::Stdin => "-".into(),
+            Source::Stdin => STDIN_NAME.into(),
             Source::Url(u) => u.clone(),
         }
     }
+}
+
+/// The `source` of links read from stdin (`-` on the command line) in
+/// reports and messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The absolute directory a missing `path` was looked for in.
+fn looked_in(path: &Path) -> String {
+    let full = std::env::current_dir().unwrap_or_default().join(path);
+    let dir = full.parent().map(Path::to_path_buf).unwrap_or(full);
+    dir.display().to_string()
+}
+
+/// Drops a source named before (the same canonical path, stdin twice, the
+/// same URL), with a warning: each input is read once.
+fn dedupe(out: &mut Resolved) {
+    let mut seen: Vec<(Source, String)> = Vec::new();
+    let mut kept = Vec::new();
+    for source in std::mem::take(&mut out.sources) {
+        let key = match &source {
+            Source::File(p) => Source::File(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+            other => other.clone(),
+        };
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            out.warnings.push(format!(
+                "{}: the same input as {first}; read once",
+                source.name()
+            ));
+            continue;
+        }
+        seen.push((key, source.name()));
+        kept.push(source);
+    }
+    out.sources = kept;
 }
 
 /// What resolving the inputs found, plus warnings for the user.
@@ -104,20 +139,28 @@ pub fn resolve(inputs: &[String]) -> Result<Resolved, Error> {
             let before = out.sources.len();
             expand_glob(input, &mut out)?;
             if out.sources.len() == before {
-                return Err(input_error(input, "the pattern matches no file"));
+                let base = glob_base(input);
+                let dir = std::env::current_dir().unwrap_or_default().join(base);
+                let message = format!("the pattern matches no file (looked in {})", dir.display());
+                return Err(input_error(input, message));
             }
         } else {
-            return Err(input_error(input, "no such file or directory"));
+            let message = format!(
+                "no such file or directory (looked in {})",
+                looked_in(Path::new(input))
+            );
+            return Err(input_error(input, message));
         }
     }
-    if out.sources.is_empty() {
-        let what = if inputs.is_empty() {
-            "no inputs given (pass files, or set `inputs` in the config)".to_string()
-        } else {
-            "nothing to read".to_string()
-        };
-        return Err(input_error(&inputs.join(" "), what));
+    if inputs.is_empty() {
+        return Err(Error::Usage(
+            "no inputs: pass files or set `inputs` in the config".into(),
+        ));
     }
+    if out.sources.is_empty() {
+        return Err(input_error(&inputs.join(" "), "nothing to read"));
+    }
+    dedupe(&mut out);
     Ok(out)
 }
 
@@ -139,18 +182,23 @@ fn walk_dir(dir: &Path, out: &mut Resolved) -> Result<(), Error> {
     Ok(())
 }
 
+/// The longest literal directory prefix of a glob pattern (where the walk
+/// starts), `.` when there is none.
+fn glob_base(pattern: &str) -> &str {
+    let first_meta = pattern.find(['*', '?', '[', '{']).unwrap_or(pattern.len());
+    match pattern[..first_meta].rfind('/') {
+        Some(i) => &pattern[..=i],
+        None => ".",
+    }
+}
+
 fn expand_glob(pattern: &str, out: &mut Resolved) -> Result<(), Error> {
     let matcher = GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
         .map_err(|e| input_error(pattern, format!("bad glob pattern: {e}")))?
         .compile_matcher();
-    // Walk from the longest literal directory prefix of the pattern.
-    let first_meta = pattern.find(['*', '?', '[', '{']).unwrap_or(pattern.len());
-    let base = match pattern[..first_meta].rfind('/') {
-        Some(i) => &pattern[..=i],
-        None => ".",
-    };
+    let base = glob_base(pattern);
     let strip_dot = base == ".";
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(base)
@@ -295,7 +343,7 @@ pub fn open(source: &Source, cap: u64) -> Result<Opened, OpenError> {
             opened.cut.total = total;
             Ok(opened)
         }
-        Source::Stdin => open_reader("-", None, Box::new(std::io::stdin()), cap),
+        Source::Stdin => open_reader(STDIN_NAME, None, Box::new(std::io::stdin()), cap),
         Source::Url(url) => Err(OpenError::Fatal(input_error(
             url,
             "remote inputs are fetched by the pipeline, not opened here",
@@ -312,6 +360,12 @@ pub fn open_reader(
     inner: Box<dyn Read + Send>,
     cap: u64,
 ) -> Result<Opened, OpenError> {
+    // Fused: a terminal on stdin ends at the first Ctrl-D (the head read
+    // meets the end; without this the stream would wait for a second one).
+    let inner = Fused {
+        inner,
+        ended: false,
+    };
     let mut reader = BufReader::with_capacity(64 * 1024, inner);
     let head = fill_head(&mut reader).map_err(|e| {
         OpenError::Fatal(Error::Io {
@@ -343,6 +397,23 @@ pub fn open_reader(
         reader,
         cut,
     })
+}
+
+/// A reader that stays at its end once it has reported it.
+struct Fused<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.ended = n == 0;
+        Ok(n)
+    }
 }
 
 fn fill_head(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
@@ -387,6 +458,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = resolve(&[dir.path().display().to_string()]).unwrap_err();
         assert!(err.to_string().contains("nothing to read"), "{err}");
+    }
+
+    #[test]
+    fn the_same_input_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+        let a = dir.path().join("a.txt").display().to_string();
+        let dotted = dir.path().join(".").join("a.txt").display().to_string();
+        let inputs = [a.clone(), dotted, "-".into(), "-".into(), a.clone()];
+        let r = resolve(&inputs).unwrap();
+        assert_eq!(r.sources, [Source::File(a.clone().into()), Source::Stdin]);
+        assert_eq!(r.warnings.len(), 3, "{:?}", r.warnings);
+        assert!(r.warnings[0].ends_with(&format!("the same input as {a}; read once")));
+        assert_eq!(Source::Stdin.name(), "<stdin>");
+    }
+
+    #[test]
+    fn a_missing_input_names_the_directory_looked_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.md").display().to_string();
+        let err = resolve(&[missing]).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("(looked in {})", dir.path().display())),
+            "{err}"
+        );
+        let err = resolve(&[]).unwrap_err().to_string();
+        assert_eq!(err, "no inputs: pass files or set `inputs` in the config");
+    }
+
+    /// A stream that ended stays ended (a terminal would otherwise be
+    /// read again after the first Ctrl-D).
+    #[test]
+    fn a_stream_is_read_once_to_its_end() {
+        struct Tty(Vec<&'static [u8]>);
+        impl Read for Tty {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let chunk = self.0.remove(0);
+                buf[..chunk.len()].copy_from_slice(chunk);
+                Ok(chunk.len())
+            }
+        }
+        // Text, an end (Ctrl-D), then text typed after it that must not be read.
+        let tty = Tty(vec![b"see https://a.test/x\n", b"", b"late\n"]);
+        let mut opened = open_reader("<stdin>", None, Box::new(tty), 1 << 20).unwrap();
+        let mut all = String::new();
+        opened.reader.read_to_string(&mut all).unwrap();
+        assert_eq!(all, "see https://a.test/x\n");
     }
 
     #[test]

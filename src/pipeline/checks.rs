@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::forge::{self, ForgeRef, Recognizer};
 use crate::model::{Forge, LinkResult, RepoOutcome, Status, Unfetched};
+use crate::progress::Progress;
 use crate::store::Store;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
@@ -32,7 +33,7 @@ pub async fn check(
     known: Reused,
     pages: Option<crate::check::Pages>,
     shutdown: CancellationToken,
-    progress: &indicatif::ProgressBar,
+    progress: &Progress,
 ) -> Result<Checked, Error> {
     let Reused {
         links: mut reused,
@@ -42,10 +43,12 @@ pub async fn check(
     let checker = &clients.checker;
     let cached = (cached_repos.as_slice(), scope.as_ref());
     let plan = plan(config, store, links, checker, &mut reused, cached);
-    progress.set_length(store.urls.len() as u64);
-    progress.set_position(reused.iter().filter(|r| r.is_some()).count() as u64);
+    let failing = failing_statuses(config);
+    let (done, bad) = decided(&reused, &failing);
+    progress.start_round(store.urls.len() as u64, done, bad);
 
     let (repo_query, forge_refs) = queries(links, &plan);
+    progress.set_api_busy(!repo_query.is_empty() || !forge_refs.is_empty());
     let api = async {
         match &clients.github {
             Some(gh) if !repo_query.is_empty() => gh.fetch(&repo_query, shutdown.clone()).await,
@@ -58,16 +61,21 @@ pub async fn check(
         }
         clients.forges.fetch(&forge_refs, shutdown.clone()).await
     };
+    let apis = async {
+        let both = tokio::join!(api, forge_api);
+        progress.set_api_busy(false);
+        both
+    };
     let results = std::sync::Mutex::new(reused);
     let http = async {
         let jobs = plan.http_jobs;
         http_checks(checker, jobs, pages, shutdown.clone(), &mut |id, result| {
+            progress.record(failing.contains(&result.status));
             results.lock().expect("results lock")[id as usize] = Some(result);
-            progress.inc(1);
         })
         .await
     };
-    let ((fetched, stats), (forge_fetched, forge_stats), ()) = tokio::join!(api, forge_api, http);
+    let (((fetched, stats), (forge_fetched, forge_stats)), ()) = tokio::join!(apis, http);
     let mut results = results.into_inner().expect("results lock");
 
     let (mut repo_outcomes, repo_fetched) =
@@ -77,8 +85,10 @@ pub async fn check(
         repo_outcomes[i] = outcome;
     }
     let fallback = judge_roots(store, links, &plan.api_roots, &repo_outcomes, &mut results);
-    progress.inc((plan.api_roots.len() - fallback.len()) as u64);
-    check_over_http(checker, fallback, &mut results, &shutdown, progress).await;
+    let (done, bad) = decided(&results, &failing);
+    progress.set_counts(done, bad);
+    let http = (checker, progress, failing.as_slice());
+    check_over_http(http, fallback, &mut results, &shutdown).await;
 
     let interrupted = shutdown.is_cancelled();
     Ok(Checked {
@@ -95,21 +105,39 @@ pub async fn check(
 /// Checks `jobs` (the roots no API answer could judge) over HTTP into
 /// `results`, unless the run is stopping.
 async fn check_over_http(
-    checker: &Checker,
+    (checker, progress, failing): (&Checker, &Progress, &[Status]),
     jobs: Vec<(u32, String)>,
     results: &mut [Option<LinkResult>],
     shutdown: &CancellationToken,
-    progress: &indicatif::ProgressBar,
 ) {
     if jobs.is_empty() || shutdown.is_cancelled() {
         return;
     }
     checker
         .check_all(jobs, shutdown.clone(), &mut |id, result| {
+            progress.record(failing.contains(&result.status));
             results[id as usize] = Some(result);
-            progress.inc(1);
         })
         .await;
+}
+
+/// The link statuses under `[ci] fail_on` (what progress counts as failing).
+fn failing_statuses(config: &Config) -> Vec<Status> {
+    let words = config.fail_words().unwrap_or_default();
+    words
+        .into_iter()
+        .filter_map(|w| match w {
+            crate::config::FailWord::Status(s) => Some(s),
+            crate::config::FailWord::Health(_) => None,
+        })
+        .collect()
+}
+
+/// How many of `results` are decided, and how many of those fail.
+fn decided(results: &[Option<LinkResult>], failing: &[Status]) -> (u64, u64) {
+    let known = results.iter().flatten();
+    let bad = known.clone().filter(|r| failing.contains(&r.status));
+    (known.count() as u64, bad.count() as u64)
 }
 
 /// The HTTP checks, keeping the pages `follow` asked for (if any).

@@ -246,6 +246,8 @@ pub(super) struct Round<'a> {
     /// own. The root of another shard's repository found on a page is not
     /// asked here: the merge judges it from that repository's answer.
     pub scope: Option<&'a crate::shard::Scope>,
+    /// The run's progress counters (the second round is `Following`).
+    pub progress: &'a crate::progress::Progress,
 }
 
 /// The new URLs the second round checks: a store of just them, their
@@ -304,7 +306,7 @@ pub(super) async fn second_round(
     // Nothing of the second round is followed (its store has no
     // occurrences): this only drops reused results' page links.
     let pages = pages(round.config, &split.sub, &split.links, &mut reused.links);
-    let hidden = indicatif::ProgressBar::hidden();
+    round.progress.set_stage(crate::progress::Stage::Following);
     let mut more = check(
         round.config,
         round.clients,
@@ -312,7 +314,7 @@ pub(super) async fn second_round(
         reused,
         pages,
         round.shutdown,
-        &hidden,
+        round.progress,
     )
     .await?;
     for (&id, r) in split.ids.iter().zip(std::mem::take(&mut more.results)) {

@@ -71,6 +71,9 @@ pub fn collect(
                 }
             })?;
         warnings.extend(tally.warnings(&name, opened.format));
+        if tally.links == 0 && !tally.url_text {
+            warnings.push(no_link_warning(&name, opened.format));
+        }
         if let (Some(d), Some(h)) = (digests.as_deref_mut(), hasher) {
             d.push(InputDigest {
                 name: name.clone(),
@@ -80,6 +83,14 @@ pub fn collect(
         warnings.extend(cut.message(&name));
     }
     Ok(store)
+}
+
+/// The warning for an input in which nothing looked like a link.
+pub(super) fn no_link_warning(name: &str, format: extract::Format) -> String {
+    format!(
+        "{name}: no link found in it (read as {}); is it the right file?",
+        format.as_str()
+    )
 }
 
 /// A reader that hashes every byte extraction consumes (when it has a
@@ -152,10 +163,7 @@ async fn fetch_remote(
             )));
         }
         Err(FetchError::Failed(message)) => {
-            return Err(Error::Input {
-                input: url.to_string(),
-                message: format!("cannot fetch: {message}"),
-            });
+            return Ok(Err(format!("{url}: skipped, cannot fetch it: {message}")));
         }
     };
     let ext = url::Url::parse(url)
@@ -182,9 +190,16 @@ async fn collect_all(
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut warnings = Vec::new();
-        let mut fetch = |url: &str| match &checker {
-            Some(c) => runtime.block_on(fetch_remote(c, url, max_remote_bytes)),
-            None => Ok(Err(format!("{url}: not fetched"))),
+        let mut skipped = Vec::new();
+        let mut fetch = |url: &str| {
+            let got = match &checker {
+                Some(c) => runtime.block_on(fetch_remote(c, url, max_remote_bytes)),
+                None => Ok(Err(format!("{url}: not fetched"))),
+            };
+            if let Ok(Err(why)) = &got {
+                skipped.push(why.clone());
+            }
+            got
         };
         let mut digests = Vec::new();
         let store = collect(
@@ -194,6 +209,10 @@ async fn collect_all(
             &mut warnings,
             digest.then_some(&mut digests),
         )?;
+        if store.sources.is_empty() && !skipped.is_empty() {
+            // Every input was remote and none could be fetched.
+            return Err(Error::NothingRead(skipped.join("; ")));
+        }
         Ok((store, warnings, digests))
     })
     .await
@@ -272,6 +291,9 @@ pub fn extract_to(
             return Err(stdout_error(e));
         }
         warnings.extend(tally.warnings(&name, format));
+        if tally.links == 0 && !tally.url_text {
+            warnings.push(no_link_warning(&name, format));
+        }
         warnings.extend(cut.message(&name));
     }
     writer.flush().map_err(stdout_error)

@@ -35,6 +35,7 @@ pub use shard::run_merge;
 use crate::config::Config;
 use crate::error::Error;
 use crate::history::{History, ReportPaths};
+use crate::progress::Stage;
 use crate::report;
 use crate::store::Store;
 use crate::verdict::{self, FailPolicy, Judge};
@@ -87,8 +88,9 @@ pub struct RunOptions {
     /// outside loopback).
     #[doc(hidden)]
     pub dns_lookup: Option<DnsLookup>,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+    /// Counters the run keeps up to date for a caller to render (the
+    /// binary's bar or progress lines); `None`: nobody watches.
+    pub progress: Option<crate::progress::Progress>,
     /// Print GitHub Actions workflow commands.
     pub github_actions: bool,
     /// `$GITHUB_STEP_SUMMARY`: summary.md is appended there too.
@@ -124,7 +126,7 @@ impl RunOptions {
             swh_token: None,
             hf_token: None,
             dns_lookup: None,
-            progress: false,
+            progress: None,
             github_actions: false,
             step_summary: None,
             workdir: std::env::current_dir().unwrap_or_default(),
@@ -134,8 +136,18 @@ impl RunOptions {
     }
 }
 
+/// A warning for the user. Printed on stderr as `paperlinks: warning: ...`
+/// by the binary's log setup (target `paperlinks::notice`), so `--quiet`
+/// silences it and a library user's own `tracing` subscriber receives it.
 fn warn(msg: &str) {
-    eprintln!("paperlinks: warning: {msg}");
+    tracing::warn!(target: "paperlinks::notice", "{msg}");
+}
+
+/// Tells the progress counters (if any) that the run entered `s`.
+fn stage(options: &RunOptions, s: Stage) {
+    if let Some(p) = &options.progress {
+        p.set_stage(s);
+    }
 }
 
 /// The `check` command: the whole pipeline. Writes every report (also when
@@ -155,6 +167,7 @@ pub async fn run(
     }
     let config = &options.config;
     let fail_words = fail_words(config)?;
+    probe_output_dir(&config.output_dir)?;
     let _lock = outputs::lock_output_dir(&config.output_dir).await?;
     let clients = RunClients::build(&options)?;
     let digest = options.shard.is_some();
@@ -172,6 +185,7 @@ pub async fn run(
         &shutdown,
     )
     .await?;
+    stage(&options, Stage::Archiving);
     let archived = archive::archive_stage(
         config,
         clients.archive.as_ref(),
@@ -188,6 +202,7 @@ pub async fn run(
         checked: &checked,
         archived: &archived,
     };
+    stage(&options, Stage::Writing);
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
     match scope {
         Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
@@ -261,6 +276,26 @@ fn finish(
     Ok(exit)
 }
 
+/// Before any request: creates the output directory and writes (and
+/// syncs, then removes) a small file there, so a read-only, missing or
+/// full directory stops the run at once (`Error::OutputDir`, exit 1)
+/// instead of after all the checking.
+pub(super) fn probe_output_dir(dir: &std::path::Path) -> Result<(), Error> {
+    let fail = |source| Error::OutputDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let mut probe = tempfile::Builder::new()
+        .prefix(".paperlinks-probe")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    // A block's worth, synced: a full disk refuses it here.
+    probe.write_all(&[0; 4096]).map_err(fail)?;
+    probe.as_file().sync_data().map_err(fail)?;
+    probe.close().map_err(fail)
+}
+
 /// The previous run's reports (reuse and history); creates the output
 /// directory first.
 fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History), Error> {
@@ -302,7 +337,8 @@ async fn check_stage(
         scope: scope.cloned(),
     };
     let pages = follow::pages(&options.config, store, links, &mut reused.links);
-    let progress = crate::progress::bar(options.progress, store.urls.len());
+    let progress = options.progress.clone().unwrap_or_default();
+    progress.set_stage(Stage::Checking);
     let mut checked = check(
         &options.config,
         clients,
@@ -313,13 +349,13 @@ async fn check_stage(
         &progress,
     )
     .await?;
-    progress.finish_and_clear();
     let round = follow::Round {
         config: &options.config,
         clients,
         history,
         shutdown: shutdown.clone(),
         scope,
+        progress: &progress,
     };
     follow::second_round(round, store, links, &mut checked).await?;
     for note in &checked.notes {

@@ -112,9 +112,27 @@ fn tally_and_popularity(
     Ok(tally)
 }
 
+/// A note for every input that was read but yielded no link.
+fn inputs_without_links(store: &Store) -> Vec<String> {
+    let mut linked = vec![false; store.sources.len()];
+    for o in &store.occurrences {
+        if let Some(l) = linked.get_mut(o.source as usize) {
+            *l = true;
+        }
+    }
+    store
+        .sources
+        .iter()
+        .zip(linked)
+        .filter(|(_, linked)| !linked)
+        .map(|(name, _)| format!("{name}: no link found in it"))
+        .collect()
+}
+
 /// What summary.md, the terminal and the JSON document are rendered from.
 fn summary_input<'a>(f: &'a Finished<'a>, tally: &'a LinkTally) -> SummaryInput<'a> {
-    let mut notes = f.checked.notes.clone();
+    let mut notes = inputs_without_links(f.store);
+    notes.extend(f.checked.notes.iter().cloned());
     notes.extend(f.archived.notes.iter().cloned());
     notes.extend(f.history.warnings.iter().cloned());
     if f.unreachable {

@@ -94,8 +94,8 @@ pub(super) fn write_shard(
     write_json(&dir.join(shard::RESULTS), &results)?;
     write_json(&dir.join(shard::MANIFEST), &manifest)?;
     eprintln!(
-        "paperlinks: shard {} checked {} of {} unique links and {} of {} repositories; \
-         {} and {} are in {} for `paperlinks merge`, which decides the exit",
+        "paperlinks: shard {} checked {} of {} unique links and {} of {} repositories \
+         ({} and {} in {})\npaperlinks: shard {} written; the merge decides the exit",
         scope.shard,
         manifest.checked_urls,
         manifest.unique_urls,
@@ -103,7 +103,8 @@ pub(super) fn write_shard(
         manifest.repositories,
         shard::MANIFEST,
         shard::RESULTS,
-        dir.display()
+        dir.display(),
+        scope.shard,
     );
     Ok(match exit {
         Exit::Interrupted => Exit::Interrupted,
@@ -179,6 +180,7 @@ pub async fn run_merge(
     let started = Instant::now();
     let config = &options.config;
     let fail_words = super::fail_words(config)?;
+    super::probe_output_dir(&config.output_dir)?;
     let _lock = super::outputs::lock_output_dir(&config.output_dir).await?;
     // The merge requests nothing but remote inputs: only the checker is used.
     let clients = super::Clients::build(&options)?;

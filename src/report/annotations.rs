@@ -72,6 +72,7 @@ pub fn workflow_command(
 pub fn relative_source(source: &str, base_dir: &Path) -> Option<String> {
     if source.is_empty()
         || source == "-"
+        || source == crate::input::STDIN_NAME
         || source.starts_with("http://")
         || source.starts_with("https://")
     {

@@ -300,6 +300,11 @@ fn repo_lists(out: &mut String, input: &SummaryInput<'_>) {
     );
 }
 
+/// `1 repository`, `2 repositories`.
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Renders summary.md.
 pub fn render_summary(input: &SummaryInput<'_>) -> String {
     let mut out = String::from("# paperlinks report\n\n");
@@ -321,13 +326,13 @@ fn write_header(out: &mut String, input: &SummaryInput<'_>) {
     }
     let _ = writeln!(
         out,
-        "{} link occurrences, {} repositories{}, in {:.1} s. Reused from the previous run: {} link results, {} repositories. GitHub API calls: {}.{} Exit code {}: {}.",
-        t.total,
-        input.repos.len(),
+        "{}, {}{}, in {:.1} s. Reused from the previous run: {}, {}. GitHub API calls: {}.{} Exit code {}: {}.",
+        plural(t.total, "link occurrence", "link occurrences"),
+        plural(input.repos.len(), "repository", "repositories"),
         found_via_text(input.repos),
         input.duration.as_secs_f64(),
-        t.cached,
-        input.cached_repos(),
+        plural(t.cached, "link result", "link results"),
+        plural(input.cached_repos(), "repository", "repositories"),
         input.api_calls,
         forge_calls_text(&input.forge_calls),
         input.exit_code,

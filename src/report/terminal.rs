@@ -124,6 +124,84 @@ pub fn render_terminal(
     };
     out.push('\n');
     out.push_str(&style.paint(exit_style, &exit));
+    fit_width(&out, style.width)
+}
+
+/// Narrowest width lines are fitted to.
+const MIN_WIDTH: usize = 20;
+
+/// Every line of `text` within `width` columns (at least [`MIN_WIDTH`]):
+/// an indented row (a link or repository) still too long is cut with "…";
+/// any other line is wrapped at spaces, continued indented. A coloured
+/// line that is too long loses its colour.
+fn fit_width(text: &str, width: usize) -> String {
+    let width = width.max(MIN_WIDTH);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        if visible_len(line) <= width {
+            out.push(line.to_string());
+            continue;
+        }
+        let plain = strip_ansi(line);
+        if plain.starts_with("  ") {
+            let kept: String = plain.chars().take(width - 1).collect();
+            out.push(format!("{kept}…"));
+        } else {
+            out.extend(wrap(&plain, width));
+        }
+    }
+    out.join("\n")
+}
+
+/// Words into lines of at most `width` columns, continuation lines
+/// indented by two; a word longer than a line is cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if line.is_empty() {
+            let indent = if lines.is_empty() { 0 } else { 2 };
+            line = " ".repeat(indent);
+            let room = width - indent;
+            if word.chars().count() > room {
+                line.extend(word.chars().take(room - 1).chain(['…']));
+            } else {
+                line.push_str(word);
+            }
+        } else {
+            line.push(' ');
+            line.push_str(word);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Characters shown, ANSI escape sequences aside.
+fn visible_len(line: &str) -> usize {
+    strip_ansi(line).chars().count()
+}
+
+/// `line` without ANSI CSI sequences (`ESC [ ... letter`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -222,10 +300,10 @@ fn repos_line(s: &SummaryInput<'_>) -> Option<String> {
         .map(|(h, n)| format!("{n} {h}"))
         .collect();
     Some(format!(
-        "Repositories: {}: {} ({} GitHub API calls{}).",
+        "Repositories: {}: {} ({}{}).",
         s.repos.len(),
         health.join(", "),
-        s.api_calls,
+        super::summary::plural(s.api_calls, "GitHub API call", "GitHub API calls"),
         s.forge_calls
             .iter()
             .map(|(f, n)| format!(", {n} {f}"))
@@ -348,6 +426,40 @@ mod tests {
         assert_eq!(share_rows(&[30, 1, 2], 20), vec![17, 1, 2]);
         assert_eq!(share_rows(&[3, 0], 20), vec![3, 0]);
         assert_eq!(share_rows(&[], 20), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn every_line_fits_the_width_whatever_it_holds() {
+        let long = format!("https://example.org/{}", "very-long-segment/".repeat(12));
+        let mut tally = LinkTally::new(false);
+        tally.failing = vec![
+            entry(Status::Broken, &long, &"A Title ".repeat(30)),
+            entry(Status::Timeout, "https://a.test/x", "Short"),
+        ];
+        tally.total = 2;
+        tally.status_counts.insert(Status::Broken, 1);
+        tally.status_counts.insert(Status::Timeout, 1);
+        let policy = FailPolicy::default();
+        let mut s = input(&tally, &[], &policy, 2);
+        s.exit_reason = "words ".repeat(40);
+        for width in [20, 33, 60, 80] {
+            for color in [false, true] {
+                let style = TerminalStyle { color, width };
+                let text = render_terminal(
+                    &s,
+                    std::slice::from_ref(&long),
+                    Path::new("reports"),
+                    2,
+                    style,
+                );
+                for line in text.lines() {
+                    assert!(visible_len(line) <= width, "{width}: {line:?}");
+                }
+                assert!(text.contains("words words"), "{text}");
+            }
+        }
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "  cc"]);
+        assert_eq!(strip_ansi("\u{1b}[1;31mred\u{1b}[0m"), "red");
     }
 
     #[test]

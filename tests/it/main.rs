@@ -12,6 +12,7 @@ mod clients;
 mod extract;
 mod failure_paths;
 mod faults;
+mod first_hour;
 mod fix;
 mod follow;
 mod forges;

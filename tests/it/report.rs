@@ -897,7 +897,7 @@ fn summary_sections() {
     for needle in [
         "# paperlinks report",
         "**The run was interrupted**",
-        "5 link occurrences, 3 repositories, in 1.5 s. Reused from the previous run: 1 link results, 0 repositories. GitHub API calls: 2. Exit code 130: interrupted.",
+        "5 link occurrences, 3 repositories, in 1.5 s. Reused from the previous run: 1 link result, 0 repositories. GitHub API calls: 2. Exit code 130: interrupted.",
         "- a note \\| with a pipe",
         "| ok | 3 |",
         "| broken | 1 |",
