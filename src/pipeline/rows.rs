@@ -303,7 +303,9 @@ pub(super) fn paper_rows<'a>(
     // Code links found on project pages, per paper (`linked_via_page`).
     let mut found_code = vec![0usize; rows.len()];
     for (i, o) in store.occurrences.iter().enumerate() {
-        if o.paper == NO_PAPER {
+        // An image (badge, figure) is checked but is none of the paper's
+        // links or code (issue 22).
+        if o.paper == NO_PAPER || o.role == Role::Image {
             continue;
         }
         let row = &mut rows[o.paper as usize];
