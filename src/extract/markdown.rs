@@ -422,10 +422,8 @@ impl Run<'_, '_, '_> {
                     self.start_link(href, at..at + tag.len(), None, false);
                 }
             }
-            ("a", true) => {
-                if self.cur.as_ref().is_some_and(|b| !b.links.is_empty()) {
-                    self.end_link();
-                }
+            ("a", true) if self.cur.as_ref().is_some_and(|b| !b.links.is_empty()) => {
+                self.end_link()
             }
             ("img", false) => {
                 if let Some(src) = attr_value(tag, "src") {

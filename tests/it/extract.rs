@@ -1028,3 +1028,63 @@ fn one_and_two_word_titles() {
         );
     }
 }
+
+/// `[extract] images = false` drops image sources from `extract` (and from
+/// the check run); by default they are output with the role `image`.
+#[test]
+fn images_off_drops_image_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("l.md");
+    std::fs::write(
+        &input,
+        "- [Owl](https://arxiv.org/abs/1) ![Star](https://img.example.org/s.svg)\n",
+    )
+    .unwrap();
+    let run = |config: &str| {
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(&cfg, config).unwrap();
+        let out = crate::support::cmd::paperlinks()
+            .args(["extract", "--config"])
+            .arg(&cfg)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let on = run("");
+    assert!(on.contains("https://img.example.org/s.svg,,,image"), "{on}");
+    let off = run("[extract]\nimages = false\n");
+    assert!(!off.contains("img.example.org"), "{off}");
+    assert!(off.contains("https://arxiv.org/abs/1"), "{off}");
+}
+
+/// Markdown: nothing inside comments (blocks and inline), no resource
+/// tags; raw `<a href>` and `<img src>` are a link and an image.
+#[test]
+fn markdown_raw_html_comments_and_resources() {
+    let md = "**Owl**\n\n<!-- https://hidden.example.org/a\nhttps://hidden.example.org/b -->\n\n\
+              Text <!-- https://hidden.example.org/c --> <a href=\"https://arxiv.org/abs/9\">paper</a> \
+              <img src=\"https://owl.example.org/fig.png\"> <link href=\"https://owl.example.org/x.css\">\n\n\
+              <script src=\"https://owl.example.org/s.js\">var u = \"https://owl.example.org/in\";</script>\n";
+    let t = triples(&extract_str(Format::Markdown, md));
+    assert_eq!(
+        t,
+        [
+            (
+                "Owl".to_string(),
+                "https://arxiv.org/abs/9".to_string(),
+                "paper".to_string()
+            ),
+            (
+                "Owl".to_string(),
+                "https://owl.example.org/fig.png".to_string(),
+                "image".to_string()
+            )
+        ]
+    );
+}
