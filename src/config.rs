@@ -28,6 +28,7 @@ pub struct Config {
     pub archive: ArchiveConfig,
     pub report: ReportConfig,
     pub follow: FollowConfig,
+    pub extract: ExtractConfig,
 }
 
 impl Default for Config {
@@ -43,7 +44,23 @@ impl Default for Config {
             archive: ArchiveConfig::default(),
             report: ReportConfig::default(),
             follow: FollowConfig::default(),
+            extract: ExtractConfig::default(),
         }
+    }
+}
+
+/// `[extract]`: what extraction keeps.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Image sources (`![alt](src)`, `<img src>`, role `image`) are links
+    /// checked like any other; `false` drops them.
+    pub images: bool,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig { images: true }
     }
 }
 

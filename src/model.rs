@@ -593,7 +593,8 @@ pub struct PaperRow<'a> {
     pub section: &'a str,
     /// The first `paper`-role link ("" when none).
     pub paper_url: &'a str,
-    /// Links by role, indexed like [`Role::ALL`].
+    /// Links by role, indexed like [`Role::ALL`]; `image` (the last) is
+    /// not counted (issue 22).
     pub role_links: [usize; 9],
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: &'static str,

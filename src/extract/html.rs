@@ -28,8 +28,8 @@ use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::role::{is_label, label_before, label_info, label_role};
-use super::unit::{Assign, Block, Leaf, LinkAt};
+use super::role::{Role, is_label, label_before, label_info, label_role};
+use super::unit::{Assign, Block, Leaf, LinkAt, any_links, holds_units, list_leaves};
 
 /// A leaf being read: open links (index into `leaf.links`, where its text
 /// starts, whether it opens the leaf) and open bold elements.
@@ -40,9 +40,9 @@ struct LeafB {
     strong: Vec<(usize, bool)>,
 }
 
-/// An `href` or `src` attribute of the tag being read: its value and span
-/// (from the attribute name to the end of the value), the first of each
-/// name only (as html5gum's default emitter keeps them).
+/// An `href`, `src` or `class` attribute of the tag being read: its value
+/// and span (from the attribute name to the end of the value), the first
+/// of each name only (as html5gum's default emitter keeps them).
 #[derive(Default)]
 struct Attr {
     set: bool,
@@ -58,7 +58,8 @@ struct Tag {
     name: Vec<u8>,
     start: usize,
     self_closing: bool,
-    attrs: [Attr; 2],
+    /// `href`, `src`, `class`.
+    attrs: [Attr; 3],
     /// Which of `attrs` the current attribute's value goes to.
     current: Option<usize>,
 }
@@ -70,13 +71,32 @@ impl Tag {
     }
 }
 
+/// A table's rows so far: a row of cells, or the blocks of a layout row
+/// (one holding a finer unit: an inner table, a card, a list of papers).
+enum Part {
+    Row(Vec<Leaf>),
+    Blocks(Vec<Block>),
+}
+
+/// An open title element (`<papertitle>`, `class="...title..."`): its
+/// name, how many elements of that name opened inside it, the leaf it
+/// started in (the count of leaves taken before it) and where.
+struct Mark {
+    name: Vec<u8>,
+    nested: usize,
+    leaf: usize,
+    at: usize,
+}
+
 enum Frame {
     List(Vec<Vec<Block>>),
     Item(Vec<Block>),
     Table {
         head: Vec<Leaf>,
-        rows: Vec<Vec<Leaf>>,
+        parts: Vec<Part>,
         row: Vec<Leaf>,
+        /// The current row's blocks once it holds a finer unit.
+        layout: Option<Vec<Block>>,
         header_row: bool,
     },
     /// `<div>`/`<article>`: a card if it ends holding one heading.
@@ -97,6 +117,10 @@ struct Run<'d, 'e> {
     anchor_depth: usize,
     /// The `<dt>` text is being read.
     in_term: bool,
+    /// Open title elements.
+    marks: Vec<Mark>,
+    /// Leaves taken so far (which leaf a title element is in).
+    taken: usize,
 }
 
 fn is_heading(name: &[u8]) -> Option<u8> {
@@ -153,13 +177,10 @@ fn value_start(doc: &str, start: usize, end: usize) -> usize {
     start + i
 }
 
-/// Whether a div's blocks make a card: exactly one heading, no finer unit.
+/// Whether a div's blocks make a card, and which block is its title: no
+/// finer unit, and exactly one heading, or else exactly one paragraph
+/// holding a title element (`class="title"`) and links in the div.
 fn card_title(blocks: &[Block]) -> Option<usize> {
-    let mut heads = blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| matches!(b, Block::Heading(..)));
-    let (i, _) = heads.next()?;
     let finer = blocks.iter().any(|b| match b {
         Block::Table { .. } | Block::Card(..) => true,
         Block::List(items) => items.iter().any(|it| {
@@ -168,7 +189,47 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
         }),
         _ => false,
     });
-    (heads.next().is_none() && !finer).then_some(i)
+    if finer {
+        return None;
+    }
+    let mut heads = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::Heading(..)));
+    if let Some((i, _)) = heads.next() {
+        return heads.next().is_none().then_some(i);
+    }
+    let mut marked = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::Para(l) if l.marked().is_some()));
+    let (i, _) = marked.next()?;
+    (marked.next().is_none() && blocks.len() > 1 && any_links(blocks)).then_some(i)
+}
+
+/// A block inside a table cell: a paragraph is a cell; a heading a cell
+/// whose text is the title; a list of links its leaves; a finer unit makes
+/// the row a layout row, whose content is then kept as blocks.
+fn cell_block(row: &mut Vec<Leaf>, layout: &mut Option<Vec<Block>>, b: Block) {
+    if let Some(blocks) = layout {
+        blocks.push(b);
+        return;
+    }
+    match b {
+        Block::Para(l) => row.push(l),
+        Block::Heading(_, mut l) => {
+            l.set_marked(0);
+            row.push(l);
+        }
+        b if holds_units(&b) => {
+            let mut blocks: Vec<Block> = row.drain(..).map(Block::Para).collect();
+            blocks.push(b);
+            *layout = Some(blocks);
+        }
+        Block::List(items) => list_leaves(items, row),
+        // Tables and cards always hold units.
+        Block::Table { .. } | Block::Card(..) => {}
+    }
 }
 
 impl Run<'_, '_> {
@@ -185,6 +246,7 @@ impl Run<'_, '_> {
     /// Takes the open leaf out; its scratch vectors are kept for the next.
     fn take_leaf(&mut self) -> Option<Leaf> {
         let mut b = self.cur.take()?;
+        self.taken += 1;
         let leaf = std::mem::take(&mut b.leaf);
         b.links.clear();
         b.strong.clear();
@@ -210,11 +272,7 @@ impl Run<'_, '_> {
                 blocks.push(b)
             }
             Some(Frame::List(items)) => items.push(vec![b]),
-            Some(Frame::Table { row, .. }) => {
-                if let Block::Para(l) = b {
-                    row.push(l);
-                }
-            }
+            Some(Frame::Table { row, layout, .. }) => cell_block(row, layout, b),
             None => self.assign.block(b),
         }
     }
@@ -267,31 +325,83 @@ impl Run<'_, '_> {
         });
     }
 
+    /// The link a tag gives: `href` of `<a>`/`<area>` (what a reader can
+    /// follow), `src` of `<img>` (role `image`). Other tags' URLs
+    /// (`<link>`, `<script src>`, `<iframe>`, ...) are resources, not links.
     fn attr_links(&mut self, tag: &Tag) -> Option<usize> {
-        let mut found: Vec<(usize, String)> = Vec::new();
-        for value in tag.attrs.iter().filter(|a| a.set) {
-            let text = lossy(&value.value);
-            if let Some((lead, url)) = clean_url(&text) {
-                let at = value_start(self.doc, value.start, value.end);
-                let exact = self.doc.get(at..).is_some_and(|r| r.starts_with(&*text));
-                found.push((if exact { at + lead } else { at }, url.into_owned()));
-            }
+        let image = match tag.name.as_slice() {
+            b"a" | b"area" => false,
+            b"img" => true,
+            _ => return None,
+        };
+        let value = &tag.attrs[usize::from(image)];
+        if !value.set {
+            return None;
         }
-        found.sort_by_key(|(o, _)| *o);
-        let mut first = None;
-        for (off, url) in found {
-            let (line, column) = self.index.pos(self.doc, off);
-            let b = self.leaf(tag.start);
-            first.get_or_insert(b.leaf.links.len());
-            let label = label_role(label_before(&b.leaf.text));
-            b.leaf.links.push(LinkAt {
-                line,
-                column,
-                url,
-                label,
+        let text = lossy(&value.value);
+        let (lead, url) = clean_url(&text)?;
+        let at = value_start(self.doc, value.start, value.end);
+        let exact = self.doc.get(at..).is_some_and(|r| r.starts_with(&*text));
+        let off = if exact { at + lead } else { at };
+        let url = url.into_owned();
+        let (line, column) = self.index.pos(self.doc, off);
+        let b = self.leaf(tag.start);
+        let first = b.leaf.links.len();
+        let label = if image {
+            Some(Role::Image)
+        } else {
+            label_role(label_before(&b.leaf.text))
+        };
+        b.leaf.links.push(LinkAt {
+            line,
+            column,
+            url,
+            label,
+        });
+        Some(first)
+    }
+
+    /// A title element opens (`<papertitle>`, `class="...title..."`), or
+    /// one of the same name opens inside an open one.
+    fn start_mark(&mut self, tag: &Tag) {
+        let name: &[u8] = &tag.name;
+        for m in self.marks.iter_mut().filter(|m| m.name == name) {
+            m.nested += 1;
+        }
+        let class = &tag.attrs[2];
+        let titled = name == b"papertitle"
+            || (class.set
+                && class
+                    .value
+                    .windows(5)
+                    .any(|w| w.eq_ignore_ascii_case(b"title")));
+        if titled && !tag.self_closing {
+            let at = self.cur.as_ref().map_or(0, |b| b.leaf.text.len());
+            self.marks.push(Mark {
+                name: name.to_vec(),
+                nested: 0,
+                leaf: self.taken,
+                at,
             });
         }
-        first
+    }
+
+    /// An end tag closes the innermost open title element of its name: the
+    /// text since its start is the leaf's title (when still in that leaf).
+    fn end_mark(&mut self, name: &[u8]) {
+        let Some(i) = self.marks.iter().rposition(|m| m.name == name) else {
+            return;
+        };
+        if self.marks[i].nested > 0 {
+            self.marks[i].nested -= 1;
+            return;
+        }
+        let m = self.marks.remove(i);
+        if m.leaf == self.taken
+            && let Some(b) = self.cur.as_mut()
+        {
+            b.leaf.set_marked(m.at);
+        }
     }
 
     fn start_tag(&mut self, tag: &Tag) {
@@ -299,6 +409,9 @@ impl Run<'_, '_> {
         let at = tag.start;
         if is_block(name) || is_heading(name).is_some() || self.structural(name) {
             self.close_leaf();
+        }
+        if !self.marks.is_empty() || tag.attrs[2].set || name == b"papertitle" {
+            self.start_mark(tag);
         }
         match name {
             b"ul" | b"ol" => self.frames.push(Frame::List(Vec::new())),
@@ -309,14 +422,16 @@ impl Run<'_, '_> {
                 self.frames.push(Frame::Item(Vec::new()))
             }
             b"tr" => {
-                if matches!(self.frames.last(), Some(Frame::Table { row, .. }) if !row.is_empty()) {
+                if matches!(self.frames.last(), Some(Frame::Table { row, layout, .. }) if !row.is_empty() || layout.is_some())
+                {
                     self.end_tag(b"tr");
                 }
             }
             b"table" => self.frames.push(Frame::Table {
                 head: Vec::new(),
-                rows: Vec::new(),
+                parts: Vec::new(),
                 row: Vec::new(),
+                layout: None,
                 header_row: true,
             }),
             b"td" => {
@@ -389,6 +504,9 @@ impl Run<'_, '_> {
     }
 
     fn end_tag(&mut self, name: &[u8]) {
+        if !self.marks.is_empty() {
+            self.end_mark(name);
+        }
         if is_block(name) || is_heading(name).is_some() || self.structural(name) {
             if let Some(level) = is_heading(name) {
                 if let Some(leaf) = self.take_leaf() {
@@ -432,32 +550,71 @@ impl Run<'_, '_> {
                     self.push_block(Block::List(items));
                 }
             }
-            b"tr" => {
-                if let Some(Frame::Table {
-                    head,
-                    rows,
-                    row,
-                    header_row,
-                }) = self.frames.last_mut()
-                {
-                    let cells = std::mem::take(row);
-                    if *header_row && head.is_empty() && rows.is_empty() {
-                        *head = cells;
-                    } else {
-                        rows.push(cells);
-                    }
-                    *header_row = true;
-                }
-            }
-            b"table" => {
-                if let Some(Frame::Table { head, rows, .. }) = self.frames.last_mut() {
-                    let (head, rows) = (std::mem::take(head), std::mem::take(rows));
-                    self.frames.pop();
-                    self.push_block(Block::Table { head, rows });
-                }
-            }
+            b"tr" => self.end_row(),
+            b"table" => self.end_table(),
             b"div" | b"article" => self.end_div(),
             _ => {}
+        }
+    }
+
+    fn end_row(&mut self) {
+        let Some(Frame::Table {
+            head,
+            parts,
+            row,
+            layout,
+            header_row,
+        }) = self.frames.last_mut()
+        else {
+            return;
+        };
+        let cells = std::mem::take(row);
+        if let Some(blocks) = layout.take() {
+            parts.push(Part::Blocks(blocks));
+        } else if *header_row && head.is_empty() && parts.is_empty() {
+            *head = cells;
+        } else {
+            parts.push(Part::Row(cells));
+        }
+        *header_row = true;
+    }
+
+    /// A table's rows in order: runs of rows of cells as tables (the
+    /// header with the first), a layout row's blocks as they are.
+    fn end_table(&mut self) {
+        if matches!(self.frames.last(), Some(Frame::Table { row, layout, .. }) if !row.is_empty() || layout.is_some())
+        {
+            self.end_row();
+        }
+        let Some(Frame::Table { head, parts, .. }) = (match self.frames.last() {
+            Some(Frame::Table { .. }) => self.frames.pop(),
+            _ => None,
+        }) else {
+            return;
+        };
+        let mut head = Some(head);
+        let mut rows: Vec<Vec<Leaf>> = Vec::new();
+        for part in parts {
+            match part {
+                Part::Row(cells) => rows.push(cells),
+                Part::Blocks(blocks) => {
+                    if !rows.is_empty() {
+                        let head = head.take().unwrap_or_default();
+                        self.push_block(Block::Table {
+                            head,
+                            rows: std::mem::take(&mut rows),
+                        });
+                    }
+                    if let Some(h) = head.take() {
+                        h.into_iter().for_each(|l| self.push_block(Block::Para(l)));
+                    }
+                    blocks.into_iter().for_each(|b| self.push_block(b));
+                }
+            }
+        }
+        if !rows.is_empty() || head.as_ref().is_some_and(|h| !h.is_empty()) {
+            let head = head.unwrap_or_default();
+            self.push_block(Block::Table { head, rows });
         }
     }
 
@@ -476,7 +633,7 @@ impl Run<'_, '_> {
             return;
         };
         if let Some(i) = card_title(&blocks)
-            && let Block::Heading(_, title) = blocks.remove(i)
+            && let Block::Heading(_, title) | Block::Para(title) = blocks.remove(i)
         {
             self.push_block(Block::Card(title, blocks));
             return;
@@ -510,6 +667,7 @@ impl Callback<Infallible, usize> for Reader<'_, '_, '_> {
                 let slot = match name {
                     b"href" => Some(0),
                     b"src" => Some(1),
+                    b"class" => Some(2),
                     _ => None,
                 };
                 tag.current = slot.filter(|&i| !tag.attrs[i].set);
@@ -589,6 +747,8 @@ pub(crate) fn run(doc: &str, emit: &mut dyn FnMut(Event)) {
         spare: None,
         anchor_depth: 0,
         in_term: false,
+        marks: Vec::new(),
+        taken: 0,
     };
     let mut emitter = CallbackEmitter::new(Reader {
         run: &mut r,

@@ -1,5 +1,7 @@
-//! Hugging Face daily-papers JSON (an array of items) and JSON Lines (one
-//! item per line); each item is a paper. Never does I/O beyond the reader.
+//! JSON and JSON Lines: Hugging Face daily-papers items (each item a
+//! paper), and any other object, read by [`super::jsonwalk`] (every URL in
+//! a string value a link, papers from `title`/`name` fields). Never does
+//! I/O beyond the reader.
 //!
 //! Streaming: a small byte scanner (strings and escapes aware) cuts the
 //! input into items, every object that is not inside another object (so an
@@ -8,6 +10,9 @@
 //! time. Items larger than [`MAX_ITEM`] bytes, and items that do not parse,
 //! are skipped.
 //!
+//! A daily-papers item has a `paper` object, or a `summary`, `githubRepo`
+//! or `projectPage` field; an item without them that holds no URL is read
+//! the same way (so `{"title": ".."}` is a paper without links).
 //! An item is `{"paper": {"title", "summary", "id", "githubRepo"?,
 //! "projectPage"?}, ...}`; each field may also sit at the item's top level
 //! (the `paper` object wins). Items with neither title, summary nor id are
@@ -29,6 +34,7 @@ use serde_json::Value;
 use super::claims::claims_code;
 use super::clean::{clean_url, find_urls};
 use super::decode::{Notes, decode};
+use super::jsonwalk;
 use super::pos::LineIndex;
 use super::role::{self, Role};
 use super::{Event, FoundLink, PaperStart};
@@ -180,7 +186,41 @@ impl ItemText<'_> {
     }
 }
 
-/// Handles one item; returns 1 if it was a paper.
+/// The events of [`jsonwalk::walk`] over one item.
+struct WalkSink<'a, 'e> {
+    at: &'a ItemText<'a>,
+    base: usize,
+    papers: usize,
+    emit: &'e mut dyn FnMut(Event),
+}
+
+impl jsonwalk::Sink for WalkSink<'_, '_> {
+    fn paper(&mut self, title: &str, at: usize) -> usize {
+        let index = self.base + self.papers;
+        self.papers += 1;
+        (self.emit)(Event::Paper(PaperStart {
+            index,
+            title: title.to_string(),
+            line: self.at.pos(at).0,
+            section: String::new(),
+        }));
+        index
+    }
+
+    fn link(&mut self, (off, url, role): jsonwalk::Found, paper: Option<usize>) {
+        let (line, column) = self.at.pos(off);
+        (self.emit)(Event::Link(FoundLink {
+            line,
+            column,
+            url,
+            paper,
+            role,
+        }));
+    }
+}
+
+/// Handles one item; returns the number of papers it gave (a daily-papers
+/// item is one; any other object as many as [`jsonwalk`] finds).
 fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event), notes: &mut Notes) -> usize {
     let mut bad = Vec::new();
     let text = decode(&it.bytes, &mut bad);
@@ -193,18 +233,34 @@ fn handle_item(it: &Item, index: usize, emit: &mut dyn FnMut(Event), notes: &mut
     if !v.is_object() {
         return 0;
     }
-    let paper = v.get("paper").filter(|p| p.is_object()).unwrap_or(&v);
+    let nested = v.get("paper").filter(|p| p.is_object());
+    let paper = nested.unwrap_or(&v);
+    let at = ItemText {
+        it,
+        text: &text,
+        lines: LineIndex::new(&text),
+    };
+    let daily = nested.is_some()
+        || ["summary", "githubRepo", "projectPage"]
+            .iter()
+            .any(|k| str_field(paper, &v, k).is_some());
+    if !daily {
+        let mut sink = WalkSink {
+            at: &at,
+            base: index,
+            papers: 0,
+            emit: &mut *emit,
+        };
+        if jsonwalk::walk(&text, &mut sink) {
+            return sink.papers;
+        }
+    }
     let title = str_field(paper, &v, "title");
     let summary = str_field(paper, &v, "summary").or_else(|| str_field(paper, &v, "abstract"));
     let id = str_field(paper, &v, "id");
     if title.is_none() && summary.is_none() && id.is_none() {
         return 0;
     }
-    let at = ItemText {
-        it,
-        text: &text,
-        lines: LineIndex::new(&text),
-    };
     let paper_line = at.key_at("title").map(|o| at.pos(o).0).unwrap_or(it.line);
     emit(Event::Paper(PaperStart {
         index,

@@ -26,7 +26,7 @@ use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::decode::{Notes, decode};
 use super::pos::LineIndex;
-use super::role::{label_before, label_info, label_role};
+use super::role::{Role, label_before, label_info, label_role};
 use super::segments::Runs;
 use super::unit::{Assign, Block, Leaf, LinkAt};
 
@@ -55,8 +55,8 @@ struct LeafB {
     pieces: Vec<Piece>,
     /// Open links: (index into `leaf.links` when it has a URL, where its
     /// text starts in `leaf.text`, whether it opens the leaf, whether it
-    /// counts in `link_depth`).
-    links: Vec<(Option<usize>, usize, bool, bool)>,
+    /// counts in `link_depth`, whether it is an image).
+    links: Vec<(Option<usize>, usize, bool, bool, bool)>,
     /// Open bold/emphasis: where its text starts, whether it opens the leaf.
     strong: Vec<(usize, bool)>,
 }
@@ -81,6 +81,12 @@ struct Run<'d, 'a, 'e> {
     spare: Option<LeafB>,
     /// Inside a link/image with a URL destination: its text is not scanned.
     link_depth: usize,
+    /// Inside an image: its alt text is not text (never a title).
+    image_depth: usize,
+    /// Inside an HTML comment, or a `<script>`/`<style>` element (its end
+    /// tag's name), across HTML events.
+    in_comment: bool,
+    skip_until: Option<&'static str>,
 }
 
 impl Run<'_, '_, '_> {
@@ -111,6 +117,11 @@ impl Run<'_, '_, '_> {
     fn take_leaf(&mut self) -> Option<Leaf> {
         self.flush_text();
         let mut b = self.cur.take()?;
+        // Links left open (a raw `<a>` never closed) end with their leaf.
+        for &(_, _, _, counted, image) in &b.links {
+            self.link_depth -= usize::from(counted).min(self.link_depth);
+            self.image_depth -= usize::from(image).min(self.image_depth);
+        }
         let leaf = std::mem::take(&mut b.leaf);
         b.buf.clear();
         b.pieces.clear();
@@ -179,19 +190,21 @@ impl Run<'_, '_, '_> {
     }
 
     /// `def`: the span of a reference link's definition, where its URL is
-    /// placed when written there as-is.
+    /// placed when written there as-is. An image's source has the role
+    /// `image`; it never opens the leaf and its alt text is not text.
     fn start_link(
         &mut self,
         dest: &str,
         range: std::ops::Range<usize>,
         def: Option<std::ops::Range<usize>>,
+        image: bool,
     ) {
         self.flush_text();
         self.leaf(range.start);
         let link_depth = self.link_depth;
         let (doc, index) = (self.doc, &self.index);
         let Some(b) = self.cur.as_mut() else { return };
-        let opens = b.leaf.at_open();
+        let opens = !image && b.leaf.at_open();
         let text_at = b.leaf.text.len();
         let mut slot = None;
         if let Some((lead, url)) = clean_url(dest) {
@@ -207,26 +220,39 @@ impl Run<'_, '_, '_> {
                 .unwrap_or(range.start);
             let (line, column) = index.pos(doc, src);
             slot = Some(b.leaf.links.len());
+            let label = if image {
+                Some(Role::Image)
+            } else {
+                label_role(label_before(&b.leaf.text))
+            };
             b.leaf.links.push(LinkAt {
                 line,
                 column,
-                label: label_role(label_before(&b.leaf.text)),
+                label,
                 url: url.into_owned(),
             });
         }
         let counted = slot.is_some() || link_depth > 0;
-        b.links.push((slot, text_at, opens, counted));
+        b.links.push((slot, text_at, opens, counted, image));
         if counted {
             self.link_depth += 1;
+        }
+        if image {
+            self.image_depth += 1;
         }
     }
 
     fn end_link(&mut self) {
         self.flush_text();
         let Some(b) = self.cur.as_mut() else { return };
-        let Some((slot, at, opens, counted)) = b.links.pop() else {
+        let Some((slot, at, opens, counted, image)) = b.links.pop() else {
             return;
         };
+        if image {
+            self.image_depth = self.image_depth.saturating_sub(1);
+            self.link_depth = self.link_depth.saturating_sub(usize::from(counted));
+            return;
+        }
         let text = b.leaf.text.get(at..).unwrap_or("");
         // A link that opens the leaf with a title's text names no role.
         let (role, label) = label_info(text);
@@ -330,19 +356,171 @@ impl Run<'_, '_, '_> {
         }
     }
 
+    /// Raw HTML (a block's line or an inline tag): text between tags is
+    /// text; `<a href>` a link whose text follows, `<img src>` an image,
+    /// `<br>` a line break; comments, `<script>`/`<style>` contents and
+    /// other tags' URLs (`<link>`, `<meta>`, ...) are not links.
     fn html(&mut self, t: &str, range: std::ops::Range<usize>) {
         self.flush_text();
-        if t.as_bytes()
-            .get(..3)
-            .is_some_and(|h| h.eq_ignore_ascii_case(b"<br"))
-        {
-            let b = self.leaf(range.start);
-            b.leaf.text.push('\n');
-            return;
+        let b = t.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if self.in_comment {
+                let Some(j) = memchr::memmem::find(&b[i..], b"-->") else {
+                    return;
+                };
+                self.in_comment = false;
+                i += j + 3;
+                continue;
+            }
+            if let Some(name) = self.skip_until {
+                let Some(j) = find_end_tag(&b[i..], name) else {
+                    return;
+                };
+                self.skip_until = None;
+                i += j;
+                continue;
+            }
+            // A `<` that opens no tag (`a < b`) is text.
+            let j = memchr::memchr_iter(b'<', &b[i..])
+                .map(|j| i + j)
+                .find(|&j| {
+                    b.get(j + 1)
+                        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!'))
+                })
+                .unwrap_or(b.len());
+            if j > i {
+                let at = range.start + i;
+                let scan = self.link_depth == 0;
+                self.push_text(&t[i..j], at..at + (j - i), scan);
+                self.flush_text();
+            }
+            if j >= b.len() {
+                break;
+            }
+            if b[j..].starts_with(b"<!--") {
+                self.in_comment = true;
+                i = j + 4;
+                continue;
+            }
+            let end = tag_end(&b[j..]).map_or(b.len(), |e| j + e + 1);
+            self.html_tag(&t[j..end], range.start + j);
+            i = end;
         }
-        self.push_text(t, range, true);
-        self.flush_text();
     }
+
+    /// One raw HTML tag, `tag` at byte `at` of the document.
+    fn html_tag(&mut self, tag: &str, at: usize) {
+        let (name, closing) = tag_name(tag);
+        match (name.as_str(), closing) {
+            ("br", _) => {
+                let b = self.leaf(at);
+                b.leaf.text.push('\n');
+            }
+            ("a" | "area", false) => {
+                if let Some(href) = attr_value(tag, "href") {
+                    self.start_link(href, at..at + tag.len(), None, false);
+                }
+            }
+            ("a", true) if self.cur.as_ref().is_some_and(|b| !b.links.is_empty()) => {
+                self.end_link()
+            }
+            ("img", false) => {
+                if let Some(src) = attr_value(tag, "src") {
+                    self.start_link(src, at..at + tag.len(), None, true);
+                    self.end_link();
+                }
+            }
+            ("script", false) if !tag.ends_with("/>") => self.skip_until = Some("script"),
+            ("style", false) if !tag.ends_with("/>") => self.skip_until = Some("style"),
+            (
+                "p" | "div" | "tr" | "td" | "th" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                | "table" | "ul" | "ol",
+                _,
+            ) => {
+                if let Some(b) = self.cur.as_mut()
+                    && !b.leaf.text.ends_with('\n')
+                    && !b.leaf.text.is_empty()
+                {
+                    b.leaf.text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where a tag starting at `b[0] == b'<'` ends (its `>`, outside quotes).
+fn tag_end(b: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &c) in b.iter().enumerate().skip(1) {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A tag's name, lower-cased, and whether it is an end tag.
+fn tag_name(tag: &str) -> (String, bool) {
+    let rest = &tag[1.min(tag.len())..];
+    let (rest, closing) = match rest.strip_prefix('/') {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    let name: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (name, closing)
+}
+
+/// The value of attribute `name` in a start tag (quoted or not).
+fn attr_value<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let lower = tag.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut from = 0;
+    while let Some(k) = lower[from..].find(name) {
+        let i = from + k;
+        from = i + name.len();
+        let before_ok = i > 0 && b[i - 1].is_ascii_whitespace();
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let v = from + (lower[from..].len() - rest.len()) + 1;
+        let v = v + (lower[v..].len() - lower[v..].trim_start().len());
+        return Some(match b.get(v) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = memchr::memchr(q, &b[v + 1..]).map_or(b.len(), |e| v + 1 + e);
+                &tag[v + 1..end]
+            }
+            _ => {
+                let end = b[v..]
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || *c == b'>')
+                    .map_or(b.len(), |e| v + e);
+                &tag[v..end]
+            }
+        });
+    }
+    None
+}
+
+/// Just past the end tag `</name>` in `b` (ASCII case-insensitive).
+fn find_end_tag(b: &[u8], name: &str) -> Option<usize> {
+    let n = name.len();
+    memchr::memmem::find_iter(b, b"</")
+        .find(|&i| {
+            b.get(i + 2..i + 2 + n)
+                .is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes()))
+        })
+        .map(|i| tag_end(&b[i..]).map_or(b.len(), |e| i + e + 1))
 }
 
 /// Extracts from a stream in runs of whole blocks ([`super::segments`]):
@@ -390,6 +568,9 @@ fn parse_run(doc: &str, base: usize, assign: &mut Assign<'_>) -> usize {
         cur: None,
         spare: None,
         link_depth: 0,
+        image_depth: 0,
+        in_comment: false,
+        skip_until: None,
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut code_depth = 0usize;
@@ -402,19 +583,32 @@ fn parse_run(doc: &str, base: usize, assign: &mut Assign<'_>) -> usize {
             }
             Md::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
             _ if code_depth > 0 => {}
-            Md::Start(Tag::Link { dest_url, id, .. } | Tag::Image { dest_url, id, .. }) => {
+            Md::Start(
+                ref tag @ (Tag::Link {
+                    ref dest_url,
+                    ref id,
+                    ..
+                }
+                | Tag::Image {
+                    ref dest_url,
+                    ref id,
+                    ..
+                }),
+            ) => {
                 // A reference link's URL is written in its definition.
                 let def = (!id.is_empty())
-                    .then(|| events.reference_definitions().get(&id))
+                    .then(|| events.reference_definitions().get(id))
                     .flatten()
                     .map(|d| d.span.clone());
-                r.start_link(&dest_url, range, def)
+                let image = matches!(tag, Tag::Image { .. });
+                r.start_link(dest_url, range, def, image)
             }
             Md::End(TagEnd::Link | TagEnd::Image) => r.end_link(),
             Md::Start(Tag::Strong | Tag::Emphasis) => r.start_strong(range.start),
             Md::End(TagEnd::Strong | TagEnd::Emphasis) => r.end_strong(),
             Md::Start(tag) => r.start_block(&tag, range.start),
             Md::End(end) => r.end_block(&end),
+            Md::Text(_) | Md::Code(_) if r.image_depth > 0 => {}
             Md::Text(t) | Md::Code(t) => {
                 let scan = r.link_depth == 0;
                 r.push_text(&t, range, scan);

@@ -14,7 +14,8 @@
 //! - `markdown`: headings and list-item titles as papers; code blocks skipped.
 //! - [`segments`]: Markdown split into runs of whole blocks (bounded memory).
 //! - `html`: headings as papers; `href`/`src`; script/style skipped.
-//! - `json`: daily-papers arrays and JSON Lines, one item in memory at a time.
+//! - `json`: daily-papers arrays and JSON Lines, one item in memory at a time;
+//!   `jsonwalk`: any other JSON object (every URL in a string a link).
 
 use std::io::BufRead;
 
@@ -23,6 +24,7 @@ pub mod clean;
 pub mod decode;
 mod html;
 mod json;
+mod jsonwalk;
 mod markdown;
 mod pos;
 pub mod role;

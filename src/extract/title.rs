@@ -11,7 +11,9 @@
 //! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
 //! trimmed; whitespace is collapsed.
 
-/// The cleaned title of a unit's raw title text.
+/// The cleaned title of a unit's plain title text (a cell's or a line's
+/// text, no markup around the title): cut where a description, a year, the
+/// authors or a trailing `[pdf]` label begins.
 pub fn clean_title(raw: &str) -> String {
     let t = raw.trim_start();
     let b = t.as_bytes();
@@ -24,6 +26,113 @@ pub fn clean_title(raw: &str) -> String {
             t = &t[..i];
         }
     }
+    let t = cut_citation(t);
+    let t = cut_description_after_colon(t);
+    finish(t)
+}
+
+/// The title a delimiting element gives (bold text, a link's text,
+/// `<papertitle>`, a heading, a card's title element): whole, only a
+/// numbering prefix, markup characters and trailing punctuation dropped and
+/// whitespace collapsed (issue 22).
+pub fn clean_whole(raw: &str) -> String {
+    finish(raw.trim_start())
+}
+
+/// A heading's title: its text whole, but not the link labels after it
+/// (`### Title [[Paper]](..) [[Code]](..)`) nor what follows a line break
+/// or a double space.
+pub fn clean_heading(raw: &str) -> String {
+    let t = raw.trim_start();
+    let t = &t[..description_start(t.as_bytes())];
+    finish(cut_label(t))
+}
+
+/// Before the first ` [label]` (a bracketed role label).
+fn cut_label(t: &str) -> &str {
+    for i in memchr::memmem::find_iter(t.as_bytes(), b" [") {
+        let r = &t[i + 2..];
+        if let Some(close) = r.find(']')
+            && super::role::is_label(&r[..close])
+        {
+            return &t[..i];
+        }
+    }
+    t
+}
+
+/// Where a plain title's citation tail begins: ` (2017)`, `, K. He et
+/// al.`, ` [pdf]`.
+fn cut_citation(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut end = t.len();
+    // ` (YEAR`
+    for i in memchr::memmem::find_iter(b, b" (") {
+        let y = &b[i + 2..];
+        if y.len() >= 4 && y[..4].iter().all(u8::is_ascii_digit) && matches!(&y[..2], b"19" | b"20")
+        {
+            end = end.min(i);
+            break;
+        }
+    }
+    // `, A. Author` (an initial after a comma) or `..., Name et al.`
+    for i in memchr::memmem::find_iter(b, b", ") {
+        let r = &b[i + 2..];
+        if r.len() >= 2 && r[0].is_ascii_uppercase() && r[1] == b'.' {
+            end = end.min(i);
+            break;
+        }
+    }
+    if let Some(k) = memchr::memmem::find(b, b" et al")
+        && let Some(i) = memchr::memmem::rfind(&b[..k], b", ")
+    {
+        end = end.min(i);
+    }
+    // ` [pdf]`, ` [code]`: a bracketed role label.
+    cut_label(&t[..end])
+}
+
+/// `Name: a library for ...` (a plain bullet `- X: description`): the
+/// name, when what follows the first `: ` reads as a description: it opens
+/// in lower case, or with `A`/`An`/`The` and then a lower-case word that is
+/// not a small word, or holds a lower-case `is`/`are`/`we`/... — not a
+/// subtitle (`BERT: Pre-training of Deep ...`, `ViT: An Image Is Worth
+/// ...`, `Swin-Unet: Unet-like pure transformer for ...`).
+fn cut_description_after_colon(t: &str) -> &str {
+    const SMALL: [&str; 16] = [
+        "a", "an", "the", "of", "for", "and", "or", "in", "on", "with", "to", "via", "from", "by",
+        "at", "as",
+    ];
+    const VERBS: [&str; 10] = [
+        "is", "are", "was", "were", "we", "our", "that", "which", "provides", "allows",
+    ];
+    let Some(i) = find_short(t, ": ") else {
+        return t;
+    };
+    let (head, rest) = (&t[..i], &t[i + 2..]);
+    if head.split_whitespace().nth(3).is_some() || !head.chars().any(char::is_alphabetic) {
+        return t;
+    }
+    let mut words = rest.split_whitespace();
+    let Some(first) = words.next() else {
+        return t;
+    };
+    let lower = |w: &str| w.chars().next().is_some_and(char::is_lowercase);
+    let article = matches!(first, "A" | "An" | "The")
+        && rest
+            .split_whitespace()
+            .skip(1)
+            .take(3)
+            .any(|w| lower(w) && !SMALL.contains(&w));
+    let verb = rest.split_whitespace().any(|w| VERBS.contains(&w));
+    if lower(first) || article || verb {
+        head
+    } else {
+        t
+    }
+}
+
+fn finish(t: &str) -> String {
     let t = drop_numbering(t);
     let t = t.trim_matches(|c: char| matches!(c, '*' | '_' | '`') || c.is_whitespace());
     let t = t.trim_end_matches(|c: char| {

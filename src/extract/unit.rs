@@ -31,7 +31,11 @@
 //! (case-insensitive, in that order of preference) when it is not a role
 //! label; the bold text that opens the unit; the text of a link opening a
 //! cell or the item when it is not a role label; the first cell (with a
-//! letter) or line, up to its first URL. Then [`clean_title`].
+//! letter) or line, up to its first URL. A title element's text is kept
+//! whole ([`clean_whole`]); a plain cell's or line's text is cut where a
+//! description, a year or the authors begin ([`clean_title`]). A title
+//! element (`<papertitle>`, `class="...title..."`, a heading in a cell)
+//! comes first.
 //!
 //! # Sections and roles
 //! `section` is the innermost heading (or section item) above the unit. A
@@ -40,7 +44,7 @@
 
 use super::claims::claims_code;
 use super::role::{self, Role, is_label, label_role, withholds_code};
-use super::title::clean_title;
+use super::title::{clean_heading, clean_title, clean_whole};
 use super::{Event, FoundLink, PaperStart};
 
 /// A link found in a leaf, with the role its own label names (if any).
@@ -64,6 +68,10 @@ pub(crate) struct Leaf {
     /// The text of a link that opens the leaf (only blanks, digits and
     /// punctuation before it), as a range of `text`.
     link_at: Option<std::ops::Range<usize>>,
+    /// The text of an element that marks a title (`<papertitle>`, a
+    /// `class="...title..."` element, a heading inside a table cell), as a
+    /// range of `text`.
+    marked_at: Option<std::ops::Range<usize>>,
     pub links: Vec<LinkAt>,
 }
 
@@ -96,6 +104,22 @@ impl Leaf {
         }
     }
 
+    /// The text of the element that marks this leaf's title.
+    pub(crate) fn marked(&self) -> Option<&str> {
+        self.marked_at
+            .clone()
+            .map(|r| self.text.get(r).unwrap_or(""))
+            .filter(|t| has_letter(t))
+    }
+
+    /// Records a title element's text, `text[from..]` as it is now (the
+    /// first one with a letter only).
+    pub(crate) fn set_marked(&mut self, from: usize) {
+        if self.marked().is_none() {
+            self.marked_at = Some(from.min(self.text.len())..self.text.len());
+        }
+    }
+
     pub(crate) fn has_strong_open(&self) -> bool {
         self.strong_at.is_some()
     }
@@ -106,8 +130,15 @@ impl Leaf {
 
     /// Only blanks, digits and punctuation so far: an element starting now
     /// opens the leaf.
+    /// Images do not count: they are never titles (`![Star](badge)
+    /// [**Title**](url)` opens with the title).
     pub(crate) fn at_open(&self) -> bool {
-        self.links.is_empty() && !has_letter(&self.text)
+        self.links.iter().all(|l| l.label == Some(Role::Image)) && !has_letter(&self.text)
+    }
+
+    /// Whether the leaf holds a link that is not an image.
+    fn has_links(&self) -> bool {
+        self.links.iter().any(|l| l.label != Some(Role::Image))
     }
 }
 
@@ -124,7 +155,7 @@ impl Leaf {
     /// The title this leaf offers: its opening bold text or opening link
     /// text, when that is not a role label.
     fn title(&self) -> Option<&str> {
-        [self.strong_open(), self.link_open()]
+        [self.marked(), self.strong_open(), self.link_open()]
             .into_iter()
             .flatten()
             .find(|t| !t.trim().is_empty() && !is_label(t))
@@ -142,13 +173,33 @@ impl Leaf {
     /// Opens with a short label of any words before a link: `Home: URL`,
     /// `Homeoage: URL` (a typo), `Weights & logs: URL` — at most three
     /// words and 30 bytes before `:`/`：`, and a link after it.
+    /// Not when a description follows the label (`- Name: a library
+    /// for ... [link]` is a paper named Name): after the `:` at most three
+    /// words besides URLs, and one link.
     fn short_label_led(&self) -> bool {
-        !self.links.is_empty()
+        self.links
+            .iter()
+            .filter(|l| l.label != Some(Role::Image))
+            .count()
+            == 1
             && !self.has_strong_open()
             && !self.has_link_open()
             && self.colon_head().is_some_and(|h| {
                 h.len() <= 30 && !h.is_empty() && h.split_whitespace().nth(3).is_none()
             })
+            && self.after_colon().is_some_and(|r| {
+                r.split_whitespace()
+                    .filter(|w| !w.starts_with("http") && !w.starts_with("www."))
+                    .nth(3)
+                    .is_none()
+            })
+    }
+
+    /// The text after the first `:`/`：`.
+    fn after_colon(&self) -> Option<&str> {
+        let t = self.text.trim_start();
+        t.find([':', '：'])
+            .map(|i| &t[i + t[i..].chars().next().map_or(1, char::len_utf8)..])
     }
 
     /// The text before the first `:`/`：`, when one comes.
@@ -251,13 +302,23 @@ fn first_para(blocks: &[Block]) -> Option<&Leaf> {
     })
 }
 
+/// The first title element (`<papertitle>`, `class="title"`) among the
+/// paragraphs of an item, nested lists included.
+fn marked_in(blocks: &[Block]) -> Option<&str> {
+    blocks.iter().find_map(|b| match b {
+        Block::Para(l) | Block::Heading(_, l) => l.marked(),
+        Block::List(items) => items.iter().find_map(|i| marked_in(i)),
+        _ => None,
+    })
+}
+
 fn own_links(blocks: &[Block]) -> bool {
     blocks
         .iter()
         .any(|b| matches!(b, Block::Para(l) | Block::Heading(_, l) if !l.links.is_empty()))
 }
 
-fn any_links(blocks: &[Block]) -> bool {
+pub(crate) fn any_links(blocks: &[Block]) -> bool {
     blocks.iter().any(|b| match b {
         Block::Para(l) | Block::Heading(_, l) => !l.links.is_empty(),
         Block::List(items) => items.iter().any(|i| any_links(i)),
@@ -290,6 +351,36 @@ fn nested_units(blocks: &[Block]) -> bool {
     })
 }
 
+/// Whether a block inside a table cell is a finer unit (a table, a card, a
+/// list of papers): the row holding it is layout, not a paper.
+pub(crate) fn holds_units(b: &Block) -> bool {
+    match b {
+        Block::Table { .. } | Block::Card(..) => true,
+        Block::List(items) => items
+            .iter()
+            .any(|i| first_para(i).is_some_and(|l| l.title().is_some()) || nested_units(i)),
+        Block::Para(_) | Block::Heading(..) => false,
+    }
+}
+
+/// The leaves of a list (each item's paragraphs, nested lists included),
+/// in order: a list of links inside a table cell is part of that cell.
+pub(crate) fn list_leaves(items: Vec<Vec<Block>>, out: &mut Vec<Leaf>) {
+    for b in items.into_iter().flatten() {
+        match b {
+            Block::Para(l) | Block::Heading(_, l) => out.push(l),
+            Block::List(inner) => list_leaves(inner, out),
+            Block::Table { head, rows } => {
+                out.extend(head.into_iter().chain(rows.into_iter().flatten()))
+            }
+            Block::Card(t, content) => {
+                out.push(t);
+                list_leaves(vec![content], out);
+            }
+        }
+    }
+}
+
 /// The level given to a table's section rows (below any heading or item).
 const TABLE_SECTION: u8 = u8::MAX;
 
@@ -302,6 +393,22 @@ fn section_row(row: &[Leaf]) -> Option<String> {
     let mut filled = row.iter().filter(|l| !l.text.trim().is_empty());
     let only = filled.next()?;
     (filled.next().is_none()).then(|| clean_title(&only.text))
+}
+
+/// A row of two or more cells with a title element and links each (a grid
+/// of papers): where each paper's cells start (the first from column 0).
+fn cell_units(row: &[Leaf]) -> Option<Vec<usize>> {
+    let mut starts: Vec<usize> = row
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.marked().is_some() && l.has_links())
+        .map(|(i, _)| i)
+        .collect();
+    if starts.len() < 2 {
+        return None;
+    }
+    starts[0] = 0;
+    Some(starts)
 }
 
 /// Header column roles and the title column of a table.
@@ -319,9 +426,19 @@ fn header_info(head: &[Leaf]) -> (Vec<Option<Role>>, Option<usize>) {
 }
 
 fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
+    if let Some(t) = row
+        .iter()
+        .find_map(Leaf::marked)
+        .map(clean_whole)
+        .filter(|t| !t.is_empty() && !is_label(t))
+    {
+        return t;
+    }
     if let Some(c) = title_col.and_then(|c| row.get(c)) {
-        let t = c.strong_open().or(c.link_open()).unwrap_or(&c.text);
-        let t = clean_title(before_url(t));
+        let t = match c.strong_open().or(c.link_open()) {
+            Some(t) => clean_whole(t),
+            None => clean_title(before_url(&c.text)),
+        };
         if !t.is_empty() && !is_label(&t) {
             return t;
         }
@@ -333,10 +450,10 @@ fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
         .find_map(Leaf::strong_open)
         .filter(|t| !is_label(t))
     {
-        return clean_title(t);
+        return clean_whole(t);
     }
     if let Some(t) = row.iter().filter_map(Leaf::title).next() {
-        return clean_title(t);
+        return clean_whole(t);
     }
     row.iter()
         .filter(with_letter)
@@ -373,7 +490,7 @@ impl<'e> Assign<'e> {
             }
             Block::Table { head, rows } => self.table(head, rows),
             Block::Card(title, content) => {
-                let t = clean_title(&title.text);
+                let t = clean_whole(title.marked().unwrap_or(&title.text));
                 let line = title.line;
                 let mut g = self.gathered();
                 g.leaf(title, None);
@@ -445,7 +562,7 @@ impl<'e> Assign<'e> {
 
     fn heading(&mut self, level: u8, leaf: Leaf) {
         self.headings.retain(|(l, _)| *l < level);
-        let title = clean_title(&leaf.text);
+        let title = clean_heading(&leaf.text);
         self.start_owner(Some(level), title.clone(), leaf.line);
         self.headings.push((level, title));
         self.file_under_owner(leaf, false);
@@ -453,7 +570,7 @@ impl<'e> Assign<'e> {
 
     fn para(&mut self, leaf: Leaf) {
         if let Some(t) = leaf.strong_open().filter(|t| !is_label(t)) {
-            let title = clean_title(t);
+            let title = clean_whole(t);
             if !title.is_empty() {
                 self.start_owner(None, title, leaf.line);
             }
@@ -483,10 +600,12 @@ impl<'e> Assign<'e> {
                 }
             }
         }
-        let paper = if leaf.links.is_empty() {
-            None
-        } else {
+        // An image alone does not make its owner a paper (badges under a
+        // list's heading); it joins one that already is.
+        let paper = if leaf.has_links() {
             self.owner_index()
+        } else {
+            self.owner.as_ref().and_then(|o| o.index)
         };
         for l in leaf.links {
             self.link(l, None, paper);
@@ -509,7 +628,9 @@ impl<'e> Assign<'e> {
     /// labels a link too instead of titling a paper.
     fn item(&mut self, blocks: Vec<Block>, labelled: bool) {
         let first = first_para(&blocks);
-        let title = first.and_then(Leaf::title).map(str::to_string);
+        let title = marked_in(&blocks)
+            .or_else(|| first.and_then(Leaf::title))
+            .map(str::to_string);
         let label_led = first.is_some_and(|l| {
             l.label_led() || (labelled && self.owner.is_some() && l.short_label_led())
         });
@@ -521,7 +642,7 @@ impl<'e> Assign<'e> {
         }
         let line = first.map_or(0, |l| l.line);
         let title = match title {
-            Some(t) => clean_title(&t),
+            Some(t) => clean_whole(&t),
             None => first
                 .map(|l| clean_title(before_url(&l.text)))
                 .unwrap_or_default(),
@@ -581,15 +702,39 @@ impl<'e> Assign<'e> {
                 self.headings.push((TABLE_SECTION, name));
                 continue;
             }
-            let title = row_title(&row, title_col);
-            let line = row.first().map_or(0, |l| l.line);
-            let mut g = self.gathered();
-            for (i, cell) in row.into_iter().enumerate() {
-                g.leaf(cell, roles.get(i).copied().flatten());
+            match cell_units(&row) {
+                Some(starts) => {
+                    let mut cells = row.into_iter();
+                    let mut at = 0;
+                    for k in 0..starts.len() {
+                        let end = starts.get(k + 1).copied().unwrap_or(usize::MAX);
+                        let group: Vec<Leaf> = cells.by_ref().take(end - at).collect();
+                        self.row_unit(group, None, &roles, at);
+                        at = end;
+                    }
+                }
+                None => self.row_unit(row, title_col, &roles, 0),
             }
-            self.unit(title, line, g);
         }
         self.headings.retain(|(l, _)| *l < TABLE_SECTION);
+    }
+
+    /// One row (or the cells of one paper in a row of several) as a unit;
+    /// `first` is the column of its first cell.
+    fn row_unit(
+        &mut self,
+        row: Vec<Leaf>,
+        title_col: Option<usize>,
+        roles: &[Option<Role>],
+        first: usize,
+    ) {
+        let title = row_title(&row, title_col);
+        let line = row.first().map_or(0, |l| l.line);
+        let mut g = self.gathered();
+        for (i, cell) in row.into_iter().enumerate() {
+            g.leaf(cell, roles.get(first + i).copied().flatten());
+        }
+        self.unit(title, line, g);
     }
 
     /// An empty [`Gathered`] holding the spare links vector.

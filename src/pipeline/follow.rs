@@ -64,7 +64,10 @@ fn papers_with_code(store: &Store, links: &Links) -> Vec<bool> {
         .collect();
     let mut has_code = vec![false; store.papers.len()];
     for o in &store.occurrences {
-        if o.paper != NO_PAPER && (o.role == Role::Code || code_link[o.url as usize]) {
+        if o.paper != NO_PAPER
+            && o.role != Role::Image
+            && (o.role == Role::Code || code_link[o.url as usize])
+        {
             has_code[o.paper as usize] = true;
         }
     }
@@ -135,7 +138,10 @@ pub fn page_code_links(
         .collect();
     let mut found: Vec<String> = Vec::new();
     let mut keep = |url: String, role: Role| {
-        if found.len() >= MAX_PAGE_CODE_LINKS || role == Role::Social || found.contains(&url) {
+        if found.len() >= MAX_PAGE_CODE_LINKS
+            || matches!(role, Role::Social | Role::Image)
+            || found.contains(&url)
+        {
             return;
         }
         let Ok(parsed) = Url::parse(&url) else {

@@ -27,10 +27,12 @@ use std::io::{BufRead, Read, Write};
 /// `fetch` brings one URL source (a remote input is held in memory only
 /// while it is being read); `Ok(Err(reason))` skips it with a warning.
 /// With `digests`, the SHA-256 of the bytes read from each source is
-/// pushed there (shards and `merge` compare them).
+/// pushed there (shards and `merge` compare them). `images`: keep image
+/// sources (`[extract] images`).
 pub fn collect(
     sources: &[Source],
     cap: u64,
+    images: bool,
     fetch: &mut FetchRemote<'_>,
     warnings: &mut Vec<String>,
     mut digests: Option<&mut Vec<InputDigest>>,
@@ -63,13 +65,15 @@ pub fn collect(
             inner: opened.reader,
             hasher: hasher.as_mut(),
         };
-        let tally =
-            extract::extract(opened.format, reader, &mut |e| sink.event(e)).map_err(|e| {
-                Error::Io {
-                    path: name.clone().into(),
-                    source: e,
-                }
-            })?;
+        let tally = extract::extract(opened.format, reader, &mut |e| {
+            if images || !is_image(&e) {
+                sink.event(e)
+            }
+        })
+        .map_err(|e| Error::Io {
+            path: name.clone().into(),
+            source: e,
+        })?;
         warnings.extend(tally.warnings(&name, opened.format));
         if tally.links == 0 && !tally.url_text {
             warnings.push(no_link_warning(&name, opened.format));
@@ -182,6 +186,7 @@ async fn collect_all(
     digest: bool,
 ) -> Result<(Store, Vec<String>, Vec<InputDigest>), Error> {
     let cap = config.max_input_bytes();
+    let images = config.extract.images;
     let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
     let checker = sources
         .iter()
@@ -205,6 +210,7 @@ async fn collect_all(
         let store = collect(
             &sources,
             cap,
+            images,
             &mut fetch,
             &mut warnings,
             digest.then_some(&mut digests),
@@ -222,11 +228,17 @@ async fn collect_all(
     })?
 }
 
+/// An image's source (role `image`), dropped under `[extract] images = false`.
+fn is_image(e: &extract::Event) -> bool {
+    matches!(e, extract::Event::Link(l) if l.role == extract::Role::Image)
+}
+
 /// The `extract` command: streams every link as CSV to `out`, keeping no
 /// more than the current paper title per source in memory.
 pub fn extract_to(
     sources: &[Source],
     cap: u64,
+    images: bool,
     recognizer: &Recognizer,
     out: &mut dyn Write,
     warnings: &mut Vec<String>,
@@ -242,7 +254,7 @@ pub fn extract_to(
         let mut failed: Option<std::io::Error> = None;
         let format = opened.format;
         let tally = extract::extract(format, opened.reader, &mut |event| {
-            if failed.is_some() {
+            if failed.is_some() || (!images && is_image(&event)) {
                 return;
             }
             match event {
@@ -373,6 +385,7 @@ pub fn run_extract(config: &Config, out: &mut dyn Write) -> Result<(), Error> {
     let result = extract_to(
         &resolved.sources,
         config.max_input_bytes(),
+        config.extract.images,
         &Recognizer::new(config),
         out,
         &mut warnings,

@@ -336,7 +336,9 @@ pub(super) fn paper_rows<'a>(
     // Code links found on project pages, per paper (`linked_via_page`).
     let mut found_code = vec![0usize; rows.len()];
     for (i, o) in store.occurrences.iter().enumerate() {
-        if o.paper == NO_PAPER {
+        // An image (badge, figure) is checked but is none of the paper's
+        // links or code (issue 22).
+        if o.paper == NO_PAPER || o.role == Role::Image {
             continue;
         }
         let row = &mut rows[o.paper as usize];
@@ -392,4 +394,50 @@ pub(super) fn paper_rows<'a>(
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use crate::extract::{Format, extract_str};
+    use crate::model::Status;
+
+    /// Issue 22: a paper's badge image and figure are checked (broken here)
+    /// but none of its links, code or broken links in papers.csv.
+    #[test]
+    fn images_are_not_a_papers_links() {
+        let md = "- [Owl](https://arxiv.org/abs/1) ![Star](https://github.com/o/owl/raw/main/star.svg) \
+                  [code](https://github.com/o/owl)\n";
+        let mut store = Store::default();
+        let mut sink = store.begin_source("l.md".into());
+        for e in extract_str(Format::Markdown, md) {
+            sink.event(e);
+        }
+        assert_eq!(store.occurrences.len(), 3);
+        assert!(store.occurrences.iter().any(|o| o.role == Role::Image));
+        let links = Links {
+            repo_of: vec![NO_REPO; store.urls.len()],
+            repos: Vec::new(),
+        };
+        let results: Vec<LinkResult> = store
+            .urls
+            .iter()
+            .map(|u| {
+                let status = if u.ends_with(".svg") {
+                    Status::Broken
+                } else {
+                    Status::Ok
+                };
+                LinkResult::without_request(status, "")
+            })
+            .collect();
+        let rows = paper_rows(
+            &store,
+            &links,
+            &results,
+            &[],
+            &std::collections::HashSet::from([Status::Broken]),
+        );
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!((r.links, r.code_links, r.broken_links), (2, 1, 0));
+        assert_eq!(r.role_links.iter().sum::<usize>(), 2);
+    }
+}

@@ -366,7 +366,8 @@ fn html_first_href_and_src_of_start_tags_only() {
         .collect();
     let want = [
         ("https://first.example/a", 2, 13),
-        ("https://src.example/s", 2, 74),
+        // `src` of an `<a>` is no link (issue 22: only `a[href]` and
+        // `img[src]`).
         ("https://upper.example/u.png", 3, 54),
         ("https://x.org/?a=1&b=2", 3, 92),
         ("https://after-title.example/z", 5, 79),
@@ -835,7 +836,7 @@ fn invalid_utf8_inside_a_url_is_kept_percent_encoded() {
 /// input with links but no paper, get a warning; a normal list none.
 #[test]
 fn never_a_silent_zero() {
-    let json = br#"{"note": "code at https://github.com/a/b"}"#;
+    let json = br#"{"note": "see http:// and https:// later"}"#;
     let mut n = 0;
     let tally = extract(Format::Json, &json[..], &mut |_| n += 1).unwrap();
     assert_eq!((n, tally.links), (0, 0));
@@ -844,6 +845,12 @@ fn never_a_silent_zero() {
         w.iter().any(|w| w.starts_with("db.json: holds http")),
         "{w:?}"
     );
+    // Any JSON: the URL is a link (issue 22, item 2), without a paper.
+    let json = br#"{"note": "code at https://github.com/a/b"}"#;
+    let tally = extract(Format::Json, &json[..], &mut |_| {}).unwrap();
+    assert_eq!((tally.links, tally.papers), (1, 0));
+    let w = tally.warnings("db.json", Format::Json);
+    assert!(w.iter().any(|w| w.contains("no paper")), "{w:?}");
     let tally = extract(Format::Html, &b"<p>https://x.org/a</p>"[..], &mut |_| {}).unwrap();
     assert_eq!((tally.links, tally.papers), (1, 0));
     let w = tally.warnings("p.html", Format::Html);
@@ -859,4 +866,225 @@ fn never_a_silent_zero() {
     let tally = extract(Format::Text, &b"no links at all\n"[..], &mut |_| {}).unwrap();
     assert!(!tally.url_text);
     assert!(tally.warnings("t.txt", Format::Text).is_empty());
+}
+
+// ---------------------------------------------------------------- issue 22: lists in the wild
+
+/// (paper, url, role) of every link, in document order ("" for no paper).
+fn triples(events: &[Event]) -> Vec<(String, String, String)> {
+    let mut titles = Vec::new();
+    let mut out = Vec::new();
+    for e in events {
+        match e {
+            Event::Paper(p) => titles.push(p.title.clone()),
+            Event::Link(l) => out.push((
+                l.paper.map(|i| titles[i].clone()).unwrap_or_default(),
+                l.url.clone(),
+                l.role.as_str().to_string(),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The expected triples of a fixture: `tests/fixtures/wild/NAME.truth.tsv`,
+/// `paper<TAB>url<TAB>role` per line (written by hand from the fixture).
+fn truth(name: &str) -> Vec<(String, String, String)> {
+    let path = format!("{}/tests/fixtures/wild/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 3, "{l:?}");
+            (f[0].to_string(), f[1].to_string(), f[2].to_string())
+        })
+        .collect()
+}
+
+fn wild(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/wild/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn assert_wild(format: Format, file: &str, truth_file: &str) {
+    let ev = extract_str(format, &wild(file));
+    assert_order(&ev);
+    let got = triples(&ev);
+    let want = truth(truth_file);
+    let diff: Vec<String> = got
+        .iter()
+        .zip(&want)
+        .filter(|(g, w)| g != w)
+        .map(|(g, w)| format!("got {g:?}\nwant {w:?}"))
+        .collect();
+    assert!(
+        diff.is_empty() && got.len() == want.len(),
+        "{file}: {} links, {} expected\n{}",
+        got.len(),
+        want.len(),
+        diff.join("\n")
+    );
+    // Every link sits at its URL in the source (line and column).
+    let text = wild(file);
+    let lines: Vec<&str> = text.lines().collect();
+    for l in links(&ev) {
+        let rest: String = lines[l.line - 1].chars().skip(l.column - 1).collect();
+        let esc = l.url.replace('/', "\\/");
+        assert!(
+            rest.starts_with(&l.url) || rest.starts_with(&esc),
+            "{file}: {l:?} vs {rest:?}"
+        );
+    }
+}
+
+#[test]
+fn academic_homepage_layout_tables() {
+    assert_wild(Format::Html, "homepage.html", "homepage.truth.tsv");
+}
+
+#[test]
+fn awesome_list_with_badges_markdown() {
+    assert_wild(Format::Markdown, "badges.md", "badges.truth.tsv");
+}
+
+#[test]
+fn awesome_list_with_badges_html() {
+    assert_wild(Format::Html, "badges.html", "badges.truth.tsv");
+}
+
+#[test]
+fn labelled_lines_under_bold_titles() {
+    assert_wild(Format::Markdown, "labelled.md", "labelled.truth.tsv");
+}
+
+#[test]
+fn json_site_database() {
+    assert_wild(Format::Json, "db.json", "db.truth.tsv");
+}
+
+#[test]
+fn json_lines_of_records() {
+    assert_wild(Format::Json, "pwc.jsonl", "pwc.truth.tsv");
+}
+
+#[test]
+fn nested_table_links_are_kept() {
+    let ev = extract_str(
+        Format::Html,
+        r#"<table><tr><td><table><tr><td><a href="https://x.org/a">x</a></td></tr></table></td></tr></table>"#,
+    );
+    assert_eq!(urls(&ev), ["https://x.org/a"]);
+}
+
+#[test]
+fn images_are_never_titles() {
+    let ev = extract_str(
+        Format::Markdown,
+        "- ![Star](https://img.example.org/s.svg) [Real Title](https://arxiv.org/abs/1)\n",
+    );
+    let t = triples(&ev);
+    assert_eq!(
+        t,
+        [
+            (
+                "Real Title".to_string(),
+                "https://img.example.org/s.svg".to_string(),
+                "image".to_string()
+            ),
+            (
+                "Real Title".to_string(),
+                "https://arxiv.org/abs/1".to_string(),
+                "paper".to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn one_and_two_word_titles() {
+    for (format, doc) in [
+        (
+            Format::Html,
+            r#"<div><h3>Night Owl</h3><p><a href="https://x.org/p">paper</a></p></div>"#,
+        ),
+        (
+            Format::Html,
+            r#"<article><h3>Owl</h3><a href="https://x.org/p">paper</a></article>"#,
+        ),
+        (Format::Markdown, "**Owl**\n\n- Paper: https://x.org/p\n"),
+        (Format::Markdown, "- [Night Owl](https://x.org/p)\n"),
+    ] {
+        let ps = papers(&extract_str(format, doc));
+        assert_eq!(ps.len(), 1, "{doc}");
+        assert!(
+            matches!(ps[0].title.as_str(), "Owl" | "Night Owl"),
+            "{doc}: {ps:?}"
+        );
+    }
+}
+
+/// `[extract] images = false` drops image sources from `extract` (and from
+/// the check run); by default they are output with the role `image`.
+#[test]
+fn images_off_drops_image_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("l.md");
+    std::fs::write(
+        &input,
+        "- [Owl](https://arxiv.org/abs/1) ![Star](https://img.example.org/s.svg)\n",
+    )
+    .unwrap();
+    let run = |config: &str| {
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(&cfg, config).unwrap();
+        let out = crate::support::cmd::paperlinks()
+            .args(["extract", "--config"])
+            .arg(&cfg)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let on = run("");
+    assert!(on.contains("https://img.example.org/s.svg,,,image"), "{on}");
+    let off = run("[extract]\nimages = false\n");
+    assert!(!off.contains("img.example.org"), "{off}");
+    assert!(off.contains("https://arxiv.org/abs/1"), "{off}");
+}
+
+/// Markdown: nothing inside comments (blocks and inline), no resource
+/// tags; raw `<a href>` and `<img src>` are a link and an image.
+#[test]
+fn markdown_raw_html_comments_and_resources() {
+    let md = "**Owl**\n\n<!-- https://hidden.example.org/a\nhttps://hidden.example.org/b -->\n\n\
+              Text <!-- https://hidden.example.org/c --> <a href=\"https://arxiv.org/abs/9\">paper</a> \
+              <img src=\"https://owl.example.org/fig.png\"> <link href=\"https://owl.example.org/x.css\">\n\n\
+              <script src=\"https://owl.example.org/s.js\">var u = \"https://owl.example.org/in\";</script>\n";
+    let t = triples(&extract_str(Format::Markdown, md));
+    assert_eq!(
+        t,
+        [
+            (
+                "Owl".to_string(),
+                "https://arxiv.org/abs/9".to_string(),
+                "paper".to_string()
+            ),
+            (
+                "Owl".to_string(),
+                "https://owl.example.org/fig.png".to_string(),
+                "image".to_string()
+            )
+        ]
+    );
 }

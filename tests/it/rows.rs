@@ -299,9 +299,11 @@ fn columns_come_from_the_records() {
     );
     assert_eq!(paper_columns()[10], "claims_code_without_link");
     assert_eq!(paper_columns()[11], "code_recoverable");
-    // One count per role, in `Role::ALL` order (how `PaperRow::role_links` is indexed).
+    // One count per role, in `Role::ALL` order (how `PaperRow::role_links` is
+    // indexed), but `image`: images are none of a paper's links (issue 22).
     let roles: Vec<String> = paperlinks::model::Role::ALL
         .iter()
+        .filter(|r| **r != paperlinks::model::Role::Image)
         .map(|r| format!("{r}_role_links"))
         .collect();
     assert_eq!(paper_columns()[15..24], roles);
