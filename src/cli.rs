@@ -129,7 +129,7 @@ fn hoist_log_flags(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString>
 /// `-v` / `-q`, taken by every command.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct LogFlags {
-    /// More detail on stderr: full error chains, info logs (`-vv`: debug logs).
+    /// More detail on stderr: info logs (`-vv`: debug logs).
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, conflicts_with = "quiet", help_heading = "Messages")]
     pub verbose: u8,
     /// Only errors on stderr: no progress, no warnings.

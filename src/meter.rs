@@ -74,7 +74,7 @@ impl Clearer {
 impl Meter {
     /// Starts showing `progress` in `mode`.
     pub fn start(progress: Progress, mode: Mode) -> Meter {
-        let bar = (mode == Mode::Bar).then(new_bar);
+        let bar = (mode == Mode::Bar).then(|| new_bar(ProgressDrawTarget::stderr()));
         let clear = Clearer {
             bar: bar.clone(),
             cleared: Arc::new(AtomicBool::new(false)),
@@ -111,8 +111,9 @@ impl Drop for Meter {
     }
 }
 
-fn new_bar() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+/// The bar on `target`: counts, an integer rate, the ETA, failures.
+fn new_bar(target: ProgressDrawTarget) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), target);
     let style = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} links ({rate}, eta {eta}) {msg}",
     )
@@ -215,6 +216,69 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A terminal that records what is drawn.
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push(s.to_string());
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            self.0.lock().unwrap().push("<clear>".into());
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_bar_shows_an_integer_rate_and_is_cleared() {
+        let screen = Screen::default();
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(screen.clone()), 250);
+        let bar = new_bar(target);
+        bar.set_length(1000);
+        for _ in 0..40 {
+            bar.inc(7);
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        bar.set_message("2 failing");
+        bar.tick();
+        let drawn = screen.0.lock().unwrap().join("\n");
+        let rate = regex::Regex::new(r"\((\d+)/s, eta").unwrap();
+        assert!(rate.is_match(&drawn), "{drawn}");
+        assert!(
+            !regex::Regex::new(r"\d\.\d+/s").unwrap().is_match(&drawn),
+            "{drawn}"
+        );
+        assert!(
+            drawn.contains("280/1000 links") && drawn.contains("2 failing"),
+            "{drawn}"
+        );
+        bar.finish_and_clear();
+        assert_eq!(screen.0.lock().unwrap().last().unwrap(), "<clear>");
     }
 
     #[test]

@@ -530,3 +530,47 @@ async fn sigterm_writes_the_reports_and_says_what_it_got() {
     assert!(!err.contains("Ctrl-C"), "{err}");
     assert_eq!(links_csv(&dir.path().join("out/links.csv")).len(), 2);
 }
+
+/// A terminal on stdin gets a hint that paperlinks waits for it, and one
+/// end-of-input (Ctrl-D) ends it. The terminal is util-linux `script`'s
+/// pseudo-terminal; the test says so and does nothing where `script` is
+/// missing.
+#[test]
+fn a_terminal_on_stdin_gets_a_hint_and_one_ctrl_d_ends_it() {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("skipped: no /usr/bin/script for a pseudo-terminal");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("paperlinks");
+    let mut child = std::process::Command::new(script)
+        .args(["-qec", &format!("{} extract -", bin.display()), "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"- P: [code](http://127.0.0.1:1/x)\n")
+            .unwrap();
+    }
+    // Waiting for a second Ctrl-D would hang: give it 20 s.
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("still waiting for stdin after one end-of-input");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let all = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("paperlinks: reading from stdin (Ctrl-D to end)"),
+        "{all}"
+    );
+    assert!(all.contains("<stdin>,1,13,,http://127.0.0.1:1/x"), "{all}");
+}
