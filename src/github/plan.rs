@@ -5,9 +5,14 @@
 //! very large repository is the usual cause. So a batch that is too costly
 //! is split in halves and asked again, down to one repository; a single
 //! repository that is still too costly is asked once more in the light
-//! shape (without the commit count), and only then given up.
+//! shape (without the commit count), and only then given up. When GitHub
+//! answers part of a batch and leaves some repositories without data at a
+//! resource limit (`RESOURCE_LIMITS_EXCEEDED`, or its timeout next to the
+//! others' data), those are asked next as a smaller batch of their own
+//! (`partly_answered`).
 //!
-//! A pure state machine (`next`, `answered`, `too_costly`): never does I/O,
+//! A pure state machine (`next`, `answered`, `partly_answered`,
+//! `too_costly`): never does I/O,
 //! never reads an answer; `github::fetch_graphql` drives it.
 //!
 //! Bound: when two single repositories have failed even in the light shape
