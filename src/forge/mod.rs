@@ -531,11 +531,18 @@ mod tests {
     /// What a link should parse to: forge, kind, report name, root.
     type Want = Option<(Forge, RepoKind, &'static str, bool)>;
 
+    fn assert_parses(table: &[(&str, Want)]) {
+        for (url, want) in table {
+            let want = want.map(|(f, k, n, r)| (f, k, n.to_string(), r));
+            assert_eq!(parsed(url), want, "{url}");
+        }
+    }
+
     #[test]
-    fn links_name_repositories_on_every_forge() {
+    fn links_name_repositories_on_hugging_face() {
         use Forge::*;
         use RepoKind::*;
-        let table: &[(&str, Want)] = &[
+        assert_parses(&[
             (
                 "https://huggingface.co/org/m",
                 Some((Huggingface, Model, "huggingface.co/org/m", true)),
@@ -605,6 +612,14 @@ mod tests {
             ("https://huggingface.co/docs/hub", None),
             ("https://huggingface.co/papers/2401.00001", None),
             ("https://huggingface.co/", None),
+        ]);
+    }
+
+    #[test]
+    fn links_name_repositories_on_every_other_forge() {
+        use Forge::*;
+        use RepoKind::*;
+        assert_parses(&[
             (
                 "https://gitlab.com/g/p",
                 Some((Gitlab, Repository, "gitlab.com/g/p", true)),
@@ -659,11 +674,7 @@ mod tests {
             ),
             ("https://example.org/o/r", None),
             ("ftp://gitlab.com/g/p", None),
-        ];
-        for (url, want) in table {
-            let want = want.map(|(f, k, n, r)| (f, k, n.to_string(), r));
-            assert_eq!(parsed(url), want, "{url}");
-        }
+        ]);
     }
 
     #[test]

@@ -310,6 +310,25 @@ fn fail_on_statuses(config: &Config) -> HashSet<Status> {
         .collect()
 }
 
+/// A paper's worst health and its most starred repository, with `r` one of
+/// its repositories.
+fn take_repo(row: &mut PaperRow<'_>, r: &RepoRow) {
+    if row
+        .health
+        .is_none_or(|h| r.health.goodness_rank() < h.goodness_rank())
+    {
+        row.health = Some(r.health);
+    }
+    if let Some(info) = r
+        .info
+        .as_ref()
+        .filter(|i| row.best_repo_stars.is_none_or(|s| i.stars > s))
+    {
+        row.best_repo = r.repo.clone();
+        row.best_repo_stars = Some(info.stars);
+    }
+}
+
 /// One row per paper, in input order.
 pub(super) fn paper_rows<'a>(
     store: &'a Store,
@@ -362,22 +381,8 @@ pub(super) fn paper_rows<'a>(
             continue;
         }
         row.repos += 1;
-        let Some(r) = by_name.get(&links.repos[repo as usize].key()) else {
-            continue;
-        };
-        if row
-            .health
-            .is_none_or(|h| r.health.goodness_rank() < h.goodness_rank())
-        {
-            row.health = Some(r.health);
-        }
-        if let Some(info) = r
-            .info
-            .as_ref()
-            .filter(|i| row.best_repo_stars.is_none_or(|s| i.stars > s))
-        {
-            row.best_repo = r.repo.clone();
-            row.best_repo_stars = Some(info.stars);
+        if let Some(r) = by_name.get(&links.repos[repo as usize].key()) {
+            take_repo(row, r);
         }
     }
     for ((row, paper), found) in rows.iter_mut().zip(&store.papers).zip(found_code) {
