@@ -134,8 +134,13 @@ impl RunOptions {
     }
 }
 
+/// A warning on stderr; the message (API notes, file names) without
+/// control characters (issue 23 item 9).
 fn warn(msg: &str) {
-    eprintln!("paperlinks: warning: {msg}");
+    eprintln!(
+        "paperlinks: warning: {}",
+        crate::report::text::terminal_safe(msg)
+    );
 }
 
 /// The `check` command: the whole pipeline. Writes every report (also when
