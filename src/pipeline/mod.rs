@@ -134,13 +134,8 @@ impl RunOptions {
     }
 }
 
-/// A warning on stderr; the message (API notes, file names) without
-/// control characters (issue 23 item 9).
 fn warn(msg: &str) {
-    eprintln!(
-        "paperlinks: warning: {}",
-        crate::report::text::terminal_safe(msg)
-    );
+    eprintln!("paperlinks: warning: {msg}");
 }
 
 /// The `check` command: the whole pipeline. Writes every report (also when
