@@ -225,4 +225,60 @@ mod tests {
                 .all(|r| !r.short.is_empty() && !r.help.is_empty())
         );
     }
+
+    #[test]
+    fn renamed_only_when_the_forge_names_it_otherwise() {
+        use crate::model::{Forge, RepoInfo, RepoKind};
+        let row = |repo: &str, forge, kind, canonical: &str| RepoRow {
+            repo: repo.into(),
+            forge,
+            kind,
+            info: Some(RepoInfo {
+                canonical: canonical.into(),
+                ..RepoInfo::default()
+            }),
+            papers: 1,
+            links: 1,
+            health: Health::Active,
+            days_since_push: None,
+            rank: None,
+            error: String::new(),
+            fetched_at: chrono::Utc::now(),
+            cached: false,
+            stars_delta: None,
+            previous_report_at: None,
+            archive: Default::default(),
+            found_via: String::new(),
+        };
+        let rule = |r: &RepoRow| RULES[repo_rule(r)].id;
+        // Hugging Face rows are named with their host: not a rename.
+        let hf = row(
+            "huggingface.co/openai/whisper-large-v3",
+            Forge::Huggingface,
+            RepoKind::Model,
+            "openai/whisper-large-v3",
+        );
+        assert_eq!(rule(&hf), "active-repository");
+        let ds = row(
+            "huggingface.co/datasets/O/D",
+            Forge::Huggingface,
+            RepoKind::Dataset,
+            "o/d",
+        );
+        assert_eq!(rule(&ds), "active-repository", "case and prefix aside");
+        let moved = row(
+            "gitlab.com/g/old",
+            Forge::Gitlab,
+            RepoKind::Repository,
+            "g/new",
+        );
+        assert_eq!(rule(&moved), "renamed-repository");
+        assert!(repo_message(&moved).contains("renamed to g/new"));
+        let empty = row("o/r", Forge::Github, RepoKind::Repository, "");
+        assert_eq!(
+            rule(&empty),
+            "active-repository",
+            "no name given: no rename"
+        );
+    }
 }
