@@ -385,6 +385,7 @@ impl Forges {
             a.error_message.as_deref().unwrap_or_default()
         );
         if self.hf_token_refused.set(why.clone()).is_ok() {
+            let why = crate::report::text::terminal_safe(&why);
             tracing::warn!("HF_TOKEN refused: {why}; asking without it");
         }
     }

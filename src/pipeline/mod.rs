@@ -140,6 +140,9 @@ impl RunOptions {
 /// by the binary's log setup (target `paperlinks::notice`), so `--quiet`
 /// silences it and a library user's own `tracing` subscriber receives it.
 fn warn(msg: &str) {
+    // Warnings quote titles, URLs and API text: no control character of
+    // theirs reaches the terminal (issue 23 item 9).
+    let msg = crate::report::text::terminal_safe(msg);
     tracing::warn!(target: "paperlinks::notice", "{msg}");
 }
 

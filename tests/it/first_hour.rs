@@ -574,3 +574,38 @@ fn a_terminal_on_stdin_gets_a_hint_and_one_ctrl_d_ends_it() {
     );
     assert!(all.contains("<stdin>,1,13,,http://127.0.0.1:1/x"), "{all}");
 }
+
+/// A warning quotes untrusted text (here an input's file name, which holds
+/// an OSC title sequence and a clear-screen): no control character of it
+/// reaches stderr (issue 23 item 9), the rest of the name does. (Every
+/// notice also goes through `report::text::terminal_safe` in
+/// `pipeline::warn`; input names are escaped before that.)
+#[test]
+fn warnings_carry_no_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a\u{1b}]0;owned\u{7}b\u{1b}[2J\u{9b}c.md";
+    std::fs::write(dir.path().join(name), "# A paper without links\n").unwrap();
+    let cfg = write_config(dir.path(), "output_dir = \"reports\"");
+    let out = paperlinks()
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(&cfg)
+        .arg(name)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning"),
+        "a warning names the input: {err:?}"
+    );
+    assert!(
+        err.contains("]0;owned"),
+        "the printable rest is kept: {err:?}"
+    );
+    assert!(
+        !err.chars().any(|c| c != '\n'
+            && c != '\t'
+            && (c.is_control() || ('\u{80}'..='\u{9f}').contains(&c))),
+        "control characters on stderr: {err:?}"
+    );
+}
