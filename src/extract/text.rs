@@ -142,6 +142,22 @@ struct State<'a> {
 }
 
 impl State<'_> {
+    /// The text of a line's bytes: invalid UTF-8 kept (percent-encoded
+    /// inside URLs) and the line noted for the invalid-UTF-8 warning.
+    fn line_text<'b>(&mut self, line_no: usize, bytes: &'b [u8]) -> Cow<'b, str> {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                let mut bad = Vec::new();
+                let t = decode(bytes, &mut bad);
+                if !bad.is_empty() {
+                    self.notes.bad_line(line_no);
+                }
+                t
+            }
+        }
+    }
+
     /// One line, or one piece of an over-long line. Returns the number of
     /// characters in the piece (needed for the columns of the next piece).
     fn piece(
@@ -156,17 +172,7 @@ impl State<'_> {
             self.end_paragraph();
             return 0;
         }
-        let text: Cow<str> = match std::str::from_utf8(bytes) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => {
-                let mut bad = Vec::new();
-                let t = decode(bytes, &mut bad);
-                if !bad.is_empty() {
-                    self.notes.bad_line(line_no);
-                }
-                t
-            }
-        };
+        let text = self.line_text(line_no, bytes);
         if first && last && text.trim().is_empty() {
             self.end_paragraph();
             return 0;
