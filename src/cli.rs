@@ -70,6 +70,10 @@ pub struct CheckArgs {
     /// shard-results.json for `merge` next to the reports.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::shard::Shard>,
+    /// Check only the links on lines added or modified since this git
+    /// revision (overrides `[ci] changed_since`).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 /// The flags `check` and `merge` share: where reports go, the config keys
@@ -268,6 +272,7 @@ impl Default for CheckArgs {
             max_per_host: None,
             no_cache: false,
             shard: None,
+            changed_since: None,
         }
     }
 }
@@ -320,6 +325,9 @@ impl CheckArgs {
         }
         if let Some(words) = &run.fail_on {
             config.ci.fail_on = words.clone();
+        }
+        if let Some(rev) = &self.changed_since {
+            config.ci.changed_since = Some(rev.clone());
         }
         config.validate().map_err(|message| Error::Config {
             path: PathBuf::from("command line"),

@@ -37,6 +37,10 @@ pub enum Error {
     /// (empty when the set as a whole is wrong).
     #[error("{}", shard_text(dir, message))]
     Shard { dir: PathBuf, message: String },
+    /// `--changed-since REV` (`[ci] changed_since`) cannot be answered:
+    /// an unknown revision, no git work tree, a shallow clone lacking REV.
+    #[error("--changed-since {rev}: {message}")]
+    Changed { rev: String, message: String },
 }
 
 fn shard_text(dir: &std::path::Path, message: &str) -> String {
@@ -54,7 +58,11 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::Config { .. } | Error::Input { .. } | Error::Io { .. } | Error::Shard { .. }
+            Error::Config { .. }
+                | Error::Input { .. }
+                | Error::Io { .. }
+                | Error::Shard { .. }
+                | Error::Changed { .. }
         )
     }
 }

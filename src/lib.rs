@@ -22,6 +22,7 @@
 //! ```
 
 pub mod archive;
+pub mod changed;
 pub mod check;
 pub mod cli;
 pub mod config;
