@@ -330,3 +330,27 @@ async fn git_errors_exit_3_before_any_request() {
     assert_eq!(w.web.requests(), 0, "no request");
     assert_eq!(w.gh.total_calls(), 0, "no API call");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_list_keeps_its_unchanged_lines_unchanged() {
+    let w = World::new().await;
+    git(&w.repo(), &["mv", "papers.md", "list.md"]);
+    let appended = format!("{LIST}- **Paper Six**. [Project](https://site.test/p6)\n");
+    std::fs::write(w.repo().join("list.md"), appended).unwrap();
+    let mut cmd = paperlinks();
+    isolate(&mut cmd)
+        .current_dir(w.repo())
+        .arg("check")
+        .arg("--config")
+        .arg(w.dir.path().join("config.toml"))
+        .args(["--changed-since", "HEAD", "list.md"]);
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(w.web.requests(), 1, "only the appended line");
+    assert_eq!(w.web.hits("/p6"), 1);
+    assert_eq!(
+        w.gh.total_calls(),
+        0,
+        "its repositories are on unchanged lines"
+    );
+}
