@@ -176,6 +176,10 @@ pub struct CheckArgs {
     /// shard-results.json next to the reports, for `paperlinks merge`.
     #[arg(long, value_name = "K/N", help_heading = "Checking")]
     pub shard: Option<paperlinks::shard::Shard>,
+    /// Check only the links on lines added or modified since this git
+    /// revision (overrides `[ci] changed_since`; see "Pull requests").
+    #[arg(long, value_name = "REV", help_heading = "Checking")]
+    pub changed_since: Option<String>,
 }
 
 /// The flags `check` and `merge` share: where reports go, the config keys
@@ -456,6 +460,9 @@ impl CheckArgs {
             config.check.retries = r;
         }
         run.apply_switches(&mut config);
+        if let Some(rev) = &self.changed_since {
+            config.ci.changed_since = Some(rev.clone());
+        }
         config.validate().map_err(|message| Error::Config {
             path: PathBuf::from("command line"),
             message,

@@ -389,12 +389,16 @@ impl ArchiveConfig {
 pub struct CiConfig {
     /// Link statuses and repository health words that make the run exit 2.
     pub fail_on: Vec<String>,
+    /// Pull-request runs: check only the links on lines added or modified
+    /// since this git revision (`--changed-since`); `None`: every link.
+    pub changed_since: Option<String>,
 }
 
 impl Default for CiConfig {
     fn default() -> Self {
         CiConfig {
             fail_on: vec!["broken".into(), "missing".into()],
+            changed_since: None,
         }
     }
 }

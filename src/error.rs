@@ -53,6 +53,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `--changed-since REV` (`[ci] changed_since`) cannot be answered:
+    /// an unknown revision, no git work tree, a shallow clone lacking REV.
+    #[error("--changed-since {rev}: {message}")]
+    Changed { rev: String, message: String },
 }
 
 fn shard_text(dir: &std::path::Path, message: &str) -> String {
@@ -75,6 +79,7 @@ impl Error {
                 | Error::Io { .. }
                 | Error::Shard { .. }
                 | Error::Usage(_)
+                | Error::Changed { .. }
         )
     }
 }

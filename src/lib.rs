@@ -43,6 +43,7 @@
 //! ```
 
 pub mod archive;
+pub mod changed;
 pub mod check;
 pub mod config;
 pub mod error;

@@ -55,4 +55,8 @@ pub struct Reused {
     pub links: Vec<Option<LinkResult>>,
     pub repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
     pub scope: Option<crate::shard::Scope>,
+    /// In a pull-request run (`--changed-since`): the links and
+    /// repositories on changed lines; the others are `unchecked` (unless
+    /// reused) and `unknown`, never asked.
+    pub changed: Option<crate::changed::Scope>,
 }

@@ -39,9 +39,11 @@ pub async fn check(
         links: mut reused,
         repos: cached_repos,
         scope,
+        changed,
     } = known;
     let checker = &clients.checker;
-    let cached = (cached_repos.as_slice(), scope.as_ref());
+    let scopes = (scope.as_ref(), changed.as_ref());
+    let cached = (cached_repos.as_slice(), scopes);
     let plan = plan(config, store, links, checker, &mut reused, cached);
     let failing = failing_statuses(config);
     let (done, bad) = decided(&reused, &failing);
@@ -78,8 +80,7 @@ pub async fn check(
     let (((fetched, stats), (forge_fetched, forge_stats)), ()) = tokio::join!(apis, http);
     let mut results = results.into_inner().expect("results lock");
 
-    let (mut repo_outcomes, repo_fetched) =
-        merge_cached(config, links, cached_repos, scope.as_ref());
+    let (mut repo_outcomes, repo_fetched) = merge_cached(config, links, cached_repos, scopes);
     let answers = plan.gh_query.iter().zip(fetched);
     for (&i, outcome) in answers.chain(plan.forge_query.iter().zip(forge_fetched)) {
         repo_outcomes[i] = outcome;
@@ -185,6 +186,12 @@ pub fn api_root(
 /// Repository data the previous run lets this one reuse, per repository.
 type CachedRepos<'a> = &'a [Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>];
 
+/// A shard's part and a pull-request run's part (`Reused`).
+type Scopes<'a> = (
+    Option<&'a crate::shard::Scope>,
+    Option<&'a crate::changed::Scope>,
+);
+
 /// Decides what needs the API, what needs HTTP, and what is already known
 /// (a root link the checker decides without a request goes in `reused`;
 /// another shard's URL is `unchecked` there).
@@ -194,7 +201,7 @@ fn plan(
     links: &Links,
     checker: &Checker,
     reused: &mut [Option<LinkResult>],
-    (cached_repos, scope): (CachedRepos<'_>, Option<&crate::shard::Scope>),
+    (cached_repos, (scope, changed)): (CachedRepos<'_>, Scopes<'_>),
 ) -> Plan {
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
     let mut api_roots: Vec<u32> = Vec::new();
@@ -202,6 +209,11 @@ fn plan(
     for (id, url) in store.urls.iter().enumerate() {
         if let Some(s) = scope.filter(|s| !s.owns_url(id)) {
             reused[id] = Some(elsewhere(s));
+            continue;
+        }
+        if let Some(c) = changed.filter(|c| !c.has_url(id)) {
+            // An unchanged line's link: a fresh previous result, else unchecked.
+            reused[id].get_or_insert_with(|| c.unchanged());
             continue;
         }
         if reused[id].is_some() {
@@ -216,7 +228,8 @@ fn plan(
             api_roots.push(id as u32);
         }
     }
-    let ours = |i: usize| scope.is_none_or(|s| s.owns_repo(i));
+    let ours =
+        |i: usize| scope.is_none_or(|s| s.owns_repo(i)) && changed.is_none_or(|c| c.has_repo(i));
     let (gh_query, forge_query): (Vec<usize>, Vec<usize>) = (0..links.repos.len())
         .filter(|&i| cached_repos[i].is_none() && audited(config, &links.repos[i]) && ours(i))
         .partition(|&i| links.repos[i].forge == Forge::Github);
@@ -260,7 +273,7 @@ fn merge_cached(
     config: &Config,
     links: &Links,
     cached_repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
-    scope: Option<&crate::shard::Scope>,
+    (scope, changed): Scopes<'_>,
 ) -> (Vec<RepoOutcome>, Vec<Option<chrono::DateTime<Utc>>>) {
     let mut repo_fetched = vec![None; cached_repos.len()];
     let repo_outcomes: Vec<RepoOutcome> = cached_repos
@@ -273,6 +286,9 @@ fn merge_cached(
                     "audited by another shard than {}",
                     s.shard
                 )));
+            }
+            if let Some(c) = changed.filter(|c| !c.has_repo(i) && cached.is_none()) {
+                return RepoOutcome::Unknown(crate::changed::unchanged_reason(&c.rev));
             }
             match cached {
                 Some((info, at)) if on => {

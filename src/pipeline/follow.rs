@@ -308,6 +308,8 @@ pub(super) async fn second_round(
             .collect(),
         // In a shard, what its pages led to is its own to check (`shard`).
         scope: None,
+        // What a changed line's page led to is part of the change.
+        changed: None,
     };
     // Nothing of the second round is followed (its store has no
     // occurrences): this only drops reused results' page links.

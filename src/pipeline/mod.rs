@@ -170,11 +170,16 @@ pub async fn run(
     }
     let config = &options.config;
     let fail_words = fail_words(config)?;
+    let changes = changes(&options)?;
     probe_output_dir(&config.output_dir)?;
     let _lock = outputs::lock_output_dir(&config.output_dir).await?;
     let clients = RunClients::build(&options)?;
     let digest = options.shard.is_some();
     let (mut store, mut links, digests) = gather::gather(config, &clients.checker, digest).await?;
+    let changed = changes.map(|c| {
+        let repos = (links.repo_of.as_slice(), links.repos.as_slice());
+        crate::changed::Scope::new(&c, &store, repos, &options.workdir)
+    });
     let (paths, history) = load_history(config, options.no_cache)?;
     let scope = options
         .shard
@@ -184,7 +189,7 @@ pub async fn run(
         &clients,
         (&mut store, &mut links),
         &history,
-        scope.as_ref(),
+        (scope.as_ref(), changed.as_ref()),
         &shutdown,
     )
     .await?;
@@ -204,6 +209,7 @@ pub async fn run(
         history: &history,
         checked: &checked,
         archived: &archived,
+        changed: changed.as_ref(),
     };
     stage(&options, Stage::Writing);
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
@@ -211,6 +217,24 @@ pub async fn run(
         Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
         None => Ok(exit),
     }
+}
+
+/// `--changed-since REV` (`[ci] changed_since`; empty: unset): what
+/// changed since REV, read from git before anything else is done.
+fn changes(options: &RunOptions) -> Result<Option<crate::changed::Changes>, Error> {
+    let Some(rev) = options.config.ci.changed_since.as_deref() else {
+        return Ok(None);
+    };
+    if rev.is_empty() {
+        return Ok(None);
+    }
+    if options.shard.is_some() {
+        return Err(Error::Changed {
+            rev: rev.into(),
+            message: "cannot be combined with --shard".into(),
+        });
+    }
+    crate::changed::since(rev, &options.workdir).map(Some)
 }
 
 /// The `[ci] fail_on` words, validated.
@@ -228,6 +252,8 @@ struct Done<'a> {
     history: &'a History,
     checked: &'a Checked,
     archived: &'a Archived,
+    /// A pull-request run's part (`--changed-since`): only it can fail.
+    changed: Option<&'a crate::changed::Scope>,
 }
 
 /// The rows, the verdict and every output: the one path a single run and
@@ -252,9 +278,22 @@ fn finish(
         history.repos.as_ref(),
     );
     let unreachable = network_unreachable(&checked.results);
-    let unique = store.urls.iter().map(String::as_str);
-    let statuses = checked.results.iter().map(|r| r.status);
-    let failures = judge.failures(unique.zip(statuses), &tables.repo_rows);
+    let in_scope = |id: &usize| d.changed.is_none_or(|c| c.has_url(*id));
+    let unique = (0..store.urls.len()).filter(in_scope);
+    let links = unique.map(|id| (store.urls[id].as_str(), checked.results[id].status));
+    let repo_rows: Vec<_> = match d.changed {
+        Some(c) => (tables.repo_rows.iter())
+            .filter(|r| c.repo_keys.contains(&r.key()))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let repos = if d.changed.is_some() {
+        &repo_rows
+    } else {
+        &tables.repo_rows
+    };
+    let failures = judge.failures(links, repos);
     let (exit, exit_reason) = verdict::decide_exit(
         checked.interrupted,
         unreachable,
@@ -274,6 +313,7 @@ fn finish(
         exit,
         exit_reason,
         unreachable,
+        changed: d.changed,
     };
     outputs::write_all(options, paths, &finished, out)?;
     Ok(exit)
@@ -323,7 +363,7 @@ async fn check_stage(
     clients: &RunClients,
     (store, links): (&mut Store, &mut Links),
     history: &History,
-    scope: Option<&crate::shard::Scope>,
+    (scope, changed): (Option<&crate::shard::Scope>, Option<&crate::changed::Scope>),
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
     let mut reused = Reused {
@@ -338,6 +378,7 @@ async fn check_stage(
             .map(|r| history.reusable_repo(&r.key()))
             .collect(),
         scope: scope.cloned(),
+        changed: changed.cloned(),
     };
     let pages = follow::pages(&options.config, store, links, &mut reused.links);
     let progress = options.progress.clone().unwrap_or_default();

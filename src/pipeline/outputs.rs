@@ -35,6 +35,54 @@ pub(super) struct Finished<'a> {
     pub exit_reason: String,
     /// The network looked unreachable (the exit reason becomes a note).
     pub unreachable: bool,
+    /// A pull-request run's part: annotations and SARIF only for it.
+    pub changed: Option<&'a crate::changed::Scope>,
+}
+
+impl<'a> Finished<'a> {
+    /// The link rows annotations and SARIF list: every row, or in a
+    /// pull-request run those on changed lines.
+    fn finding_rows(&self) -> impl Iterator<Item = LinkRow<'a>> + use<'a> {
+        let changed = self.changed;
+        let tables: &'a Tables<'a> = self.tables;
+        tables
+            .link_rows()
+            .filter(move |r| changed.is_none_or(|c| c.on_changed_line(r.source, r.line)))
+    }
+
+    /// The repository rows annotations and SARIF list: every row, or those
+    /// linked from a changed line.
+    fn finding_repos(&self) -> Vec<RepoRow> {
+        let rows = self.tables.repo_rows.iter();
+        match self.changed {
+            Some(c) => rows
+                .filter(|r| c.repo_keys.contains(&r.key()))
+                .cloned()
+                .collect(),
+            None => rows.cloned().collect(),
+        }
+    }
+
+    /// "N links on changed lines since REV, M of them fail the run" (the
+    /// terminal and summary.md), in a pull-request run.
+    fn changed_sentence(&self) -> Option<String> {
+        let c = self.changed?;
+        let (mut on, mut failed) = (0usize, 0usize);
+        for row in self.finding_rows() {
+            on += 1;
+            let fails = row
+                .result
+                .is_some_and(|r| self.judge.link(row.url, r.status).fails_run);
+            failed += usize::from(fails);
+        }
+        let total = self.tables.link_rows().count();
+        Some(format!(
+            "Changed since {}: {on} links on changed lines, {failed} of them failed; \
+             the other {} links were not checked (line unchanged).",
+            c.rev,
+            total - on
+        ))
+    }
 }
 
 /// Dead URLs with the archives' words and copy (`Archived::words_by_url`).
@@ -54,10 +102,18 @@ pub(super) fn write_all(
     let archive_words = f.archived.words_by_url(f.store);
     let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap)?;
     let summary = summary_input(f, &tally);
-    write_summary(options, paths, f, &summary, &archive_words)?;
+    let changed = f.changed_sentence();
+    write_summary(
+        options,
+        paths,
+        f,
+        &summary,
+        &archive_words,
+        changed.as_deref(),
+    )?;
     write_findings(options, f)?;
     print_annotations(options, f, &archive_words, out)?;
-    print_summary(options, f, &summary, out)?;
+    print_summary(options, f, &summary, changed.as_deref(), out)?;
     if f.checked.interrupted {
         eprintln!(
             "paperlinks: the run was interrupted; reports hold what was known (unchecked links marked `unchecked`)"
@@ -162,9 +218,15 @@ fn write_summary(
     f: &Finished<'_>,
     summary: &SummaryInput<'_>,
     archive_words: &ArchiveWords<'_>,
+    changed: Option<&str>,
 ) -> Result<(), Error> {
     let config = &options.config;
     let mut markdown = report::render_summary(summary);
+    if let Some(sentence) = changed {
+        // Right under the title, where a pull request's reader looks first.
+        let at = markdown.find("\n\n").map_or(0, |i| i + 2);
+        markdown.insert_str(at, &format!("**{sentence}**\n\n"));
+    }
     markdown.push_str(&f.archived.render_md(archive_words));
     if config.report.wants(ReportFormat::Md) {
         report::write_text_atomic(&paths.summary, &markdown)?;
@@ -224,11 +286,12 @@ fn write_findings(options: &RunOptions, f: &Finished<'_>) -> Result<(), Error> {
     let dir = &options.config.output_dir;
     let judge = &f.judge;
     if wants(ReportFormat::Sarif) {
+        let repos = f.finding_repos();
         report::write_atomic(&dir.join(report::names::LINKS_SARIF), |w| {
             report::write_sarif(
                 w,
-                f.tables.link_rows(),
-                &f.tables.repo_rows,
+                f.finding_rows(),
+                &repos,
                 |row| link_level(judge, row),
                 |repo| repo_level(judge, repo),
                 &options.workdir,
@@ -264,7 +327,7 @@ fn print_annotations(
         .map(|(url, w, _)| (*url, w.as_str()))
         .collect();
     let words = |url: &str| words_of.get(url).map(|w| w.to_string());
-    let (rows, repos) = (f.tables.link_rows(), &f.tables.repo_rows);
+    let (rows, repos) = (f.finding_rows(), &f.finding_repos());
     let result = if matches!(options.format, OutputFormat::Json | OutputFormat::Sarif) {
         let err = std::io::stderr().lock();
         report::write_annotations(err, rows, repos, &f.judge, &options.workdir, words)
@@ -279,6 +342,7 @@ fn print_summary(
     options: &RunOptions,
     f: &Finished<'_>,
     summary: &SummaryInput<'_>,
+    changed: Option<&str>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), Error> {
     match options.format {
@@ -290,8 +354,8 @@ fn print_summary(
             let judge = &f.judge;
             report::write_sarif(
                 &mut *out,
-                f.tables.link_rows(),
-                &f.tables.repo_rows,
+                f.finding_rows(),
+                &f.finding_repos(),
                 |row| link_level(judge, row),
                 |repo| repo_level(judge, repo),
                 &options.workdir,
@@ -299,9 +363,11 @@ fn print_summary(
             .map_err(out_err)?;
         }
         OutputFormat::Summary => {
+            let mut lines = f.archived.sentence().into_iter().collect::<Vec<_>>();
+            lines.extend(changed.map(str::to_string));
             let text = report::render_terminal(
                 summary,
-                f.archived.sentence().as_slice(),
+                &lines,
                 &options.config.output_dir,
                 f.store.urls.len(),
                 options.terminal,

@@ -221,6 +221,7 @@ pub async fn run_merge(
         history: &history,
         checked: &checked,
         archived: &archived,
+        changed: None,
     };
     finish(&options, &fail_words, &paths, &done, started, out)
 }

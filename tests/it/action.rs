@@ -159,6 +159,7 @@ fn every_action_is_pinned_to_a_version() {
         ".github/workflows/release.yml",
         "examples/github-actions.yml",
         "examples/github-actions-matrix.yml",
+        "examples/github-actions-pr.yml",
     ] {
         let mut all = Vec::new();
         uses(&load(path), &mut all);
@@ -216,4 +217,41 @@ fn the_matrix_example_shards_by_the_matrix_and_merges_every_shard() {
         all.iter()
             .any(|u| u.starts_with("actions/download-artifact@"))
     );
+}
+
+#[test]
+fn the_pull_request_example_checks_against_the_base_with_full_history() {
+    let w = load("examples/github-actions-pr.yml");
+    let steps = w["jobs"]["check"]["steps"].as_vec().expect("steps");
+    let checkout = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/checkout@"))
+        })
+        .expect("checkout");
+    assert_eq!(checkout["with"]["fetch-depth"].as_i64(), Some(0));
+    let run = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("paperlinks/"))
+        })
+        .expect("the action");
+    assert_eq!(run["with"]["changed-since"].as_str(), Some("base"));
+    // The action maps "base" onto the pull request's base commit.
+    let action = load("action.yml");
+    assert!(!action["inputs"]["changed-since"].is_badvalue());
+    let script = action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<String>();
+    assert!(script.contains(r#"extra+=(--changed-since "$CHANGED_SINCE")"#));
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    assert!(text.contains("BASE_SHA: ${{ github.event.pull_request.base.sha }}"));
 }

@@ -6,6 +6,7 @@ mod support;
 mod action;
 mod archive;
 mod bounded;
+mod changed;
 mod check;
 mod cli;
 mod clients;
