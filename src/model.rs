@@ -9,8 +9,6 @@ use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
 
-pub use crate::extract::Role;
-
 /// `Display` and serde output of a contract word type: its `as_str` word,
 /// as the CSV reports carry it.
 macro_rules! contract_word_out {
@@ -739,5 +737,64 @@ mod tests {
         assert!(!info.is_renamed_from("org/Repo"));
         assert!(info.is_renamed_from("org/repo2"));
         assert!(!RepoInfo::default().is_renamed_from("org/repo"));
+    }
+}
+
+/// What a link is to its paper. Stored as one byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(u8)]
+pub enum Role {
+    Code,
+    Paper,
+    #[default]
+    Project,
+    Dataset,
+    Model,
+    Demo,
+    Video,
+    Social,
+    Other,
+    /// An image's source (`![alt](src)`, `<img src>`): a badge or figure,
+    /// never a paper's link or code (issue 22); last because added later.
+    Image,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Code,
+        Role::Paper,
+        Role::Project,
+        Role::Dataset,
+        Role::Model,
+        Role::Demo,
+        Role::Video,
+        Role::Social,
+        Role::Other,
+        Role::Image,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Code => "code",
+            Role::Paper => "paper",
+            Role::Project => "project",
+            Role::Dataset => "dataset",
+            Role::Model => "model",
+            Role::Demo => "demo",
+            Role::Video => "video",
+            Role::Social => "social",
+            Role::Other => "other",
+            Role::Image => "image",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown link role {s:?}"))
     }
 }

@@ -20,66 +20,7 @@
 //! A label naming a *hub* rather than a role (`Hugging Face`, `🤗`) is not in
 //! the table, so the URL decides (model, dataset or demo).
 
-use std::str::FromStr;
-
-/// What a link is to its paper. Stored as one byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[repr(u8)]
-pub enum Role {
-    Code,
-    Paper,
-    #[default]
-    Project,
-    Dataset,
-    Model,
-    Demo,
-    Video,
-    Social,
-    Other,
-    /// An image's source (`![alt](src)`, `<img src>`): a badge or figure,
-    /// never a paper's link or code (issue 22); last because added later.
-    Image,
-}
-
-impl Role {
-    pub const ALL: [Role; 10] = [
-        Role::Code,
-        Role::Paper,
-        Role::Project,
-        Role::Dataset,
-        Role::Model,
-        Role::Demo,
-        Role::Video,
-        Role::Social,
-        Role::Other,
-        Role::Image,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Code => "code",
-            Role::Paper => "paper",
-            Role::Project => "project",
-            Role::Dataset => "dataset",
-            Role::Model => "model",
-            Role::Demo => "demo",
-            Role::Video => "video",
-            Role::Social => "social",
-            Role::Other => "other",
-            Role::Image => "image",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown link role {s:?}"))
-    }
-}
+pub use crate::model::Role;
 
 /// How a rule matches.
 #[derive(Clone, Copy, Debug)]

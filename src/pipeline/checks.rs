@@ -288,7 +288,9 @@ fn merge_cached(
                 )));
             }
             if let Some(c) = changed.filter(|c| !c.has_repo(i) && cached.is_none()) {
-                return RepoOutcome::Unknown(crate::changed::unchanged_reason(&c.rev));
+                return RepoOutcome::Unknown(Unfetched::not_asked(
+                    crate::changed::unchanged_reason(&c.rev),
+                ));
             }
             match cached {
                 Some((info, at)) if on => {
