@@ -159,6 +159,18 @@ pub fn net_cause(e: &(dyn std::error::Error + 'static), host: &str) -> Option<St
     Some(format!("connection to {host} {words}"))
 }
 
+/// A request that got no answer, for a warning: its cause in few words
+/// ([`net_cause`], host and port from the URL), else `full`; the whole
+/// chain goes to the `-v` log (target `paperlinks::detail`) under `what`.
+pub fn unanswered_text(e: &reqwest::Error, what: &str, full: String) -> String {
+    tracing::info!(target: "paperlinks::detail", "{what} request failed: {full}");
+    let host = e.url().and_then(|u| {
+        let h = u.host_str()?;
+        Some(u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+    });
+    net_cause(e, host.as_deref().unwrap_or("the host")).unwrap_or(full)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{chain_text, net_cause};

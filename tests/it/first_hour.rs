@@ -669,3 +669,54 @@ fn run_json(dir: &Path) -> Vec<u8> {
         .unwrap();
     out.stdout
 }
+
+/// A forge API at a closed port: given up after a few calls, in a short
+/// warning naming the cause; `-v` has the whole chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_forge_is_given_up_in_a_short_warning() {
+    let web = web().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = closed_port();
+    let base = web.url("");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "output_dir = \"out\"\n\
+             [check]\nremap = [\"^https://codeberg.org/(.*)$ {web}/$1\"]\nallow_private = true\n\
+             timeout_secs = 5\nretries = 0\n[github]\nenabled = false\n[archive]\nenabled = false\n\
+             [forges]\ncodeberg_api = \"{api}\"\nhuggingface_api = \"\"\ngitlab_api = \"\"\n\
+             gitee_api = \"\"\n[follow]\nenabled = false\n",
+            web = base.trim_end_matches('/'),
+        ),
+    )
+    .unwrap();
+    let links: String = (0..5)
+        .map(|i| format!("- Paper {i}: [code](https://codeberg.org/lab/r{i})\n"))
+        .collect();
+    std::fs::write(dir.path().join("papers.md"), links).unwrap();
+    let out = paperlinks()
+        .current_dir(dir.path())
+        .args(["check", "papers.md", "-v"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let host = api.trim_start_matches("http://");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("gave no answer"))
+        .unwrap_or_else(|| panic!("no warning: {stderr}"));
+    assert!(
+        warning.starts_with(&format!(
+            "paperlinks: warning: codeberg API gave no answer to 3 calls in a row \
+             (connection to {host} refused); given up"
+        )),
+        "{warning}"
+    );
+    assert!(!warning.contains("os error"), "{warning}");
+    assert!(
+        stderr.contains("paperlinks: detail: codeberg request failed: ")
+            && stderr.contains("Connection refused (os error 111)"),
+        "{stderr}"
+    );
+}
