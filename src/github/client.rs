@@ -467,8 +467,6 @@ impl<'a> Session<'a> {
     }
 }
 
-/// An error with its sources, on one line.
-
 /// What one answer means for the loop in `Session::call`.
 enum Next {
     /// The answer to hand back.
