@@ -124,9 +124,61 @@ pub fn chain_text(e: &(dyn std::error::Error + 'static), skip_top: bool) -> Stri
     if text.is_empty() { e.to_string() } else { text }
 }
 
+/// A failed request's cause in a few words, for a warning ("DNS lookup
+/// of api.github.com failed", "connection to 127.0.0.1:8080 refused"):
+/// read from the chain's types (an `io::Error`'s kind, hyper's DNS and
+/// timeout errors) and, for TLS, its text. `None` when no cause is
+/// recognised; the caller then keeps the whole chain.
+pub fn net_cause(e: &(dyn std::error::Error + 'static), host: &str) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let (mut src, mut kind, mut lower) = (Some(e), None, String::new());
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            kind.get_or_insert(io.kind());
+        }
+        // Texts that name a URL are left out: a path may hold any word.
+        let t = s.to_string().to_ascii_lowercase();
+        if !t.contains("://") {
+            lower.push_str(&t);
+            lower.push('\n');
+        }
+        src = s.source();
+    }
+    // hyper-util's resolver says "dns error"; ours "DNS lookup of".
+    if lower.contains("dns error") || lower.contains("dns lookup") {
+        return Some(format!("DNS lookup of {host} failed"));
+    }
+    if ["certificate", "tls", "handshake", "ssl"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Some(format!("TLS handshake with {host} failed"));
+    }
+    let words = match kind? {
+        K::ConnectionRefused => "refused",
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => "reset",
+        K::TimedOut => "timed out",
+        K::NetworkUnreachable | K::HostUnreachable => "impossible (no route)",
+        _ => return None,
+    };
+    Some(format!("connection to {host} {words}"))
+}
+
+/// A request that got no answer, for a warning: its cause in few words
+/// ([`net_cause`], host and port from the URL), else `full`; the whole
+/// chain goes to the `-v` log (target `paperlinks::detail`) under `what`.
+pub fn unanswered_text(e: &reqwest::Error, what: &str, full: String) -> String {
+    tracing::info!(target: "paperlinks::detail", "{what} request failed: {full}");
+    let host = e.url().and_then(|u| {
+        let h = u.host_str()?;
+        Some(u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+    });
+    net_cause(e, host.as_deref().unwrap_or("the host")).unwrap_or(full)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::chain_text;
+    use super::{chain_text, net_cause};
     use std::fmt;
 
     #[derive(Debug)]
@@ -162,5 +214,27 @@ mod tests {
             "tcp connect error: connection refused"
         );
         assert_eq!(chain_text(&E("alone", None), true), "alone");
+    }
+
+    #[test]
+    fn net_cause_names_the_cause_in_few_words() {
+        let io = |k| std::io::Error::new(k, "os says no");
+        let refused = io(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            net_cause(&refused, "h:1").as_deref(),
+            Some("connection to h:1 refused")
+        );
+        let dns = E(
+            "client error (Connect)",
+            Some(Box::new(E("dns error", None))),
+        );
+        assert_eq!(
+            net_cause(&dns, "api.github.com").as_deref(),
+            Some("DNS lookup of api.github.com failed")
+        );
+        // A word in the URL is no cause.
+        let url = E("error sending request for url (http://x/repos/a/tls)", None);
+        assert_eq!(net_cause(&url, "x"), None);
+        assert_eq!(net_cause(&io(std::io::ErrorKind::Other), "x"), None);
     }
 }

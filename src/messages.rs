@@ -11,9 +11,13 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// The target the library sends its user-facing warnings to.
 const NOTICE: &str = "paperlinks::notice";
+/// The target of a warning's whole cause (an error chain), at level info:
+/// shown under `-v`.
+const DETAIL: &str = "paperlinks::detail";
 
 /// Logs and the library's warnings on stderr: warnings (target
-/// `paperlinks::notice`) as `paperlinks: warning: ...`, other events in
+/// `paperlinks::notice`) as `paperlinks: warning: ...`, their whole causes
+/// under `-v` (`paperlinks::detail`) as `paperlinks: detail: ...`, other events in
 /// tracing's format; ANSI only on a terminal. `-q`: errors only; `-v`:
 /// info, `-vv`: debug; `RUST_LOG` overrides both (warnings stay unless `-q`).
 pub fn init_logging(log: LogFlags) {
@@ -71,10 +75,12 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        if event.metadata().target() != NOTICE {
-            return self.full.format_event(ctx, writer, event);
-        }
-        write!(writer, "paperlinks: warning: ")?;
+        let head = match event.metadata().target() {
+            NOTICE => "paperlinks: warning: ",
+            DETAIL => "paperlinks: detail: ",
+            _ => return self.full.format_event(ctx, writer, event),
+        };
+        write!(writer, "{head}")?;
         // The plain field format: no ANSI around the message.
         DefaultFields::new().format_fields(writer.by_ref(), event)?;
         writeln!(writer)

@@ -168,10 +168,21 @@ pub struct Results {
     pub links: Vec<UrlResult>,
     pub repos: Vec<RepoResult>,
     pub api_calls: usize,
+    /// Of `api_calls`, those answered; absent in shards written before it
+    /// was counted (then every call counts as answered).
+    #[serde(default)]
+    pub api_answered: Option<usize>,
     pub forge_calls: Vec<(Forge, usize)>,
     pub notes: Vec<String>,
     pub interrupted: bool,
     pub archive: ArchiveResults,
+}
+
+impl Results {
+    /// GitHub API calls that got an answer.
+    pub fn answered(&self) -> usize {
+        self.api_answered.unwrap_or(self.api_calls)
+    }
 }
 
 /// What `merge` expects every manifest to say.

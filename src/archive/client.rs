@@ -322,7 +322,7 @@ impl ArchiveClient {
             let resp = req.send().await.map_err(|e| {
                 let text = describe(&e);
                 if e.is_timeout() || e.is_connect() {
-                    Unanswered::Silent(text)
+                    Unanswered::Silent(crate::error::unanswered_text(&e, service.name(), text))
                 } else {
                     Unanswered::Failed(text)
                 }

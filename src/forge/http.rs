@@ -418,7 +418,7 @@ impl Forges {
         let res = req.send().await.map_err(|e| {
             let text = crate::error::chain_text(&e, false);
             if e.is_timeout() || e.is_connect() {
-                Unanswered::Silent(text)
+                Unanswered::Silent(crate::error::unanswered_text(&e, lane.forge.as_str(), text))
             } else {
                 Unanswered::Failed(text)
             }

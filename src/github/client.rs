@@ -100,6 +100,8 @@ impl Raw {
 #[derive(Debug, Default)]
 pub struct Account {
     calls: AtomicUsize,
+    /// Calls that got an HTTP answer (any status).
+    answered: AtomicUsize,
     budget: Mutex<Budget>,
     stop: Mutex<Option<Stop>>,
     /// No call goes out before this instant: a rate limit asked to wait
@@ -111,6 +113,11 @@ impl Account {
     /// HTTP requests made so far in the run.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// HTTP requests so far that got an answer (any status).
+    pub fn answered(&self) -> usize {
+        self.answered.load(Ordering::Relaxed)
     }
 
     /// Why asking stopped, if it did.
@@ -177,6 +184,7 @@ impl<'a> Session<'a> {
     /// Counts a request octocrab made on its own (a followed redirect).
     pub fn count_extra_call(&self) {
         self.account.calls.fetch_add(1, Ordering::Relaxed);
+        self.account.answered.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn stopped(&self) -> Option<Stop> {
@@ -260,6 +268,20 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
+    /// A failed request's cause in few words ("connection to HOST
+    /// refused"), else its whole chain; the whole chain always goes to the
+    /// `-v` log (target `paperlinks::detail`).
+    fn cause(&self, e: &(dyn std::error::Error + 'static)) -> String {
+        let full = crate::error::chain_text(e, false);
+        tracing::info!(target: "paperlinks::detail", "GitHub API request failed: {full}");
+        let api = url::Url::parse(&self.config.api_url).ok();
+        let host = api.as_ref().and_then(|u| {
+            let h = u.host_str()?;
+            Some(u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+        });
+        crate::error::net_cause(e, host.as_deref().unwrap_or("the API host")).unwrap_or(full)
+    }
+
     /// One request, nothing else. Errors are described without the request
     /// (which holds the token in a header).
     async fn send_once(&self, req: &Req<'_>) -> Result<Raw, String> {
@@ -268,7 +290,7 @@ impl<'a> Session<'a> {
             // The only POST is GraphQL's.
             Req::Post(body) => self.octo._post(self.graphql.as_str(), Some(*body)).await,
         }
-        .map_err(|e| error_chain(&e))?;
+        .map_err(|e| self.cause(&e))?;
         let status = res.status().as_u16();
         let header = |name: &str| {
             res.headers()
@@ -298,17 +320,20 @@ impl<'a> Session<'a> {
     /// comment. `Ok` for any answer that is not a rate limit or a 5xx.
     pub async fn call(&self, req: &Req<'_>) -> Result<Raw, Failure> {
         let mut last = String::from("no attempt made");
+        let mut cause = last.clone();
         let mut answered = false;
         for attempt in 1..=MAX_ATTEMPTS {
             let raw = match self.send_attempt(req).await? {
                 Ok(raw) => raw,
                 Err(why) => {
-                    last = why;
+                    last = format!("GitHub API request failed: {why}");
+                    cause = why;
                     self.backoff(attempt).await?;
                     continue;
                 }
             };
             answered = true;
+            self.account.answered.fetch_add(1, Ordering::Relaxed);
             match self.on_answer(req, raw, attempt).await? {
                 Next::Done(raw) => return Ok(raw),
                 Next::Retry(why) => last = why,
@@ -316,7 +341,7 @@ impl<'a> Session<'a> {
         }
         if !answered {
             return Err(self.halt(Stop::Unreachable(format!(
-                "GitHub API unreachable ({last})"
+                "GitHub API unreachable: {cause}"
             ))));
         }
         Err(Failure::Failed(last))
@@ -341,11 +366,8 @@ impl<'a> Session<'a> {
             r = tokio::time::timeout(self.timeout, self.send_once(req)) => r,
         };
         Ok(match sent {
-            Err(_) => Err(format!(
-                "no answer from the GitHub API within {} s",
-                self.timeout.as_secs_f32()
-            )),
-            Ok(Err(e)) => Err(format!("GitHub API request failed: {e}")),
+            Err(_) => Err(format!("no answer within {} s", self.timeout.as_secs_f32())),
+            Ok(Err(e)) => Err(e),
             Ok(Ok(raw)) => Ok(raw),
         })
     }
@@ -443,11 +465,6 @@ impl<'a> Session<'a> {
         }
         Ok(())
     }
-}
-
-/// An error with its sources, on one line.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    crate::error::chain_text(e, false)
 }
 
 /// What one answer means for the loop in `Session::call`.

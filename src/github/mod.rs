@@ -66,6 +66,8 @@ pub struct FetchStats {
     /// Every HTTP request made to the API, retries and followed redirects
     /// included.
     pub api_calls: usize,
+    /// Of `api_calls`, those that got an HTTP answer (any status).
+    pub api_answered: usize,
     /// Plain-language notes for the user (budget exhausted, ...).
     pub notes: Vec<String>,
 }
@@ -217,6 +219,7 @@ impl Github {
             }
         };
         let calls_before = self.account.calls();
+        let answered_before = self.account.answered();
         let session = Session::new(octo, &self.config, self.timeout, shutdown, &self.account);
         let (mut outcomes, light) = if self.token.is_some() {
             self.fetch_graphql(&session, repos).await
@@ -229,6 +232,7 @@ impl Github {
             }
         }
         stats.api_calls = session.calls() - calls_before;
+        stats.api_answered = self.account.answered() - answered_before;
         stats.notes = self.notes(&session, &outcomes);
         let names = repos.iter().map(|(o, n)| format!("{o}/{n}"));
         stats.notes.extend(future_push_note(
@@ -337,7 +341,11 @@ impl Github {
                 "GitHub audit interrupted: {left} of {total} repositories were left unfetched and \
                  are marked unknown."
             )),
-            Some(Stop::Refused(reason)) | Some(Stop::Unreachable(reason)) => notes.push(format!(
+            Some(Stop::Unreachable(reason)) => notes.push(format!(
+                "{reason}; {left} of {total} repositories were left unfetched and are marked \
+                 unknown (`-v` shows the whole error)."
+            )),
+            Some(Stop::Refused(reason)) => notes.push(format!(
                 "{reason}: {left} of {total} repositories were left unfetched and are marked unknown."
             )),
             None => {}

@@ -15,6 +15,8 @@ pub struct Checked {
     /// For repositories reused from the previous report: when they were fetched.
     pub repo_fetched: Vec<Option<chrono::DateTime<Utc>>>,
     pub api_calls: usize,
+    /// Of `api_calls`, those that got an HTTP answer.
+    pub api_answered: usize,
     /// API calls to the other forges.
     pub forge_calls: Vec<(Forge, usize)>,
     pub notes: Vec<String>,
@@ -30,6 +32,7 @@ impl Checked {
         self.repo_outcomes.extend(more.repo_outcomes);
         self.repo_fetched.extend(more.repo_fetched);
         self.api_calls += more.api_calls;
+        self.api_answered += more.api_answered;
         let first = std::mem::take(&mut self.forge_calls);
         self.forge_calls = sum_calls(first.into_iter().chain(more.forge_calls));
         self.notes.extend(more.notes);

@@ -97,6 +97,7 @@ pub async fn check(
         repo_outcomes,
         repo_fetched,
         api_calls: stats.api_calls,
+        api_answered: stats.api_answered,
         forge_calls: forge_stats.calls.into_iter().collect(),
         notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,

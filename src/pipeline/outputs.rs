@@ -202,6 +202,7 @@ fn summary_input<'a>(f: &'a Finished<'a>, tally: &'a LinkTally) -> SummaryInput<
         interrupted: f.checked.interrupted,
         duration: f.duration,
         api_calls: f.checked.api_calls,
+        api_answered: f.checked.api_answered,
         forge_calls: f.checked.forge_calls.clone(),
         exit_code: i32::from(f.exit.code()),
         exit_reason: f.exit_reason.clone(),

@@ -147,6 +147,7 @@ fn export(scope: &Scope, d: &Done<'_>) -> Results {
         links,
         repos,
         api_calls: d.checked.api_calls,
+        api_answered: Some(d.checked.api_answered),
         forge_calls: d.checked.forge_calls.clone(),
         notes: d.checked.notes.clone(),
         interrupted: d.checked.interrupted,
@@ -340,6 +341,10 @@ fn union(
         repo_outcomes,
         repo_fetched,
         api_calls: shards.iter().map(|s| s.api_calls).sum(),
+        api_answered: shards
+            .iter()
+            .map(super::super::shard::Results::answered)
+            .sum(),
         forge_calls: super::checked::sum_calls(
             shards.iter().flat_map(|s| s.forge_calls.iter().copied()),
         ),

@@ -25,6 +25,8 @@ pub struct JsonReport {
     /// API calls to other forges, by forge word (added in version 1; absent
     /// keys mean no call).
     pub forge_api_calls: std::collections::BTreeMap<String, usize>,
+    /// Of `api_calls`, those that got an HTTP answer (added in version 1).
+    pub api_answered: usize,
     pub links: JsonLinks,
     pub repos: JsonRepos,
     pub notes: Vec<String>,
@@ -107,6 +109,7 @@ impl JsonReport {
             interrupted: input.interrupted,
             duration_ms: input.duration.as_millis() as u64,
             api_calls: input.api_calls,
+            api_answered: input.api_answered,
             forge_api_calls: input
                 .forge_calls
                 .iter()

@@ -155,6 +155,8 @@ pub struct SummaryInput<'a> {
     pub duration: Duration,
     /// GitHub API calls made in this run.
     pub api_calls: usize,
+    /// Of `api_calls`, those that got an HTTP answer.
+    pub api_answered: usize,
     /// API calls to the other forges, per forge (only those asked).
     pub forge_calls: Vec<(crate::model::Forge, usize)>,
     /// The exit code the run ends with, and why, in a few words.
@@ -305,6 +307,26 @@ pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// "12 GitHub API calls", or "12 GitHub API calls attempted, 0 answered"
+/// when some got no answer.
+pub(super) fn api_calls_text(calls: usize, answered: usize) -> String {
+    let made = plural(calls, "GitHub API call", "GitHub API calls");
+    if answered >= calls {
+        made
+    } else {
+        format!("{made} attempted, {answered} answered")
+    }
+}
+
+/// "12", or "12 attempted, 0 answered" when some got no answer.
+pub fn answered_text(calls: usize, answered: usize) -> String {
+    if answered >= calls {
+        calls.to_string()
+    } else {
+        format!("{calls} attempted, {answered} answered")
+    }
+}
+
 /// Renders summary.md.
 pub fn render_summary(input: &SummaryInput<'_>) -> String {
     let mut out = String::from("# paperlinks report\n\n");
@@ -333,7 +355,7 @@ fn write_header(out: &mut String, input: &SummaryInput<'_>) {
         input.duration.as_secs_f64(),
         plural(t.cached, "link result", "link results"),
         plural(input.cached_repos(), "repository", "repositories"),
-        input.api_calls,
+        answered_text(input.api_calls, input.api_answered),
         forge_calls_text(&input.forge_calls),
         input.exit_code,
         md_cell(&input.exit_reason),

@@ -303,7 +303,7 @@ fn repos_line(s: &SummaryInput<'_>) -> Option<String> {
         "Repositories: {}: {} ({}{}).",
         s.repos.len(),
         health.join(", "),
-        super::summary::plural(s.api_calls, "GitHub API call", "GitHub API calls"),
+        super::summary::api_calls_text(s.api_calls, s.api_answered),
         s.forge_calls
             .iter()
             .map(|(f, n)| format!(", {n} {f}"))
@@ -368,6 +368,7 @@ mod tests {
             interrupted: false,
             duration: Duration::from_millis(1500),
             api_calls: 2,
+            api_answered: 2,
             forge_calls: Vec::new(),
             exit_code: code,
             exit_reason: "2 failures under fail_on [broken, timeout]".into(),

@@ -609,3 +609,149 @@ fn warnings_carry_no_control_characters() {
         "control characters on stderr: {err:?}"
     );
 }
+
+/// A loopback port nothing listens on: a connection to it is refused at
+/// once, no DNS involved.
+fn closed_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The GitHub API at a closed port: the warning names the cause in one
+/// short line, `-v` adds the whole error chain, and the count says that
+/// the calls were attempted and none answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_api_is_one_short_warning_and_no_answered_calls() {
+    let web = web().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = closed_port();
+    let web_base = web.url("");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "output_dir = \"out\"\n\
+             [check]\nremap = [\"^https://github.com/(.*)$ {web}/$1\"]\nallow_private = true\ntimeout_secs = 5\nretries = 0\n\
+             [github]\napi_url = \"{api}\"\nmax_wait_secs = 1\n[archive]\nenabled = false\n\
+             [forges]\nenabled = false\n[follow]\nenabled = false\n",
+            web = web_base.trim_end_matches('/'),
+        ),
+    )
+    .unwrap();
+    let page = web.url("/ok");
+    std::fs::write(
+        dir.path().join("papers.md"),
+        format!("- Paper: [code](https://github.com/a/b) [site]({page})\n"),
+    )
+    .unwrap();
+    let run = |verbose: bool| {
+        let mut cmd = paperlinks();
+        cmd.current_dir(dir.path()).args(["check", "papers.md"]);
+        if verbose {
+            cmd.arg("-v");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    let (stderr, stdout) = (text(&out.stderr), text(&out.stdout));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let host = api.trim_start_matches("http://");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("GitHub API unreachable"))
+        .unwrap_or_else(|| panic!("no warning: {stderr}"));
+    assert!(
+        warning.starts_with(&format!(
+            "paperlinks: warning: GitHub API unreachable: connection to {host} refused; 1 of 1"
+        )),
+        "{warning}"
+    );
+    assert!(warning.len() < 200, "{} chars: {warning}", warning.len());
+    assert!(
+        !stderr.contains("os error") && !stderr.contains("detail:"),
+        "{stderr}"
+    );
+    // MAX_ATTEMPTS tries, not one answered.
+    assert!(
+        stdout.contains("(3 GitHub API calls attempted, 0 answered)"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.md")).unwrap();
+    assert!(
+        summary.contains("GitHub API calls: 3 attempted, 0 answered."),
+        "{summary}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&run_json(dir.path())).unwrap();
+    assert_eq!(
+        (json["api_calls"].as_u64(), json["api_answered"].as_u64()),
+        (Some(3), Some(0))
+    );
+    let verbose = text(&run(true).stderr);
+    assert!(
+        verbose.contains("paperlinks: detail: GitHub API request failed: ")
+            && verbose.contains("Connection refused (os error 111)"),
+        "{verbose}"
+    );
+}
+
+/// The JSON report of the run in `dir`.
+fn run_json(dir: &Path) -> Vec<u8> {
+    let out = paperlinks()
+        .current_dir(dir)
+        .args(["check", "papers.md", "--format", "json", "--no-cache"])
+        .output()
+        .unwrap();
+    out.stdout
+}
+
+/// A forge API at a closed port: given up after a few calls, in a short
+/// warning naming the cause; `-v` has the whole chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_forge_is_given_up_in_a_short_warning() {
+    let web = web().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = closed_port();
+    let base = web.url("");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "output_dir = \"out\"\n\
+             [check]\nremap = [\"^https://codeberg.org/(.*)$ {web}/$1\"]\nallow_private = true\n\
+             timeout_secs = 5\nretries = 0\n[github]\nenabled = false\n[archive]\nenabled = false\n\
+             [forges]\ncodeberg_api = \"{api}\"\nhuggingface_api = \"\"\ngitlab_api = \"\"\n\
+             gitee_api = \"\"\n[follow]\nenabled = false\n",
+            web = base.trim_end_matches('/'),
+        ),
+    )
+    .unwrap();
+    let links: String = (0..5)
+        .map(|i| format!("- Paper {i}: [code](https://codeberg.org/lab/r{i})\n"))
+        .collect();
+    std::fs::write(dir.path().join("papers.md"), links).unwrap();
+    let out = paperlinks()
+        .current_dir(dir.path())
+        .args(["check", "papers.md", "-v"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let host = api.trim_start_matches("http://");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("gave no answer"))
+        .unwrap_or_else(|| panic!("no warning: {stderr}"));
+    assert!(
+        warning.starts_with(&format!(
+            "paperlinks: warning: codeberg API gave no answer to 3 calls in a row \
+             (connection to {host} refused); given up"
+        )),
+        "{warning}"
+    );
+    assert!(!warning.contains("os error"), "{warning}");
+    assert!(
+        stderr.contains("paperlinks: detail: codeberg request failed: ")
+            && stderr.contains("Connection refused (os error 111)"),
+        "{stderr}"
+    );
+}

@@ -155,6 +155,7 @@ fn render(
         interrupted: false,
         duration: Duration::from_millis(1500),
         api_calls: 3,
+        api_answered: 3,
         forge_calls: Vec::new(),
         exit_code: 2,
         exit_reason: format!("1 failures under fail_on [broken] {EVIL}"),

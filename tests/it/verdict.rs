@@ -120,6 +120,7 @@ fn summary_input<'a>(
         interrupted: false,
         duration: Duration::from_secs(1),
         api_calls: 0,
+        api_answered: 0,
         forge_calls: Vec::new(),
         exit_code: i32::from(exit),
         exit_reason: "table".into(),
