@@ -28,7 +28,7 @@ use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::pos::LineIndex;
-use super::role::{Role, is_label, label_before, label_info, label_role};
+use super::role::{is_label, label_before, label_info, label_role};
 use super::unit::{Assign, Block, Leaf, LinkAt, any_links, holds_units, list_leaves};
 
 /// A leaf being read: open links (index into `leaf.links`, where its text
@@ -345,20 +345,11 @@ impl Run<'_, '_> {
         let off = if exact { at + lead } else { at };
         let url = url.into_owned();
         let (line, column) = self.index.pos(self.doc, off);
-        let b = self.leaf(tag.start);
-        let first = b.leaf.links.len();
-        let label = if image {
-            Some(Role::Image)
-        } else {
-            label_role(label_before(&b.leaf.text))
-        };
-        b.leaf.links.push(LinkAt {
-            line,
-            column,
-            url,
-            label,
-        });
-        Some(first)
+        Some(
+            self.leaf(tag.start)
+                .leaf
+                .push_link(line, column, url, image),
+        )
     }
 
     /// A title element opens (`<papertitle>`, `class="...title..."`), or

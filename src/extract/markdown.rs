@@ -26,7 +26,7 @@ use super::Event;
 use super::clean::{clean_url, find_urls};
 use super::decode::{Notes, decode};
 use super::pos::LineIndex;
-use super::role::{Role, label_before, label_info, label_role};
+use super::role::{label_before, label_info, label_role};
 use super::segments::Runs;
 use super::unit::{Assign, Block, Leaf, LinkAt};
 
@@ -219,18 +219,7 @@ impl Run<'_, '_, '_> {
                 .or_else(|| within(&range))
                 .unwrap_or(range.start);
             let (line, column) = index.pos(doc, src);
-            slot = Some(b.leaf.links.len());
-            let label = if image {
-                Some(Role::Image)
-            } else {
-                label_role(label_before(&b.leaf.text))
-            };
-            b.leaf.links.push(LinkAt {
-                line,
-                column,
-                label,
-                url: url.into_owned(),
-            });
+            slot = Some(b.leaf.push_link(line, column, url.into_owned(), image));
         }
         let counted = slot.is_some() || link_depth > 0;
         b.links.push((slot, text_at, opens, counted, image));

@@ -76,6 +76,30 @@ pub(crate) struct Leaf {
 }
 
 impl Leaf {
+    /// Adds a link at (`line`, `column`) and returns its index: an image's
+    /// source has the role `image`, any other link the role its label in
+    /// the leaf's text so far names (if any).
+    pub(crate) fn push_link(
+        &mut self,
+        line: usize,
+        column: usize,
+        url: String,
+        image: bool,
+    ) -> usize {
+        let label = if image {
+            Some(Role::Image)
+        } else {
+            label_role(role::label_before(&self.text))
+        };
+        self.links.push(LinkAt {
+            line,
+            column,
+            url,
+            label,
+        });
+        self.links.len() - 1
+    }
+
     /// The bold/strong text that opens the leaf.
     pub(crate) fn strong_open(&self) -> Option<&str> {
         self.strong_at
