@@ -612,6 +612,10 @@ fn surely_long(t: &[u8]) -> bool {
             b'|' | b',' | b';' | b'(' | b'[' | b')' | b']' | b'\n' | b'>' | 0xB7 | b'/' => {
                 return false;
             }
+            // Non-ASCII bytes count as neither word nor gap: the full rule
+            // may read them as whitespace (U+00A0, U+3000) or letters, and
+            // skipping them can only count fewer words, never more.
+            _ if !c.is_ascii() => {}
             _ if c.is_ascii_whitespace() => {
                 if in_word {
                     words += 1;
@@ -623,7 +627,7 @@ fn surely_long(t: &[u8]) -> bool {
             }
             _ => {
                 in_word = true;
-                plain |= c.is_ascii() && !matches!(c, b'-' | b'*' | b'+');
+                plain |= !matches!(c, b'-' | b'*' | b'+');
             }
         }
     }
@@ -862,6 +866,10 @@ mod tests {
         let t = " \u{a0}\ta *\ta";
         assert!(!surely_long(t.as_bytes()));
         assert_eq!(label_in(t), "a *\ta");
+        // A no-break space between two words of the quick count.
+        let t = "\t: \u{a0} :\t-";
+        assert!(!surely_long(t.as_bytes()));
+        assert_eq!(label_in(t), ": \u{a0} :\t-");
     }
 
     proptest::proptest! {
