@@ -668,10 +668,7 @@ async fn sigint_mid_run_exits_130_with_partial_reports() {
             ),
         ],
     );
-    let bin = assert_cmd::cargo::cargo_bin("paperlinks");
-    let child = std::process::Command::new(bin)
-        .env("CI", "true")
-        .env(paperlinks::check::guard::HERMETIC_ENV, "1")
+    let child = crate::support::cmd::std_paperlinks()
         .args(["check", "--config"])
         .arg(&cfg)
         .arg(&input)

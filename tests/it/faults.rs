@@ -75,11 +75,8 @@ fn stdout_that_cannot_be_written_exits_1_naming_stdout() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("paperlinks"))
+    let out = crate::support::cmd::std_paperlinks()
         .args(["check", "--no-github", "--output-dir", "out", "papers.md"])
-        .env_remove("GITHUB_ACTIONS")
-        .env("CI", "true")
-        .env(paperlinks::check::guard::HERMETIC_ENV, "1")
         .current_dir(dir.path())
         .stdout(full)
         .output()

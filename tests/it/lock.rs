@@ -37,17 +37,8 @@ enabled = false
 }
 
 fn command(dir: &Path, cfg: &Path) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("paperlinks"));
-    for var in [
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CI", "true")
-        .args(["check", "--config"])
+    let mut cmd = crate::support::cmd::std_paperlinks();
+    cmd.args(["check", "--config"])
         .arg(cfg)
         .arg(dir.join("papers.md"))
         .stdout(Stdio::piped())

@@ -6,7 +6,13 @@ use assert_cmd::Command;
 
 /// A `paperlinks` command with the environment the tests rely on.
 pub fn paperlinks() -> Command {
-    let mut cmd = Command::cargo_bin("paperlinks").unwrap();
+    Command::from_std(std_paperlinks())
+}
+
+/// The same command as a `std::process::Command`, for tests that spawn
+/// the binary and signal or race it.
+pub fn std_paperlinks() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("paperlinks"));
     for var in [
         "GITHUB_TOKEN",
         "GH_TOKEN",
