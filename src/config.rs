@@ -6,6 +6,7 @@
 
 use crate::error::Error;
 use crate::model::{Health, Status};
+use crate::words::word_enum;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,7 +113,7 @@ pub struct CheckConfig {
     /// Longest `Retry-After` we wait; a longer one ends as `blocked`.
     pub max_retry_after_secs: u64,
     /// How long an `ok`/`redirected` result from the previous report is reused (humantime).
-    pub cache_max_age: String,
+    pub cache_max_age: Age,
     /// HTTP(S) proxy for every request (links, remote inputs, API calls);
     /// overrides `HTTP_PROXY`/`HTTPS_PROXY`; `""` means none. Unset: the
     /// environment decides (see `proxy`).
@@ -136,7 +137,7 @@ impl Default for CheckConfig {
             allow_private: false,
             max_redirects: 10,
             max_retry_after_secs: 60,
-            cache_max_age: "1d".into(),
+            cache_max_age: Age::days(1),
             proxy: None,
         }
     }
@@ -175,7 +176,7 @@ pub struct GithubConfig {
     /// A repository whose last push is older than this is `stale`.
     pub stale_after_days: i64,
     /// How long repository data from the previous report is reused (humantime).
-    pub cache_max_age: String,
+    pub cache_max_age: Age,
     /// GraphQL endpoint; `""` derives it from `api_url` (`.../api/v3` ->
     /// `.../api/graphql`, as on GitHub Enterprise Server; else `{api_url}/graphql`).
     pub graphql_url: String,
@@ -282,7 +283,7 @@ impl Default for GithubConfig {
             batch_size: 50,
             max_wait_secs: 60,
             stale_after_days: 365,
-            cache_max_age: "1d".into(),
+            cache_max_age: Age::days(1),
             graphql_url: String::new(),
             web_host: String::new(),
             timeout_secs: None,
@@ -309,9 +310,9 @@ pub struct ArchiveConfig {
     /// Bound on one archive request (seconds); past it the answer is unknown.
     pub timeout_secs: u64,
     /// How long a found copy from the previous report is reused (humantime).
-    pub cache_max_age: String,
+    pub cache_max_age: Age,
     /// How long a "no archived copy" answer from the previous report is reused.
-    pub no_copy_max_age: String,
+    pub no_copy_max_age: Age,
     /// Submit live code repositories to Software Heritage ("save code now").
     pub save_live: bool,
     /// With `save_live`: a repository last archived longer ago than this is
@@ -338,8 +339,8 @@ impl Default for ArchiveConfig {
             max_lookups: 40,
             concurrency: 2,
             timeout_secs: 20,
-            cache_max_age: "30d".into(),
-            no_copy_max_age: "7d".into(),
+            cache_max_age: Age::days(30),
+            no_copy_max_age: Age::days(7),
             save_live: false,
             save_after_days: 365,
             max_saves: 20,
@@ -378,8 +379,6 @@ impl ArchiveConfig {
                 return Err(format!("[archive] {key} `{base}`: not an http(s) URL"));
             }
         }
-        parse_age(&self.cache_max_age).map_err(|e| format!("[archive] cache_max_age: {e}"))?;
-        parse_age(&self.no_copy_max_age).map_err(|e| format!("[archive] no_copy_max_age: {e}"))?;
         Ok(())
     }
 }
@@ -388,7 +387,7 @@ impl ArchiveConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct CiConfig {
     /// Link statuses and repository health words that make the run exit 2.
-    pub fail_on: Vec<String>,
+    pub fail_on: Vec<FailWord>,
     /// Pull-request runs: check only the links on lines added or modified
     /// since this git revision (`--changed-since`); `None`: every link.
     pub changed_since: Option<String>,
@@ -397,7 +396,10 @@ pub struct CiConfig {
 impl Default for CiConfig {
     fn default() -> Self {
         CiConfig {
-            fail_on: vec!["broken".into(), "missing".into()],
+            fail_on: vec![
+                FailWord::Status(Status::Broken),
+                FailWord::Health(Health::Missing),
+            ],
             changed_since: None,
         }
     }
@@ -427,40 +429,64 @@ impl ReportConfig {
     }
 }
 
-/// One word of `[report] formats`: a family of report files.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportFormat {
-    /// links.csv, repos.csv, papers.csv (also what the next run reuses).
-    Csv,
-    /// summary.md, popularity.md.
-    Md,
-    /// popularity.svg.
-    Svg,
-    /// links.sarif (SARIF 2.1.0, for code scanning).
-    Sarif,
-    /// junit.xml (for CI test tabs).
-    Junit,
-    /// index.html (the report page).
-    Html,
+word_enum! {
+    /// One word of `[report] formats`: a family of report files.
+    #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+    #[serde(rename_all = "lowercase")]
+    pub enum ReportFormat: "report format" {
+        /// links.csv, repos.csv, papers.csv (also what the next run reuses).
+        Csv = "csv",
+        /// summary.md, popularity.md.
+        Md = "md",
+        /// popularity.svg.
+        Svg = "svg",
+        /// links.sarif (SARIF 2.1.0, for code scanning).
+        Sarif = "sarif",
+        /// junit.xml (for CI test tabs).
+        Junit = "junit",
+        /// index.html (the report page).
+        Html = "html",
+    }
 }
 
-impl ReportFormat {
-    pub const ALL: [ReportFormat; 6] = [
-        ReportFormat::Csv,
-        ReportFormat::Md,
-        ReportFormat::Svg,
-        ReportFormat::Sarif,
-        ReportFormat::Junit,
-        ReportFormat::Html,
-    ];
-}
-
-/// A validated `fail_on` word.
+/// A `fail_on` word: a link status or a repository health word, read
+/// and checked when the config is (an unknown word names the ones there are).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailWord {
     Status(Status),
     Health(Health),
+}
+
+impl FailWord {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailWord::Status(s) => s.as_str(),
+            FailWord::Health(h) => h.as_str(),
+        }
+    }
+}
+
+impl std::str::FromStr for FailWord {
+    type Err = String;
+    fn from_str(w: &str) -> Result<FailWord, String> {
+        w.parse::<Status>()
+            .map(FailWord::Status)
+            .or_else(|_| w.parse::<Health>().map(FailWord::Health))
+            .map_err(|_| {
+                format!(
+                    "unknown word `{w}` (link statuses: {}; health words: {})",
+                    Status::ALL.map(|s| s.as_str()).join(", "),
+                    Health::ALL.map(|h| h.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for FailWord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FailWord, D::Error> {
+        let s = <std::borrow::Cow<str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl Config {
@@ -537,11 +563,7 @@ impl Config {
         url::Url::parse(&self.github.api_url)
             .map_err(|e| format!("[github] api_url `{}`: {e}", self.github.api_url))?;
         self.validate_forges()?;
-        parse_age(&self.check.cache_max_age).map_err(|e| format!("[check] cache_max_age: {e}"))?;
-        parse_age(&self.github.cache_max_age)
-            .map_err(|e| format!("[github] cache_max_age: {e}"))?;
         self.archive.validate()?;
-        self.fail_words()?;
         crate::proxy::ProxySettings::from_vars(&|_| None, self.check.proxy.as_deref())?;
         for rule in &self.check.exclude {
             regex::Regex::new(rule).map_err(|e| format!("[check] exclude `{rule}`: {e}"))?;
@@ -570,25 +592,31 @@ impl Config {
         }
         Ok(())
     }
+}
 
-    /// The `[ci] fail_on` words, validated.
-    pub fn fail_words(&self) -> Result<Vec<FailWord>, String> {
-        self.ci
-            .fail_on
-            .iter()
-            .map(|w| {
-                w.parse::<Status>()
-                    .map(FailWord::Status)
-                    .or_else(|_| w.parse::<Health>().map(FailWord::Health))
-                    .map_err(|_| {
-                        format!(
-                            "[ci] fail_on: unknown word `{w}` (link statuses: {}; health words: {})",
-                            Status::ALL.map(|s| s.as_str()).join(", "),
-                            Health::ALL.map(|h| h.as_str()).join(", ")
-                        )
-                    })
-            })
-            .collect()
+/// A reuse age in the config (`"1d"`, `"6h"`, `"30d"`; `"0"` turns reuse
+/// off), parsed by humantime when the file is read, so no stage re-parses
+/// a string and a bad value is an error naming its line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Age(pub Duration);
+
+impl Age {
+    pub const fn days(n: u64) -> Age {
+        Age(Duration::from_secs(n * 86_400))
+    }
+}
+
+impl std::str::FromStr for Age {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Age, String> {
+        parse_age(s).map(Age)
+    }
+}
+
+impl<'de> Deserialize<'de> for Age {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Age, D::Error> {
+        let s = <std::borrow::Cow<str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -646,6 +674,28 @@ mod tests {
     }
 
     #[test]
+    fn ages_are_parsed_when_the_file_is_read() {
+        let c = Config::parse(
+            "[check]\ncache_max_age = \"6h\"\n[archive]\nno_copy_max_age = \"0\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.check.cache_max_age, Age(Duration::from_secs(6 * 3600)));
+        assert_eq!(c.archive.no_copy_max_age, Age(Duration::ZERO));
+        assert_eq!(c.archive.cache_max_age, Age::days(30));
+        let err = Config::parse(
+            "[github]\ncache_max_age = \"3 fortnights\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("cache_max_age") && err.contains("fortnights"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_fail_word_is_rejected() {
         let err = Config::parse("[ci]\nfail_on = [\"borken\"]\n", Path::new("c.toml")).unwrap_err();
         assert!(err.to_string().contains("borken"));
@@ -659,7 +709,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            c.fail_words().unwrap(),
+            c.ci.fail_on,
             vec![
                 FailWord::Status(Status::Broken),
                 FailWord::Health(Health::Archived),

@@ -63,6 +63,7 @@ pub mod rows;
 pub mod shard;
 pub mod store;
 pub mod verdict;
+mod words;
 
 pub use config::Config;
 pub use error::{Error, Result};

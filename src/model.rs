@@ -5,9 +5,9 @@
 //! them from the CSV reports. Add new words; never rename existing ones.
 //! This module does no I/O at all.
 
+use crate::words::word_enum;
 use chrono::{DateTime, Utc};
 use std::fmt;
-use std::str::FromStr;
 
 /// `Display` and serde output of a contract word type: its `as_str` word,
 /// as the CSV reports carry it.
@@ -42,60 +42,34 @@ macro_rules! contract_word_serde {
 
 contract_word_serde!(Status, Health, CodeState, Role);
 
-/// The outcome of checking one link. An outcome is data, never an `Err`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Status {
-    /// 2xx.
-    Ok,
-    /// 2xx reached through a permanent redirect (301/308) to another URL.
-    Redirected,
-    /// 404, 410 and other 4xx not listed under `Blocked`: the link is dead.
-    Broken,
-    /// 401, 403, 407, 429 after retries, 999: refused, not proof of death.
-    Blocked,
-    /// 5xx after retries, too many redirects, a malformed response.
-    Error,
-    /// No answer in time.
-    Timeout,
-    /// DNS, connection refused or reset, TLS.
-    NetworkError,
-    /// Matched an `exclude` rule, or points at a private address.
-    Excluded,
-    /// Not a usable http(s) URL after cleaning; never requested.
-    Invalid,
-    /// The run was interrupted before this link was checked.
-    Unchecked,
+word_enum! {
+    /// The outcome of checking one link. An outcome is data, never an `Err`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Status: "link status" {
+        /// 2xx.
+        Ok = "ok",
+        /// 2xx reached through a permanent redirect (301/308) to another URL.
+        Redirected = "redirected",
+        /// 404, 410 and other 4xx not listed under `Blocked`: the link is dead.
+        Broken = "broken",
+        /// 401, 403, 407, 429 after retries, 999: refused, not proof of death.
+        Blocked = "blocked",
+        /// 5xx after retries, too many redirects, a malformed response.
+        Error = "error",
+        /// No answer in time.
+        Timeout = "timeout",
+        /// DNS, connection refused or reset, TLS.
+        NetworkError = "network_error",
+        /// Matched an `exclude` rule, or points at a private address.
+        Excluded = "excluded",
+        /// Not a usable http(s) URL after cleaning; never requested.
+        Invalid = "invalid",
+        /// The run was interrupted before this link was checked.
+        Unchecked = "unchecked",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 10] = [
-        Status::Ok,
-        Status::Redirected,
-        Status::Broken,
-        Status::Blocked,
-        Status::Error,
-        Status::Timeout,
-        Status::NetworkError,
-        Status::Excluded,
-        Status::Invalid,
-        Status::Unchecked,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Redirected => "redirected",
-            Status::Broken => "broken",
-            Status::Blocked => "blocked",
-            Status::Error => "error",
-            Status::Timeout => "timeout",
-            Status::NetworkError => "network_error",
-            Status::Excluded => "excluded",
-            Status::Invalid => "invalid",
-            Status::Unchecked => "unchecked",
-        }
-    }
-
     /// True for the statuses whose result may be reused by a later run.
     pub fn is_success(self) -> bool {
         matches!(self, Status::Ok | Status::Redirected)
@@ -111,70 +85,36 @@ impl Status {
     }
 }
 
-impl FromStr for Status {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown link status `{s}`"))
+word_enum! {
+    /// One word per repository, in precedence order (first match wins).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Health: "health word" {
+        /// Not found: deleted, or private.
+        Missing = "missing",
+        Archived = "archived",
+        /// No commits at all.
+        Empty = "empty",
+        /// Commits, but no code in any language GitHub detects.
+        Placeholder = "placeholder",
+        /// Last push older than `stale_after_days`.
+        Stale = "stale",
+        Active = "active",
+        /// Could not be fetched (rate limit, API failure); the reason is in `error`.
+        Unknown = "unknown",
+        /// A Hugging Face Space whose runtime stage is an error
+        /// (`BUILD_ERROR`, `RUNTIME_ERROR`, `CONFIG_ERROR`). Comes after
+        /// `archived` and before `empty` in precedence; last in `ALL` because
+        /// it was added later.
+        Failing = "failing",
+        /// The forge holds it but refuses to serve it: GitHub's "Repository
+        /// access blocked" (HTTP 451 for a DMCA takedown, 403 for its terms of
+        /// service), a Hugging Face repository whose access is disabled. Comes
+        /// right after `missing` in precedence; last in `ALL` (added later).
+        Unavailable = "unavailable",
     }
-}
-
-/// One word per repository, in precedence order (first match wins).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Health {
-    /// Not found: deleted, or private.
-    Missing,
-    Archived,
-    /// No commits at all.
-    Empty,
-    /// Commits, but no code in any language GitHub detects.
-    Placeholder,
-    /// Last push older than `stale_after_days`.
-    Stale,
-    Active,
-    /// Could not be fetched (rate limit, API failure); the reason is in `error`.
-    Unknown,
-    /// A Hugging Face Space whose runtime stage is an error
-    /// (`BUILD_ERROR`, `RUNTIME_ERROR`, `CONFIG_ERROR`). Comes after
-    /// `archived` and before `empty` in precedence; last in `ALL` because
-    /// it was added later.
-    Failing,
-    /// The forge holds it but refuses to serve it: GitHub's "Repository
-    /// access blocked" (HTTP 451 for a DMCA takedown, 403 for its terms of
-    /// service), a Hugging Face repository whose access is disabled. Comes
-    /// right after `missing` in precedence; last in `ALL` (added later).
-    Unavailable,
 }
 
 impl Health {
-    pub const ALL: [Health; 9] = [
-        Health::Missing,
-        Health::Archived,
-        Health::Empty,
-        Health::Placeholder,
-        Health::Stale,
-        Health::Active,
-        Health::Unknown,
-        Health::Failing,
-        Health::Unavailable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::Missing => "missing",
-            Health::Archived => "archived",
-            Health::Empty => "empty",
-            Health::Placeholder => "placeholder",
-            Health::Stale => "stale",
-            Health::Active => "active",
-            Health::Unknown => "unknown",
-            Health::Failing => "failing",
-            Health::Unavailable => "unavailable",
-        }
-    }
-
     /// Rank for "best health among a paper's repositories": lower is better.
     pub fn goodness_rank(self) -> u8 {
         match self {
@@ -191,96 +131,41 @@ impl Health {
     }
 }
 
-impl FromStr for Health {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Health::ALL
-            .into_iter()
-            .find(|h| h.as_str() == s)
-            .ok_or_else(|| format!("unknown health word `{s}`"))
+word_enum! {
+    /// The forge a repository lives on (`forge` column of repos.csv).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Forge: "forge" {
+        #[default]
+        Github = "github",
+        Huggingface = "huggingface",
+        Gitlab = "gitlab",
+        Codeberg = "codeberg",
+        /// A Gitea or Forgejo host other than codeberg.org (`[forges] gitea_hosts`).
+        Gitea = "gitea",
+        Gitee = "gitee",
     }
 }
 
-/// The forge a repository lives on (`forge` column of repos.csv).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Forge {
-    #[default]
-    Github,
-    Huggingface,
-    Gitlab,
-    Codeberg,
-    /// A Gitea or Forgejo host other than codeberg.org (`[forges] gitea_hosts`).
-    Gitea,
-    Gitee,
-}
-
-impl Forge {
-    pub const ALL: [Forge; 6] = [
-        Forge::Github,
-        Forge::Huggingface,
-        Forge::Gitlab,
-        Forge::Codeberg,
-        Forge::Gitea,
-        Forge::Gitee,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Forge::Github => "github",
-            Forge::Huggingface => "huggingface",
-            Forge::Gitlab => "gitlab",
-            Forge::Codeberg => "codeberg",
-            Forge::Gitea => "gitea",
-            Forge::Gitee => "gitee",
-        }
+word_enum! {
+    /// What kind of repository (`kind` column of repos.csv).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RepoKind: "repository kind" {
+        /// A code repository (GitHub, GitLab, Codeberg, Gitea, Gitee).
+        #[default]
+        Repository = "repository",
+        /// A Hugging Face model.
+        Model = "model",
+        Dataset = "dataset",
+        Space = "space",
     }
 }
 
-/// What kind of repository (`kind` column of repos.csv).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RepoKind {
-    /// A code repository (GitHub, GitLab, Codeberg, Gitea, Gitee).
-    #[default]
-    Repository,
-    /// A Hugging Face model.
-    Model,
-    Dataset,
-    Space,
-}
-
-impl RepoKind {
-    pub const ALL: [RepoKind; 4] = [
-        RepoKind::Repository,
-        RepoKind::Model,
-        RepoKind::Dataset,
-        RepoKind::Space,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RepoKind::Repository => "repository",
-            RepoKind::Model => "model",
-            RepoKind::Dataset => "dataset",
-            RepoKind::Space => "space",
-        }
-    }
-}
-
-/// `contract_word_out`, `FromStr` back, and serde input where an empty
+/// `contract_word_out` and serde input (through `FromStr`) where an empty
 /// cell is the default, for a word enum with `ALL`, `as_str` and `Default`
 /// (the columns added after files already existed).
 macro_rules! contract_word {
-    ($t:ty, $what:literal) => {
+    ($t:ty) => {
         contract_word_out!($t);
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                <$t>::ALL
-                    .into_iter()
-                    .find(|w| w.as_str() == s)
-                    .ok_or_else(|| format!(concat!("unknown ", $what, " `{}`"), s))
-            }
-        }
         /// An empty cell (a file written before the column existed) is the default.
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -294,8 +179,24 @@ macro_rules! contract_word {
     };
 }
 
-contract_word!(Forge, "forge");
-contract_word!(RepoKind, "repository kind");
+word_enum! {
+    /// Where a paper's dead code went (papers.csv `code_recoverable`, issue 15).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub enum Recoverable: "code_recoverable word" {
+        /// An empty cell: the paper has no code link, one of them is not
+        /// `broken`, or whether the archives hold a copy is not known.
+        #[default]
+        Blank = "",
+        /// An archive holds a copy of one of its dead code links.
+        Archived = "archived",
+        /// The archives were asked about every dead code link and hold none.
+        Lost = "lost",
+    }
+}
+
+contract_word!(Forge);
+contract_word!(RepoKind);
+contract_word!(Recoverable);
 
 /// The result of checking one unique URL; shared by all its occurrences.
 /// Serde: a shard's raw results (`shard-results.json`).
@@ -595,50 +496,34 @@ pub struct PaperRow<'a> {
     /// not counted (issue 22).
     pub role_links: [usize; 9],
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
-    pub code_recoverable: &'static str,
+    pub code_recoverable: Recoverable,
     /// Links whose status is in `[ci] fail_on` (papers.csv's last column).
     pub failing_links: usize,
     /// Code links (as counted in `code_links`) whose status is `broken`.
     pub broken_code_links: usize,
 }
 
-/// Whether a paper has code, in papers.csv's `code_state` column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum CodeState {
-    /// A code link exists (a `code`-role link, or a code forge / model hub
-    /// link counted in `code_links`).
-    Linked,
-    /// No code link; the abstract or a label promises code.
-    Promised,
-    /// No code link; an explicit marker says none (`Code: None`, `TBD`).
-    Withheld,
-    /// No code link and nothing said about code.
-    #[default]
-    None,
-    /// No code link of its own, but a project page it links links code
-    /// (`[follow]`); last in `ALL` because it was added later.
-    LinkedViaPage,
+word_enum! {
+    /// Whether a paper has code, in papers.csv's `code_state` column.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+    pub enum CodeState: "code state" {
+        /// A code link exists (a `code`-role link, or a code forge / model hub
+        /// link counted in `code_links`).
+        Linked = "linked",
+        /// No code link; the abstract or a label promises code.
+        Promised = "promised",
+        /// No code link; an explicit marker says none (`Code: None`, `TBD`).
+        Withheld = "withheld",
+        /// No code link and nothing said about code.
+        #[default]
+        None = "none",
+        /// No code link of its own, but a project page it links links code
+        /// (`[follow]`); last in `ALL` because it was added later.
+        LinkedViaPage = "linked_via_page",
+    }
 }
 
 impl CodeState {
-    pub const ALL: [CodeState; 5] = [
-        CodeState::Linked,
-        CodeState::Promised,
-        CodeState::Withheld,
-        CodeState::None,
-        CodeState::LinkedViaPage,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeState::Linked => "linked",
-            CodeState::Promised => "promised",
-            CodeState::Withheld => "withheld",
-            CodeState::None => "none",
-            CodeState::LinkedViaPage => "linked_via_page",
-        }
-    }
-
     /// `linked` wins; an explicit "no code" marker wins over a promise.
     pub fn decide(code_links: usize, claims: bool, withholds: bool) -> CodeState {
         if code_links > 0 {
@@ -661,16 +546,6 @@ impl CodeState {
         } else {
             CodeState::decide(own, claims, withholds)
         }
-    }
-}
-
-impl FromStr for CodeState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CodeState::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown code state {s:?}"))
     }
 }
 
@@ -740,61 +615,23 @@ mod tests {
     }
 }
 
-/// What a link is to its paper. Stored as one byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[repr(u8)]
-pub enum Role {
-    Code,
-    Paper,
-    #[default]
-    Project,
-    Dataset,
-    Model,
-    Demo,
-    Video,
-    Social,
-    Other,
-    /// An image's source (`![alt](src)`, `<img src>`): a badge or figure,
-    /// never a paper's link or code (issue 22); last because added later.
-    Image,
-}
-
-impl Role {
-    pub const ALL: [Role; 10] = [
-        Role::Code,
-        Role::Paper,
-        Role::Project,
-        Role::Dataset,
-        Role::Model,
-        Role::Demo,
-        Role::Video,
-        Role::Social,
-        Role::Other,
-        Role::Image,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Code => "code",
-            Role::Paper => "paper",
-            Role::Project => "project",
-            Role::Dataset => "dataset",
-            Role::Model => "model",
-            Role::Demo => "demo",
-            Role::Video => "video",
-            Role::Social => "social",
-            Role::Other => "other",
-            Role::Image => "image",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown link role {s:?}"))
+word_enum! {
+    /// What a link is to its paper. Stored as one byte.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+    #[repr(u8)]
+    pub enum Role: "link role" {
+        Code = "code",
+        Paper = "paper",
+        #[default]
+        Project = "project",
+        Dataset = "dataset",
+        Model = "model",
+        Demo = "demo",
+        Video = "video",
+        Social = "social",
+        Other = "other",
+        /// An image's source (`![alt](src)`, `<img src>`): a badge or figure,
+        /// never a paper's link or code (issue 22); last because added later.
+        Image = "image",
     }
 }

@@ -5,42 +5,24 @@
 //! A `Progress` is a cheap handle (an `Arc` of atomics): clone it, hand
 //! one to `RunOptions::progress`, read `snapshot` from another thread.
 
+use crate::words::word_enum;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
-/// What the run is doing now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Reading and extracting the inputs.
-    Reading,
-    /// Checking links (and asking forge APIs) in the first round.
-    Checking,
-    /// Checking the code links found on project pages (the second round).
-    Following,
-    /// Looking up archived copies of dead links.
-    Archiving,
-    /// Writing the reports.
-    Writing,
-}
-
-impl Stage {
-    const ALL: [Stage; 5] = [
-        Stage::Reading,
-        Stage::Checking,
-        Stage::Following,
-        Stage::Archiving,
-        Stage::Writing,
-    ];
-
-    /// The word a progress line shows.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Reading => "reading inputs",
-            Stage::Checking => "checking",
-            Stage::Following => "following project pages",
-            Stage::Archiving => "archive lookups",
-            Stage::Writing => "writing reports",
-        }
+word_enum! {
+    /// What the run is doing now; the word is what a progress line shows.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Stage: "stage" {
+        /// Reading and extracting the inputs.
+        Reading = "reading inputs",
+        /// Checking links (and asking forge APIs) in the first round.
+        Checking = "checking",
+        /// Checking the code links found on project pages (the second round).
+        Following = "following project pages",
+        /// Looking up archived copies of dead links.
+        Archiving = "archive lookups",
+        /// Writing the reports.
+        Writing = "writing reports",
     }
 }
 

@@ -9,10 +9,10 @@
 //! pipeline does), never checks a link.
 //!
 //! The hash: the first 8 bytes (big-endian) of SHA-256 of the key, modulo
-//! N, plus 1. The key of a link is its host, ASCII-lowercased, without a
-//! trailing dot (so every request to one host stays in one shard and
-//! per-host limits still hold); a URL without a host (`invalid`) uses the
-//! empty string. The key of a repository is its `RepoKey`
+//! N, plus 1. The key of a link is the host it is requested from (after
+//! `[check] remap`), ASCII-lowercased, without a trailing dot (so every
+//! request to one host stays in one shard and per-host limits still hold);
+//! a URL without a host (`invalid`) uses the empty string. The key of a repository is its `RepoKey`
 //! (`owner/name`, or host and path on other forges, case-folded); a
 //! repository-root link audited through a forge's API belongs to its
 //! repository's shard, since its status is the API's answer.

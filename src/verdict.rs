@@ -27,23 +27,16 @@
 use crate::config::FailWord;
 use crate::history::{PreviousLink, PreviousRepos};
 use crate::model::{Health, RepoRow, Status};
+use crate::words::word_enum;
 use std::collections::{HashMap, HashSet};
 
-/// The annotation level (GitHub Actions workflow command).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Error,
-    Warning,
-    Notice,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Notice => "notice",
-        }
+word_enum! {
+    /// The annotation level (GitHub Actions workflow command).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Level: "annotation level" {
+        Error = "error",
+        Warning = "warning",
+        Notice = "notice",
     }
 }
 
@@ -326,7 +319,7 @@ pub fn decide_exit(
     unreachable: bool,
     failures: Failures,
     policy: &FailPolicy,
-    fail_on: &[String],
+    fail_on: &[FailWord],
 ) -> (Exit, String) {
     if interrupted {
         return (
@@ -351,6 +344,13 @@ pub fn decide_exit(
     };
     (
         Exit::Failures,
-        format!("{n} {what} under fail_on [{}]", fail_on.join(", ")),
+        format!(
+            "{n} {what} under fail_on [{}]",
+            fail_on
+                .iter()
+                .map(|w| w.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     )
 }

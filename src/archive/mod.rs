@@ -352,13 +352,15 @@ fn swh_base(client: &ArchiveClient) -> &str {
 
 /// The Software Heritage browse URL of an origin (what a person follows).
 pub fn swh_browse_url(swh_api_url: &str, origin: &str) -> String {
-    let mut u = url::Url::parse(&format!(
-        "{}/browse/origin/",
+    // Built as text, so a base a library user never validated gives a
+    // wrong link rather than a panic; the query is encoded as `Url` does.
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("origin_url", origin)
+        .finish();
+    format!(
+        "{}/browse/origin/?{query}",
         swh_api_url.trim_end_matches('/')
-    ))
-    .expect("validated base URL");
-    u.query_pairs_mut().append_pair("origin_url", origin);
-    u.to_string()
+    )
 }
 
 /// Software Heritage: the target's origin spellings in order (the first it

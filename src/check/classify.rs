@@ -6,6 +6,7 @@
 
 use super::guard::ResolveError;
 use crate::model::Status;
+use crate::words::word_enum;
 use std::error::Error as StdError;
 
 /// HEAD answers that make us ask again with GET, because servers commonly
@@ -83,8 +84,8 @@ pub enum Failure {
 pub enum NetKind {
     /// The name does not resolve: permanent for this run.
     Dns,
-    /// Certificate or handshake: permanent.
-    Tls,
+    /// Certificate or handshake: permanent; which one, from rustls' type.
+    Tls(TlsKind),
     Refused,
     /// The connection closed before a complete answer.
     ClosedEarly,
@@ -96,6 +97,48 @@ pub enum NetKind {
     },
 }
 
+word_enum! {
+    /// What a TLS failure was, read from rustls' error type (`rustls::Error`,
+    /// `rustls::CertificateError`), never from its text. The word is what
+    /// the link's error says after `TLS error: ` and the reason reads back
+    /// (`report::reason`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum TlsKind: "TLS failure" {
+        Expired = "certificate expired",
+        NotValidYet = "certificate not valid yet",
+        Revoked = "certificate revoked",
+        OtherHost = "certificate for another host",
+        Untrusted = "certificate not trusted",
+        NotForServer = "certificate not for a server",
+        BadSignature = "bad certificate signature",
+        /// Anything else rustls refused: an alert, a protocol error, a peer
+        /// that does not speak TLS.
+        Handshake = "handshake failed",
+    }
+}
+
+impl TlsKind {
+    pub fn of(e: &rustls::Error) -> TlsKind {
+        use rustls::CertificateError as C;
+        let rustls::Error::InvalidCertificate(c) = e else {
+            return TlsKind::Handshake;
+        };
+        match c {
+            C::Expired | C::ExpiredContext { .. } => TlsKind::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => TlsKind::NotValidYet,
+            C::Revoked => TlsKind::Revoked,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TlsKind::OtherHost,
+            // A self-signed CA certificate presented by the server is
+            // `UnknownIssuer` or `CaUsedAsEndEntity` in rustls/webpki.
+            C::UnknownIssuer => TlsKind::Untrusted,
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => TlsKind::NotForServer,
+            C::BadSignature => TlsKind::BadSignature,
+            C::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => TlsKind::Untrusted,
+            _ => TlsKind::Handshake,
+        }
+    }
+}
+
 impl Failure {
     fn net(kind: NetKind, message: String) -> Self {
         Failure::Network { kind, message }
@@ -105,7 +148,7 @@ impl Failure {
         match self {
             Failure::Timeout(_) => true,
             Failure::Network { kind, .. } => match kind {
-                NetKind::Dns | NetKind::Tls => false,
+                NetKind::Dns | NetKind::Tls(_) => false,
                 NetKind::Refused | NetKind::ClosedEarly | NetKind::Reset => true,
                 NetKind::Other { connect } => *connect,
             },
@@ -162,12 +205,27 @@ fn cause_text(e: &reqwest::Error) -> String {
     crate::error::chain_text(e, true)
 }
 
+/// rustls' error inside an `io::Error`: tokio-rustls hands it over as the
+/// payload of one (`InvalidData`), which reqwest's connector wraps in
+/// another (`Other`); `io::Error::source` skips payloads, so only
+/// `get_ref` reaches it.
+fn rustls_inside(io: &std::io::Error) -> Option<&rustls::Error> {
+    let mut inner = io.get_ref()?;
+    for _ in 0..4 {
+        if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        inner = inner.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+    None
+}
+
 pub fn classify_error(e: &reqwest::Error) -> Failure {
     let text = cause_text(e);
-    let lower = text.to_ascii_lowercase();
     let mut src: Option<&(dyn StdError + 'static)> = Some(e);
     let mut io_kind = None;
     let mut hyper_err = None;
+    let mut tls = None;
     while let Some(s) = src {
         if let Some(r) = s.downcast_ref::<ResolveError>() {
             return match r {
@@ -180,14 +238,18 @@ pub fn classify_error(e: &reqwest::Error) -> Failure {
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             io_kind.get_or_insert(io.kind());
+            if let Some(t) = rustls_inside(io) {
+                tls.get_or_insert(TlsKind::of(t));
+            }
+        }
+        if let Some(t) = s.downcast_ref::<rustls::Error>() {
+            tls.get_or_insert(TlsKind::of(t));
         }
         src = s.source();
     }
-    if ["certificate", "tls", "handshake", "ssl", "alert"]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
-        return Failure::net(NetKind::Tls, format!("TLS error: {text}"));
+    if let Some(kind) = tls {
+        let words = kind.as_str();
+        return Failure::net(NetKind::Tls(kind), format!("TLS error: {words}: {text}"));
     }
     if let Some(h) = hyper_err {
         if h.is_parse() || h.is_parse_status() {
@@ -234,7 +296,7 @@ mod tests {
         // (kind, retryable, worth a GET after HEAD, connection lost)
         let table = [
             (NetKind::Dns, false, false, false),
-            (NetKind::Tls, false, false, false),
+            (NetKind::Tls(TlsKind::Expired), false, false, false),
             (NetKind::Refused, true, false, false),
             (NetKind::ClosedEarly, true, true, true),
             (NetKind::Reset, true, false, true),
@@ -251,6 +313,35 @@ mod tests {
         }
         assert!(Failure::Malformed("x".into()).head_suspect());
         assert!(Failure::Timeout("x".into()).retryable());
+    }
+
+    #[test]
+    fn tls_kinds_come_from_rustls_types() {
+        use rustls::{AlertDescription, CertificateError as C, Error as E};
+        let cert = |c| TlsKind::of(&E::InvalidCertificate(c));
+        assert_eq!(cert(C::Expired), TlsKind::Expired);
+        assert_eq!(cert(C::NotValidYet), TlsKind::NotValidYet);
+        assert_eq!(cert(C::Revoked), TlsKind::Revoked);
+        assert_eq!(cert(C::NotValidForName), TlsKind::OtherHost);
+        assert_eq!(cert(C::UnknownIssuer), TlsKind::Untrusted);
+        assert_eq!(cert(C::InvalidPurpose), TlsKind::NotForServer);
+        assert_eq!(cert(C::BadSignature), TlsKind::BadSignature);
+        assert_eq!(cert(C::BadEncoding), TlsKind::Handshake);
+        assert_eq!(
+            TlsKind::of(&E::AlertReceived(AlertDescription::HandshakeFailure)),
+            TlsKind::Handshake
+        );
+        // Two io::Error layers around it, as reqwest's connector hands it over.
+        let inner = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            E::InvalidCertificate(C::Expired),
+        );
+        let outer = std::io::Error::other(inner);
+        assert_eq!(
+            rustls_inside(&outer).map(TlsKind::of),
+            Some(TlsKind::Expired)
+        );
+        assert!(rustls_inside(&std::io::Error::other("plain")).is_none());
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub mod guard;
 mod retry;
 mod scheduler;
 
-pub use classify::HEAD_FALLBACK;
+pub use classify::{HEAD_FALLBACK, TlsKind};
 pub use client::BODY_PEEK;
 pub use guard::{AddressGuard, GuardResolver as Resolver, IpRange, Lookup};
 

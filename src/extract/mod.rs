@@ -38,29 +38,23 @@ pub use clean::{UrlMatch, clean_url, find_urls};
 pub use decode::Tally;
 pub use role::Role;
 
+use crate::words::word_enum;
 use decode::{Notes, Sniff};
 
-/// Input formats. Everything unrecognised is `Text`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Markdown,
-    Html,
-    /// A JSON array of daily-papers items, or JSON Lines of such items.
-    Json,
+word_enum! {
+    /// Input formats. Everything unrecognised is `Text`. The words
+    /// (`text`, `markdown`, `html`, `json`) are what messages say.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Format: "input format" {
+        Text = "text",
+        Markdown = "markdown",
+        Html = "html",
+        /// A JSON array of daily-papers items, or JSON Lines of such items.
+        Json = "json",
+    }
 }
 
 impl Format {
-    /// The format's word in messages: `text`, `markdown`, `html`, `json`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Markdown => "markdown",
-            Format::Html => "html",
-            Format::Json => "json",
-        }
-    }
-
     /// Detects the format from the file extension (lowercase, without dot)
     /// and/or the first bytes of the content.
     ///

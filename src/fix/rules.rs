@@ -11,24 +11,17 @@
 use crate::config::parse_remap_rule;
 use crate::model::{RepoKey, RepoRow, Role, Status};
 use crate::rows::LinkRecord;
+use crate::words::word_enum;
 use regex::Regex;
 use std::collections::HashMap;
 
-/// Why a link is rewritten.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    Renamed,
-    Redirect,
-    Archived,
-}
-
-impl Rule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Renamed => "renamed repository",
-            Rule::Redirect => "permanent redirect",
-            Rule::Archived => "archived copy",
-        }
+word_enum! {
+    /// Why a link is rewritten.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Rule: "fix rule" {
+        Renamed = "renamed repository",
+        Redirect = "permanent redirect",
+        Archived = "archived copy",
     }
 }
 

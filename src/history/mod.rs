@@ -8,7 +8,7 @@
 //! `report` (the last stage): the pipeline asks history before any check.
 
 use crate::archive::{Lookup, Outcome, Service};
-use crate::config::{Config, parse_age};
+use crate::config::Config;
 use crate::model::{LinkResult, RepoInfo, RepoKey, RepoRow};
 mod previous;
 use chrono::{DateTime, Utc};
@@ -82,11 +82,10 @@ impl History {
             Previous::Missing => {}
         }
         if !no_cache {
-            // Both ages were validated with the config.
-            history.link_max_age = parse_age(&config.check.cache_max_age).ok();
-            history.repo_max_age = parse_age(&config.github.cache_max_age).ok();
-            history.archive_found_age = parse_age(&config.archive.cache_max_age).ok();
-            history.archive_none_age = parse_age(&config.archive.no_copy_max_age).ok();
+            history.link_max_age = Some(config.check.cache_max_age.0);
+            history.repo_max_age = Some(config.github.cache_max_age.0);
+            history.archive_found_age = Some(config.archive.cache_max_age.0);
+            history.archive_none_age = Some(config.archive.no_copy_max_age.0);
         }
         history
     }

@@ -125,11 +125,12 @@ async fn check_over_http(
 
 /// The link statuses under `[ci] fail_on` (what progress counts as failing).
 fn failing_statuses(config: &Config) -> Vec<Status> {
-    let words = config.fail_words().unwrap_or_default();
-    words
-        .into_iter()
+    config
+        .ci
+        .fail_on
+        .iter()
         .filter_map(|w| match w {
-            crate::config::FailWord::Status(s) => Some(s),
+            crate::config::FailWord::Status(s) => Some(*s),
             crate::config::FailWord::Health(_) => None,
         })
         .collect()

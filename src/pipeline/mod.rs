@@ -169,7 +169,8 @@ pub async fn run(
         options.step_summary = None;
     }
     let config = &options.config;
-    let fail_words = fail_words(config)?;
+    validate(config)?;
+    let fail_words = config.ci.fail_on.clone();
     let changes = changes(&options)?;
     probe_output_dir(&config.output_dir)?;
     let _lock = outputs::lock_output_dir(&config.output_dir).await?;
@@ -237,9 +238,10 @@ fn changes(options: &RunOptions) -> Result<Option<crate::changed::Changes>, Erro
     crate::changed::since(rev, &options.workdir).map(Some)
 }
 
-/// The `[ci] fail_on` words, validated.
-fn fail_words(config: &Config) -> Result<Vec<crate::config::FailWord>, Error> {
-    config.fail_words().map_err(|message| Error::Config {
+/// The config checked again at the door: a library caller's config may
+/// never have been read from a file, and no stage re-checks a value.
+fn validate(config: &Config) -> Result<(), Error> {
+    config.validate().map_err(|message| Error::Config {
         path: "config".into(),
         message,
     })

@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::github;
 use crate::history::{self, History};
 use crate::model::{
-    ArchiveCells, CodeState, LinkResult, LinkRow, PaperRow, RepoKey, RepoOutcome, RepoRow, Role,
-    Status,
+    ArchiveCells, CodeState, LinkResult, LinkRow, PaperRow, Recoverable, RepoKey, RepoOutcome,
+    RepoRow, Role, Status,
 };
 use crate::report;
 use crate::store::{NO_PAPER, Paper, Store};
@@ -238,7 +238,7 @@ pub(super) fn code_recoverable(
     links: &Links,
     results: &[LinkResult],
     archived: &Archived,
-) -> Vec<&'static str> {
+) -> Vec<Recoverable> {
     use crate::archive::Outcome;
     // Per paper: (has dead code, alive code, archived, unknown).
     let mut state = vec![(false, false, false, false); store.papers.len()];
@@ -264,10 +264,10 @@ pub(super) fn code_recoverable(
     state
         .into_iter()
         .map(|(dead, alive, copy, unknown)| match () {
-            _ if !dead || alive => "",
-            _ if copy => "archived",
-            _ if !unknown => "lost",
-            _ => "",
+            _ if !dead || alive => Recoverable::Blank,
+            _ if copy => Recoverable::Archived,
+            _ if !unknown => Recoverable::Lost,
+            _ => Recoverable::Blank,
         })
         .collect()
 }
@@ -286,7 +286,7 @@ fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
         best_repo_stars: None,
         health: None,
         claims_code_without_link: false,
-        code_recoverable: "",
+        code_recoverable: Recoverable::Blank,
         code_state: CodeState::None,
         section: &p.section,
         paper_url: "",
@@ -300,11 +300,11 @@ fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
 /// `failing_links` counts. The words were validated when the run started.
 fn fail_on_statuses(config: &Config) -> HashSet<Status> {
     config
-        .fail_words()
-        .unwrap_or_default()
-        .into_iter()
+        .ci
+        .fail_on
+        .iter()
         .filter_map(|w| match w {
-            crate::config::FailWord::Status(s) => Some(s),
+            crate::config::FailWord::Status(s) => Some(*s),
             crate::config::FailWord::Health(_) => None,
         })
         .collect()

@@ -29,11 +29,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Which unique URLs and repositories shard `s` checks: a repository by
-/// its key; a link by its host, except a repository root judged from the
-/// API, which goes with its repository.
+/// its key; a link by the host it is requested from (the checker's key,
+/// after `remap`, so one host's requests and its per-host limit stay in
+/// one process), except a repository root judged from the API, which goes
+/// with its repository.
 pub(super) fn scope(
     config: &Config,
-    _checker: &crate::check::Checker,
+    checker: &crate::check::Checker,
     store: &Store,
     links: &Links,
     s: Shard,
@@ -52,7 +54,7 @@ pub(super) fn scope(
             if api_root(config, &recognizer, links, id, url) {
                 repos[links.repo_of[id] as usize]
             } else {
-                s.owns(&shard::host_key(url))
+                s.owns(&checker.host_key(url))
             }
         })
         .collect();
@@ -180,7 +182,8 @@ pub async fn run_merge(
 ) -> Result<Exit, Error> {
     let started = Instant::now();
     let config = &options.config;
-    let fail_words = super::fail_words(config)?;
+    super::validate(config)?;
+    let fail_words = config.ci.fail_on.clone();
     super::probe_output_dir(&config.output_dir)?;
     let _lock = super::outputs::lock_output_dir(&config.output_dir).await?;
     // The merge requests nothing but remote inputs: only the checker is used.

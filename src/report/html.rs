@@ -23,7 +23,7 @@ use super::chart::render_popularity_svg;
 use super::popularity::{license_label, paper_problem, thousands};
 use super::summary::{LinkEntry, SummaryInput};
 use crate::error::Error;
-use crate::model::{Health, LinkRow, PaperRow, RepoKey, RepoRow};
+use crate::model::{Health, LinkRow, PaperRow, Recoverable, RepoKey, RepoRow};
 use crate::verdict::Change;
 use askama::Template;
 use base64::Engine as _;
@@ -253,7 +253,7 @@ impl<'a> Page<'a> {
                 let problem = paper_problem(p).unwrap_or_default();
                 // papers.csv's code_state, and where dead code went (issue 15).
                 let mut code = p.code_state.as_str().to_owned();
-                if !p.code_recoverable.is_empty() {
+                if p.code_recoverable != Recoverable::Blank {
                     code.push_str(&format!(", dead code {}", p.code_recoverable));
                 }
                 if !problem.is_empty() {

@@ -12,6 +12,7 @@
 //!
 //! Pure; no I/O.
 
+use crate::check::TlsKind;
 use crate::model::{LinkResult, Status};
 
 /// At most this many characters of an unrecognised reason are shown.
@@ -107,33 +108,15 @@ fn dns_words(error: &str) -> String {
     }
 }
 
-/// `TLS error: CAUSE` in words, from rustls' and native-tls' texts.
+/// `TLS error: WORDS: CAUSE` in words: the checker names the kind it read
+/// from rustls' error type (`check::classify::TlsKind`) first.
 fn tls_words(error: &str) -> String {
-    let cause: String = error
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let table = [
-        ("notvalidyet", "TLS: certificate not valid yet"),
-        ("expired", "TLS: certificate expired"),
-        ("revoked", "TLS: certificate revoked"),
-        ("notvalidforname", "TLS: certificate for another host"),
-        ("namemismatch", "TLS: certificate for another host"),
-        ("hostnamemismatch", "TLS: certificate for another host"),
-        ("unknownissuer", "TLS: certificate not trusted"),
-        ("selfsigned", "TLS: certificate not trusted"),
-        ("untrusted", "TLS: certificate not trusted"),
-        // rustls: a self-signed CA certificate presented by the server.
-        ("causedasendentity", "TLS: certificate not trusted"),
-        ("invalidpurpose", "TLS: certificate not for a server"),
-        ("badsignature", "TLS: bad certificate signature"),
-    ];
-    table
-        .iter()
-        .find(|(w, _)| cause.contains(w))
-        .map_or("TLS: handshake failed", |(_, words)| words)
-        .to_owned()
+    let rest = error.strip_prefix("TLS error: ").unwrap_or(error);
+    let kind = TlsKind::ALL
+        .into_iter()
+        .find(|k| rest.starts_with(k.as_str()))
+        .unwrap_or(TlsKind::Handshake);
+    format!("TLS: {}", kind.as_str())
 }
 
 /// True when the text says no more than the HTTP answer (`HTTP 404`,
@@ -234,7 +217,7 @@ mod tests {
             r(
                 NetworkError,
                 None,
-                "TLS error: invalid peer certificate: Expired"
+                "TLS error: certificate expired: invalid peer certificate: Expired"
             ),
             "TLS: certificate expired"
         );
@@ -242,7 +225,7 @@ mod tests {
             r(
                 NetworkError,
                 None,
-                "TLS error: invalid peer certificate: UnknownIssuer"
+                "TLS error: certificate not trusted: invalid peer certificate: UnknownIssuer"
             ),
             "TLS: certificate not trusted"
         );
@@ -250,7 +233,7 @@ mod tests {
             r(
                 NetworkError,
                 None,
-                "TLS error: invalid peer certificate: NotValidForName"
+                "TLS error: certificate for another host: invalid peer certificate: NotValidForName"
             ),
             "TLS: certificate for another host"
         );
@@ -258,7 +241,7 @@ mod tests {
             r(
                 NetworkError,
                 None,
-                "TLS error: received fatal alert: HandshakeFailure"
+                "TLS error: handshake failed: received fatal alert: HandshakeFailure"
             ),
             "TLS: handshake failed"
         );

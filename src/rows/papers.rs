@@ -1,7 +1,7 @@
 //! papers.csv records. Column names and order are contracts: new fields go
 //! at the end, with `#[serde(default)]`.
 
-use crate::model::{CodeState, Health, PaperRow};
+use crate::model::{CodeState, Health, PaperRow, Recoverable};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -23,8 +23,8 @@ pub struct PaperRecord<'a> {
     pub health: Option<Health>,
     pub claims_code_without_link: bool,
     /// Issue 15: `archived`, `lost`, or empty.
-    #[serde(with = "super::codec::text", default)]
-    pub code_recoverable: Cow<'a, str>,
+    #[serde(default)]
+    pub code_recoverable: Recoverable,
     /// Issue 13: the code state, the section, the first paper-role link,
     /// then links per role in `Role::ALL` order.
     #[serde(default)]
@@ -74,7 +74,7 @@ impl<'a> PaperRecord<'a> {
             best_repo_stars: p.best_repo_stars,
             health: p.health,
             claims_code_without_link: p.claims_code_without_link,
-            code_recoverable: Cow::Borrowed(p.code_recoverable),
+            code_recoverable: p.code_recoverable,
             code_state: p.code_state,
             section: Cow::Borrowed(p.section),
             paper_url: Cow::Borrowed(p.paper_url),

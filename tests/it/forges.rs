@@ -450,7 +450,7 @@ fn failing_is_a_fail_on_word() {
     )
     .unwrap();
     assert_eq!(
-        c.fail_words().unwrap(),
+        c.ci.fail_on,
         vec![paperlinks::config::FailWord::Health(Health::Failing)]
     );
 }

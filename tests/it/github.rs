@@ -422,7 +422,7 @@ async fn repositories_github_blocks_are_unavailable_with_the_reason() {
     )
     .unwrap();
     assert_eq!(
-        c.fail_words().unwrap(),
+        c.ci.fail_on,
         vec![paperlinks::config::FailWord::Health(Health::Unavailable)]
     );
 }

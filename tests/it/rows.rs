@@ -246,7 +246,7 @@ fn papers_reordered_and_extended_read_back() {
         best_repo_stars: Some(9),
         health: Some(Health::Stale),
         claims_code_without_link: false,
-        code_recoverable: "lost",
+        code_recoverable: paperlinks::model::Recoverable::Lost,
         code_state: paperlinks::model::CodeState::Linked,
         section: "@Section",
         paper_url: "https://arxiv.org/abs/1",

@@ -1,7 +1,8 @@
 //! `check --shard K/N` and `merge` (issue 17), end to end through the
 //! binary against servers on 127.0.0.1: a corpus over 40 web hosts and 60
-//! GitHub repositories (a fake GitHub API; every link remapped to one local
-//! web server that sees the original host as the first path segment).
+//! GitHub repositories (a fake GitHub API; every web host remapped to its
+//! own local server on its own loopback address, GitHub deep links to one
+//! more; each sees the original host as the first path segment).
 //!
 //! Pinned: a merge of N = 1, 2, 3 and 7 shards writes links.csv, repos.csv
 //! and papers.csv identical to a single run's, apart from the timing
@@ -41,7 +42,12 @@ struct Hits {
 }
 
 struct World {
+    /// GitHub deep links and anything else (the catch-all remap).
     web: WebServer,
+    /// One server per web host `h{i}.example`, on its own loopback address
+    /// (127.0.1.i), so each is its own host after remap, as the checker
+    /// and the shards key it.
+    hosts: Vec<WebServer>,
     fake: FakeGithub,
     /// The archives' stand-in, when the archive stage is on.
     archive: Option<FakeArchive>,
@@ -103,6 +109,12 @@ fn corpus() -> String {
                 " Configs: https://github.com/lab{r}/model{r}/blob/main/cfg{i}.yaml."
             ));
         }
+        if i % 3 == 0 {
+            // Another name for host h: remapped to its server, so the
+            // shard that owns h must own it too (the key is the host
+            // requested, after remap).
+            body.push_str(&format!(" Mirror: https://mirror{h}.example/ok/m{i}."));
+        }
         text.push_str(&format!(
             "Paper number {i} on sharded checks\n\nWe study the problem at length and report results. {body}\n\n"
         ));
@@ -127,7 +139,7 @@ async fn world() -> World {
 async fn build(archive: bool) -> World {
     let hits = Arc::new(Mutex::new(Hits::default()));
     let h = hits.clone();
-    let web = WebServer::start(move |req| {
+    let handler = Arc::new(move |req: &support::web::Request| {
         let host = req
             .path
             .trim_start_matches('/')
@@ -143,8 +155,16 @@ async fn build(archive: bool) -> World {
             .entry(label)
             .or_default() += 1;
         answer(&req.path)
-    })
-    .await;
+    });
+    let on = |ip: String| {
+        let handler = handler.clone();
+        async move { WebServer::start_on(&ip, move |r| handler(r)).await }
+    };
+    let web = on("127.0.0.1".into()).await;
+    let mut hosts = Vec::new();
+    for i in 0..HOSTS {
+        hosts.push(on(format!("127.0.1.{i}")).await);
+    }
     // Repositories 0..REPOS exist except every tenth; REPOS.. are unknown.
     let repos = (0..REPOS)
         .filter(|r| r % 10 != 3)
@@ -172,9 +192,10 @@ async fn build(archive: bool) -> World {
         None
     };
     let cfg = dir.path().join("config.toml");
-    write_config(&cfg, &web, &fake, 5, archive.as_ref());
+    write_config(&cfg, (&web, &hosts), &fake, 5, archive.as_ref());
     World {
         web,
+        hosts,
         fake,
         archive,
         dir,
@@ -186,7 +207,7 @@ async fn build(archive: bool) -> World {
 
 fn write_config(
     cfg: &Path,
-    web: &WebServer,
+    (web, hosts): (&WebServer, &[WebServer]),
     fake: &FakeGithub,
     timeout: u64,
     archive: Option<&FakeArchive>,
@@ -206,7 +227,7 @@ fn write_config(
 allow_private = true
 retries = 0
 timeout_secs = {timeout}
-remap = ["^(?i)https?://(.*)$ {web}/$1"]
+remap = [{rules}"^(?i)https?://(.*)$ {web}/$1"]
 [github]
 api_url = "{api}"
 [archive]
@@ -216,6 +237,14 @@ enabled = false
 "#,
             web = web.url(""),
             api = fake.url(),
+            rules = hosts
+                .iter()
+                .enumerate()
+                .map(|(i, h)| format!(
+                    "\"^(?i)https?://(?:mirror|h){i}\\\\.example/(.*)$ {}/h{i}.example/$1\", ",
+                    h.url("")
+                ))
+                .collect::<String>(),
         ),
     )
     .unwrap();
@@ -480,7 +509,7 @@ async fn merge_refuses_missing_duplicated_foreign_input_and_foreign_config_shard
     assert!(stderr(&o).contains("output directory"), "{}", stderr(&o));
     // Another config: shard 2 ran with another timeout.
     let cfg2 = w.out("config2.toml");
-    write_config(&cfg2, &w.web, &w.fake, 9, None);
+    write_config(&cfg2, (&w.web, &w.hosts), &w.fake, 9, None);
     let foreign = w.out("foreign-shard2of3");
     let o = w.check(&cfg2, &foreign, Some("2/3"));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

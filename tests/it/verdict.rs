@@ -62,18 +62,9 @@ const NEW_ONLY: Flags = Flags {
     only_new: true,
 };
 
-fn policy(flags: &Flags) -> (FailPolicy, Vec<String>) {
-    let words: Vec<FailWord> = flags
-        .fail_on
-        .iter()
-        .map(|w| {
-            w.parse::<Status>()
-                .map(FailWord::Status)
-                .unwrap_or_else(|_| FailWord::Health(w.parse().unwrap()))
-        })
-        .collect();
-    let names = flags.fail_on.iter().map(|s| s.to_string()).collect();
-    (FailPolicy::from_words(&words, flags.only_new), names)
+fn policy(flags: &Flags) -> (FailPolicy, Vec<FailWord>) {
+    let words: Vec<FailWord> = flags.fail_on.iter().map(|w| w.parse().unwrap()).collect();
+    (FailPolicy::from_words(&words, flags.only_new), words)
 }
 
 /// The annotation level of the first workflow command in `text`.
@@ -380,7 +371,7 @@ fn repo_table() {
 #[test]
 fn exit_precedence() {
     let policy = FailPolicy::default();
-    let words = vec!["broken".to_string()];
+    let words = vec![FailWord::Status(Status::Broken)];
     let failing = paperlinks::verdict::Failures { links: 1, repos: 0 };
     assert_eq!(
         decide_exit(true, true, failing, &policy, &words).0.code(),
