@@ -140,11 +140,11 @@ impl reqwest::dns::Resolve for SharedResolver {
 pub async fn read_capped<B>(body: B, max: usize) -> Result<Vec<u8>, String>
 where
     B: http_body::Body,
-    B::Data: bytes::Buf,
+    B::Data: hyper::body::Buf,
     B::Error: std::error::Error + 'static,
 {
-    use bytes::Buf;
     use http_body_util::BodyExt;
+    use hyper::body::Buf;
     let mut body = std::pin::pin!(body);
     let mut out = Vec::new();
     while let Some(frame) = body.frame().await {

@@ -15,9 +15,11 @@
 //! Map: [`parse`] (the answers, no I/O), [`client`] (the bounded HTTP side),
 //! this file (targets, budget, lookups, words).
 
+mod archived;
 pub mod client;
 pub mod parse;
 
+pub use archived::Archived;
 pub use client::ArchiveClient;
 
 use crate::config::ArchiveConfig;

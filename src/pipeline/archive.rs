@@ -8,13 +8,12 @@
 
 use super::checked::Checked;
 use super::{Links, NO_REPO};
-use crate::archive::{ArchiveClient, Target};
+use crate::archive::{ArchiveClient, Archived, Target};
 use crate::config::Config;
 use crate::error::Error;
 use crate::forge::ForgeRef;
 use crate::history::History;
 use crate::model::{Forge, LinkResult, RepoOutcome, Role, Status};
-use crate::report;
 use crate::store::Store;
 use std::collections::HashMap;
 use tokio_util::sync::CancellationToken;
@@ -42,105 +41,6 @@ fn archive_roles(store: &Store) -> Vec<ArchiveRole> {
         }
     }
     roles
-}
-
-/// What the archive stage learnt, per target, with the way back from
-/// unique URLs and repositories to their targets.
-#[derive(Debug, Default)]
-pub struct Archived {
-    pub targets: Vec<crate::archive::Target>,
-    /// Per target; `None` when nothing is known (archive off, budget spent,
-    /// or the archives could not answer).
-    pub lookups: Vec<Option<crate::archive::Lookup>>,
-    /// Per unique URL: its target, when it is one.
-    pub url_target: Vec<Option<u32>>,
-    /// Per repository (`Links::repos` index): its target, when missing.
-    pub repo_target: Vec<Option<u32>>,
-    pub saves: Vec<crate::archive::Save>,
-    /// Requests sent to the archives in this run.
-    pub calls: usize,
-    pub notes: Vec<String>,
-    pub enabled: bool,
-}
-
-impl Archived {
-    /// What is known about the target of unique URL `id`.
-    pub fn of_url(
-        &self,
-        id: usize,
-    ) -> Option<(&crate::archive::Target, Option<&crate::archive::Lookup>)> {
-        let t = self.url_target.get(id).copied().flatten()? as usize;
-        Some((&self.targets[t], self.lookups[t].as_ref()))
-    }
-
-    /// What is known about the target with this key.
-    pub fn of_key(&self, key: &str) -> Option<&crate::archive::Lookup> {
-        let t = self.targets.iter().position(|t| t.key == key)?;
-        self.lookups[t].as_ref()
-    }
-
-    /// The words for every dead URL whose archives answered, in order of
-    /// first appearance, with the copy URL when there is one.
-    pub fn words_by_url<'s>(&self, store: &'s Store) -> Vec<(&'s str, String, Option<String>)> {
-        let mut out = Vec::new();
-        for (id, url) in store.urls.iter().enumerate() {
-            let Some((target, Some(lookup))) = self.of_url(id) else {
-                continue;
-            };
-            if let Some(words) = crate::archive::words(&lookup.outcome, target.code) {
-                let copy = match &lookup.outcome {
-                    crate::archive::Outcome::Found { url, .. } => Some(url.clone()),
-                    _ => None,
-                };
-                out.push((url.as_str(), words, copy));
-            }
-        }
-        out
-    }
-
-    /// The archive section of summary.md.
-    pub(super) fn render_md(&self, words: &[(&str, String, Option<String>)]) -> String {
-        let entries: Vec<report::ArchiveEntry> = words
-            .iter()
-            .map(|(url, w, copy)| report::ArchiveEntry {
-                url: url.to_string(),
-                words: w.clone(),
-                copy: copy.clone(),
-            })
-            .collect();
-        let saves: Vec<(String, String)> = self
-            .saves
-            .iter()
-            .map(|s| (s.origin.clone(), s.status.clone()))
-            .collect();
-        report::render_archive_md(self.enabled, self.calls, &entries, &saves)
-    }
-
-    /// One sentence for the terminal: how many dead links have a copy.
-    pub(super) fn sentence(&self) -> Option<String> {
-        if !self.enabled || self.targets.is_empty() {
-            return None;
-        }
-        let known: Vec<&crate::archive::Outcome> =
-            self.lookups.iter().flatten().map(|l| &l.outcome).collect();
-        let found = known
-            .iter()
-            .filter(|o| matches!(o, crate::archive::Outcome::Found { .. }))
-            .count();
-        Some(format!(
-            "{} dead links or missing repositories: {found} with an archived copy, {} without, {} not looked up ({} archive calls).",
-            self.targets.len(),
-            known.len() - found,
-            self.targets.len() - known.len(),
-            self.calls
-        ))
-    }
-
-    /// What is known about repository `i` (missing ones only).
-    pub fn of_repo(&self, i: usize) -> Option<&crate::archive::Lookup> {
-        let t = self.repo_target.get(i).copied().flatten()? as usize;
-        self.lookups[t].as_ref()
-    }
 }
 
 /// Looks up archived copies of every broken link and missing repository

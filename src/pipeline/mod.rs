@@ -23,7 +23,7 @@ mod outputs;
 mod rows;
 mod shard;
 
-pub use archive::Archived;
+pub use crate::archive::Archived;
 pub use checked::{Checked, Reused};
 pub use checks::{check, network_unreachable};
 pub use clients::Clients;

@@ -228,7 +228,7 @@ fn write_summary(
         let at = markdown.find("\n\n").map_or(0, |i| i + 2);
         markdown.insert_str(at, &format!("**{sentence}**\n\n"));
     }
-    markdown.push_str(&f.archived.render_md(archive_words));
+    markdown.push_str(&report::archive_section(f.archived, archive_words));
     if config.report.wants(ReportFormat::Md) {
         report::write_text_atomic(&paths.summary, &markdown)?;
     }
@@ -364,7 +364,9 @@ fn print_summary(
             .map_err(out_err)?;
         }
         OutputFormat::Summary => {
-            let mut lines = f.archived.sentence().into_iter().collect::<Vec<_>>();
+            let mut lines = report::archive_sentence(f.archived)
+                .into_iter()
+                .collect::<Vec<_>>();
             lines.extend(changed.map(str::to_string));
             let text = report::render_terminal(
                 summary,

@@ -79,7 +79,7 @@ pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};
 pub use sarif::write_sarif;
 pub use summary::{
     ArchiveEntry, LinkEntry, LinkTally, RepoEntry, SummaryInput, append_step_summary,
-    render_archive_md, render_summary,
+    archive_section, archive_sentence, render_archive_md, render_summary,
 };
 pub use terminal::{TerminalStyle, render_terminal};
 

@@ -7,6 +7,7 @@
 //! network I/O; summary.md is written with `atomic::write_text_atomic`.
 
 use super::repos::is_ranked;
+use crate::archive::{Archived, Outcome};
 use crate::error::Error;
 use crate::model::{Health, LinkRow, RepoRow, Status};
 use crate::rows::fmt_time;
@@ -511,6 +512,50 @@ pub fn render_archive_md(
         more(&mut out, saves.len());
     }
     out
+}
+
+/// The archive section of summary.md for what the archive stage learnt:
+/// `words` are its words per dead URL (`Archived::words_by_url`).
+pub fn archive_section(archived: &Archived, words: &[(&str, String, Option<String>)]) -> String {
+    let entries: Vec<ArchiveEntry> = words
+        .iter()
+        .map(|(url, w, copy)| ArchiveEntry {
+            url: url.to_string(),
+            words: w.clone(),
+            copy: copy.clone(),
+        })
+        .collect();
+    let saves: Vec<(String, String)> = archived
+        .saves
+        .iter()
+        .map(|s| (s.origin.clone(), s.status.clone()))
+        .collect();
+    render_archive_md(archived.enabled, archived.calls, &entries, &saves)
+}
+
+/// One sentence for the terminal: how many dead links have a copy; `None`
+/// when the archives were off or nothing was dead.
+pub fn archive_sentence(archived: &Archived) -> Option<String> {
+    if !archived.enabled || archived.targets.is_empty() {
+        return None;
+    }
+    let known: Vec<&Outcome> = archived
+        .lookups
+        .iter()
+        .flatten()
+        .map(|l| &l.outcome)
+        .collect();
+    let found = known
+        .iter()
+        .filter(|o| matches!(o, Outcome::Found { .. }))
+        .count();
+    Some(format!(
+        "{} dead links or missing repositories: {found} with an archived copy, {} without, {} not looked up ({} archive calls).",
+        archived.targets.len(),
+        known.len() - found,
+        archived.targets.len() - known.len(),
+        archived.calls
+    ))
 }
 
 /// Appends the Markdown to the `$GITHUB_STEP_SUMMARY` file (created if
