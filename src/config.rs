@@ -13,6 +13,9 @@ use std::time::Duration;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+/// A whole `config.toml`: every key has a default (see the commented
+/// `config.toml` at the repository root); [`Config::load`] reads and
+/// validates one.
 pub struct Config {
     /// Inputs used when none are given on the command line.
     pub inputs: Vec<String>,
@@ -22,13 +25,21 @@ pub struct Config {
     /// this is skipped; an HTML input is read up to this (Markdown, text and
     /// JSON are streamed whole).
     pub max_input_mib: u64,
+    /// `[check]`: the HTTP checker.
     pub check: CheckConfig,
+    /// `[github]`: the GitHub audit.
     pub github: GithubConfig,
+    /// `[forges]`: Hugging Face, GitLab, Codeberg/Gitea, Gitee.
     pub forges: ForgesConfig,
+    /// `[ci]`: the fail policy and pull-request runs.
     pub ci: CiConfig,
+    /// `[archive]`: Software Heritage and the Wayback Machine.
     pub archive: ArchiveConfig,
+    /// `[report]`: which report files are written.
     pub report: ReportConfig,
+    /// `[follow]`: project pages and the code they link.
     pub follow: FollowConfig,
+    /// `[extract]`: what extraction outputs.
     pub extract: ExtractConfig,
 }
 
@@ -89,6 +100,7 @@ impl Default for FollowConfig {
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+/// `[check]`: limits and behaviour of the link checker.
 pub struct CheckConfig {
     /// Requests in flight at once, over all hosts.
     pub max_concurrency: usize,
@@ -101,6 +113,7 @@ pub struct CheckConfig {
     pub method: RequestMethod,
     /// Retries after the first attempt for timeouts, resets, 5xx and 429.
     pub retries: u32,
+    /// The `User-Agent` of every request.
     pub user_agent: String,
     /// Regexes; matching URLs are `excluded` and never requested.
     pub exclude: Vec<String>,
@@ -157,6 +170,7 @@ pub enum RequestMethod {
 }
 
 impl CheckConfig {
+    /// `timeout_secs` as a duration: the bound on one request.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs)
     }
@@ -164,6 +178,7 @@ impl CheckConfig {
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+/// `[github]`: the GitHub audit (GraphQL batches, REST where needed).
 pub struct GithubConfig {
     /// Ask the GitHub API about every linked repository.
     pub enabled: bool,
@@ -352,6 +367,7 @@ impl Default for ArchiveConfig {
 }
 
 impl ArchiveConfig {
+    /// `timeout_secs` as a duration: the bound on one archive request.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs)
     }
@@ -385,6 +401,7 @@ impl ArchiveConfig {
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+/// `[ci]`: what fails the run, and pull-request runs.
 pub struct CiConfig {
     /// Link statuses and repository health words that make the run exit 2.
     pub fail_on: Vec<FailWord>,
@@ -453,11 +470,14 @@ word_enum! {
 /// and checked when the config is (an unknown word names the ones there are).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailWord {
+    /// A link status (`broken`, `timeout`, ...).
     Status(Status),
+    /// A repository health word (`missing`, `archived`, ...).
     Health(Health),
 }
 
 impl FailWord {
+    /// The word as written in `fail_on`.
     pub fn as_str(self) -> &'static str {
         match self {
             FailWord::Status(s) => s.as_str(),
@@ -601,6 +621,7 @@ impl Config {
 pub struct Age(pub Duration);
 
 impl Age {
+    /// `n` days.
     pub const fn days(n: u64) -> Age {
         Age(Duration::from_secs(n * 86_400))
     }

@@ -5,38 +5,68 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+/// Why a run, a merge or an extraction could not go on. A link or
+/// repository that fails is an outcome, never one of these.
+/// [`Error::exit_code`] maps each to the binary's exit code.
 pub enum Error {
     #[error("{}: {source}", path.display())]
+    /// Reading a file failed.
     Io {
+        /// The file.
         path: PathBuf,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
     #[error("configuration error in {}: {message}", path.display())]
-    Config { path: PathBuf, message: String },
+    /// A config file or the command line holds a bad value: `path` names
+    /// which (`command line` for flags), `message` the key and the problem.
+    Config {
+        /// The config file, or `command line`.
+        path: PathBuf,
+        /// The key and what is wrong with it.
+        message: String,
+    },
     #[error("input {input}: {message}")]
-    Input { input: String, message: String },
+    /// An input cannot be read or used: `input` names it.
+    Input {
+        /// The input as named.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
     #[error("cannot write report {}: {source}", path.display())]
+    /// A report file cannot be written.
     Report {
+        /// The report file.
         path: PathBuf,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
     /// Writing the run's output (stdout, `<stdout>`) failed: not a usage
     /// error (exit 1).
     #[error("cannot write {}: {source}", path.display())]
     Output {
+        /// Where the output went.
         path: PathBuf,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
     #[error("cannot build HTTP client: {0}")]
+    /// An HTTP client cannot be built (a bad proxy URL, TLS setup).
     Client(String),
     /// `merge` refuses a set of shards (missing, duplicated, or run on
     /// other inputs, config or version); `dir` names the shard's directory
     /// (empty when the set as a whole is wrong).
     #[error("{}", shard_text(dir, message))]
-    Shard { dir: PathBuf, message: String },
+    Shard {
+        /// The shard's directory; empty for the set as a whole.
+        dir: PathBuf,
+        /// Why it is refused.
+        message: String,
+    },
     /// The arguments and config together do not make a run (e.g. no
     /// inputs anywhere): the message says what to pass.
     #[error("{0}")]
@@ -49,14 +79,21 @@ pub enum Error {
     /// exit 1).
     #[error("cannot write to the output directory {}: {source}", path.display())]
     OutputDir {
+        /// The output directory.
         path: PathBuf,
         #[source]
+        /// What the probe's write said.
         source: std::io::Error,
     },
     /// `--changed-since REV` (`[ci] changed_since`) cannot be answered:
     /// an unknown revision, no git work tree, a shallow clone lacking REV.
     #[error("--changed-since {rev}: {message}")]
-    Changed { rev: String, message: String },
+    Changed {
+        /// The revision asked for.
+        rev: String,
+        /// Why it cannot be answered.
+        message: String,
+    },
 }
 
 fn shard_text(dir: &std::path::Path, message: &str) -> String {
@@ -96,6 +133,7 @@ impl Error {
     }
 }
 
+/// The library's `Result`, with [`Error`] by default.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error and its sources on one line, joined with ": ", leaving out a

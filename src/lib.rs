@@ -42,26 +42,51 @@
 //! assert_eq!(urls, ["https://github.com/org/repo"]);
 //! ```
 
-pub mod archive;
-pub mod changed;
-pub mod check;
+#![warn(missing_docs)]
+
+// The library's API, documented: a run (`run`, `run_extract`, `run_merge`,
+// `RunOptions` with every token), its `Config`, the row, status and health
+// types (`model`), extraction on its own (`extract`), errors and progress.
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod fix;
-pub mod forge;
-pub mod github;
-pub mod history;
-pub mod http;
-pub mod input;
 pub mod model;
-pub mod pipeline;
 pub mod progress;
+
+// Public for the binary, the integration tests and the benchmark harness
+// only: hidden from the documentation and no part of the API (no stability
+// promise, no docs required).
+#[doc(hidden)]
+pub mod archive;
+#[doc(hidden)]
+pub mod changed;
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod fix;
+#[doc(hidden)]
+pub mod forge;
+#[doc(hidden)]
+pub mod github;
+#[doc(hidden)]
+pub mod history;
+#[doc(hidden)]
+pub mod http;
+#[doc(hidden)]
+pub mod input;
+#[doc(hidden)]
+pub mod pipeline;
+#[doc(hidden)]
 pub mod proxy;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rows;
+#[doc(hidden)]
 pub mod shard;
+#[doc(hidden)]
 pub mod store;
+#[doc(hidden)]
 pub mod verdict;
 mod words;
 
@@ -69,5 +94,6 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use model::{Health, LinkResult, Status};
 pub use pipeline::{Exit, OutputFormat, RunOptions, run, run_extract, run_merge};
+pub use progress::{Progress, Stage};
 /// The GitHub token's type: `Debug` redacted, no `Display`.
 pub use secrecy::SecretString;

@@ -91,6 +91,7 @@ word_enum! {
     pub enum Health: "health word" {
         /// Not found: deleted, or private.
         Missing = "missing",
+        /// Archived (read-only) on its forge.
         Archived = "archived",
         /// No commits at all.
         Empty = "empty",
@@ -98,6 +99,7 @@ word_enum! {
         Placeholder = "placeholder",
         /// Last push older than `stale_after_days`.
         Stale = "stale",
+        /// Pushed to within `stale_after_days`, with code.
         Active = "active",
         /// Could not be fetched (rate limit, API failure); the reason is in `error`.
         Unknown = "unknown",
@@ -136,12 +138,17 @@ word_enum! {
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Forge: "forge" {
         #[default]
+        /// github.com, or the `[github] web_host` of a GitHub Enterprise server.
         Github = "github",
+        /// huggingface.co (models, datasets, Spaces).
         Huggingface = "huggingface",
+        /// gitlab.com and the `[forges] gitlab_hosts`.
         Gitlab = "gitlab",
+        /// codeberg.org (Forgejo).
         Codeberg = "codeberg",
         /// A Gitea or Forgejo host other than codeberg.org (`[forges] gitea_hosts`).
         Gitea = "gitea",
+        /// gitee.com.
         Gitee = "gitee",
     }
 }
@@ -155,7 +162,9 @@ word_enum! {
         Repository = "repository",
         /// A Hugging Face model.
         Model = "model",
+        /// A Hugging Face dataset.
         Dataset = "dataset",
+        /// A Hugging Face Space (an app).
         Space = "space",
     }
 }
@@ -202,6 +211,7 @@ contract_word!(Recoverable);
 /// Serde: a shard's raw results (`shard-results.json`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkResult {
+    /// The status word.
     pub status: Status,
     /// The last HTTP status seen, if any answer came.
     pub http_status: Option<u16>,
@@ -209,7 +219,9 @@ pub struct LinkResult {
     pub final_url: Option<String>,
     /// Human-readable reason for anything but `ok`; empty otherwise.
     pub error: String,
+    /// How long the check took, over all attempts and hops.
     pub elapsed_ms: u64,
+    /// When the check finished (a reused result keeps its old time).
     pub checked_at: DateTime<Utc>,
     /// Every URL requested after the first one, in order.
     pub redirect_chain: Vec<String>,
@@ -259,10 +271,15 @@ impl LinkResult {
 /// Written through `rows::LinkRecord`, whose field order is the column contract.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct LinkRow<'a> {
+    /// The input the link was found in, as named on the command line.
     pub source: &'a str,
+    /// 1-based line in the input.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
+    /// The paper the link belongs to ("" when none).
     pub paper: &'a str,
+    /// The URL as cleaned from the input.
     pub url: &'a str,
     /// `owner/name` when the URL points into a GitHub repository, else "".
     pub repo: &'a str,
@@ -287,8 +304,11 @@ pub struct LinkRow<'a> {
 /// asked, or they could not answer, so the next run asks again).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveCells {
+    /// The copy a person should follow; empty: no copy.
     pub copy: String,
+    /// When the copy was taken.
     pub at: Option<DateTime<Utc>>,
+    /// When the archives were asked; `None`: not asked or no answer.
     pub checked_at: Option<DateTime<Utc>>,
 }
 
@@ -297,21 +317,37 @@ pub struct ArchiveCells {
 pub struct RepoInfo {
     /// The current `owner/name` (differs from the linked name after a rename).
     pub canonical: String,
+    /// The repository's web page.
     pub url: String,
+    /// Stars (GitHub, GitLab, Gitea, Gitee).
     pub stars: u64,
+    /// Forks.
     pub forks: u64,
+    /// Watchers.
     pub watchers: u64,
+    /// Open issues.
     pub open_issues: u64,
+    /// The license's SPDX id or name, if the forge detects one.
     pub license: Option<String>,
+    /// The main language, if the forge detects one.
     pub language: Option<String>,
+    /// When the repository was created.
     pub created_at: Option<DateTime<Utc>>,
+    /// When it was last pushed to.
     pub pushed_at: Option<DateTime<Utc>>,
+    /// The date of the default branch's last commit.
     pub last_commit_at: Option<DateTime<Utc>>,
+    /// Commits on the default branch over the last 90 days.
     pub commits_90d: Option<u64>,
+    /// The latest release's tag or name.
     pub latest_release: Option<String>,
+    /// When the latest release was published.
     pub latest_release_at: Option<DateTime<Utc>>,
+    /// Archived (read-only) on its forge.
     pub archived: bool,
+    /// A fork of another repository.
     pub fork: bool,
+    /// No commits at all.
     pub empty: bool,
     /// Whether GitHub detects code in any language (always true on other
     /// forges, which do not say).
@@ -328,7 +364,9 @@ pub struct RepoInfo {
 /// The answer for one repository: found, missing, or unknown (with reason).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RepoOutcome {
+    /// Found, with everything the forge said.
     Found(Box<RepoInfo>),
+    /// Not found: deleted, or private (health `missing`).
     Missing,
     /// Could not be fetched: why, as a type, and the reason.
     Unknown(Unfetched),
@@ -344,7 +382,9 @@ pub enum RepoOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(from = "String", into = "String")]
 pub struct Unfetched {
+    /// Which kind of `unknown`.
     pub why: WhyUnknown,
+    /// The reason for people (the `error` column).
     pub detail: String,
 }
 
@@ -363,18 +403,21 @@ pub enum WhyUnknown {
 }
 
 impl Unfetched {
+    /// Left unfetched because its API stopped being asked.
     pub fn stopped(detail: impl Into<String>) -> Unfetched {
         Unfetched {
             why: WhyUnknown::Stopped,
             detail: detail.into(),
         }
     }
+    /// Asked, with no usable answer.
     pub fn failed(detail: impl Into<String>) -> Unfetched {
         Unfetched {
             why: WhyUnknown::Failed,
             detail: detail.into(),
         }
     }
+    /// Never to be asked.
     pub fn not_asked(detail: impl Into<String>) -> Unfetched {
         Unfetched {
             why: WhyUnknown::NotAsked,
@@ -422,20 +465,31 @@ pub struct RepoRow {
     /// and path (`huggingface.co/datasets/owner/name`, `gitlab.com/group/name`),
     /// so names never collide across forges.
     pub repo: String,
+    /// The forge it lives on.
     pub forge: Forge,
+    /// Repository, model, dataset or Space.
     pub kind: RepoKind,
     /// Present when the repository was found.
     pub info: Option<RepoInfo>,
+    /// Papers linking it.
     pub papers: usize,
+    /// Links into it.
     pub links: usize,
+    /// Its health word.
     pub health: Health,
+    /// Days since its last push; `None` when not known.
     pub days_since_push: Option<i64>,
+    /// Its rank by stars among the found repositories (1 = most).
     pub rank: Option<usize>,
+    /// Why it is `unknown` or `unavailable`; empty otherwise.
     pub error: String,
     /// When this data was fetched (reused rows keep their old time).
     pub fetched_at: DateTime<Utc>,
+    /// Reused from the previous report, not asked in this run.
     pub cached: bool,
+    /// Stars gained since the previous report (negative: lost).
     pub stars_delta: Option<i64>,
+    /// When the previous report that `stars_delta` compares with was written.
     pub previous_report_at: Option<DateTime<Utc>>,
     /// Where a missing repository's code went (issue 15).
     pub archive: ArchiveCells,
@@ -474,19 +528,29 @@ impl RepoRow {
 /// store (a run with 200,000 papers would otherwise copy both per paper).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct PaperRow<'a> {
+    /// The input the paper was found in.
     pub source: &'a str,
+    /// 1-based line of its title.
     pub line: usize,
+    /// The title.
     pub paper: &'a str,
+    /// Its links (images not counted).
     pub links: usize,
+    /// Its code links.
     pub code_links: usize,
+    /// Distinct repositories it links.
     pub repos: usize,
     /// Links whose status is `broken` (issue 24 item 7: no other status).
     pub broken_links: usize,
+    /// Its repository with the most stars (`owner/name`); "" when none.
     pub best_repo: String,
+    /// That repository's stars.
     pub best_repo_stars: Option<u64>,
+    /// The best health among its repositories.
     pub health: Option<Health>,
     /// True exactly when `code_state` is `promised` or `withheld`.
     pub claims_code_without_link: bool,
+    /// Whether it has code (`linked`, `promised`, `withheld`, ...).
     pub code_state: CodeState,
     /// The innermost heading above the paper ("" when none).
     pub section: &'a str,
@@ -562,6 +626,7 @@ impl RepoKey {
         RepoKey(full_name.to_ascii_lowercase())
     }
 
+    /// The folded key.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -589,6 +654,7 @@ impl RepoInfo {
 }
 
 impl RepoRow {
+    /// The row's repository key (case-folded).
     pub fn key(&self) -> RepoKey {
         RepoKey::new(&self.repo)
     }
@@ -620,15 +686,24 @@ word_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
     #[repr(u8)]
     pub enum Role: "link role" {
+        /// Source code: a repository, a code archive.
         Code = "code",
+        /// The paper itself: arXiv, a PDF, a DOI, a proceedings page.
         Paper = "paper",
         #[default]
+        /// A project page (the default for a link nothing else names).
         Project = "project",
+        /// A dataset.
         Dataset = "dataset",
+        /// Trained weights: a model hub page.
         Model = "model",
+        /// A live demo.
         Demo = "demo",
+        /// A talk or video.
         Video = "video",
+        /// A post about the paper (X/Twitter, Mastodon, a blog's share link).
         Social = "social",
+        /// Anything else the label or URL names (slides, a poster, a bibtex).
         Other = "other",
         /// An image's source (`![alt](src)`, `<img src>`): a badge or figure,
         /// never a paper's link or code (issue 22); last because added later.

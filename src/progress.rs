@@ -42,6 +42,7 @@ struct Counters {
 /// One reading of the counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Snapshot {
+    /// What the run is doing.
     pub stage: Stage,
     /// Unique URLs of the current round.
     pub total: u64,

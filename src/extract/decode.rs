@@ -91,7 +91,9 @@ impl Notes {
 /// `http://` or `https://`, and the lines with invalid UTF-8.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tally {
+    /// Links the input gave.
     pub links: usize,
+    /// Papers the input gave.
     pub papers: usize,
     /// The bytes held `http://` or `https://` somewhere.
     pub url_text: bool,

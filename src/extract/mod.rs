@@ -46,8 +46,11 @@ word_enum! {
     /// (`text`, `markdown`, `html`, `json`) are what messages say.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Format: "input format" {
+        /// Plain text: a listing page's text dump.
         Text = "text",
+        /// Markdown (CommonMark with GitHub tables).
         Markdown = "markdown",
+        /// HTML.
         Html = "html",
         /// A JSON array of daily-papers items, or JSON Lines of such items.
         Json = "json",
@@ -133,7 +136,9 @@ fn detect_content(head: &[u8]) -> Format {
 /// A paper found in a document. `index` counts papers within the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaperStart {
+    /// 0-based count of papers within the document; links refer to it.
     pub index: usize,
+    /// The title, whole (markup that delimits it kept together).
     pub title: String,
     /// 1-based line of the title.
     pub line: usize,
@@ -162,17 +167,21 @@ pub struct FoundLink {
 /// before any `Link` or `ClaimsCode` that refers to its index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// A paper starts; its links follow.
     Paper(PaperStart),
+    /// A link, with its paper and role.
     Link(FoundLink),
     /// The paper's abstract says code or models are (or will be) available.
     /// In the text format this is only looked for while the paper has no
     /// link yet (the claim matters to reports only for papers without one).
     ClaimsCode {
+        /// The `PaperStart::index` it is about.
         paper: usize,
     },
     /// The paper says explicitly that there is no code (`Code: None`,
     /// `Code: coming soon`, `代码: 即将开源`; see [`role::withholds_code`]).
     WithholdsCode {
+        /// The `PaperStart::index` it is about.
         paper: usize,
     },
 }

@@ -45,7 +45,9 @@ pub enum Match {
 /// One row of the table, with an example it must classify (unit-tested).
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
+    /// What the row looks at.
     pub matcher: Match,
+    /// The role it gives.
     pub role: Role,
     /// `(label, url)` that this row decides: the test checks that the full
     /// classifier gives `role` for it.

@@ -69,11 +69,13 @@ pub enum OutputFormat {
 /// Everything `run` needs besides the shutdown signal.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
+    /// The configuration (validated again when the run starts).
     pub config: Config,
     /// Check everything again (history is still carried over).
     pub no_cache: bool,
     /// Only failures new since the previous report fail the run.
     pub fail_on_new: bool,
+    /// What the run prints on `out` at the end.
     pub format: OutputFormat,
     /// The GitHub token; only the `github` stage ever reads it. Its
     /// `Debug` is redacted and it has no `Display`.
