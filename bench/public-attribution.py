@@ -3,7 +3,7 @@
 
 usage: public-attribution.py SHAPE LIST EXTRACT.csv [--misses N]
 SHAPE (the truth is derived from the list itself by the shape's rule):
-  `bold`     -- `**Title**` paragraphs; every URL on the lines below it
+  `bold`     -- `**Title**` paragraphs (a trailing `\` line break allowed); every URL on the lines below it
                 (`- Label: URL` bullets, `论文：URL` lines) belongs to the
                 title, until the next title, heading or `<a name>` anchor
                 (bold text in `【】` is a heading, not a title).
@@ -18,6 +18,9 @@ SHAPE (the truth is derived from the list itself by the shape's rule):
                 link, its text with images removed.
   `numbered` -- `[N]Title<br>` lines; the URLs on the lines below, up to
                 the next blank line, belong to the title.
+  `items`    -- list items opening with a link, `+ [Title](url) (date)`,
+                and their indented lines (badges): every link target on
+                them belongs to the link text.
   `plain`    -- bullets `- **Title** (2016), A. Author et al. [[pdf]](url)`
                 or `- Title (2017), ...`: the bold text, else the text
                 before ` (YEAR)`; every URL on the bullet is the title's.
@@ -30,7 +33,8 @@ SHAPE (the truth is derived from the list itself by the shape's rule):
                 `paper_title` field of the nearest enclosing object that
                 has one (an object naming a link, `{"name": "code", "url":
                 ..}`, is not a paper).
-In Markdown shapes a link's URL is its destination: image sources and a
+Text inside `<!-- -->` comments is left out (not links). In Markdown
+shapes a link's URL is its destination: image sources and a
 link text that is itself a URL are not links.
 EXTRACT.csv: `paperlinks extract LIST` output.
 Links are matched by (line, URL) (a URL cut differently on the same line
@@ -54,7 +58,7 @@ def truth_bold(lines):
     title = None
     for n, line in enumerate(lines, 1):
         s = line.strip()
-        m = re.fullmatch(r'\*\*(.+?)\*\*', s)
+        m = re.fullmatch(r'\*\*(.+?)\*\*\s*\\?', s)
         if m:
             # bold text in 【】 is a heading of the list, not a paper
             title = None if m.group(1).strip().startswith('【') else m.group(1).strip()
@@ -110,11 +114,25 @@ def truth_numbered(lines):
         s = line.strip()
         m = re.match(r'\[\d+\]\s*(.+?)\s*(<br\s*/?>)?$', s)
         if m and not s.startswith('[paper]'):
-            title = m.group(1).strip()
+            title = m.group(1).replace('**', '').strip()
         elif not s or s.startswith('#'):
             title = None
         elif title:
             for u in md_links(s):
+                yield u, title, n
+
+
+def truth_items(lines):
+    title = None
+    for n, line in enumerate(lines, 1):
+        m = re.match(r'[-+*] \[([^\]]+)\]\(', line)
+        if m:
+            title = m.group(1).replace('**', '').strip()
+        elif not line.strip() or not line[0].isspace():
+            title = None
+            continue
+        if title:
+            for u in md_links(line):
                 yield u, title, n
 
 
@@ -276,7 +294,7 @@ def truth_json(lines):
 
 
 SHAPES = {'bold': truth_bold, 'table': truth_table, 'badges': truth_badges,
-          'numbered': truth_numbered, 'plain': truth_plain,
+          'numbered': truth_numbered, 'plain': truth_plain, 'items': truth_items,
           'homepage': truth_homepage, 'divrow': truth_divrow, 'json': truth_json}
 
 
@@ -288,7 +306,11 @@ def norm(t):
 def main():
     shape, listing, extract = sys.argv[1:4]
     nmiss = int(sys.argv[5]) if len(sys.argv) > 5 else 10
-    lines = open(listing, encoding='utf-8', errors='replace').read().splitlines()
+    text = open(listing, encoding='utf-8', errors='replace').read()
+    if shape not in ('json',):
+        # Nothing inside `<!-- -->` is a link: blank it, keeping the lines.
+        text = re.sub(r'<!--.*?-->', lambda m: re.sub(r'[^\n]', ' ', m.group(0)), text, flags=re.S)
+    lines = text.splitlines()
     truth = [t for t in SHAPES[shape](lines) if t[1]]
     by_line = {}
     for r in csv.DictReader(open(extract, encoding='utf-8')):

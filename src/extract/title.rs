@@ -7,7 +7,10 @@
 //! words opening with `We`/`This`/`Our`/... — after a dash, with any
 //! lower-case word — or holding a lower-case `we`,
 //! `is`, `are`, `has`, ...); a numbering prefix (`5) `,
-//! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
+//! `1. `, `(3) `, `[12] `, `[12]`) is dropped; a plain title's citation tail
+//! (` (2016), K. Greff et al. [[pdf]]`) is cut, and then the text before it
+//! is taken as a title (no `Name: description` cut); a title-cased rest
+//! after `: ` is a subtitle, not a description; leftover markup characters (`*`, `_`,
 //! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
 //! trimmed; whitespace is collapsed.
 

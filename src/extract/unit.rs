@@ -18,6 +18,9 @@
 //!   paragraph or heading above it.
 //! - **Card**: an HTML `<article>`, a `<div>` holding an `<h3>`, or a
 //!   `<dt>`/`<dd>` pair: its title element plus everything inside.
+//! - **Numbered paragraph** (`[28]Title<br>` and then `[paper](..) |
+//!   [code](..)`): like a bold-title paragraph, titled by its first line
+//!   whole, when no link is on that line and one is below it.
 //! - **Bold-title paragraph** (`**Title**`, or `**Title.** Authors ...`):
 //!   like a heading one level finer. It and a heading are *candidates*: one
 //!   becomes a paper when a link, a "promises code" phrase or a "no code"
@@ -327,8 +330,8 @@ impl Gathered {
 }
 
 /// The title of a numbered paragraph, `[28]Title<br>` and then a line of
-/// links (`[paper](..) | [code](..)`): its first line without the number,
-/// when no link is on that line and one (not an image) is below it.
+/// links (`[paper](..) | [code](..)`): its first line whole without the
+/// number, when no link is on that line and one (not an image) is below it.
 fn numbered_title(leaf: &Leaf) -> Option<String> {
     let t = leaf.text.trim_start();
     let digits = t.strip_prefix('[')?.bytes().take_while(u8::is_ascii_digit).count();
@@ -339,8 +342,10 @@ fn numbered_title(leaf: &Leaf) -> Option<String> {
     if !leaf.has_links() || !links.all(|l| l.line > leaf.line) {
         return None;
     }
+    // The number and the line break delimit the title: kept whole
+    // (`[4]Kubric: A scalable dataset generator<br>`).
     let first = t.split('\n').next().unwrap_or("");
-    let title = clean_title(first);
+    let title = clean_whole(first);
     (has_letter(&title) && !is_label(&title)).then_some(title)
 }
 
