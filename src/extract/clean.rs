@@ -271,7 +271,10 @@ fn scan_end(bytes: &[u8], from: usize, allow_ipv6: bool) -> usize {
 /// `;` or `,` right before it separates two URLs (`a/;https://b`, as in
 /// JSON values listing several homepages), it is not part of the first.
 fn next_is_url(rest: &[u8]) -> bool {
-    let starts = |p: &[u8]| rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p));
+    let starts = |p: &[u8]| {
+        rest.get(..p.len())
+            .is_some_and(|r| r.eq_ignore_ascii_case(p))
+    };
     starts(b"http://") || starts(b"https://")
 }
 

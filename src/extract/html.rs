@@ -213,8 +213,9 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
     // homepage's publication list (issue 22); a bold name among the authors
     // below it is not a title.
     let bold_only = |l: &Leaf| {
-        l.strong_open()
-            .is_some_and(|t| t.trim() == l.text.trim() && !is_label(t) && t.chars().any(char::is_alphabetic))
+        l.strong_open().is_some_and(|t| {
+            t.trim() == l.text.trim() && !is_label(t) && t.chars().any(char::is_alphabetic)
+        })
     };
     match blocks {
         [Block::Para(l), rest @ ..] if bold_only(l) && any_links(rest) => Some(0),

@@ -142,7 +142,11 @@ fn cut_description_after_colon(t: &str) -> &str {
     // BAyesian Network for adaptive SAmple Consensus`); a description
     // few of them (`Name: a library for parsing JSON files`).
     let (mut words, mut capital) = (0, 0);
-    for w in rest.split_whitespace().skip(1).filter(|w| !SMALL.contains(w)) {
+    for w in rest
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| !SMALL.contains(w))
+    {
         words += 1;
         capital += usize::from(w.chars().next().is_some_and(char::is_uppercase));
     }
@@ -335,7 +339,10 @@ mod tests {
             ),
             ("Tool: a library for parsing JSON files", "Tool"),
             ("Tool: A library for parsing Markdown and HTML", "Tool"),
-            ("[28]Curricular Object Manipulation", "Curricular Object Manipulation"),
+            (
+                "[28]Curricular Object Manipulation",
+                "Curricular Object Manipulation",
+            ),
             ("[2]3D Line Mapping Revisited", "3D Line Mapping Revisited"),
             ("Model(s) of 2017 (v2)", "Model(s) of 2017 (v2)"),
         ];

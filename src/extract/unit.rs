@@ -210,8 +210,9 @@ impl Leaf {
         let rest = before_url(rest);
         let b = rest.as_bytes();
         let year = memchr::memmem::find_iter(b, b" (").find(|&i| {
-            b.get(i + 2..i + 6)
-                .is_some_and(|y| y.iter().all(u8::is_ascii_digit) && matches!(&y[..2], b"19" | b"20"))
+            b.get(i + 2..i + 6).is_some_and(|y| {
+                y.iter().all(u8::is_ascii_digit) && matches!(&y[..2], b"19" | b"20")
+            })
         });
         year.is_some_and(|i| rest[..i].split_whitespace().nth(3).is_some())
     }
@@ -334,7 +335,11 @@ impl Gathered {
 /// number, when no link is on that line and one (not an image) is below it.
 fn numbered_title(leaf: &Leaf) -> Option<String> {
     let t = leaf.text.trim_start();
-    let digits = t.strip_prefix('[')?.bytes().take_while(u8::is_ascii_digit).count();
+    let digits = t
+        .strip_prefix('[')?
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
     if !(1..=4).contains(&digits) || t.as_bytes().get(digits + 1) != Some(&b']') {
         return None;
     }
