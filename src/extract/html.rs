@@ -179,10 +179,16 @@ fn value_start(doc: &str, start: usize, end: usize) -> usize {
 }
 
 /// Whether a div's blocks make a card, and which block is its title: no
-/// finer unit, and exactly one heading, or else exactly one paragraph
-/// holding a title element (`class="title"`) and links in the div, or else
-/// a first paragraph of bold text only and links after it.
+/// finer unit (nor two paragraphs opening with a bold title, each with
+/// links or bold only), and exactly one heading, or else exactly one
+/// paragraph holding a title element (`class="title"`) and links in the
+/// div, or else a first paragraph of bold text only and links after it.
 fn card_title(blocks: &[Block]) -> Option<usize> {
+    let bold_only = |l: &Leaf| {
+        l.strong_open().is_some_and(|t| {
+            t.trim() == l.text.trim() && !is_label(t) && t.chars().any(char::is_alphabetic)
+        })
+    };
     let finer = blocks.iter().any(|b| match b {
         Block::Table { .. } | Block::Card(..) => true,
         Block::List(items) => items.iter().any(|it| {
@@ -191,7 +197,17 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
         }),
         _ => false,
     });
-    if finer {
+    // Two paragraphs or more opening with a bold title and holding links
+    // (`<h2>Publications</h2><p><b>A</b><br>authors<br><a>pdf</a></p><p>
+    // <b>B</b>...`): a list of papers, not one card.
+    let titled = blocks
+        .iter()
+        .filter(|b| {
+            matches!(b, Block::Para(l) if (!l.links.is_empty() || bold_only(l))
+                && l.strong_open().is_some_and(|t| !is_label(t)))
+        })
+        .count();
+    if finer || titled >= 2 {
         return None;
     }
     let mut heads = blocks
@@ -212,11 +228,8 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
     // </b></font><br>`), with links in the blocks after it: an entry of a
     // homepage's publication list (issue 22); a bold name among the authors
     // below it is not a title.
-    let bold_only = |l: &Leaf| {
-        l.strong_open().is_some_and(|t| {
-            t.trim() == l.text.trim() && !is_label(t) && t.chars().any(char::is_alphabetic)
-        })
-    };
+    // (Not when another such paragraph follows: a div of several papers,
+    // `<p><b>A</b></p> links <p><b>B</b></p> links`, counted above.)
     match blocks {
         [Block::Para(l), rest @ ..] if bold_only(l) && any_links(rest) => Some(0),
         _ => None,
