@@ -25,6 +25,12 @@ FIXTURES = [
     ("labelled.md", "labelled.truth.tsv"),
     ("db.json", "db.truth.tsv"),
     ("pwc.jsonl", "pwc.truth.tsv"),
+    ("records.json", "records.truth.tsv"),
+    ("plain.md", "plain.truth.tsv"),
+    ("numbered.md", "numbered.truth.tsv"),
+    ("numbered.html", "numbered.truth.tsv"),
+    ("divrows.html", "divrows.truth.tsv"),
+    ("remarks.md", "remarks.truth.tsv"),
 ]
 
 tot = ok = role_ok = extra = 0

@@ -25,6 +25,9 @@
 //!   number of them. So `repo.git.` -> `repo.git`, `Proj/.` -> `Proj/`,
 //!   `https://host.example./org/model.` -> `https://host.example./org/model`.
 //! - `{` ends a URL (flattened LaTeX `\href{url}{text}` leaves `url{text}`).
+//! - A `;` or `,` right before `http://` / `https://` ends it: it separates
+//!   two URLs (`https://a.org/;https://b.org/`, a JSON value listing several
+//!   homepages). Elsewhere both stay part of the URL (`;jsessionid=`).
 //! - The result must parse with `url::Url::parse`; candidates that do not are
 //!   dropped. URLs longer than [`MAX_VALIDATED_LEN`] bytes are emitted as
 //!   found without that check (the checker marks them `invalid`).
@@ -243,7 +246,8 @@ fn scan_end(bytes: &[u8], from: usize, allow_ipv6: bool) -> usize {
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            if ASCII_STOP[b as usize] {
+            if ASCII_STOP[b as usize] || ((b == b';' || b == b',') && next_is_url(&bytes[i + 1..]))
+            {
                 return i;
             }
             i += 1;
@@ -261,6 +265,17 @@ fn scan_end(bytes: &[u8], from: usize, allow_ipv6: bool) -> usize {
         }
     }
     i
+}
+
+/// Whether `rest` starts a new `http://` / `https://` URL (any case): a
+/// `;` or `,` right before it separates two URLs (`a/;https://b`, as in
+/// JSON values listing several homepages), it is not part of the first.
+fn next_is_url(rest: &[u8]) -> bool {
+    let starts = |p: &[u8]| {
+        rest.get(..p.len())
+            .is_some_and(|r| r.eq_ignore_ascii_case(p))
+    };
+    starts(b"http://") || starts(b"https://")
 }
 
 #[inline]
@@ -550,6 +565,27 @@ mod tests {
         assert_eq!(
             urls("project page at https://a.github.io/X, and code at https://github.com/a/X"),
             vec!["https://a.github.io/X", "https://github.com/a/X"]
+        );
+    }
+
+    #[test]
+    fn semicolon_or_comma_before_a_scheme_separates_urls() {
+        assert_eq!(
+            urls(";https://a.example.org/;http://b.example.org/x;;HTTPS://c.example.org"),
+            vec![
+                "https://a.example.org/",
+                "http://b.example.org/x",
+                "HTTPS://c.example.org"
+            ]
+        );
+        assert_eq!(
+            urls("https://a.example.org/p,https://b.example.org/"),
+            vec!["https://a.example.org/p", "https://b.example.org/"]
+        );
+        // Not before a scheme: part of the URL.
+        assert_eq!(
+            one("https://a.example.org/p;jsessionid=1,2?u=https://b.example.org/"),
+            "https://a.example.org/p;jsessionid=1,2?u=https://b.example.org/"
         );
     }
 

@@ -11,8 +11,9 @@
 //! paragraphs; `<ul>`/`<ol>` and `<li>` lists of items; `<table>`, `<tr>`,
 //! `<td>`/`<th>` tables (a first row of `<th>` cells is the header); a
 //! `<dt>` and the `<dd>`s after it, and an `<article>` or `<div>` holding
-//! exactly one heading and no finer unit, are cards (the heading or `<dt>`
-//! is the title). `<b>`/`<strong>`/`<em>`/`<i>` count as bold text; `<br>` is
+//! no finer unit and exactly one heading (or one title element, or opening
+//! with a paragraph of bold text only, with links after it) are cards (that
+//! heading, element, paragraph or `<dt>` is the title). `<b>`/`<strong>`/`<em>`/`<i>` count as bold text; `<br>` is
 //! a line break.
 //!
 //! Positions: an attribute URL at its place in the attribute value (the
@@ -178,9 +179,16 @@ fn value_start(doc: &str, start: usize, end: usize) -> usize {
 }
 
 /// Whether a div's blocks make a card, and which block is its title: no
-/// finer unit, and exactly one heading, or else exactly one paragraph
-/// holding a title element (`class="title"`) and links in the div.
+/// finer unit (nor two paragraphs opening with a bold title, each with
+/// links or bold only), and exactly one heading, or else exactly one
+/// paragraph holding a title element (`class="title"`) and links in the
+/// div, or else a first paragraph of bold text only and links after it.
 fn card_title(blocks: &[Block]) -> Option<usize> {
+    let bold_only = |l: &Leaf| {
+        l.strong_open().is_some_and(|t| {
+            t.trim() == l.text.trim() && !is_label(t) && t.chars().any(char::is_alphabetic)
+        })
+    };
     let finer = blocks.iter().any(|b| match b {
         Block::Table { .. } | Block::Card(..) => true,
         Block::List(items) => items.iter().any(|it| {
@@ -189,7 +197,17 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
         }),
         _ => false,
     });
-    if finer {
+    // Two paragraphs or more opening with a bold title and holding links
+    // (`<h2>Publications</h2><p><b>A</b><br>authors<br><a>pdf</a></p><p>
+    // <b>B</b>...`): a list of papers, not one card.
+    let titled = blocks
+        .iter()
+        .filter(|b| {
+            matches!(b, Block::Para(l) if (!l.links.is_empty() || bold_only(l))
+                && l.strong_open().is_some_and(|t| !is_label(t)))
+        })
+        .count();
+    if finer || titled >= 2 {
         return None;
     }
     let mut heads = blocks
@@ -203,8 +221,19 @@ fn card_title(blocks: &[Block]) -> Option<usize> {
         .iter()
         .enumerate()
         .filter(|(_, b)| matches!(b, Block::Para(l) if l.marked().is_some()));
-    let (i, _) = marked.next()?;
-    (marked.next().is_none() && blocks.len() > 1 && any_links(blocks)).then_some(i)
+    if let Some((i, _)) = marked.next() {
+        return (marked.next().is_none() && blocks.len() > 1 && any_links(blocks)).then_some(i);
+    }
+    // A first paragraph that is bold text only (`<font size="4"><b>Title
+    // </b></font><br>`), with links in the blocks after it: an entry of a
+    // homepage's publication list (issue 22); a bold name among the authors
+    // below it is not a title.
+    // (Not when another such paragraph follows: a div of several papers,
+    // `<p><b>A</b></p> links <p><b>B</b></p> links`, counted above.)
+    match blocks {
+        [Block::Para(l), rest @ ..] if bold_only(l) && any_links(rest) => Some(0),
+        _ => None,
+    }
 }
 
 /// A block inside a table cell: a paragraph is a cell; a heading a cell

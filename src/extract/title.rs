@@ -7,7 +7,10 @@
 //! words opening with `We`/`This`/`Our`/... — after a dash, with any
 //! lower-case word — or holding a lower-case `we`,
 //! `is`, `are`, `has`, ...); a numbering prefix (`5) `,
-//! `1. `, `(3) `, `[12] `) is dropped; leftover markup characters (`*`, `_`,
+//! `1. `, `(3) `, `[12] `, `[12]`) is dropped; a plain title's citation tail
+//! (` (2016), K. Greff et al. [[pdf]]`) is cut, and then the text before it
+//! is taken as a title (no `Name: description` cut); a title-cased rest
+//! after `: ` is a subtitle, not a description; leftover markup characters (`*`, `_`,
 //! `` ` ``) at the ends and trailing `.`, `,`, `:`, `;`, `|`, `-` are
 //! trimmed; whitespace is collapsed.
 
@@ -26,8 +29,15 @@ pub fn clean_title(raw: &str) -> String {
             t = &t[..i];
         }
     }
-    let t = cut_citation(t);
-    let t = cut_description_after_colon(t);
+    let cited = cut_citation(t);
+    // A citation tail (` (2016), K. Greff et al.`) marks what is before it
+    // as a title: `LSTM: A search space odyssey (2016), ...` keeps its
+    // subtitle.
+    let t = if cited.len() < t.len() {
+        cited
+    } else {
+        cut_description_after_colon(t)
+    };
     finish(t)
 }
 
@@ -66,12 +76,15 @@ fn cut_label(t: &str) -> &str {
 fn cut_citation(t: &str) -> &str {
     let b = t.as_bytes();
     let mut end = t.len();
-    // ` (YEAR`
-    for i in memchr::memmem::find_iter(b, b" (") {
-        let y = &b[i + 2..];
-        if y.len() >= 4 && y[..4].iter().all(u8::is_ascii_digit) && matches!(&y[..2], b"19" | b"20")
-        {
-            end = end.min(i);
+    // ` (YEAR`, or `(YEAR)` touching the word before it (`Models(2017)`)
+    for i in memchr::memchr_iter(b'(', b) {
+        let y = &b[i + 1..];
+        let year = y.len() >= 4
+            && y[..4].iter().all(u8::is_ascii_digit)
+            && matches!(&y[..2], b"19" | b"20");
+        let spaced = i > 0 && b[i - 1] == b' ';
+        if year && (spaced || (i > 0 && y.get(4) == Some(&b')'))) {
+            end = end.min(if spaced { i - 1 } else { i });
             break;
         }
     }
@@ -125,7 +138,20 @@ fn cut_description_after_colon(t: &str) -> &str {
             .take(3)
             .any(|w| lower(w) && !SMALL.contains(&w));
     let verb = rest.split_whitespace().any(|w| VERBS.contains(&w));
-    if lower(first) || article || verb {
+    // A subtitle capitalises most of its words (`BANSAC: A dynamic
+    // BAyesian Network for adaptive SAmple Consensus`); a description
+    // few of them (`Name: a library for parsing JSON files`).
+    let (mut words, mut capital) = (0, 0);
+    for w in rest
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| !SMALL.contains(w))
+    {
+        words += 1;
+        capital += usize::from(w.chars().next().is_some_and(char::is_uppercase));
+    }
+    let title_cased = words >= 2 && capital * 2 > words;
+    if !title_cased && (lower(first) || article || verb) {
         head
     } else {
         t
@@ -205,7 +231,8 @@ fn is_sentence(s: &str, after_dash: bool) -> bool {
     false
 }
 
-/// Drops `5) `, `1. `, `(3) `, `[12] `, `#4 ` at the start.
+/// Drops `5) `, `1. `, `(3) `, `[12] ` (or `[12]` before a letter), `#4 `
+/// at the start.
 fn drop_numbering(t: &str) -> &str {
     let b = t.as_bytes();
     let mut i = 0;
@@ -224,7 +251,9 @@ fn drop_numbering(t: &str) -> &str {
         Some(b' ') if b.first() == Some(&b'#') => {}
         _ => return t,
     }
-    if b.get(i) != Some(&b' ') {
+    // `[12]Title` (a bracketed number needs no space after it).
+    let glued = b.first() == Some(&b'[') && b.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    if b.get(i) != Some(&b' ') && !glued {
         return t;
     }
     t[i..].trim_start()
@@ -293,6 +322,29 @@ mod tests {
                 "Mamba - Linear-Time Sequence Modeling with Selective State Spaces",
             ),
             ("", ""),
+            // issue 22, public lists: a citation tail keeps the subtitle
+            // before it; `(YEAR)` glued to a word is a tail too; a
+            // title-cased subtitle is not a description; `[28]Title`.
+            (
+                "LSTM: A search space odyssey (2016), K. Greff et al. [[pdf]]",
+                "LSTM: A search space odyssey",
+            ),
+            (
+                "Sequence-to-sequence Models(2017): A Tutorial, G. Neubig.",
+                "Sequence-to-sequence Models",
+            ),
+            (
+                "BANSAC: A dynamic BAyesian Network for adaptive SAmple Consensus",
+                "BANSAC: A dynamic BAyesian Network for adaptive SAmple Consensus",
+            ),
+            ("Tool: a library for parsing JSON files", "Tool"),
+            ("Tool: A library for parsing Markdown and HTML", "Tool"),
+            (
+                "[28]Curricular Object Manipulation",
+                "Curricular Object Manipulation",
+            ),
+            ("[2]3D Line Mapping Revisited", "3D Line Mapping Revisited"),
+            ("Model(s) of 2017 (v2)", "Model(s) of 2017 (v2)"),
         ];
         for (raw, want) in cases {
             assert_eq!(clean_title(raw), want, "{raw:?}");

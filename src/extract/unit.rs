@@ -18,6 +18,9 @@
 //!   paragraph or heading above it.
 //! - **Card**: an HTML `<article>`, a `<div>` holding an `<h3>`, or a
 //!   `<dt>`/`<dd>` pair: its title element plus everything inside.
+//! - **Numbered paragraph** (`[28]Title<br>` and then `[paper](..) |
+//!   [code](..)`): like a bold-title paragraph, titled by its first line
+//!   whole, when no link is on that line and one is below it.
 //! - **Bold-title paragraph** (`**Title**`, or `**Title.** Authors ...`):
 //!   like a heading one level finer. It and a heading are *candidates*: one
 //!   becomes a paper when a link, a "promises code" phrase or a "no code"
@@ -185,13 +188,33 @@ impl Leaf {
             .find(|t| !t.trim().is_empty() && !is_label(t))
     }
 
-    /// Opens with a role label: `Code: ...`, `代码：...`, `[Paper](...)`.
+    /// Opens with a role label: `Code: ...`, `代码：...`, `[Paper](...)`,
+    /// `代码（好像被原作者删除了）：URL` (a remark in brackets after the label).
+    /// Not a label that names a paper (`- TensorFlow: Large-scale machine
+    /// learning on ... (2016), M. Abadi et al. [[pdf]](..)`).
     fn label_led(&self) -> bool {
         if self.link_open().is_some_and(is_label) {
             return true;
         }
         let head = self.colon_head().unwrap_or_else(|| self.text.trim_start());
-        head.len() <= 30 && label_role(head).is_some()
+        let head = without_remark(head);
+        head.len() <= 30 && label_role(head).is_some() && !self.cites_after_colon()
+    }
+
+    /// After the first `:`, a citation: four words or more, then a year in
+    /// brackets (` (2016)`), before any URL.
+    fn cites_after_colon(&self) -> bool {
+        let Some(rest) = self.after_colon() else {
+            return false;
+        };
+        let rest = before_url(rest);
+        let b = rest.as_bytes();
+        let year = memchr::memmem::find_iter(b, b" (").find(|&i| {
+            b.get(i + 2..i + 6).is_some_and(|y| {
+                y.iter().all(u8::is_ascii_digit) && matches!(&y[..2], b"19" | b"20")
+            })
+        });
+        year.is_some_and(|i| rest[..i].split_whitespace().nth(3).is_some())
     }
 
     /// Opens with a short label of any words before a link: `Home: URL`,
@@ -304,6 +327,42 @@ impl Gathered {
                 }
             }
         }
+    }
+}
+
+/// The title of a numbered paragraph, `[28]Title<br>` and then a line of
+/// links (`[paper](..) | [code](..)`): its first line whole without the
+/// number, when no link is on that line and one (not an image) is below it.
+fn numbered_title(leaf: &Leaf) -> Option<String> {
+    let t = leaf.text.trim_start();
+    let digits = t
+        .strip_prefix('[')?
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if !(1..=4).contains(&digits) || t.as_bytes().get(digits + 1) != Some(&b']') {
+        return None;
+    }
+    let mut links = leaf.links.iter().filter(|l| l.label != Some(Role::Image));
+    if !leaf.has_links() || !links.all(|l| l.line > leaf.line) {
+        return None;
+    }
+    // The number and the line break delimit the title: kept whole
+    // (`[4]Kubric: A scalable dataset generator<br>`).
+    let first = t.split('\n').next().unwrap_or("");
+    let title = clean_whole(first);
+    (has_letter(&title) && !is_label(&title)).then_some(title)
+}
+
+/// A label without a remark in brackets after it: `代码（好像被原作者删除了）` ->
+/// `代码`, `Code (official)` -> `Code`.
+fn without_remark(head: &str) -> &str {
+    let Some(close) = head.strip_suffix(')').or_else(|| head.strip_suffix('）')) else {
+        return head;
+    };
+    match close.rfind(['(', '（']) {
+        Some(i) if !close[..i].trim_end().is_empty() => close[..i].trim_end(),
+        _ => head,
     }
 }
 
@@ -598,6 +657,8 @@ impl<'e> Assign<'e> {
             if !title.is_empty() {
                 self.start_owner(None, title, leaf.line);
             }
+        } else if let Some(title) = numbered_title(&leaf) {
+            self.start_owner(None, title, leaf.line);
         }
         self.file_under_owner(leaf, true);
     }

@@ -973,6 +973,42 @@ fn json_lines_of_records() {
     assert_wild(Format::Json, "pwc.jsonl", "pwc.truth.tsv");
 }
 
+// Shapes that failed on public lists (issue 22, second round; fixtures
+// written after looking at lists of each shape, BENCHMARKS.md "Issue 22:
+// attribution on public lists").
+
+#[test]
+fn json_records_with_url_lists() {
+    // `"homepage": ";https://a/;http://b/"` is two links, not one URL.
+    assert_wild(Format::Json, "records.json", "records.truth.tsv");
+}
+
+#[test]
+fn plain_bullets_with_citation_tails() {
+    assert_wild(Format::Markdown, "plain.md", "plain.truth.tsv");
+}
+
+#[test]
+fn numbered_paragraphs_markdown() {
+    assert_wild(Format::Markdown, "numbered.md", "numbered.truth.tsv");
+}
+
+#[test]
+fn numbered_paragraphs_html() {
+    assert_wild(Format::Html, "numbered.html", "numbered.truth.tsv");
+}
+
+#[test]
+fn homepage_grid_rows_with_bold_titles() {
+    // A bold name among the authors is not the paper.
+    assert_wild(Format::Html, "divrows.html", "divrows.truth.tsv");
+}
+
+#[test]
+fn labels_with_remarks_and_title_cased_subtitles() {
+    assert_wild(Format::Markdown, "remarks.md", "remarks.truth.tsv");
+}
+
 #[test]
 fn nested_table_links_are_kept() {
     let ev = extract_str(
