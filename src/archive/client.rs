@@ -1,5 +1,5 @@
 //! The archive services' HTTP side: one reqwest client (built in
-//! [`build_http_client`], the one place to add proxy support), the
+//! `build_http_client`, the one place to add proxy support), the
 //! private-address guard on every request, a bound on each request's time
 //! (`[archive] timeout_secs`) and on each answer's size (`max_answer_mib`),
 //! and a count of every call. Per service a lane: a `429` is waited out

@@ -6,11 +6,11 @@
 //! `https://example.org/\xe9t\xe9` stays `https://example.org/%E9t%E9`
 //! instead of being cut; anywhere else it becomes one U+FFFD, as
 //! `String::from_utf8_lossy` does. Either way the line is noted
-//! ([`Notes`]) and the input gets a warning naming it.
+//! (`Notes`) and the input gets a warning naming it.
 //!
 //! Also [`Tally`]: links, papers and whether the bytes held `http://` or
 //! `https://` at all, for the "never a silent zero" warnings. Pure apart
-//! from the [`Sniff`] reader wrapper, which only passes reads through.
+//! from the `Sniff` reader wrapper, which only passes reads through.
 
 use std::borrow::Cow;
 use std::io::{BufRead, Read};

@@ -27,7 +27,7 @@
 //! Once a paper has been found, a paragraph that holds a link, or has at
 //! least 3 words and ends with sentence punctuation, also counts as abstract-like
 //! when it directly follows a title candidate (short abstracts such as
-//! "Code: https://github.com/a/b" after a title).
+//! `Code: https://github.com/a/b` after a title).
 //!
 //! A paper starts when a single-line paragraph that is not abstract-like,
 //! not a known chrome line, at most [`TITLE_MAX_CHARS`] characters long and
