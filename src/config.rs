@@ -11,11 +11,11 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
 /// A whole `config.toml`: every key has a default (see the commented
 /// `config.toml` at the repository root); [`Config::load`] reads and
 /// validates one.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Inputs used when none are given on the command line.
     pub inputs: Vec<String>,
@@ -98,9 +98,9 @@ impl Default for FollowConfig {
     }
 }
 
+/// `[check]`: limits and behaviour of the link checker.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-/// `[check]`: limits and behaviour of the link checker.
 pub struct CheckConfig {
     /// Requests in flight at once, over all hosts.
     pub max_concurrency: usize,
@@ -176,9 +176,9 @@ impl CheckConfig {
     }
 }
 
+/// `[github]`: the GitHub audit (GraphQL batches, REST where needed).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-/// `[github]`: the GitHub audit (GraphQL batches, REST where needed).
 pub struct GithubConfig {
     /// Ask the GitHub API about every linked repository.
     pub enabled: bool,
@@ -399,9 +399,9 @@ impl ArchiveConfig {
     }
 }
 
+/// `[ci]`: what fails the run, and pull-request runs.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-/// `[ci]`: what fails the run, and pull-request runs.
 pub struct CiConfig {
     /// Link statuses and repository health words that make the run exit 2.
     pub fail_on: Vec<FailWord>,

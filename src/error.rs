@@ -3,45 +3,45 @@
 
 use std::path::PathBuf;
 
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 /// Why a run, a merge or an extraction could not go on. A link or
 /// repository that fails is an outcome, never one of these.
 /// [`Error::exit_code`] maps each to the binary's exit code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
     /// Reading a file failed.
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        #[source]
         /// What the system said.
+        #[source]
         source: std::io::Error,
     },
-    #[error("configuration error in {}: {message}", path.display())]
     /// A config file or the command line holds a bad value: `path` names
     /// which (`command line` for flags), `message` the key and the problem.
+    #[error("configuration error in {}: {message}", path.display())]
     Config {
         /// The config file, or `command line`.
         path: PathBuf,
         /// The key and what is wrong with it.
         message: String,
     },
-    #[error("input {input}: {message}")]
     /// An input cannot be read or used: `input` names it.
+    #[error("input {input}: {message}")]
     Input {
         /// The input as named.
         input: String,
         /// What is wrong.
         message: String,
     },
-    #[error("cannot write report {}: {source}", path.display())]
     /// A report file cannot be written.
+    #[error("cannot write report {}: {source}", path.display())]
     Report {
         /// The report file.
         path: PathBuf,
-        #[source]
         /// What the system said.
+        #[source]
         source: std::io::Error,
     },
     /// Writing the run's output (stdout, `<stdout>`) failed: not a usage
@@ -50,12 +50,12 @@ pub enum Error {
     Output {
         /// Where the output went.
         path: PathBuf,
-        #[source]
         /// What the system said.
+        #[source]
         source: std::io::Error,
     },
-    #[error("cannot build HTTP client: {0}")]
     /// An HTTP client cannot be built (a bad proxy URL, TLS setup).
+    #[error("cannot build HTTP client: {0}")]
     Client(String),
     /// `merge` refuses a set of shards (missing, duplicated, or run on
     /// other inputs, config or version); `dir` names the shard's directory
@@ -81,8 +81,8 @@ pub enum Error {
     OutputDir {
         /// The output directory.
         path: PathBuf,
-        #[source]
         /// What the probe's write said.
+        #[source]
         source: std::io::Error,
     },
     /// `--changed-since REV` (`[ci] changed_since`) cannot be answered:

@@ -137,8 +137,8 @@ word_enum! {
     /// The forge a repository lives on (`forge` column of repos.csv).
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Forge: "forge" {
-        #[default]
         /// github.com, or the `[github] web_host` of a GitHub Enterprise server.
+        #[default]
         Github = "github",
         /// huggingface.co (models, datasets, Spaces).
         Huggingface = "huggingface",
@@ -690,8 +690,8 @@ word_enum! {
         Code = "code",
         /// The paper itself: arXiv, a PDF, a DOI, a proceedings page.
         Paper = "paper",
-        #[default]
         /// A project page (the default for a link nothing else names).
+        #[default]
         Project = "project",
         /// A dataset.
         Dataset = "dataset",
