@@ -12,6 +12,10 @@
 //!   hosts are drained at a time instead of every host being visited in
 //!   turn: with thousands of hosts, only those few hold live connections.
 //!
+//! Jobs can keep arriving while the run goes (`Feed`, from the pipeline's
+//! streaming start): they are queued as they come, so both orders are
+//! over the jobs known so far and change as queues grow.
+//!
 //! Retries wait here, parked with a due time, holding no slot; a host that
 //! answered 429 or `Retry-After` is paused as a whole until then. Owns task
 //! spawning and shutdown; never builds requests or judges answers.
