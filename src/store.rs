@@ -112,6 +112,12 @@ pub struct SourceSink<'a> {
 }
 
 impl SourceSink<'_> {
+    /// The unique URLs so far (a new one is the last after the `event`
+    /// that added it; `pipeline`'s streaming start reads it there).
+    pub fn urls(&self) -> &IndexSet<String> {
+        &self.store.urls
+    }
+
     pub fn event(&mut self, event: Event) {
         match event {
             Event::Paper(p) => {

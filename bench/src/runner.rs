@@ -488,6 +488,9 @@ struct CheckScenario {
     ideal_latency: Option<f64>,
     limit: Duration,
     sim_secs: u64,
+    /// Also time `paperlinks extract` on the corpus once (scenario 4: wall
+    /// against max(extract, check)).
+    extract_alone: bool,
 }
 
 fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
@@ -529,6 +532,9 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
         global.max(host)
     });
     let repos = corpus.repos();
+    if sc.extract_alone {
+        notes.extend(time_extract_alone(ctx, &dir, &input)?);
+    }
     let mut runs = Vec::new();
     let token = "ghp_BENCHSENTINEL0000000000000000000000".to_string();
     for rep in 0..ctx.reps() {
@@ -674,6 +680,7 @@ fn s0_statuses(ctx: &Ctx) -> Result<ScenarioResult> {
             ideal_latency: None,
             limit: Duration::from_secs(120),
             sim_secs: 600,
+            extract_alone: false,
         },
     )
 }
@@ -714,6 +721,7 @@ fn s1_mixed(ctx: &Ctx) -> Result<ScenarioResult> {
             ideal_latency: Some(lat as f64 / 1000.0),
             limit: Duration::from_secs(300),
             sim_secs: 3600,
+            extract_alone: false,
         },
     )
 }
@@ -764,21 +772,29 @@ fn s2_github(ctx: &Ctx) -> Result<ScenarioResult> {
             ideal_latency: None,
             limit: Duration::from_secs(if ctx.opts.quick { 120 } else { 900 }),
             sim_secs: 7200,
+            extract_alone: false,
         },
     )
 }
 
-fn s4_scale(ctx: &Ctx) -> Result<ScenarioResult> {
+/// Scenario 4: a million occurrences on 2,000 hosts, answers at once
+/// (`latency_ms` 0) or, as `4d`, after `latency_ms` (issue 27's setting:
+/// 5 ms), which gives the check phase a round-trip bound.
+fn s4_scale(ctx: &Ctx, latency_ms: u64) -> Result<ScenarioResult> {
     let (occ, unique, hosts) = if ctx.opts.quick {
         (20_000, 4_000, 100)
     } else {
         (1_000_000, 200_000, 2_000)
     };
+    let (name, at) = match latency_ms {
+        0 => ("s4-scale", "0 ms".to_string()),
+        ms => ("s4d-scale-delayed", format!("{ms} ms per response")),
+    };
     run_check_scenario(
         ctx,
         CheckScenario {
-            name: "s4-scale",
-            title: format!("{occ} occurrences, {unique} unique URLs, {hosts} hosts, 0 ms"),
+            name,
+            title: format!("{occ} occurrences, {unique} unique URLs, {hosts} hosts, {at}"),
             spec: CorpusSpec {
                 occurrences: occ,
                 unique,
@@ -793,7 +809,7 @@ fn s4_scale(ctx: &Ctx) -> Result<ScenarioResult> {
                 "--hosts".into(),
                 hosts.to_string(),
                 "--latency-ms".into(),
-                "0".into(),
+                latency_ms.to_string(),
             ],
             limits: Limits {
                 max_concurrency: 64,
@@ -802,11 +818,45 @@ fn s4_scale(ctx: &Ctx) -> Result<ScenarioResult> {
                 retries: 2,
             },
             github: false,
-            ideal_latency: None,
+            ideal_latency: (latency_ms > 0).then(|| latency_ms as f64 / 1000.0),
             limit: Duration::from_secs(if ctx.opts.quick { 120 } else { 1200 }),
             sim_secs: 7200,
+            extract_alone: true,
         },
     )
+}
+
+/// `paperlinks extract` alone on a check scenario's corpus, once (stdout
+/// counted, not kept): the extraction time a streaming check is compared
+/// with.
+fn time_extract_alone(ctx: &Ctx, dir: &Path, input: &Path) -> Result<Vec<String>> {
+    let Some(bin) = ctx.opts.paperlinks.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let argv = vec![
+        bin.display().to_string(),
+        "extract".into(),
+        input.display().to_string(),
+    ];
+    let log = dir.join("extract-alone.log");
+    let m = measure(
+        "paperlinks",
+        0,
+        &argv,
+        &[],
+        dir,
+        Out::CountLines,
+        Duration::from_secs(600),
+        &log,
+    )?;
+    eprintln!(
+        "    extract alone: {:.2}s, peak RSS {:.1} MB",
+        m.wall, m.rss_mb
+    );
+    Ok(vec![format!(
+        "extract alone (paperlinks extract, once): {:.2}s, {:.1} MB",
+        m.wall, m.rss_mb
+    )])
 }
 
 fn s3_extract(ctx: &Ctx) -> Result<ScenarioResult> {
@@ -904,12 +954,13 @@ pub fn run(opts: RunOpts) -> Result<()> {
             "1" | "mixed" => s1_mixed(&ctx),
             "2" | "github" => s2_github(&ctx),
             "3" | "extract" => s3_extract(&ctx),
-            "4" | "scale" => s4_scale(&ctx),
+            "4" | "scale" => s4_scale(&ctx, 0),
+            "4d" | "scale-delayed" => s4_scale(&ctx, 5),
             "5" | "shards" if ctx.opts.paperlinks.is_some() => crate::shards::s5_shards(&ctx),
             "5" | "shards" => bail!("scenario 5 (shards) needs paperlinks"),
             "6" | "forges" => crate::forges::s6_forges(&ctx, 0),
             "6r" | "forges-rate" => crate::forges::s6_forges(&ctx, crate::forges::HF_RATE),
-            other => bail!("unknown scenario {other:?} (0..6, 6r, all)"),
+            other => bail!("unknown scenario {other:?} (0..6, 4d, 6r, all)"),
         };
         match r {
             Ok(r) => results.push(r),
@@ -1037,7 +1088,11 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
                 tl["mean_in_flight"].as_f64(),
                 tl["mean_request_ms"].as_f64(),
             ) {
-                let mut n = format!("first request at {f:.2}s, last answer at {l:.2}s");
+                let mut n = format!(
+                    "first request at {f:.2}s, last answer at {l:.2}s, check phase {:.2}s, {:.2}s after the last answer",
+                    l - f,
+                    last.wall - l
+                );
                 // In-flight counts mean something only when answers take time.
                 if ms >= 1.0 {
                     n += &format!(

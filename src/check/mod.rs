@@ -287,7 +287,7 @@ impl Checker {
         shutdown: CancellationToken,
         on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
     ) {
-        scheduler::run(self.inner.clone(), jobs, None, shutdown, on_result).await
+        scheduler::run(self.inner.clone(), (jobs, None), None, shutdown, on_result).await
     }
 
     /// [`check_all`](Self::check_all), keeping the pages of the jobs named
@@ -303,9 +303,47 @@ impl Checker {
         shutdown: CancellationToken,
         on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
     ) {
-        let pages = Some(Arc::new(pages));
-        scheduler::run(self.inner.clone(), jobs, pages, shutdown, on_result).await
+        self.check_shared_pages(jobs, Arc::new(pages), shutdown, on_result)
+            .await
     }
+
+    /// [`check_pages`](Self::check_pages) with pages shared with a feed.
+    pub async fn check_shared_pages(
+        &self,
+        jobs: Vec<(u32, String)>,
+        pages: Arc<Pages>,
+        shutdown: CancellationToken,
+        on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+    ) {
+        let run = (jobs, None);
+        scheduler::run(self.inner.clone(), run, Some(pages), shutdown, on_result).await
+    }
+
+    /// [`check_all`](Self::check_all) over jobs that keep coming: every
+    /// [`Feed`] received until `feed` closes is scheduled as it arrives, so
+    /// requests start while the caller is still finding links (the
+    /// pipeline's streaming start). The caller bounds the channel. With
+    /// `Feed::Pages`, fresh jobs started from then on keep the pages it
+    /// names. When the run stops (shutdown, or the network looks
+    /// unreachable) the feed is still read to its end: a job fed later
+    /// gets what it would have got in a `check_all` list.
+    pub async fn check_feed(
+        &self,
+        feed: tokio::sync::mpsc::Receiver<Feed>,
+        shutdown: CancellationToken,
+        on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
+    ) {
+        let run = (Vec::new(), Some(feed));
+        scheduler::run(self.inner.clone(), run, None, shutdown, on_result).await
+    }
+}
+
+/// What [`Checker::check_feed`] is fed.
+pub enum Feed {
+    /// One more job `(id, url)`.
+    Job(u32, String),
+    /// From now on, fresh jobs named in these pages keep their page.
+    Pages(Arc<Pages>),
 }
 
 /// What the caller does with a page body: the links it wants kept, given

@@ -12,18 +12,23 @@
 //!   hosts are drained at a time instead of every host being visited in
 //!   turn: with thousands of hosts, only those few hold live connections.
 //!
+//! Jobs can keep arriving while the run goes (`Feed`, from the pipeline's
+//! streaming start): they are queued as they come, so both orders are
+//! over the jobs known so far and change as queues grow.
+//!
 //! Retries wait here, parked with a due time, holding no slot; a host that
 //! answered 429 or `Retry-After` is paused as a whole until then. Owns task
 //! spawning and shutdown; never builds requests or judges answers.
 
 use super::circuit::OFFLINE_GRACE;
 use super::client::{self, JobState, Step};
-use super::{Inner, Pages};
+use super::{Feed, Inner, Pages};
 use crate::model::{LinkResult, Status};
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -252,79 +257,188 @@ struct TaskEnd {
     step: Step,
 }
 
+/// Most feed messages taken in one turn of the loop before starting what
+/// is ready, so a fast producer never keeps free slots waiting.
+const FEED_BATCH: usize = 1024;
+
+/// One scheduling run: the scheduler, its tasks, and where more jobs come
+/// from (the jobs given at the start, then `feed` until it closes).
+struct Run<'a> {
+    inner: Arc<Inner>,
+    s: Scheduler,
+    tasks: JoinSet<TaskEnd>,
+    /// Which job and host each task runs, to free slots even if it panics.
+    running: HashMap<tokio::task::Id, (usize, u32)>,
+    pages: Option<Arc<Pages>>,
+    feed: Option<mpsc::Receiver<Feed>>,
+    on_result: &'a mut (dyn FnMut(u32, LinkResult) + Send),
+}
+
+impl Run<'_> {
+    /// Queues one job; one the checker decides without a request
+    /// (`prepare`) is reported at once.
+    fn add(&mut self, id: u32, url: &str) {
+        match self.inner.prepare(url) {
+            Err(result) => (self.on_result)(id, result),
+            Ok(target) => {
+                let h = self.s.host_index(&target.host);
+                let url = target.url.as_str().into();
+                self.s.push(h, Pending::Fresh { id, url }, false);
+            }
+        }
+    }
+
+    fn accept(&mut self, fed: Feed) {
+        match fed {
+            Feed::Job(id, url) => self.add(id, &url),
+            Feed::Pages(pages) => self.pages = Some(pages),
+        }
+    }
+
+    /// Takes what the feed holds now (up to [`FEED_BATCH`]), without waiting.
+    fn take_fed(&mut self) {
+        for _ in 0..FEED_BATCH {
+            let Some(rx) = self.feed.as_mut() else { return };
+            match rx.try_recv() {
+                Ok(fed) => self.accept(fed),
+                Err(mpsc::error::TryRecvError::Empty) => return,
+                Err(mpsc::error::TryRecvError::Disconnected) => self.feed = None,
+            }
+        }
+    }
+
+    /// Starts every job that has both slots free.
+    fn start_ready(&mut self) {
+        while let Some((h, job)) = self.s.next() {
+            let id = job.id();
+            let task = run_task(self.inner.clone(), h, job, self.pages.clone());
+            let handle = self.tasks.spawn(task);
+            self.running.insert(handle.id(), (h, id));
+        }
+    }
+
+    /// After the run stopped: every job still fed gets the result it
+    /// would have had in the jobs given at the start: decided at once by
+    /// `prepare`, else `offline` (the network looks unreachable) or none
+    /// (shutdown: the caller marks it `unchecked`).
+    async fn drain_feed(&mut self, offline: Option<&str>) {
+        while let Some(rx) = self.feed.as_mut() {
+            match rx.recv().await {
+                None => self.feed = None,
+                Some(Feed::Pages(_)) => {}
+                Some(Feed::Job(id, url)) => match (self.inner.prepare(&url), offline) {
+                    (Err(result), _) => (self.on_result)(id, result),
+                    (Ok(_), Some(reason)) => {
+                        let result = LinkResult::without_request(Status::Unchecked, reason);
+                        (self.on_result)(id, result)
+                    }
+                    (Ok(_), None) => {}
+                },
+            }
+        }
+    }
+}
+
+/// Waits for the next feed message; never, without a feed.
+async fn recv(feed: &mut Option<mpsc::Receiver<Feed>>) -> Option<Feed> {
+    match feed {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 pub(crate) async fn run(
     inner: Arc<Inner>,
-    jobs: Vec<(u32, String)>,
+    (jobs, feed): (Vec<(u32, String)>, Option<mpsc::Receiver<Feed>>),
     pages: Option<Arc<Pages>>,
     shutdown: CancellationToken,
     on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
 ) {
-    let mut s = Scheduler::new(inner.config.max_concurrency, inner.config.max_per_host);
+    let s = Scheduler::new(inner.config.max_concurrency, inner.config.max_per_host);
+    let mut run = Run {
+        inner,
+        s,
+        tasks: JoinSet::new(),
+        running: HashMap::new(),
+        pages,
+        feed,
+        on_result,
+    };
     for (id, url) in jobs {
-        match inner.prepare(&url) {
-            Err(result) => on_result(id, result),
-            Ok(target) => {
-                let h = s.host_index(&target.host);
-                s.push(
-                    h,
-                    Pending::Fresh {
-                        id,
-                        url: target.url.as_str().into(),
-                    },
-                    false,
-                );
-            }
-        }
+        run.add(id, &url);
     }
-    let mut tasks: JoinSet<TaskEnd> = JoinSet::new();
-    // Which job and host each task runs, to free slots even if it panics.
-    let mut running: HashMap<tokio::task::Id, (usize, u32)> = HashMap::new();
-    // Since when the network has looked unreachable.
-    let mut hold_since: Option<Instant> = None;
+    let offline = run.run_loop(&shutdown).await;
+    if !run.tasks.is_empty() {
+        let Run {
+            inner,
+            s,
+            running,
+            tasks,
+            on_result,
+            ..
+        } = &mut run;
+        drain_after_shutdown(inner, s, running, tasks, *on_result).await;
+    }
+    run.drain_feed(offline.as_deref()).await;
+}
 
-    loop {
-        if shutdown.is_cancelled() {
-            break;
-        }
-        s.unpark_due(Instant::now());
-        // While the network looks unreachable, nothing new starts; once the
-        // requests in flight have ended, or after OFFLINE_GRACE without any
-        // answer, the run stops.
-        let offline = inner.offline_suspected();
-        hold_since = offline
-            .as_ref()
-            .map(|_| hold_since.unwrap_or_else(Instant::now));
-        if offline.is_none() {
-            while let Some((h, job)) = s.next() {
-                let id = job.id();
-                let handle = tasks.spawn(run_task(inner.clone(), h, job, pages.clone()));
-                running.insert(handle.id(), (h, id));
+impl Run<'_> {
+    /// The loop: start what may start, wait for an answer, a due time or
+    /// more jobs. Returns the reason when it stopped because the network
+    /// looks unreachable.
+    async fn run_loop(&mut self, shutdown: &CancellationToken) -> Option<String> {
+        // Since when the network has looked unreachable.
+        let mut hold_since: Option<Instant> = None;
+        loop {
+            if shutdown.is_cancelled() {
+                return None;
+            }
+            self.take_fed();
+            self.s.unpark_due(Instant::now());
+            // While the network looks unreachable, nothing new starts; once
+            // the requests in flight have ended, or after OFFLINE_GRACE
+            // without any answer, the run stops.
+            let offline = self.inner.offline_suspected();
+            hold_since = offline
+                .as_ref()
+                .map(|_| hold_since.unwrap_or_else(Instant::now));
+            if offline.is_none() {
+                self.start_ready();
+            }
+            if self.s.finished() && self.feed.is_none() {
+                return None;
+            }
+            let give_up = hold_since.map(|at| at + OFFLINE_GRACE);
+            if let Some(reason) = offline
+                && (self.tasks.is_empty() || give_up.is_some_and(|at| at <= Instant::now()))
+            {
+                let Run {
+                    s,
+                    running,
+                    tasks,
+                    on_result,
+                    ..
+                } = self;
+                stop_offline(s, running, tasks, &reason, *on_result).await;
+                return Some(reason);
+            }
+            let next_due = match (self.s.next_due(), give_up) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let busy = !self.tasks.is_empty();
+            tokio::select! {
+                _ = shutdown.cancelled() => return None,
+                Some(joined) = self.tasks.join_next_with_id(), if busy => {
+                    handle_end(&mut self.s, &mut self.running, joined, self.on_result, true);
+                }
+                fed = recv(&mut self.feed), if self.feed.is_some() => match fed {
+                    Some(fed) => self.accept(fed),
+                    None => self.feed = None,
+                },
+                _ = sleep_until(next_due), if next_due.is_some() => {}
             }
         }
-        if s.finished() {
-            break;
-        }
-        let give_up = hold_since.map(|at| at + OFFLINE_GRACE);
-        if let Some(reason) = offline
-            && (tasks.is_empty() || give_up.is_some_and(|at| at <= Instant::now()))
-        {
-            stop_offline(&mut s, &mut running, &mut tasks, &reason, on_result).await;
-            break;
-        }
-        let next_due = match (s.next_due(), give_up) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                handle_end(&mut s, &mut running, joined, on_result, true);
-            }
-            _ = sleep_until(next_due), if next_due.is_some() => {}
-        }
-    }
-    if !tasks.is_empty() {
-        drain_after_shutdown(&inner, &mut s, &mut running, &mut tasks, on_result).await;
     }
 }
 

@@ -11,6 +11,7 @@
 
 use super::checked::{Checked, Reused};
 use super::clients::Clients;
+use super::stream::{Stream, audited};
 use super::{Links, NO_REPO};
 use crate::check::Checker;
 use crate::config::Config;
@@ -35,6 +36,30 @@ pub async fn check(
     shutdown: CancellationToken,
     progress: &Progress,
 ) -> Result<Checked, Error> {
+    let known = (known, None);
+    check_streamed(
+        config,
+        clients,
+        (store, links),
+        known,
+        pages,
+        shutdown,
+        progress,
+    )
+    .await
+}
+
+/// [`check`], with the HTTP checks of a streaming start (`stream`: the
+/// checker already running since extraction began) if any.
+pub(super) async fn check_streamed(
+    config: &Config,
+    clients: &Clients,
+    (store, links): (&Store, &Links),
+    (known, stream): (Reused, Option<Stream>),
+    pages: Option<crate::check::Pages>,
+    shutdown: CancellationToken,
+    progress: &Progress,
+) -> Result<Checked, Error> {
     let Reused {
         links: mut reused,
         repos: cached_repos,
@@ -46,8 +71,7 @@ pub async fn check(
     let cached = (cached_repos.as_slice(), scopes);
     let plan = plan(config, store, links, checker, &mut reused, cached);
     let failing = failing_statuses(config);
-    let (done, bad) = decided(&reused, &failing);
-    progress.start_round(store.urls.len() as u64, done, bad);
+    let reused = start_round(stream.as_ref(), reused, progress, &failing);
 
     let (repo_query, forge_refs) = queries(links, &plan);
     progress.set_api_busy(!repo_query.is_empty() || !forge_refs.is_empty());
@@ -69,16 +93,17 @@ pub async fn check(
         both
     };
     let results = std::sync::Mutex::new(reused);
-    let http = async {
-        let jobs = plan.http_jobs;
-        http_checks(checker, jobs, pages, shutdown.clone(), &mut |id, result| {
-            progress.record(failing.contains(&result.status));
-            results.lock().expect("results lock")[id as usize] = Some(result);
-        })
-        .await
-    };
+    let watch = (progress, failing.as_slice());
+    let http = http_stage(
+        checker,
+        (plan.http_jobs, stream, pages),
+        &shutdown,
+        watch,
+        &results,
+    );
     let (((fetched, stats), (forge_fetched, forge_stats)), ()) = tokio::join!(apis, http);
     let mut results = results.into_inner().expect("results lock");
+    results.resize_with(store.urls.len(), || None);
 
     let (mut repo_outcomes, repo_fetched) = merge_cached(config, links, cached_repos, scopes);
     let answers = plan.gh_query.iter().zip(fetched);
@@ -104,6 +129,48 @@ pub async fn check(
     })
 }
 
+/// Every HTTP check of the round into `results`: through the stream when
+/// there is one (which then hands back every result), else at once.
+async fn http_stage(
+    checker: &Checker,
+    (jobs, stream, pages): (
+        Vec<(u32, String)>,
+        Option<Stream>,
+        Option<crate::check::Pages>,
+    ),
+    shutdown: &CancellationToken,
+    (progress, failing): (&Progress, &[Status]),
+    results: &std::sync::Mutex<Vec<Option<LinkResult>>>,
+) {
+    if let Some(s) = stream {
+        let all = s.finish(checker, jobs, pages, shutdown.clone()).await;
+        *results.lock().expect("results lock") = all;
+        return;
+    }
+    http_checks(checker, jobs, pages, shutdown.clone(), &mut |id, result| {
+        progress.record(failing.contains(&result.status));
+        results.lock().expect("results lock")[id as usize] = Some(result);
+    })
+    .await
+}
+
+/// Starts the progress round; with a stream, hands it the results decided
+/// before the check (it then holds every result) and returns none.
+fn start_round(
+    stream: Option<&Stream>,
+    reused: Vec<Option<LinkResult>>,
+    progress: &Progress,
+    failing: &[Status],
+) -> Vec<Option<LinkResult>> {
+    if let Some(s) = stream {
+        s.adopt(reused, progress, failing);
+        return Vec::new();
+    }
+    let (done, bad) = decided(&reused, failing);
+    progress.start_round(reused.len() as u64, done, bad);
+    reused
+}
+
 /// Checks `jobs` (the roots no API answer could judge) over HTTP into
 /// `results`, unless the run is stopping.
 async fn check_over_http(
@@ -124,7 +191,7 @@ async fn check_over_http(
 }
 
 /// The link statuses under `[ci] fail_on` (what progress counts as failing).
-fn failing_statuses(config: &Config) -> Vec<Status> {
+pub(super) fn failing_statuses(config: &Config) -> Vec<Status> {
     config
         .ci
         .fail_on
@@ -311,15 +378,6 @@ fn merge_cached(
         })
         .collect();
     (repo_outcomes, repo_fetched)
-}
-
-/// True when a repository's forge is audited through its API (GitHub:
-/// `[github] enabled`; others: `[forges] enabled` and an API base URL).
-fn audited(config: &Config, r: &ForgeRef) -> bool {
-    match r.forge {
-        Forge::Github => config.github.enabled,
-        _ => config.forges.enabled && forge::api_base(&config.forges, r).is_some(),
-    }
 }
 
 /// How notes name a forge.

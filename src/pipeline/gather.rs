@@ -4,12 +4,13 @@
 //!
 //! Never checks a link and never writes a report file.
 
+use super::stream::Hook;
 use super::{NO_REPO, warn};
 use crate::check::Checker;
 use crate::check::fetch::FetchError;
 use crate::config::Config;
 use crate::error::Error;
-use crate::extract;
+use crate::extract::{self, Role};
 use crate::forge::{ForgeRef, Recognizer};
 use crate::input::{self, OpenError, Source};
 use crate::model::Forge;
@@ -35,7 +36,27 @@ pub fn collect(
     images: bool,
     fetch: &mut FetchRemote<'_>,
     warnings: &mut Vec<String>,
-    mut digests: Option<&mut Vec<InputDigest>>,
+    digests: Option<&mut Vec<InputDigest>>,
+) -> Result<Store, Error> {
+    let mut none = |_: u32, _: &str, _: Role| {};
+    let io = (fetch, warnings, digests);
+    collect_with(sources, (cap, images), io, &mut none)
+}
+
+/// A new unique URL as extraction stores it: its id, the URL and the role
+/// of its first occurrence (the streaming start's hook).
+type OnNewUrl<'a> = dyn FnMut(u32, &str, Role) + 'a;
+
+/// [`collect`], telling `on_new_url` of each unique URL as it is found.
+fn collect_with(
+    sources: &[Source],
+    (cap, images): (u64, bool),
+    (fetch, warnings, mut digests): (
+        &mut FetchRemote<'_>,
+        &mut Vec<String>,
+        Option<&mut Vec<InputDigest>>,
+    ),
+    on_new_url: &mut OnNewUrl<'_>,
 ) -> Result<Store, Error> {
     let mut store = Store::default();
     for source in sources {
@@ -66,8 +87,17 @@ pub fn collect(
             hasher: hasher.as_mut(),
         };
         let tally = extract::extract(opened.format, reader, &mut |e| {
-            if images || !is_image(&e) {
-                sink.event(e)
+            if !images && is_image(&e) {
+                return;
+            }
+            let role = match &e {
+                extract::Event::Link(l) => l.role,
+                _ => return sink.event(e),
+            };
+            let before = sink.urls().len();
+            sink.event(e);
+            if let Some(url) = sink.urls().get_index(before) {
+                on_new_url(before as u32, url, role);
             }
         })
         .map_err(|e| Error::Io {
@@ -183,8 +213,8 @@ async fn collect_all(
     config: &Config,
     checker: &Checker,
     sources: Vec<Source>,
-    digest: bool,
-) -> Result<(Store, Vec<String>, Vec<InputDigest>), Error> {
+    (digest, mut hook): (bool, Option<Hook>),
+) -> Result<(Store, Gathered), Error> {
     let cap = config.max_input_bytes();
     let images = config.extract.images;
     let max_remote_bytes = usize::try_from(cap).unwrap_or(usize::MAX);
@@ -207,19 +237,22 @@ async fn collect_all(
             got
         };
         let mut digests = Vec::new();
-        let store = collect(
-            &sources,
-            cap,
-            images,
-            &mut fetch,
+        let mut on_new_url = |id: u32, url: &str, role: Role| {
+            if let Some(h) = hook.as_mut() {
+                h.new_url(id, url, role)
+            }
+        };
+        let io = (
+            &mut fetch as &mut FetchRemote<'_>,
             &mut warnings,
             digest.then_some(&mut digests),
-        )?;
+        );
+        let store = collect_with(&sources, (cap, images), io, &mut on_new_url)?;
         if store.sources.is_empty() && !skipped.is_empty() {
             // Every input was remote and none could be fetched.
             return Err(Error::NothingRead(skipped.join("; ")));
         }
-        Ok((store, warnings, digests))
+        Ok((store, (warnings, digests, hook)))
     })
     .await
     .map_err(|e| Error::Input {
@@ -323,22 +356,30 @@ pub(super) fn stdout_error(e: std::io::Error) -> Error {
 /// `digest` (shards and `merge`), the SHA-256 of every input read.
 /// Remote inputs are fetched with the run's `checker` (its remap, guard,
 /// proxy and DNS cache).
+/// With a `hook` (the streaming start), each new unique URL is handed to
+/// it as extraction finds it; the hook comes back with the result.
 pub(super) async fn gather(
     config: &Config,
     checker: &Checker,
     digest: bool,
-) -> Result<(Store, Links, Vec<InputDigest>), Error> {
+    hook: Option<Hook>,
+) -> Result<(Store, Links, Vec<InputDigest>, Option<Hook>), Error> {
     let resolved = input::resolve(&config.inputs)?;
     for w in &resolved.warnings {
         warn(w);
     }
-    let (store, warnings, digests) = collect_all(config, checker, resolved.sources, digest).await?;
+    let (store, (warnings, digests, hook)) =
+        collect_all(config, checker, resolved.sources, (digest, hook)).await?;
     for w in &warnings {
         warn(w);
     }
     let links = find_repos(&store, &Recognizer::new(config));
-    Ok((store, links, digests))
+    Ok((store, links, digests, hook))
 }
+
+/// What extraction gives besides the store: warnings, input digests and
+/// the streaming hook (back from the blocking thread).
+type Gathered = (Vec<String>, Vec<InputDigest>, Option<Hook>);
 
 /// Which repository (on any forge) each unique URL points into.
 pub struct Links {

@@ -22,6 +22,7 @@ mod gather;
 mod outputs;
 mod rows;
 mod shard;
+mod stream;
 
 pub use crate::archive::Archived;
 pub use checked::{Checked, Reused};
@@ -178,17 +179,30 @@ pub async fn run(
     let _lock = outputs::lock_output_dir(&config.output_dir).await?;
     let clients = RunClients::build(&options)?;
     let digest = options.shard.is_some();
-    let (mut store, mut links, digests) = gather::gather(config, &clients.checker, digest).await?;
+    // Read before extraction (the streaming start asks it what is reused);
+    // its warnings are printed after the inputs', as they always were.
+    let (paths, history) = read_history(config, options.no_cache)?;
+    let history = std::sync::Arc::new(history);
+    let progress = options.progress.clone().unwrap_or_default();
+    let streaming = options.shard.is_none() && changes.is_none();
+    let (mut stream, hook) = streaming
+        .then(|| start_stream(&options, &clients, &history, &progress, &shutdown))
+        .unzip();
+    let gathered = gather::gather(config, &clients.checker, digest, hook).await?;
+    let (mut store, mut links, digests, hook) = gathered;
+    if let (Some(s), Some(h)) = (stream.as_mut(), hook) {
+        s.disarm(h);
+    }
+    print_history_warnings(&history);
     let changed = changes.map(|c| {
         let repos = (links.repo_of.as_slice(), links.repos.as_slice());
         crate::changed::Scope::new(&c, &store, repos, &options.workdir)
     });
-    let (paths, history) = load_history(config, options.no_cache)?;
     let scope = options
         .shard
         .map(|s| shard::scope(config, &clients.checker, &store, &links, s));
     let checked = check_stage(
-        &options,
+        (&options, &progress, stream),
         &clients,
         (&mut store, &mut links),
         &history,
@@ -206,13 +220,15 @@ pub async fn run(
         shutdown,
     )
     .await?;
+    let (store, links, checked, archived) = (&store, &links, &checked, &archived);
+    let changed = changed.as_ref();
     let done = Done {
-        store: &store,
-        links: &links,
+        store,
+        links,
         history: &history,
-        checked: &checked,
-        archived: &archived,
-        changed: changed.as_ref(),
+        checked,
+        archived,
+        changed,
     };
     stage(&options, Stage::Writing);
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
@@ -220,6 +236,21 @@ pub async fn run(
         Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
         None => Ok(exit),
     }
+}
+
+/// The streaming start's checker, running from now on, and its hook for
+/// extraction (`stream`).
+fn start_stream(
+    options: &RunOptions,
+    clients: &RunClients,
+    history: &std::sync::Arc<History>,
+    progress: &crate::progress::Progress,
+    shutdown: &CancellationToken,
+) -> (stream::Stream, stream::Hook) {
+    let config = &options.config;
+    let watch = (progress, checks::failing_statuses(config));
+    let (checker, history) = (&clients.checker, history.clone());
+    stream::start(config, checker, history, watch, shutdown.clone())
 }
 
 /// `--changed-since REV` (`[ci] changed_since`; empty: unset): what
@@ -343,19 +374,29 @@ pub(super) fn probe_output_dir(dir: &std::path::Path) -> Result<(), Error> {
     probe.close().map_err(fail)
 }
 
-/// The previous run's reports (reuse and history); creates the output
-/// directory first.
+/// The previous run's reports (reuse and history), its warnings printed;
+/// creates the output directory first.
 fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History), Error> {
+    let (paths, history) = read_history(config, no_cache)?;
+    print_history_warnings(&history);
+    Ok((paths, history))
+}
+
+/// [`load_history`] without printing its warnings.
+fn read_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History), Error> {
     std::fs::create_dir_all(&config.output_dir).map_err(|e| Error::Report {
         path: config.output_dir.clone(),
         source: e,
     })?;
     let paths = ReportPaths::new(&config.output_dir);
     let history = History::load(&paths, config, no_cache);
+    Ok((paths, history))
+}
+
+fn print_history_warnings(history: &History) {
     for w in &history.warnings {
         warn(w);
     }
-    Ok((paths, history))
 }
 
 /// Checks and API calls at once, reusing what the previous run knows, under
@@ -363,7 +404,11 @@ fn load_history(config: &Config, no_cache: bool) -> Result<(ReportPaths, History
 /// pages (`follow`), which extends `store` and `links`; prints the stage's
 /// notes.
 async fn check_stage(
-    options: &RunOptions,
+    (options, progress, stream): (
+        &RunOptions,
+        &crate::progress::Progress,
+        Option<stream::Stream>,
+    ),
     clients: &RunClients,
     (store, links): (&mut Store, &mut Links),
     history: &History,
@@ -385,16 +430,15 @@ async fn check_stage(
         changed: changed.cloned(),
     };
     let pages = follow::pages(&options.config, store, links, &mut reused.links);
-    let progress = options.progress.clone().unwrap_or_default();
     progress.set_stage(Stage::Checking);
-    let mut checked = check(
+    let mut checked = checks::check_streamed(
         &options.config,
         clients,
         (store, links),
-        reused,
+        (reused, stream),
         pages,
         shutdown.clone(),
-        &progress,
+        progress,
     )
     .await?;
     let round = follow::Round {
@@ -403,7 +447,7 @@ async fn check_stage(
         history,
         shutdown: shutdown.clone(),
         scope,
-        progress: &progress,
+        progress,
     };
     follow::second_round(round, store, links, &mut checked).await?;
     for note in &checked.notes {

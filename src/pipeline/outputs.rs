@@ -96,11 +96,23 @@ pub(super) fn write_all(
     out: &mut (dyn Write + Send),
 ) -> Result<(), Error> {
     let wants = |format| options.config.report.wants(format);
-    if wants(ReportFormat::Csv) {
-        write_csvs(paths, f.tables)?;
-    }
+    // The reports that stream the rows are written at once, each on its
+    // own thread over the same borrowed rows (issue 27: the report tail);
+    // the first error in this order is the run's.
+    let (csvs, tally, findings) = std::thread::scope(|scope| {
+        let csvs = scope.spawn(|| {
+            if wants(ReportFormat::Csv) {
+                write_csvs(paths, f.tables)?;
+            }
+            Ok(())
+        });
+        let findings = scope.spawn(|| write_findings(options, f));
+        let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap);
+        (join(csvs), tally, join(findings))
+    });
+    csvs?;
+    let tally = tally?;
     let archive_words = f.archived.words_by_url(f.store);
-    let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap)?;
     let summary = summary_input(f, &tally);
     let changed = f.changed_sentence();
     write_summary(
@@ -111,7 +123,7 @@ pub(super) fn write_all(
         &archive_words,
         changed.as_deref(),
     )?;
-    write_findings(options, f)?;
+    findings?;
     print_annotations(options, f, &archive_words, out)?;
     print_summary(options, f, &summary, changed.as_deref(), out)?;
     if f.checked.interrupted {
@@ -120,6 +132,13 @@ pub(super) fn write_all(
         );
     }
     Ok(())
+}
+
+/// A writer thread's result; its panic is passed on as it was.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// links.csv, repos.csv and papers.csv.

@@ -188,8 +188,8 @@ pub async fn run_merge(
     let _lock = super::outputs::lock_output_dir(&config.output_dir).await?;
     // The merge requests nothing but remote inputs: only the checker is used.
     let clients = super::Clients::build(&options)?;
-    let (mut store, mut links, digests) =
-        super::gather::gather(config, &clients.checker, true).await?;
+    let (mut store, mut links, digests, _) =
+        super::gather::gather(config, &clients.checker, true, None).await?;
     refuse_own_output(config, dirs)?;
     let manifests = read_manifests(dirs)?;
     let version = env!("CARGO_PKG_VERSION");

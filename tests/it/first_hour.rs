@@ -453,6 +453,59 @@ async fn the_same_input_twice_is_read_once_and_stdin_is_named() {
     assert_eq!(sources, [input.to_str().unwrap(), "<stdin>"]);
 }
 
+/// Checking starts while extraction still runs (issue 27): with stdin
+/// held open after the first link, the test server sees that link's
+/// request before the input ends; the link given after it is checked too.
+/// Without the streaming start no request leaves before the input ends,
+/// and the wait below fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn checking_starts_while_the_input_is_still_open() {
+    use std::io::Write;
+    let web = web().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "output_dir = \"out\"");
+    let mut child = support::cmd::std_paperlinks()
+        .args(["check", "--format", "none", "-c"])
+        .arg(&cfg)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut first = format!(
+        "A first paper\n\nIts code is at {} today.\n\n",
+        web.url("/first")
+    );
+    // More than the head the format is detected from, and paragraphs after
+    // the link, so extraction is past it while the input stays open.
+    while first.len() < 64 * 1024 {
+        first.push_str("Another paragraph of plain words and no link at all.\n\n");
+    }
+    stdin.write_all(first.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Not a timing: a bound on waiting for an event that must come.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while web.hits("/first") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no request for the first link while the input was still open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = format!("A second paper\n\nSee {} for it.\n", web.url("/second"));
+    stdin.write_all(second.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = links_csv(&dir.path().join("out/links.csv"));
+    let urls: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
+    assert_eq!(urls, [web.url("/first"), web.url("/second")]);
+    assert!(rows.iter().all(|r| &r[6] == "ok"), "{rows:?}");
+    assert_eq!((web.hits("/first"), web.hits("/second")), (1, 1));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn terminal_rows_fit_columns() {
     let web = web().await;

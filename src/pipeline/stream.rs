@@ -1,0 +1,232 @@
+//! The streaming start (issue 27): checking begins while extraction still
+//! runs. Each new unique URL that will surely be requested over HTTP is
+//! sent to the checker as extraction finds it (`Checker::check_feed`,
+//! through a bounded channel: a slow checker holds extraction back, never
+//! memory); after extraction, `checks::plan` decides every URL exactly as
+//! without streaming, and only what the stream did not already take is
+//! fed after it.
+//!
+//! What is streamed (`wanted`): a URL not reusable from the previous run,
+//! not a repository root judged from its forge's API, and, with `[follow]`
+//! on, not first seen as a `project` link (whose page may be read: that is
+//! known only once every paper is read, so those wait for the plan). A streamed URL
+//! that the plan makes a followed page after all (a later `project`
+//! occurrence) is asked again with its page once the stream is done; a
+//! streamed URL the plan decides otherwise gets the plan's result over the
+//! stream's. So results are those of a run without streaming for the same
+//! answers. Shards and pull-request runs (`--changed-since`) do not
+//! stream: their scope needs every occurrence first.
+//!
+//! Never decides a result itself and never judges a link.
+
+use crate::check::{Checker, Feed, Pages};
+use crate::config::Config;
+use crate::extract::Role;
+use crate::forge::Recognizer;
+use crate::forge::{self, ForgeRef};
+use crate::history::History;
+use crate::model::Forge;
+use crate::model::{LinkResult, Status};
+use crate::progress::Progress;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Jobs between extraction and the scheduler at most.
+const FEED_CAPACITY: usize = 4096;
+
+/// Results by URL id: the stream's answers, then (`adopt`) every result
+/// of the check.
+type Shared = Arc<Mutex<Vec<Option<LinkResult>>>>;
+
+fn lock(results: &Shared) -> std::sync::MutexGuard<'_, Vec<Option<LinkResult>>> {
+    results.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The extraction side: decides per new unique URL and sends it. Runs on
+/// extraction's blocking thread.
+pub(super) struct Hook {
+    tx: Option<mpsc::Sender<Feed>>,
+    config: Config,
+    recognizer: Recognizer,
+    history: Arc<History>,
+    /// Which URL ids were sent.
+    streamed: Vec<bool>,
+}
+
+impl Hook {
+    /// A unique URL seen for the first time, with the role of that first
+    /// occurrence.
+    pub(super) fn new_url(&mut self, id: u32, url: &str, role: Role) {
+        let Some(tx) = &self.tx else { return };
+        if !wanted(&self.config, &self.recognizer, &self.history, url, role) {
+            return;
+        }
+        if tx.blocking_send(Feed::Job(id, url.to_string())).is_err() {
+            // The checker stopped (shutdown): the plan feeds nothing either.
+            self.tx = None;
+            return;
+        }
+        let i = id as usize;
+        if self.streamed.len() <= i {
+            self.streamed.resize(i + 1, false);
+        }
+        self.streamed[i] = true;
+    }
+}
+
+/// True for a URL the plan will surely send over HTTP (see the module
+/// comment).
+fn wanted(
+    config: &Config,
+    recognizer: &Recognizer,
+    history: &History,
+    url: &str,
+    role: Role,
+) -> bool {
+    (role != Role::Project || !config.follow.enabled)
+        && !recognizer
+            .parse(url)
+            .is_some_and(|r| r.root && audited(config, &r))
+        && history.reusable_link(url).is_none()
+}
+
+/// The checking side, running since before extraction.
+pub(super) struct Stream {
+    tx: Option<mpsc::Sender<Feed>>,
+    task: JoinHandle<()>,
+    results: Shared,
+    streamed: Vec<bool>,
+}
+
+/// The stream's checker task (started at once) and the hook for extraction.
+pub(super) fn start(
+    config: &Config,
+    checker: &Checker,
+    history: Arc<History>,
+    (progress, failing): (&Progress, Vec<Status>),
+    shutdown: CancellationToken,
+) -> (Stream, Hook) {
+    let (tx, rx) = mpsc::channel(FEED_CAPACITY);
+    let results: Shared = Arc::default();
+    let (checker, progress, shared) = (checker.clone(), progress.clone(), results.clone());
+    let task = tokio::spawn(async move {
+        checker
+            .check_feed(rx, shutdown, &mut |id, result| {
+                let mut r = lock(&shared);
+                progress.record(failing.contains(&result.status));
+                let i = id as usize;
+                if r.len() <= i {
+                    r.resize_with(i + 1, || None);
+                }
+                r[i] = Some(result);
+            })
+            .await
+    });
+    let hook = Hook {
+        tx: Some(tx.clone()),
+        config: config.clone(),
+        recognizer: Recognizer::new(config),
+        history,
+        streamed: Vec::new(),
+    };
+    let stream = Stream {
+        tx: Some(tx),
+        task,
+        results,
+        streamed: Vec::new(),
+    };
+    (stream, hook)
+}
+
+impl Stream {
+    /// Takes back what the hook learnt (after extraction): the hook's
+    /// sender is dropped with it.
+    pub(super) fn disarm(&mut self, hook: Hook) {
+        self.streamed = hook.streamed;
+    }
+
+    /// True when URL `id` was sent during extraction.
+    pub(super) fn streamed(&self, id: u32) -> bool {
+        self.streamed.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// Moves the results decided before the check (`decided`: reused, or
+    /// decided without a request) beside the stream's, so one vector of
+    /// `total` slots holds every result; starts the progress round with
+    /// all of them counted.
+    pub(super) fn adopt(
+        &self,
+        decided: Vec<Option<LinkResult>>,
+        progress: &Progress,
+        failing: &[Status],
+    ) {
+        let mut r = lock(&self.results);
+        let total = decided.len();
+        if r.len() < total {
+            r.resize_with(total, || None);
+        }
+        for (i, d) in decided.into_iter().enumerate() {
+            if d.is_some() {
+                r[i] = d;
+            }
+        }
+        let known = r.iter().flatten();
+        let bad = known
+            .clone()
+            .filter(|x| failing.contains(&x.status))
+            .count();
+        progress.start_round(total as u64, known.count() as u64, bad as u64);
+    }
+
+    /// Feeds the plan's HTTP jobs the stream has not taken (after the
+    /// pages, if any), waits for every answer, then asks again, with their
+    /// page, the streamed URLs the plan made followed pages. Returns every
+    /// result by URL id.
+    pub(super) async fn finish(
+        mut self,
+        checker: &Checker,
+        jobs: Vec<(u32, String)>,
+        pages: Option<Pages>,
+        shutdown: CancellationToken,
+    ) -> Vec<Option<LinkResult>> {
+        let pages = pages.map(Arc::new);
+        let tx = self.tx.take().expect("finish once");
+        let mut late = Vec::new();
+        // A send fails only when the checker has stopped for good.
+        if let Some(p) = &pages {
+            let _ = tx.send(Feed::Pages(p.clone())).await;
+        }
+        for (id, url) in jobs {
+            let page = pages.as_ref().is_some_and(|p| p.ids.contains(&id));
+            match (self.streamed(id), page) {
+                (true, true) => late.push((id, url)),
+                (true, false) => {}
+                (false, _) => {
+                    let _ = tx.send(Feed::Job(id, url)).await;
+                }
+            }
+        }
+        drop(tx);
+        // A panic in the task leaves its jobs without a result: `unchecked`.
+        let _ = (&mut self.task).await;
+        if let (Some(p), false) = (pages, late.is_empty() || shutdown.is_cancelled()) {
+            let results = self.results.clone();
+            let mut put = |id: u32, result| lock(&results)[id as usize] = Some(result);
+            checker
+                .check_shared_pages(late, p, shutdown, &mut put)
+                .await;
+        }
+        std::mem::take(&mut *lock(&self.results))
+    }
+}
+
+/// True when a repository's forge is audited through its API (GitHub:
+/// `[github] enabled`; others: `[forges] enabled` and an API base URL).
+pub(super) fn audited(config: &Config, r: &ForgeRef) -> bool {
+    match r.forge {
+        Forge::Github => config.github.enabled,
+        _ => config.forges.enabled && forge::api_base(&config.forges, r).is_some(),
+    }
+}
