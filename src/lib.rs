@@ -42,7 +42,7 @@
 //! assert_eq!(urls, ["https://github.com/org/repo"]);
 //! ```
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 // The library's API, documented: a run (`run`, `run_extract`, `run_merge`,
 // `RunOptions` with every token), its `Config`, the row, status and health

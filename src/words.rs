@@ -35,10 +35,10 @@ macro_rules! word_enum {
 
         impl $name {
             /// Every value, in declaration order (new words go last).
-            pub const ALL: [$name; [$(stringify!($var)),+].len()] = [$($name::$var),+];
+            $vis const ALL: [$name; [$(stringify!($var)),+].len()] = [$($name::$var),+];
 
             /// The value's word.
-            pub fn as_str(self) -> &'static str {
+            $vis fn as_str(self) -> &'static str {
                 match self {
                     $($name::$var => $word),+
                 }

@@ -18,34 +18,34 @@ use std::error::Error as StdError;
 /// list: they are retried as they are.
 pub const HEAD_FALLBACK: &[u16] = &[400, 403, 404, 405, 406, 410, 500, 501];
 
-pub fn head_rejected(status: u16) -> bool {
+pub(super) fn head_rejected(status: u16) -> bool {
     HEAD_FALLBACK.contains(&status)
 }
 
 /// HEAD answers that say "this server does not do HEAD" (not just this
 /// URL): later links to the same host go straight to GET.
-pub fn head_unsupported(status: u16) -> bool {
+pub(super) fn head_unsupported(status: u16) -> bool {
     matches!(status, 405 | 501)
 }
 
 /// Redirect codes we follow (with a `Location`).
-pub fn is_redirect(status: u16) -> bool {
+pub(super) fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-pub fn is_permanent_redirect(status: u16) -> bool {
+pub(super) fn is_permanent_redirect(status: u16) -> bool {
     matches!(status, 301 | 308)
 }
 
 /// Answers worth another attempt: 408, 429 and 5xx.
-pub fn is_retryable_status(status: u16) -> bool {
+pub(super) fn is_retryable_status(status: u16) -> bool {
     status == 408 || status == 429 || (500..=599).contains(&status)
 }
 
 /// The status of a final (non-redirect) answer and the reason text; the
 /// `Ok` of a 2xx is turned into `Redirected` by the caller when a permanent
 /// redirect led there.
-pub fn status_of(code: u16) -> (Status, String) {
+pub(super) fn status_of(code: u16) -> (Status, String) {
     match code {
         200..=299 => (Status::Ok, String::new()),
         401 | 403 | 407 | 429 | 999 => (
@@ -64,7 +64,7 @@ pub fn status_of(code: u16) -> (Status, String) {
 
 /// What a failed request (no HTTP answer) means.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
+pub(super) enum Failure {
     /// The guard refused every address of the host.
     Excluded(String),
     Timeout(String),
@@ -81,7 +81,7 @@ pub enum Failure {
 /// What kind of network failure: decides retries and the HEAD-to-GET
 /// fallback, so no decision ever reads a message's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NetKind {
+pub(super) enum NetKind {
     /// The name does not resolve: permanent for this run.
     Dns,
     /// Certificate or handshake: permanent; which one, from rustls' type.
@@ -144,7 +144,7 @@ impl Failure {
         Failure::Network { kind, message }
     }
 
-    pub fn retryable(&self) -> bool {
+    pub(super) fn retryable(&self) -> bool {
         match self {
             Failure::Timeout(_) => true,
             Failure::Network { kind, .. } => match kind {
@@ -158,7 +158,7 @@ impl Failure {
 
     /// Failures that a server may give to HEAD alone (a malformed answer,
     /// a connection closed before the answer): worth one GET.
-    pub fn head_suspect(&self) -> bool {
+    pub(super) fn head_suspect(&self) -> bool {
         matches!(
             self,
             Failure::Malformed(_)
@@ -172,7 +172,7 @@ impl Failure {
     /// The connection went away under the request (closed before the
     /// answer, reset): what a reused keep-alive connection that the server
     /// had just closed looks like.
-    pub fn connection_lost(&self) -> bool {
+    pub(super) fn connection_lost(&self) -> bool {
         matches!(
             self,
             Failure::Network {
@@ -182,7 +182,7 @@ impl Failure {
         )
     }
 
-    pub fn status(&self) -> Status {
+    pub(super) fn status(&self) -> Status {
         match self {
             Failure::Excluded(_) => Status::Excluded,
             Failure::Timeout(_) => Status::Timeout,
@@ -191,7 +191,7 @@ impl Failure {
         }
     }
 
-    pub fn message(&self) -> &str {
+    pub(super) fn message(&self) -> &str {
         match self {
             Failure::Excluded(m) | Failure::Timeout(m) | Failure::Malformed(m) => m,
             Failure::Network { message, .. } => message,
@@ -220,7 +220,7 @@ fn rustls_inside(io: &std::io::Error) -> Option<&rustls::Error> {
     None
 }
 
-pub fn classify_error(e: &reqwest::Error) -> Failure {
+pub(super) fn classify_error(e: &reqwest::Error) -> Failure {
     let text = cause_text(e);
     let mut src: Option<&(dyn StdError + 'static)> = Some(e);
     let mut io_kind = None;

@@ -90,7 +90,7 @@ pub(crate) struct JobState {
 }
 
 impl JobState {
-    pub fn new(id: u32, url: Url) -> JobState {
+    pub(super) fn new(id: u32, url: Url) -> JobState {
         JobState {
             id,
             start: url.clone(),

@@ -546,7 +546,7 @@ fn row_title(row: &[Leaf], title_col: Option<usize>) -> String {
 }
 
 impl<'e> Assign<'e> {
-    pub fn new(emit: &'e mut dyn FnMut(Event)) -> Self {
+    pub(super) fn new(emit: &'e mut dyn FnMut(Event)) -> Self {
         Assign {
             emit,
             papers: 0,
@@ -563,7 +563,7 @@ impl<'e> Assign<'e> {
             .unwrap_or_default()
     }
 
-    pub fn block(&mut self, b: Block) {
+    pub(super) fn block(&mut self, b: Block) {
         match b {
             Block::Heading(level, leaf) => self.heading(level, leaf),
             Block::Para(leaf) => self.para(leaf),
@@ -583,7 +583,7 @@ impl<'e> Assign<'e> {
         }
     }
 
-    pub fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         self.close_owner();
     }
 

@@ -6,7 +6,7 @@ use crate::model::{Forge, RepoInfo, RepoOutcome};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-pub static API: Api = Api {
+pub(super) static API: Api = Api {
     forge: Forge::Codeberg,
     request,
     read,
@@ -30,7 +30,7 @@ const NON_REPOSITORY_PAGES: &[&str] = &[
     "avatars",
 ];
 
-pub fn parse_path(segs: &[&str]) -> Option<(String, bool)> {
+pub(super) fn parse_path(segs: &[&str]) -> Option<(String, bool)> {
     owner_name_path(segs, NON_REPOSITORY_PAGES)
 }
 

@@ -8,7 +8,7 @@ use crate::model::{Forge, RepoInfo, RepoOutcome};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-pub static API: Api = Api {
+pub(super) static API: Api = Api {
     forge: Forge::Gitlab,
     request,
     read,
@@ -48,7 +48,7 @@ const DEEPER: &[&str] = &[
 ];
 
 /// `(group/.../name, root)` of a GitLab link's path segments.
-pub fn parse_path(segs: &[&str]) -> Option<(String, bool)> {
+pub(super) fn parse_path(segs: &[&str]) -> Option<(String, bool)> {
     let first = segs.first()?;
     if NON_REPOSITORY_PAGES
         .iter()

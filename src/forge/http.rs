@@ -28,10 +28,10 @@ use tokio_util::sync::CancellationToken;
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
 /// Calls in a row without any answer (timeouts, connection failures) after
 /// which a lane is given up for the run.
-pub const SILENT_CALLS: u32 = 3;
+pub(super) const SILENT_CALLS: u32 = 3;
 /// Bound on one whole API call unless changed with [`Forges::with_timeout`]
 /// (the run sets `[forges] timeout_secs`, else `[check] timeout_secs`).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a fetch did besides the outcomes.
 #[derive(Debug, Default)]

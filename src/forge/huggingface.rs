@@ -8,7 +8,7 @@ use crate::model::{Forge, RepoInfo, RepoKind, RepoOutcome, Unfetched};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-pub static API: Api = Api {
+pub(super) static API: Api = Api {
     forge: Forge::Huggingface,
     request,
     read,
@@ -70,7 +70,7 @@ const DEEPER: &[&str] = &[
 /// `huggingface.co/bert-base-uncased/tree/main`), which the Hub still
 /// serves at `/api/models/ID` (huggingface_hub's `repo_type_and_id_from_hf_id`
 /// takes `https://huggingface.co/<repo_id>` as a model with no namespace).
-pub fn parse_path(segs: &[&str]) -> Option<(RepoKind, String, bool)> {
+pub(super) fn parse_path(segs: &[&str]) -> Option<(RepoKind, String, bool)> {
     let (kind, rest) = match segs.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("datasets") => (RepoKind::Dataset, &segs[1..]),
         Some("spaces") => (RepoKind::Space, &segs[1..]),
@@ -125,7 +125,7 @@ struct Runtime {
 /// `X-Error-Message` of a repository whose access the Hub disabled
 /// (huggingface_hub `utils/_http.py`, `hf_raise_for_status`, raises
 /// `DisabledRepoError` on exactly this message with a 403).
-pub const DISABLED: &str = "Access to this resource is disabled.";
+pub(super) const DISABLED: &str = "Access to this resource is disabled.";
 
 /// 200 -> found (a `disabled` repository is unavailable: the Hub no longer
 /// serves it); 403 with `X-Error-Message: Access to this resource is

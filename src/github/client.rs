@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Tries per call (the first one included), for 5xx, network failures,
 /// timeouts and secondary rate limits.
-pub const MAX_ATTEMPTS: u32 = 3;
+pub(super) const MAX_ATTEMPTS: u32 = 3;
 /// First backoff after a 5xx or network failure; doubled each time.
 const BACKOFF: Duration = Duration::from_millis(250);
 /// Wait on a secondary limit that names no `retry-after` (GitHub's advice).
@@ -31,7 +31,7 @@ const SECONDARY_DEFAULT_WAIT: Duration = Duration::from_secs(60);
 /// Why a session stopped asking: every repository not yet fetched gets
 /// `Unknown(reason)`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Stop {
+pub(super) enum Stop {
     /// Primary or secondary budget spent, reset too far away.
     RateLimited(String),
     /// `shutdown` was cancelled.
@@ -44,7 +44,7 @@ pub enum Stop {
 }
 
 impl Stop {
-    pub fn reason(&self) -> String {
+    pub(super) fn reason(&self) -> String {
         match self {
             Stop::RateLimited(r) | Stop::Refused(r) | Stop::Unreachable(r) => r.clone(),
             Stop::Interrupted => "interrupted".into(),
@@ -54,7 +54,7 @@ impl Stop {
 
 /// A call that gave no usable answer.
 #[derive(Debug)]
-pub enum Failure {
+pub(super) enum Failure {
     Stopped(Stop),
     /// Retries spent (5xx, network, timeout): the reason.
     Failed(String),
@@ -63,7 +63,7 @@ pub enum Failure {
 impl Failure {
     /// What a repository that met this failure is: left unfetched when
     /// the session stopped, failed otherwise.
-    pub fn unfetched(&self) -> crate::model::Unfetched {
+    pub(super) fn unfetched(&self) -> crate::model::Unfetched {
         match self {
             Failure::Stopped(s) => crate::model::Unfetched::stopped(s.reason()),
             Failure::Failed(r) => crate::model::Unfetched::failed(r.clone()),
@@ -71,14 +71,14 @@ impl Failure {
     }
 }
 
-pub enum Req<'a> {
+pub(super) enum Req<'a> {
     Get(String),
     /// A GraphQL query (posted to `[github] graphql_url`, derived or given).
     Post(&'a Value),
 }
 
 /// What we keep of an HTTP answer.
-pub struct Raw {
+pub(super) struct Raw {
     pub status: u16,
     pub body: String,
     retry_after: Option<Duration>,
@@ -88,7 +88,7 @@ pub struct Raw {
 
 impl Raw {
     /// GitHub's `message`, or the start of the body.
-    pub fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         error_message(&self.body).unwrap_or_else(|| self.body.chars().take(200).collect())
     }
 }
@@ -98,7 +98,7 @@ impl Raw {
 /// stopped (a 401, a spent budget, an unreachable API). A second fetch of a
 /// stopped account sends nothing.
 #[derive(Debug, Default)]
-pub struct Account {
+pub(super) struct Account {
     calls: AtomicUsize,
     /// Calls that got an HTTP answer (any status).
     answered: AtomicUsize,
@@ -111,22 +111,22 @@ pub struct Account {
 
 impl Account {
     /// HTTP requests made so far in the run.
-    pub fn calls(&self) -> usize {
+    pub(super) fn calls(&self) -> usize {
         self.calls.load(Ordering::Relaxed)
     }
 
     /// HTTP requests so far that got an answer (any status).
-    pub fn answered(&self) -> usize {
+    pub(super) fn answered(&self) -> usize {
         self.answered.load(Ordering::Relaxed)
     }
 
     /// Why asking stopped, if it did.
-    pub fn stopped(&self) -> Option<Stop> {
+    pub(super) fn stopped(&self) -> Option<Stop> {
         self.stop.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
-pub struct Session<'a> {
+pub(super) struct Session<'a> {
     octo: Octocrab,
     config: &'a GithubConfig,
     timeout: Duration,
@@ -141,7 +141,7 @@ pub struct Session<'a> {
 
 /// `api_url`'s path without the trailing slash, and the GraphQL target
 /// (its path when on the API's origin, else the whole URL).
-pub fn routes(config: &GithubConfig) -> (String, String) {
+pub(super) fn routes(config: &GithubConfig) -> (String, String) {
     let api = url::Url::parse(&config.api_url).ok();
     let prefix = api
         .as_ref()
@@ -156,7 +156,7 @@ pub fn routes(config: &GithubConfig) -> (String, String) {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(
+    pub(super) fn new(
         octo: Octocrab,
         config: &'a GithubConfig,
         timeout: Duration,
@@ -177,23 +177,23 @@ impl<'a> Session<'a> {
 
     /// HTTP requests made so far in the run (retries and followed
     /// redirects included).
-    pub fn calls(&self) -> usize {
+    pub(super) fn calls(&self) -> usize {
         self.account.calls()
     }
 
     /// Counts a request octocrab made on its own (a followed redirect).
-    pub fn count_extra_call(&self) {
+    pub(super) fn count_extra_call(&self) {
         self.account.calls.fetch_add(1, Ordering::Relaxed);
         self.account.answered.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn stopped(&self) -> Option<Stop> {
+    pub(super) fn stopped(&self) -> Option<Stop> {
         self.account.stopped()
     }
 
     /// Records why the account stops asking (the first reason wins, for
     /// the rest of the run) and returns it.
-    pub fn halt(&self, stop: Stop) -> Failure {
+    pub(super) fn halt(&self, stop: Stop) -> Failure {
         let mut s = self.account.stop.lock().unwrap_or_else(|e| e.into_inner());
         Failure::Stopped(s.get_or_insert(stop).clone())
     }
@@ -211,7 +211,7 @@ impl<'a> Session<'a> {
     }
 
     /// Merges a GraphQL `rateLimit` report.
-    pub fn report_budget(&self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
+    pub(super) fn report_budget(&self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
         self.update_budget(remaining, reset);
     }
 
@@ -318,7 +318,7 @@ impl<'a> Session<'a> {
 
     /// A call with the budget, retries and waits described in the module
     /// comment. `Ok` for any answer that is not a rate limit or a 5xx.
-    pub async fn call(&self, req: &Req<'_>) -> Result<Raw, Failure> {
+    pub(super) async fn call(&self, req: &Req<'_>) -> Result<Raw, Failure> {
         let mut last = String::from("no attempt made");
         let mut cause = last.clone();
         let mut answered = false;

@@ -29,7 +29,11 @@ const FRAGMENT: &str = "fragment R on Repository {
 /// Owner and name are written as JSON string literals, which are valid
 /// GraphQL string literals, so no input can break out of the string.
 /// `Shape::Light` leaves out the 90-day commit count.
-pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>, shape: Shape) -> String {
+pub(super) fn build_query(
+    repos: &[(String, String)],
+    since: DateTime<Utc>,
+    shape: Shape,
+) -> String {
     let mut q = String::from("query {\n  rateLimit { remaining resetAt cost }\n");
     for (i, (owner, name)) in repos.iter().enumerate() {
         q.push_str(&format!(
@@ -53,7 +57,7 @@ pub fn build_query(repos: &[(String, String)], since: DateTime<Utc>, shape: Shap
 /// What one answer to a batch query means, decided once from the status
 /// and the body; the caller acts on this, never on message text.
 #[derive(Debug)]
-pub enum Reply {
+pub(super) enum Reply {
     /// An answer with data (per-repository outcomes inside).
     Data(Answer),
     /// The query cost too much: HTTP 502/504, or GitHub's "Something went
@@ -71,7 +75,7 @@ const TIMEOUT_MESSAGE: &str = "something went wrong while executing your query";
 
 /// Classifies an answer to a query naming `n` repositories. `message` is
 /// GitHub's `message` or the start of the body (for reasons).
-pub fn classify(status: u16, body: &str, n: usize, message: &str) -> Reply {
+pub(super) fn classify(status: u16, body: &str, n: usize, message: &str) -> Reply {
     let timed_out = || {
         general_errors(body)
             .iter()
@@ -110,7 +114,7 @@ fn general_errors(body: &str) -> Vec<String> {
 
 /// What one GraphQL answer says.
 #[derive(Debug, Default)]
-pub struct Answer {
+pub(super) struct Answer {
     /// One per alias, in order.
     pub outcomes: Vec<RepoOutcome>,
     /// `rateLimit { remaining resetAt }`, when present.
@@ -146,7 +150,7 @@ fn errors_of(body: &str) -> Vec<GqlError> {
 /// #271). GitHub answers it with HTTP 200, and `x-ratelimit-remaining`
 /// need not be 0 (octokit/plugin-throttling.js PR #636), so the body
 /// decides, not the header.
-pub fn is_rate_limited(body: &str) -> bool {
+pub(super) fn is_rate_limited(body: &str) -> bool {
     errors_of(body).iter().any(|e| {
         matches!(e.kind.as_deref(), Some("RATE_LIMITED" | "RATE_LIMIT"))
             || e.code.as_deref() == Some("graphql_rate_limit")
@@ -158,7 +162,7 @@ pub fn is_rate_limited(body: &str) -> bool {
 /// error message that indicates that you hit a secondary rate limit"; the
 /// message is the one REST sends ("You have exceeded a secondary rate
 /// limit...", octokit/plugin-throttling.js matches `/secondary rate/i`).
-pub fn is_secondary_limited(body: &str) -> bool {
+pub(super) fn is_secondary_limited(body: &str) -> bool {
     errors_of(body).iter().any(|e| {
         e.message
             .to_ascii_lowercase()
@@ -191,7 +195,7 @@ struct GqlError {
 
 /// Reads an answer for `n` aliases (`r0`..`r{n-1}`). `Err` when the body
 /// is not a GraphQL answer at all.
-pub fn parse_answer(body: &str, n: usize) -> Result<Answer, String> {
+pub(super) fn parse_answer(body: &str, n: usize) -> Result<Answer, String> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| format!("GitHub GraphQL answer is not JSON: {e}"))?;
     if !v.is_object() {

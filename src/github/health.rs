@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 /// Runtime stages of a Hugging Face Space that mean it does not run
 /// (huggingface_hub `SpaceStage`: `NO_APP_FILE` is a Space without the app
 /// file its SDK needs, so nothing can start).
-pub const FAILING_STAGES: [&str; 4] = [
+pub(super) const FAILING_STAGES: [&str; 4] = [
     "BUILD_ERROR",
     "RUNTIME_ERROR",
     "CONFIG_ERROR",

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 /// What a query asks about each repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
+pub(super) enum Shape {
     /// Every field, the 90-day commit count included.
     Full,
     /// Every field but the commit count (the costly one).
@@ -34,14 +34,14 @@ pub enum Shape {
 
 /// One query to send: indices into the caller's repository list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ask {
+pub(super) struct Ask {
     pub repos: Vec<usize>,
     pub shape: Shape,
 }
 
 /// What a too-costly answer leaves the caller to mark `unknown`.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct GivenUp {
+pub(super) struct GivenUp {
     /// Too costly even alone and light.
     pub failed: Vec<usize>,
     /// Never asked: the API fails on everything.
@@ -53,7 +53,7 @@ pub struct GivenUp {
 const LIGHT_FAILURES_BEFORE_ABANDON: usize = 2;
 
 #[derive(Debug)]
-pub struct Plan {
+pub(super) struct Plan {
     queue: VecDeque<Ask>,
     answered_once: bool,
     light_failures: usize,
@@ -61,7 +61,7 @@ pub struct Plan {
 
 impl Plan {
     /// Batches of at most `batch_size` (at least 1) repositories, in order.
-    pub fn new(repos: &[usize], batch_size: usize) -> Plan {
+    pub(super) fn new(repos: &[usize], batch_size: usize) -> Plan {
         let queue = repos
             .chunks(batch_size.max(1))
             .map(|c| Ask {
@@ -77,12 +77,12 @@ impl Plan {
     }
 
     /// The next query to send, `None` when done.
-    pub fn next(&mut self) -> Option<Ask> {
+    pub(super) fn next(&mut self) -> Option<Ask> {
         self.queue.pop_front()
     }
 
     /// GitHub answered a query with data.
-    pub fn answered(&mut self) {
+    pub(super) fn answered(&mut self) {
         self.answered_once = true;
     }
 
@@ -92,7 +92,7 @@ impl Plan {
     /// their own, in the same shape. Each such step shrinks the batch, so
     /// it ends (a batch left wholly unanswered is `too_costly`). False when
     /// nothing was put back (then the caller keeps their outcomes).
-    pub fn partly_answered(&mut self, ask: &Ask, missing: &[usize]) -> bool {
+    pub(super) fn partly_answered(&mut self, ask: &Ask, missing: &[usize]) -> bool {
         self.answered_once = true;
         let repos: Vec<usize> = missing
             .iter()
@@ -109,7 +109,7 @@ impl Plan {
     }
 
     /// GitHub found `ask` too costly: split it, lighten it, or give up.
-    pub fn too_costly(&mut self, ask: Ask) -> GivenUp {
+    pub(super) fn too_costly(&mut self, ask: Ask) -> GivenUp {
         let n = ask.repos.len();
         if n > 1 {
             let (a, b) = ask.repos.split_at(n.div_ceil(2));

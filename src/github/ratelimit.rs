@@ -8,7 +8,7 @@ use std::time::Duration;
 /// The primary budget as last reported by GitHub (REST headers or the
 /// GraphQL `rateLimit` object).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Budget {
+pub(super) struct Budget {
     pub remaining: Option<u64>,
     pub reset: Option<DateTime<Utc>>,
 }
@@ -17,7 +17,7 @@ impl Budget {
     /// Merges a new report. Responses of concurrent calls may arrive out of
     /// order: a later reset window replaces the old one, within the same
     /// window the smallest remaining count wins.
-    pub fn update(&mut self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
+    pub(super) fn update(&mut self, remaining: Option<u64>, reset: Option<DateTime<Utc>>) {
         let Some(remaining) = remaining else {
             return;
         };
@@ -38,7 +38,7 @@ impl Budget {
 
     /// When the budget is spent: how long until it resets (zero if the
     /// reset time is unknown or already past). `None` while calls remain.
-    pub fn wait_needed(&self, now: DateTime<Utc>) -> Option<Duration> {
+    pub(super) fn wait_needed(&self, now: DateTime<Utc>) -> Option<Duration> {
         if self.remaining != Some(0) {
             return None;
         }
@@ -46,31 +46,31 @@ impl Budget {
     }
 
     /// Forgets the spent budget (after waiting for the reset).
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         *self = Budget::default();
     }
 }
 
 /// Time from `now` to `when` (zero when unknown or past).
-pub fn until(when: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Duration {
+pub(super) fn until(when: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Duration {
     when.and_then(|w| (w - now).to_std().ok())
         .unwrap_or(Duration::ZERO)
 }
 
 /// `x-ratelimit-reset`: epoch seconds.
-pub fn parse_reset_epoch(value: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_reset_epoch(value: &str) -> Option<DateTime<Utc>> {
     let secs: i64 = value.trim().parse().ok()?;
     Utc.timestamp_opt(secs, 0).single()
 }
 
 /// `Retry-After`: delay in seconds or an HTTP date (the crate's one
 /// parser, `crate::http`).
-pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+pub(super) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     crate::http::parse_retry_after(value, now.into())
 }
 
 /// A duration for people: "42 s", "12 min", "2 h 5 min".
-pub fn human(d: Duration) -> String {
+pub(super) fn human(d: Duration) -> String {
     let s = d.as_secs();
     if s < 120 {
         format!("{s} s")

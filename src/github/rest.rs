@@ -47,7 +47,7 @@ struct Repo {
 /// - `empty`: `size` is 0 and no language is detected (nothing stored at
 ///   all). A tiny README-only repository can also report `size` 0, so it may
 ///   show as `empty` rather than `placeholder` without a token.
-pub fn repo_info(body: &str) -> Result<RepoInfo, String> {
+pub(super) fn repo_info(body: &str) -> Result<RepoInfo, String> {
     let r: Repo = serde_json::from_str(body)
         .map_err(|e| format!("GitHub REST answer not understood: {e}"))?;
     let has_code = r.language.is_some();
@@ -88,7 +88,7 @@ const BLOCKED: &str = "Repository access blocked";
 /// the 451, caarlos0/fork-cleaner #99 and kulkansecurity/gitxray #9 for
 /// the 403): `{"message": "Repository access blocked", "block": {"reason":
 /// "dmca", "created_at": "...", "html_url": "https://github.com/github/dmca/..."}}`.
-pub fn blocked(status: u16, body: &str) -> Option<String> {
+pub(super) fn blocked(status: u16, body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let says_blocked = v.get("message").and_then(|m| m.as_str()) == Some(BLOCKED);
     if !(status == 451 || status == 403 && says_blocked) {
@@ -112,7 +112,7 @@ pub fn blocked(status: u16, body: &str) -> Option<String> {
 }
 
 /// The `message` of a GitHub error body, if any.
-pub fn error_message(body: &str) -> Option<String> {
+pub(super) fn error_message(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
     v.get("message")?.as_str().map(str::to_string)
 }

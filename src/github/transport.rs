@@ -46,7 +46,7 @@ impl tower_service::Service<http::Request<OctoBody>> for ReqwestService {
 
 /// The octocrab client for `api_url`, with `token` (sent to the API host
 /// only) and `proxy`. Built per fetch, inside the caller's runtime.
-pub fn octocrab(
+pub(super) fn octocrab(
     api_url: &str,
     token: Option<&str>,
     timeout: Duration,

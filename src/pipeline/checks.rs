@@ -239,7 +239,7 @@ struct Plan {
 
 /// True when unique URL `id` is a repository root judged from its
 /// forge's API answer (the audit of its forge is on), not over HTTP.
-pub fn api_root(
+pub(super) fn api_root(
     config: &Config,
     recognizer: &Recognizer,
     links: &Links,

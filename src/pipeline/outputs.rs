@@ -403,22 +403,22 @@ fn print_summary(
 
 /// The lock file in an output directory (holds the pid of the run that
 /// holds the lock; left in place, so there is no race on removing it).
-pub const LOCK_FILE: &str = ".paperlinks.lock";
+pub(super) const LOCK_FILE: &str = ".paperlinks.lock";
 /// How long a run waits for another run to let go of its output
 /// directory before it refuses (exit 3).
-pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+pub(super) const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 /// One run per output directory: the advisory lock (`std::fs::File::lock`,
 /// `flock` on Unix) is held as long as this lives.
 #[derive(Debug)]
-pub struct OutputLock {
+pub(super) struct OutputLock {
     _file: std::fs::File,
 }
 
 /// Creates `dir` and takes its lock before anything else is written there;
 /// waits up to [`LOCK_WAIT`] for another run to finish, then refuses with
 /// the directory and the other run's pid (`Error::Io`: exit 3).
-pub async fn lock_output_dir(dir: &std::path::Path) -> Result<OutputLock, Error> {
+pub(super) async fn lock_output_dir(dir: &std::path::Path) -> Result<OutputLock, Error> {
     // Not being able to create the directory or the lock file is a report
     // that cannot be written (exit 1); only another run's lock is exit 3.
     let io = |source: std::io::Error| Error::Report {
