@@ -11,6 +11,7 @@
 
 use super::checked::{Checked, Reused};
 use super::clients::Clients;
+use super::converge;
 use super::{Links, NO_REPO};
 use crate::check::Checker;
 use crate::config::Config;
@@ -38,13 +39,19 @@ pub async fn check(
     let Reused {
         links: mut reused,
         repos: cached_repos,
+        last_audited,
         scope,
         changed,
     } = known;
     let checker = &clients.checker;
     let scopes = (scope.as_ref(), changed.as_ref());
     let cached = (cached_repos.as_slice(), scopes);
-    let plan = plan(config, store, links, checker, &mut reused, cached);
+    let mut plan = plan(config, store, links, checker, &mut reused, cached);
+    // Under a budget, the never audited first, then the stalest.
+    let key = |i: usize| links.repos[i].key();
+    plan.gh_query = converge::audit_order(std::mem::take(&mut plan.gh_query), &last_audited, key);
+    plan.forge_query =
+        converge::audit_order(std::mem::take(&mut plan.forge_query), &last_audited, key);
     let failing = failing_statuses(config);
     let (done, bad) = decided(&reused, &failing);
     progress.start_round(store.urls.len() as u64, done, bad);
