@@ -204,6 +204,10 @@ pub struct GithubConfig {
     /// Largest API answer read, in MiB; a larger one leaves its
     /// repositories `unknown` with a note.
     pub max_answer_mib: u64,
+    /// Most GitHub API calls in one run (retries included); `0`: no bound
+    /// but GitHub's rate limit. Repositories beyond it keep their last
+    /// known data (or are `unknown`) and are asked first next run.
+    pub max_calls: usize,
 }
 
 impl GithubConfig {
@@ -303,6 +307,7 @@ impl Default for GithubConfig {
             web_host: String::new(),
             timeout_secs: None,
             max_answer_mib: 16,
+            max_calls: 0,
         }
     }
 }

@@ -497,7 +497,8 @@ fn lane_notes<'a>(lane: &Lane, outcomes: impl Iterator<Item = &'a RepoOutcome>) 
     let mut notes = Vec::new();
     if let Some(reason) = stop {
         notes.push(format!(
-            "{reason}: {left} of {total} {name} repositories were left unfetched and are marked unknown."
+            "{reason}: {left} of {total} {name} repositories were left unfetched (known ones \
+             keep earlier values)."
         ));
     }
     if other > 0 {

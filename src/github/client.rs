@@ -34,6 +34,8 @@ const SECONDARY_DEFAULT_WAIT: Duration = Duration::from_secs(60);
 pub(super) enum Stop {
     /// Primary or secondary budget spent, reset too far away.
     RateLimited(String),
+    /// `[github] max_calls` calls made in this run.
+    CallBudget(String),
     /// `shutdown` was cancelled.
     Interrupted,
     /// GitHub refused the credentials (401).
@@ -46,7 +48,10 @@ pub(super) enum Stop {
 impl Stop {
     pub(super) fn reason(&self) -> String {
         match self {
-            Stop::RateLimited(r) | Stop::Refused(r) | Stop::Unreachable(r) => r.clone(),
+            Stop::RateLimited(r)
+            | Stop::CallBudget(r)
+            | Stop::Refused(r)
+            | Stop::Unreachable(r) => r.clone(),
             Stop::Interrupted => "interrupted".into(),
         }
     }
@@ -359,7 +364,16 @@ impl<'a> Session<'a> {
         }
         self.wait_for_hold().await?;
         self.wait_for_budget().await?;
-        self.account.calls.fetch_add(1, Ordering::Relaxed);
+        let (max, made) = (
+            self.config.max_calls,
+            self.account.calls.fetch_add(1, Ordering::Relaxed),
+        );
+        if max > 0 && made >= max {
+            self.account.calls.fetch_sub(1, Ordering::Relaxed);
+            return Err(self.halt(Stop::CallBudget(format!(
+                "API call budget of {max} calls spent ([github] max_calls)"
+            ))));
+        }
         let sent = tokio::select! {
             biased;
             _ = self.shutdown.cancelled() => return Err(self.halt(Stop::Interrupted)),

@@ -323,6 +323,9 @@ impl Github {
         let unknown = |o: &&RepoOutcome, stopped: bool| matches!(o, RepoOutcome::Unknown(u) if (u.why == WhyUnknown::Stopped) == stopped);
         let left = outcomes.iter().filter(|o| unknown(o, true)).count();
         let other = outcomes.iter().filter(|o| unknown(o, false)).count();
+        // The pipeline keeps what an earlier report knew of them
+        // (`pipeline::converge`); the others are `unknown`.
+        let kept = " (known ones keep earlier values)";
         match &stop {
             Some(Stop::RateLimited(reason)) => {
                 let hint = if self.token.is_some() {
@@ -333,20 +336,23 @@ impl Github {
                      50 repositories per request."
                 };
                 notes.push(format!(
-                    "GitHub API {reason}: {left} of {total} repositories were left unfetched and \
-                     are marked unknown. {hint}"
+                    "GitHub API {reason}: {left} of {total} repositories were left unfetched{kept}. {hint}"
                 ));
             }
             Some(Stop::Interrupted) => notes.push(format!(
-                "GitHub audit interrupted: {left} of {total} repositories were left unfetched and \
-                 are marked unknown."
+                "GitHub audit interrupted: {left} of {total} repositories were left \
+                 unfetched{kept}."
             )),
             Some(Stop::Unreachable(reason)) => notes.push(format!(
-                "{reason}; {left} of {total} repositories were left unfetched and are marked \
-                 unknown (`-v` shows the whole error)."
+                "{reason}; {left} of {total} repositories were left unfetched{kept} (`-v` shows the \
+                 whole error)."
             )),
             Some(Stop::Refused(reason)) => notes.push(format!(
-                "{reason}: {left} of {total} repositories were left unfetched and are marked unknown."
+                "{reason}: {left} of {total} repositories were left unfetched{kept}."
+            )),
+            Some(Stop::CallBudget(reason)) => notes.push(format!(
+                "GitHub {reason}: {left} of {total} repositories were left unfetched{kept}; \
+                 they are asked first next run."
             )),
             None => {}
         }

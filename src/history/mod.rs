@@ -9,7 +9,7 @@
 
 use crate::archive::{Lookup, Outcome, Service};
 use crate::config::Config;
-use crate::model::{LinkResult, RepoInfo, RepoKey, RepoRow};
+use crate::model::{Health, LinkResult, RepoInfo, RepoKey, RepoOutcome, RepoRow};
 mod previous;
 use chrono::{DateTime, Utc};
 pub use previous::{
@@ -120,6 +120,24 @@ impl History {
             return None;
         }
         Some((info, row.fetched_at))
+    }
+
+    /// What the previous report last knew of a repository, however old
+    /// (issue 27): found (its data), missing or unavailable, with when it
+    /// was fetched. `None` when it was never audited (no row, or a row
+    /// whose health is `unknown`). Ignores `--no-cache` and
+    /// `cache_max_age`: this is not reuse (the repository is still asked
+    /// when the budget allows), it is what a repository the budget left
+    /// unasked keeps instead of turning `unknown`.
+    pub fn last_known(&self, key: &RepoKey) -> Option<(RepoOutcome, DateTime<Utc>)> {
+        let row = self.previous_repo(key)?;
+        let outcome = match (&row.info, row.health) {
+            (Some(info), _) => RepoOutcome::Found(Box::new(info.clone())),
+            (None, Health::Missing) => RepoOutcome::Missing,
+            (None, Health::Unavailable) => RepoOutcome::Unavailable(row.error.clone()),
+            (None, _) => return None,
+        };
+        Some((outcome, row.fetched_at))
     }
 
     /// The previous archive answer for `url`, when young enough to reuse:

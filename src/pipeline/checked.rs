@@ -57,6 +57,10 @@ pub(super) fn sum_calls(calls: impl IntoIterator<Item = (Forge, usize)>) -> Vec<
 pub struct Reused {
     pub links: Vec<Option<LinkResult>>,
     pub repos: Vec<Option<(crate::model::RepoInfo, chrono::DateTime<Utc>)>>,
+    /// Per repository, when the data the previous report last knew of it
+    /// was fetched, however old; `None`: never audited. Orders the queries
+    /// under a budget (`converge::audit_order`).
+    pub last_audited: Vec<Option<chrono::DateTime<Utc>>>,
     pub scope: Option<crate::shard::Scope>,
     /// In a pull-request run (`--changed-since`): the links and
     /// repositories on changed lines; the others are `unchecked` (unless

@@ -11,6 +11,7 @@
 
 use super::checked::{Checked, Reused};
 use super::clients::Clients;
+use super::converge;
 use super::stream::{Stream, audited};
 use super::{Links, NO_REPO};
 use crate::check::Checker;
@@ -63,13 +64,15 @@ pub(super) async fn check_streamed(
     let Reused {
         links: mut reused,
         repos: cached_repos,
+        last_audited,
         scope,
         changed,
     } = known;
     let checker = &clients.checker;
     let scopes = (scope.as_ref(), changed.as_ref());
     let cached = (cached_repos.as_slice(), scopes);
-    let plan = plan(config, store, links, checker, &mut reused, cached);
+    let mut plan = plan(config, store, links, checker, &mut reused, cached);
+    stalest_first(&mut plan, links, &last_audited);
     let failing = failing_statuses(config);
     let reused = start_round(stream.as_ref(), reused, progress, &failing);
 
@@ -188,6 +191,19 @@ async fn check_over_http(
             results[id as usize] = Some(result);
         })
         .await;
+}
+
+/// Under a budget the API queries ask the never audited repositories
+/// first, then the stalest (`converge::audit_order`).
+fn stalest_first(
+    plan: &mut Plan,
+    links: &Links,
+    last_audited: &[Option<chrono::DateTime<chrono::Utc>>],
+) {
+    let key = |i: usize| links.repos[i].key();
+    plan.gh_query = converge::audit_order(std::mem::take(&mut plan.gh_query), last_audited, key);
+    plan.forge_query =
+        converge::audit_order(std::mem::take(&mut plan.forge_query), last_audited, key);
 }
 
 /// The link statuses under `[ci] fail_on` (what progress counts as failing).

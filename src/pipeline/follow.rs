@@ -306,6 +306,7 @@ pub(super) async fn second_round(
             .iter()
             .map(|r| round.history.reusable_repo(&r.key()))
             .collect(),
+        last_audited: super::last_audited(round.history, &split.links),
         // In a shard, what its pages led to is its own to check (`shard`).
         scope: None,
         // What a changed line's page led to is part of the change.

@@ -17,6 +17,7 @@ mod archive;
 mod checked;
 mod checks;
 mod clients;
+mod converge;
 mod follow;
 mod gather;
 mod outputs;
@@ -426,6 +427,7 @@ async fn check_stage(
             .iter()
             .map(|r| history.reusable_repo(&r.key()))
             .collect(),
+        last_audited: last_audited(history, links),
         scope: scope.cloned(),
         changed: changed.cloned(),
     };
@@ -450,8 +452,16 @@ async fn check_stage(
         progress,
     };
     follow::second_round(round, store, links, &mut checked).await?;
+    converge::settle(history, links, &mut checked);
     for note in &checked.notes {
         warn(note);
     }
     Ok(checked)
+}
+
+/// When the previous report's data of each repository was fetched
+/// (`None`: never audited), for `converge::audit_order`.
+fn last_audited(history: &History, links: &Links) -> Vec<Option<chrono::DateTime<chrono::Utc>>> {
+    let known = |r: &crate::forge::ForgeRef| history.last_known(&r.key()).map(|(_, at)| at);
+    links.repos.iter().map(known).collect()
 }

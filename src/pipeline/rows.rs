@@ -207,7 +207,9 @@ pub(super) fn repo_rows(
                 info,
                 papers: papers[i].len(),
                 links: link_count[i],
-                health: github::health(outcome, &config.github, now),
+                // Data from an earlier run keeps the word it had then
+                // (issue 27): its push date says nothing of pushes since.
+                health: github::health(outcome, &config.github, fetched_at),
                 rank: None,
                 error,
                 fetched_at,

@@ -10,6 +10,7 @@ mod changed;
 mod check;
 mod cli;
 mod clients;
+mod converge;
 mod extract;
 mod failure_paths;
 mod faults;
