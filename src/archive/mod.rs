@@ -235,6 +235,9 @@ pub struct Looked {
     pub saves: Vec<Save>,
     /// Requests sent to both services.
     pub calls: usize,
+    /// Targets the budget (`max_lookups`) left unasked this run, in the
+    /// order given: the caller words the note (it knows what they keep).
+    pub skipped: usize,
     /// Lines for the summary (budget spent, unknown answers...).
     pub notes: Vec<String>,
 }
@@ -261,13 +264,10 @@ pub async fn run(
     let cfg = &client.config;
     let live = if cfg.save_live { live } else { Vec::new() };
     let (ask_dead, ask_live, skipped) = plan(&dead, &live, cfg.max_lookups);
-    let mut looked = Looked::default();
-    if skipped > 0 {
-        looked.notes.push(format!(
-            "archive lookup budget ([archive] max_lookups = {}) spent: {skipped} targets not looked up this run; their archive cells are empty",
-            cfg.max_lookups
-        ));
-    }
+    let mut looked = Looked {
+        skipped,
+        ..Looked::default()
+    };
     let results: Vec<(Target, Lookup)> = futures::stream::iter(ask_dead)
         .map(|t| {
             let shutdown = shutdown.clone();

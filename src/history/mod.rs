@@ -144,25 +144,29 @@ impl History {
     /// a found copy for `[archive] cache_max_age`, "no archived copy" for
     /// `no_copy_max_age`. Unknown answers were never written, so never reused.
     pub fn reusable_archive(&self, url: &str) -> Option<Lookup> {
+        let last = self.last_archive(url)?;
+        let max_age = match last.outcome {
+            Outcome::Found { .. } => self.archive_found_age,
+            _ => self.archive_none_age,
+        };
+        self.fresh(last.checked_at, max_age).then_some(last)
+    }
+
+    /// The previous archive answer for `url`, however old (issue 27 item
+    /// 5): what a target the lookup budget leaves unasked keeps instead of
+    /// empty cells. Like `last_known`, not reuse: the target is still asked
+    /// when the budget allows, stalest first.
+    pub fn last_archive(&self, url: &str) -> Option<Lookup> {
         let a = &self.links.get(url)?.archive;
         let checked_at = a.checked_at?;
-        let found = !a.copy.is_empty();
-        let max_age = if found {
-            self.archive_found_age
+        let outcome = if a.copy.is_empty() {
+            Outcome::NotFound
         } else {
-            self.archive_none_age
-        };
-        if !self.fresh(checked_at, max_age) {
-            return None;
-        }
-        let outcome = if found {
             Outcome::Found {
                 service: Service::of_copy(&a.copy),
                 url: a.copy.clone(),
                 date: a.at,
             }
-        } else {
-            Outcome::NotFound
         };
         Some(Lookup {
             outcome,

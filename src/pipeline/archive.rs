@@ -4,17 +4,27 @@
 //! previous links.csv, asks `archive` about the rest, and keeps the way
 //! back from URLs and repositories to their targets.
 //!
+//! Under `[archive] max_lookups` the lookups converge over runs (issue 27
+//! item 5): targets never looked up are asked first, then those whose last
+//! answer is oldest (`converge::audit_order`); a target the budget (or an
+//! unknown answer) leaves without an answer this run keeps its last answer
+//! from the previous links.csv, with its original `archive_checked_at`, so
+//! a known copy never disappears for lack of budget and the next run asks
+//! it in its turn.
+//!
 //! Never changes a status or the exit code.
 
 use super::checked::Checked;
+use super::converge::audit_order;
 use super::{Links, NO_REPO};
-use crate::archive::{ArchiveClient, Archived, Target};
+use crate::archive::{ArchiveClient, Archived, Lookup, Outcome, Target};
 use crate::config::Config;
 use crate::error::Error;
 use crate::forge::ForgeRef;
 use crate::history::History;
 use crate::model::{Forge, LinkResult, RepoOutcome, Role, Status};
 use crate::store::Store;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use tokio_util::sync::CancellationToken;
 
@@ -44,8 +54,9 @@ fn archive_roles(store: &Store) -> Vec<ArchiveRole> {
 }
 
 /// Looks up archived copies of every broken link and missing repository
-/// (reusing fresh answers from the previous links.csv), and with
-/// `save_live` submits live repositories. Skipped when interrupted.
+/// (reusing fresh answers from the previous links.csv; under the budget
+/// never looked up first, then stalest), and with `save_live` submits
+/// live repositories. Skipped when interrupted.
 pub(super) async fn archive_stage(
     config: &Config,
     client: Option<&ArchiveClient>,
@@ -54,29 +65,79 @@ pub(super) async fn archive_stage(
     history: &History,
     shutdown: CancellationToken,
 ) -> Result<Archived, Error> {
-    let (mut out, live) = pick_targets(config, store, links, checked, history);
+    let (mut out, live, last) = pick_targets(config, store, links, checked, history);
     let Some(client) = client.filter(|_| config.archive.enabled && !checked.interrupted) else {
         return Ok(out);
     };
-    let dead: Vec<Target> = (0..out.targets.len())
+    let unanswered: Vec<usize> = (0..out.targets.len())
         .filter(|&t| out.lookups[t].is_none())
-        .map(|t| out.targets[t].clone())
         .collect();
+    let when: Vec<Option<DateTime<Utc>>> = last
+        .iter()
+        .map(|l| l.as_ref().map(|l| l.checked_at))
+        .collect();
+    let order = audit_order(unanswered, &when, |t| out.targets[t].key.clone());
+    let dead: Vec<Target> = order.iter().map(|&t| out.targets[t].clone()).collect();
     if dead.is_empty() && !config.archive.save_live {
         return Ok(out);
     }
     let looked = crate::archive::run(client, dead, live, shutdown).await;
-    for (t, target) in out.targets.iter().enumerate() {
-        if let Some(l) = looked.lookups.get(&target.key)
-            && !matches!(l.outcome, crate::archive::Outcome::Unknown(_))
-        {
-            out.lookups[t] = Some(l.clone());
+    let mut tally = Tally::default();
+    for &t in &order {
+        match looked.lookups.get(&out.targets[t].key) {
+            Some(l) if !matches!(l.outcome, Outcome::Unknown(_)) => {
+                out.lookups[t] = Some(l.clone());
+                tally.refreshed += 1;
+            }
+            _ => tally.keep(&mut out.lookups[t], last[t].clone()),
         }
     }
     out.saves = looked.saves;
     out.calls = looked.calls;
+    if looked.skipped > 0 {
+        out.notes
+            .push(tally.note(config.archive.max_lookups, looked.skipped));
+    }
     out.notes.extend(looked.notes);
     Ok(out)
+}
+
+/// How far the lookups of a run got under the budget.
+#[derive(Default)]
+struct Tally {
+    /// Asked this run and answered.
+    refreshed: usize,
+    /// Left unanswered, holding their last answer from an earlier run.
+    kept: usize,
+    oldest: Option<DateTime<Utc>>,
+    /// Left unanswered with nothing known: empty cells, asked first next run.
+    never: usize,
+}
+
+impl Tally {
+    /// A target left unanswered this run keeps its `last` answer, if any.
+    fn keep(&mut self, slot: &mut Option<Lookup>, last: Option<Lookup>) {
+        match last {
+            Some(l) => {
+                self.kept += 1;
+                self.oldest = Some(self.oldest.map_or(l.checked_at, |o| o.min(l.checked_at)));
+                *slot = Some(l);
+            }
+            None => self.never += 1,
+        }
+    }
+
+    fn note(&self, max_lookups: usize, skipped: usize) -> String {
+        let oldest = self
+            .oldest
+            .map(|d| format!(" (oldest from {})", d.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        format!(
+            "archive lookup budget ([archive] max_lookups = {max_lookups}) spent: {skipped} targets not looked up this run; \
+             {} looked up, {} kept from earlier runs{oldest}, {} never looked up; the next run continues",
+            self.refreshed, self.kept, self.never
+        )
+    }
 }
 
 /// The archive stage of a merge: the same targets a single run picks
@@ -90,11 +151,11 @@ pub(super) fn archived_from_shards(
     history: &History,
     shards: &[&crate::shard::ArchiveResults],
 ) -> Archived {
-    let (mut out, _) = pick_targets(config, store, links, checked, history);
+    let (mut out, _, last) = pick_targets(config, store, links, checked, history);
     if !config.archive.enabled || checked.interrupted {
         return out;
     }
-    let lookups: HashMap<&str, &crate::archive::Lookup> = shards
+    let lookups: HashMap<&str, &Lookup> = shards
         .iter()
         .flat_map(|s| s.lookups.iter().map(|(k, l)| (k.as_str(), l)))
         .collect();
@@ -102,6 +163,11 @@ pub(super) fn archived_from_shards(
     for (t, target) in out.targets.iter().enumerate() {
         if let Some(l) = lookups.get(target.key.as_str()) {
             out.lookups[t] = vetted(&config.archive, Some((*l).clone()), &mut dropped);
+        }
+        if out.lookups[t].is_none() {
+            // No shard answered it (its budget, or an unknown answer): the
+            // last answer stays, as in a single run.
+            out.lookups[t] = last[t].clone();
         }
     }
     out.notes.extend(crate::archive::dropped_note(&dropped));
@@ -115,14 +181,15 @@ pub(super) fn archived_from_shards(
 
 /// The targets: one per dead URL (`wants_archive`) and missing repository,
 /// deduplicated by key, with fresh answers from the previous run filled in;
-/// and the live repositories (for `save_live`).
+/// the live repositories (for `save_live`); and per target without a fresh
+/// answer its last answer however old (`History::last_archive`).
 fn pick_targets(
     config: &Config,
     store: &Store,
     links: &Links,
     checked: &Checked,
     history: &History,
-) -> (Archived, Vec<Target>) {
+) -> (Archived, Vec<Target>, Vec<Option<Lookup>>) {
     let mut out = Archived {
         url_target: vec![None; store.urls.len()],
         repo_target: vec![None; links.repos.len()],
@@ -139,6 +206,7 @@ fn pick_targets(
     };
     let roles = archive_roles(store);
     let mut dropped = Vec::new();
+    let mut last: Vec<Option<Lookup>> = Vec::new();
     for (id, (url, result)) in store.urls.iter().zip(&checked.results).enumerate() {
         if !wants_archive(result, roles[id]) {
             continue;
@@ -152,9 +220,14 @@ fn pick_targets(
         };
         let t = add(&mut out, target);
         out.url_target[id] = Some(t);
+        last.resize(out.targets.len(), None);
         if out.enabled && out.lookups[t as usize].is_none() {
             let reused = history.reusable_archive(url);
             out.lookups[t as usize] = vetted(&config.archive, reused, &mut dropped);
+            if out.lookups[t as usize].is_none() && last[t as usize].is_none() {
+                let old = history.last_archive(url);
+                last[t as usize] = vetted(&config.archive, old, &mut Vec::new());
+            }
         }
     }
     out.notes.extend(crate::archive::dropped_note(&dropped));
@@ -172,7 +245,8 @@ fn pick_targets(
             RepoOutcome::Unknown(_) | RepoOutcome::Unavailable(_) => {}
         }
     }
-    (out, live)
+    last.resize(out.targets.len(), None);
+    (out, live, last)
 }
 
 /// The archive target of a repository: its GitHub origin, or on another
@@ -198,11 +272,11 @@ fn archive_target(r: &ForgeRef, outcome: Option<&RepoOutcome>) -> Target {
 /// again) and its scheme and host kept in `dropped` for the note.
 fn vetted(
     cfg: &crate::config::ArchiveConfig,
-    lookup: Option<crate::archive::Lookup>,
+    lookup: Option<Lookup>,
     dropped: &mut Vec<String>,
-) -> Option<crate::archive::Lookup> {
+) -> Option<Lookup> {
     match &lookup {
-        Some(crate::archive::Lookup {
+        Some(Lookup {
             outcome: crate::archive::Outcome::Found { url, .. },
             ..
         }) if !crate::archive::copy_allowed(cfg, url) => {

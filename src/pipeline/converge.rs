@@ -17,6 +17,10 @@
 //! - `Tally`: the note "N refreshed, M kept from earlier runs (oldest from
 //!   DATE), K never audited; the next run continues".
 //!
+//! The archive stage (`pipeline::archive`) orders its lookups under
+//! `[archive] max_lookups` with the same `audit_order` and keeps the last
+//! archive answer of a target it leaves unasked.
+//!
 //! A repository no longer in the input is not reported at all: only the
 //! run's own repositories are looked up in the previous report.
 //!
@@ -25,16 +29,16 @@
 
 use super::{Checked, Links};
 use crate::history::History;
-use crate::model::{RepoKey, RepoOutcome, WhyUnknown};
+use crate::model::{RepoOutcome, WhyUnknown};
 use chrono::{DateTime, Utc};
 
 /// `candidates` (indices, in input order) in the order they should be
 /// asked: never audited (`last[i]` is `None`) first, in input order; then
 /// oldest `last[i]` first, ties by `key(i)`.
-pub(super) fn audit_order(
+pub(super) fn audit_order<K: Ord>(
     mut candidates: Vec<usize>,
     last: &[Option<DateTime<Utc>>],
-    key: impl Fn(usize) -> RepoKey,
+    key: impl Fn(usize) -> K,
 ) -> Vec<usize> {
     // A stable sort: the `None`s keep their input order.
     candidates.sort_by_cached_key(|&i| last.get(i).copied().flatten().map(|t| (t, key(i))));
@@ -131,7 +135,7 @@ pub(super) fn settle(history: &History, links: &Links, checked: &mut Checked) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Unfetched;
+    use crate::model::{RepoKey, Unfetched};
 
     fn t(day: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + day * 86_400, 0).unwrap()

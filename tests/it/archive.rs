@@ -367,6 +367,127 @@ async fn lookup_budget_runs_out_and_the_rest_is_left_empty_with_a_note() {
     );
 }
 
+/// Sets `archive_checked_at` of the rows of links.csv whose url is a key
+/// of `when`, so the test decides which answers are the stalest.
+fn set_archive_checked_at(path: &Path, when: &[(&str, &str)]) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    let url = header.iter().position(|h| h == "url").unwrap();
+    let at = header
+        .iter()
+        .position(|h| h == "archive_checked_at")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in rows {
+        let mut cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+        if let Some((_, t)) = when.iter().find(|(u, _)| *u == cells[url]) {
+            cells[at] = (*t).to_string();
+        }
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// Issue 27 item 5 for the archives: with `max_lookups` below the number of
+/// dead targets, successive runs look up the never looked up first, then
+/// the stalest, and a target left unasked keeps its last answer (its copy
+/// and its `archive_checked_at`), never empty cells.
+#[tokio::test(flavor = "multi_thread")]
+async fn lookups_under_a_budget_converge_over_runs_and_keep_known_copies() {
+    let w = World::new(PAPERS, &["lab/alive"]).await;
+    // Nothing is young enough to reuse: every run has all four targets to ask.
+    let extra = "max_lookups = 2\ncache_max_age = \"0s\"\nno_copy_max_age = \"0s\"";
+    let names = ["lab/kept", "lab/paged", "lab/vanished", "lab.example/gone"];
+    let asked = || names.map(|n| w.archive.asked_about(n));
+    let links_csv = w.reports("conv").join("links.csv");
+    let note = || std::fs::read_to_string(w.reports("conv").join("summary.md")).unwrap();
+    let cells = |url: &str| {
+        let (_, links) = table(&links_csv);
+        let r = row(&links, "url", url);
+        (r["archived_copy"].clone(), r["archive_checked_at"].clone())
+    };
+    let (kept, paged) = (
+        "https://github.com/lab/kept",
+        "https://github.com/lab/paged",
+    );
+    let (vanished, gone) = (
+        "https://github.com/lab/vanished",
+        "https://lab.example/gone",
+    );
+
+    // Run 1: nothing known, the first two in input order.
+    let before = asked();
+    w.run("conv", extra, &[]);
+    let after = asked();
+    let new: Vec<bool> = (0..4).map(|i| after[i] > before[i]).collect();
+    assert_eq!(new, [true, true, false, false], "{before:?} -> {after:?}");
+    let summary = note();
+    assert!(
+        summary.contains("2 targets not looked up this run; 2 looked up, 0 kept from earlier runs, 2 never looked up; the next run continues"),
+        "{summary}"
+    );
+    let kept_copy = cells(kept);
+    assert!(
+        !kept_copy.0.is_empty() && !kept_copy.1.is_empty(),
+        "{kept_copy:?}"
+    );
+    let paged_copy = cells(paged);
+    assert!(!paged_copy.0.is_empty(), "{paged_copy:?}");
+
+    // Run 2: the never looked up first; the two known keep their copies.
+    let before = asked();
+    w.run("conv", extra, &[]);
+    let after = asked();
+    let new: Vec<bool> = (0..4).map(|i| after[i] > before[i]).collect();
+    assert_eq!(new, [false, false, true, true], "{before:?} -> {after:?}");
+    assert_eq!(
+        cells(kept),
+        kept_copy,
+        "a copy known from run 1 stays, with its time"
+    );
+    assert_eq!(cells(paged), paged_copy);
+    assert!(
+        !cells(vanished).1.is_empty(),
+        "looked up now: no copy, with the time"
+    );
+    let summary = note();
+    assert!(
+        summary.contains("2 looked up, 2 kept from earlier runs (oldest from "),
+        "{summary}"
+    );
+    assert!(summary.contains(", 0 never looked up;"), "{summary}");
+
+    // Run 3: every target known; the two stalest are asked, whatever the
+    // input order.
+    set_archive_checked_at(
+        &links_csv,
+        &[
+            (vanished, "2020-01-01T00:00:00Z"),
+            (kept, "2023-01-01T00:00:00Z"),
+            (gone, "2021-01-01T00:00:00Z"),
+            (paged, "2022-01-01T00:00:00Z"),
+        ],
+    );
+    let before = asked();
+    w.run("conv", extra, &[]);
+    let after = asked();
+    let new: Vec<bool> = (0..4).map(|i| after[i] > before[i]).collect();
+    assert_eq!(new, [false, false, true, true], "{before:?} -> {after:?}");
+    assert_eq!(
+        cells(kept),
+        (kept_copy.0.clone(), "2023-01-01T00:00:00Z".into())
+    );
+    assert_eq!(cells(paged).0, paged_copy.0);
+    assert!(note().contains("(oldest from 2022-01-01)"), "{}", note());
+    let (_, papers) = table(&w.reports("conv").join("papers.csv"));
+    assert_eq!(
+        row(&papers, "paper", "Kept paper")["code_recoverable"],
+        "archived"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_run_asks_nothing_again() {
     let w = World::new(PAPERS, &["lab/alive"]).await;
