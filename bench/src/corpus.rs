@@ -315,7 +315,7 @@ fn plan_url(
         let deep = rng.chance(spec.deep_frac);
         let kind = repo_kind(&name);
         let (url, expected) = if deep {
-            let tail = if k % 2 == 0 {
+            let tail = if k.is_multiple_of(2) {
                 "tree/main/src"
             } else {
                 "blob/main/README.md"

@@ -120,6 +120,7 @@ pub enum Out {
 
 /// Runs `argv` under `/usr/bin/time -v` in its own process group, with a
 /// hard time limit; wall time measured here, peak RSS from time(1).
+#[allow(clippy::too_many_arguments)]
 pub fn measure(
     tool: &str,
     rep: usize,

@@ -120,7 +120,7 @@ pub fn run() -> Result<()> {
     }
     let limited = codes.iter().filter(|&&c| c == 429).count();
     // The burst may straddle a second boundary: at least 15-20 pass.
-    ensure!(limited >= 1 && limited <= 5, "github 429s: {codes:?}");
+    ensure!((1..=5).contains(&limited), "github 429s: {codes:?}");
     std::thread::sleep(Duration::from_millis(1100));
     ensure!(get(GITHUB_IP, port, "GET", "/o/gone-x")?.status == 404);
     ensure!(get(GITHUB_IP, port, "GET", "/o/old-x")?.header("location") == Some("/o/new-x"));

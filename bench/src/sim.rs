@@ -50,6 +50,10 @@ pub fn web_index(ip: Ipv4Addr) -> Option<usize> {
     Some(o[2] as usize * 250 + o[3] as usize - 1)
 }
 
+/// One web request in the timeline: start and end (microseconds since
+/// the last reset), the host's index, and whether it was a HEAD.
+type Span = (u64, u64, u32, bool);
+
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     pub hosts: usize,
@@ -131,7 +135,7 @@ struct Sim {
     start: Instant,
     /// Web requests since the last reset: (start, end) in microseconds
     /// since that reset; requests dropped unanswered are not recorded.
-    timeline: Mutex<(Instant, Vec<(u64, u64, u32, bool)>)>,
+    timeline: Mutex<(Instant, Vec<Span>)>,
     shutdown_tx: watch::Sender<bool>,
 }
 
@@ -757,11 +761,11 @@ fn graphql_repo(owner: &str, name: &str) -> Value {
         "forkCount": stars / 7,
         "watchers": {"totalCount": stars / 30 + 1},
         "issues": {"totalCount": h % 97},
-        "licenseInfo": {"spdxId": if h % 3 == 0 { "Apache-2.0" } else { "MIT" }, "name": "License", "key": "mit"},
+        "licenseInfo": {"spdxId": if h.is_multiple_of(3) { "Apache-2.0" } else { "MIT" }, "name": "License", "key": "mit"},
         "primaryLanguage": {"name": "Python"},
         "languages": {"totalCount": 2, "nodes": [{"name": "Python"}, {"name": "Shell"}]},
         "createdAt": "2021-06-01T10:00:00Z",
-        "pushedAt": if h % 5 == 0 { "2023-01-15T10:00:00Z" } else { "2025-10-01T10:00:00Z" },
+        "pushedAt": if h.is_multiple_of(5) { "2023-01-15T10:00:00Z" } else { "2025-10-01T10:00:00Z" },
         "updatedAt": "2025-10-01T10:00:00Z",
         "isArchived": kind == RepoKind::Archived,
         "isFork": false,
@@ -769,7 +773,7 @@ fn graphql_repo(owner: &str, name: &str) -> Value {
         "isPrivate": false,
         "isDisabled": false,
         "diskUsage": 1234,
-        "latestRelease": if h % 2 == 0 { json!({"tagName": "v1.2.0", "name": "v1.2.0", "publishedAt": "2025-03-01T12:00:00Z"}) } else { Value::Null },
+        "latestRelease": if h.is_multiple_of(2) { json!({"tagName": "v1.2.0", "name": "v1.2.0", "publishedAt": "2025-03-01T12:00:00Z"}) } else { Value::Null },
         "defaultBranchRef": {
             "name": "main",
             "target": {
