@@ -28,7 +28,10 @@ use crate::config::FailWord;
 use crate::history::{PreviousLink, PreviousRepos};
 use crate::model::{Health, RepoRow, Status};
 use crate::words::word_enum;
-use std::collections::{HashMap, HashSet};
+// foldhash: asked once per link row and output (a million times for a
+// large list); SipHash was a tenth of the report tail (BENCHMARKS.md).
+use foldhash::HashSet;
+use std::collections::HashMap;
 
 word_enum! {
     /// The annotation level (GitHub Actions workflow command).
@@ -80,8 +83,8 @@ impl FailPolicy {
     /// From the validated `Config::fail_words()`.
     pub fn from_words(words: &[FailWord], only_new: bool) -> Self {
         let mut p = FailPolicy {
-            statuses: HashSet::new(),
-            health: HashSet::new(),
+            statuses: HashSet::default(),
+            health: HashSet::default(),
             only_new,
         };
         for w in words {

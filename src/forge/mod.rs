@@ -416,15 +416,24 @@ pub fn is_code_link(url: &str, is_repo: bool) -> bool {
     if is_repo {
         return true;
     }
+    // Most links of a large list are on no code host: said without parsing
+    // when the host is plainly written (a plain host on a code host is
+    // still confirmed by the parser below).
+    if plain_host(url).is_some_and(|h| !on_code_host(h)) {
+        return false;
+    }
     url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(crate::http::normalize_host))
-        .is_some_and(|h| {
-            CODE_HOSTS.iter().any(|c| {
-                h.strip_suffix(c)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-            })
-        })
+        .is_some_and(|h| on_code_host(&h))
+}
+
+/// True for a host (normalised) that is a code host or under one.
+fn on_code_host(host: &str) -> bool {
+    CODE_HOSTS.iter().any(|c| {
+        host.strip_suffix(c)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    })
 }
 
 #[cfg(test)]
@@ -450,6 +459,21 @@ mod tests {
         ] {
             assert!(!is_code_link(url, false), "{url}");
         }
+    }
+
+    /// Hosts the shortcut does not take are judged by the parser.
+    #[test]
+    fn code_links_written_unplainly_are_still_found() {
+        for url in [
+            "https:gitlab.com/a",
+            "https://user@gitlab.com/a",
+            "https://gitl%61b.com/a",
+            "https://gitlab.com\\a",
+            "https://www.gitlab.com/a",
+        ] {
+            assert!(is_code_link(url, false), "{url}");
+        }
+        assert!(!is_code_link("https://www.gitlab.com.evil.org/a", false));
     }
 
     fn rec() -> Recognizer {

@@ -195,6 +195,7 @@ pub async fn run(
         s.disarm(h);
     }
     print_history_warnings(&history);
+    tracing::debug!("extraction done after {:?}", started.0.elapsed());
     let changed = changes.map(|c| {
         let repos = (links.repo_of.as_slice(), links.repos.as_slice());
         crate::changed::Scope::new(&c, &store, repos, &options.workdir)
@@ -211,6 +212,7 @@ pub async fn run(
         &shutdown,
     )
     .await?;
+    tracing::debug!("checking done after {:?}", started.0.elapsed());
     stage(&options, Stage::Archiving);
     let archived = archive::archive_stage(
         config,
@@ -232,6 +234,7 @@ pub async fn run(
         changed,
     };
     stage(&options, Stage::Writing);
+    tracing::debug!("archives done after {:?}", started.0.elapsed());
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
     match scope {
         Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
@@ -304,7 +307,9 @@ fn finish(
 ) -> Result<Exit, Error> {
     let config = &options.config;
     let (store, checked, history) = (d.store, d.checked, d.history);
+    let at = Instant::now();
     let tables = Tables::build(config, store, d.links, checked, history, d.archived);
+    tracing::debug!("writing: rows built in {:?}", at.elapsed());
 
     // Decide the exit before writing, so every report can say it.
     let policy = FailPolicy::from_words(fail_words, options.fail_on_new);
@@ -351,7 +356,9 @@ fn finish(
         unreachable,
         changed: d.changed,
     };
+    tracing::debug!("writing: verdict decided after {:?}", at.elapsed());
     outputs::write_all(options, paths, &finished, out)?;
+    tracing::debug!("writing: every output written after {:?}", at.elapsed());
     Ok(exit)
 }
 

@@ -99,30 +99,33 @@ pub(super) fn write_all(
     // The reports that stream the rows are written at once, each on its
     // own thread over the same borrowed rows (issue 27: the report tail);
     // the first error in this order is the run's.
+    let at = std::time::Instant::now();
+    let timed = |what: &str| tracing::debug!("writing: {what} done in {:?}", at.elapsed());
+    let archive_words = f.archived.words_by_url(f.store);
+    let changed = f.changed_sentence();
     let (csvs, tally, findings) = std::thread::scope(|scope| {
         let csvs = scope.spawn(|| {
             if wants(ReportFormat::Csv) {
                 write_csvs(paths, f.tables)?;
             }
+            timed("the CSV files");
             Ok(())
         });
-        let findings = scope.spawn(|| write_findings(options, f));
-        let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap);
+        let findings = scope.spawn(|| {
+            let written = write_findings(options, f);
+            timed("SARIF and JUnit");
+            written
+        });
+        // summary.md and the page need only the tally: written while the
+        // other threads still write.
+        let tally = tally_and_summary(options, paths, f, &archive_words, changed.as_deref());
+        timed("the tally, popularity, the summary and the page");
         (join(csvs), tally, join(findings))
     });
     csvs?;
-    let tally = tally?;
-    let archive_words = f.archived.words_by_url(f.store);
+    let (tally, summary_written) = tally?;
+    summary_written?;
     let summary = summary_input(f, &tally);
-    let changed = f.changed_sentence();
-    write_summary(
-        options,
-        paths,
-        f,
-        &summary,
-        &archive_words,
-        changed.as_deref(),
-    )?;
     findings?;
     print_annotations(options, f, &archive_words, out)?;
     print_summary(options, f, &summary, changed.as_deref(), out)?;
@@ -132,6 +135,22 @@ pub(super) fn write_all(
         );
     }
     Ok(())
+}
+
+/// The tally, popularity.md/svg, then summary.md and the page; the outer
+/// error is the tally's (it stops the run), the inner the summary's.
+fn tally_and_summary(
+    options: &RunOptions,
+    paths: &ReportPaths,
+    f: &Finished<'_>,
+    archive_words: &ArchiveWords<'_>,
+    changed: Option<&str>,
+) -> Result<(LinkTally, Result<(), Error>), Error> {
+    let wants = |format| options.config.report.wants(format);
+    let tally = tally_and_popularity(paths, f, wants, &options.config.check.remap)?;
+    let summary = summary_input(f, &tally);
+    let written = write_summary(options, paths, f, &summary, archive_words, changed);
+    Ok((tally, written))
 }
 
 /// A writer thread's result; its panic is passed on as it was.
@@ -319,13 +338,16 @@ fn write_findings(options: &RunOptions, f: &Finished<'_>) -> Result<(), Error> {
         })?;
     }
     if wants(ReportFormat::Junit) {
+        // Only the rows junit.xml lists (its own de-duplication then sees
+        // one row per test case instead of every occurrence).
+        let first = f.tables.first_in_source();
+        let rows = || {
+            (f.tables.link_rows().zip(&first))
+                .filter(|(_, first)| **first)
+                .map(|(row, _)| row)
+        };
         report::write_atomic(&dir.join(report::names::JUNIT_XML), |w| {
-            report::write_junit(
-                w,
-                || f.tables.link_rows(),
-                |row| link_level(judge, row),
-                &options.workdir,
-            )
+            report::write_junit(w, rows, |row| link_level(judge, row), &options.workdir)
         })?;
     }
     Ok(())

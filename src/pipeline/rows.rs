@@ -67,8 +67,10 @@ impl<'a> Tables<'a> {
             .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
             .collect();
         let failing = fail_on_statuses(config);
-        let mut paper_rows = paper_rows(store, links, &checked.results, &repo_rows, &failing);
-        let recoverable = code_recoverable(store, links, &checked.results, archived);
+        let code_link = code_links(store, links);
+        let results = &checked.results;
+        let mut paper_rows = paper_rows(store, (links, &code_link), results, &repo_rows, &failing);
+        let recoverable = code_recoverable(store, &code_link, results, archived);
         for (row, r) in paper_rows.iter_mut().zip(recoverable) {
             row.code_recoverable = r;
         }
@@ -98,6 +100,24 @@ impl<'a> Tables<'a> {
 }
 
 impl Tables<'_> {
+    /// Per occurrence, whether it is the first of its URL in its run of
+    /// rows from one input (junit.xml's suite: a new one starts where the
+    /// input changes): junit.xml's one test case per unique link per suite,
+    /// decided by URL id, so a million rows need no hashing of their URLs.
+    pub(super) fn first_in_source(&self) -> Vec<bool> {
+        let mut last_run = vec![usize::MAX; self.store.urls.len()];
+        let (mut run, mut source) = (0usize, None);
+        (self.store.occurrences.iter())
+            .map(|o| {
+                if source != Some(o.source) {
+                    source = Some(o.source);
+                    run += 1;
+                }
+                std::mem::replace(&mut last_run[o.url as usize], run) != run
+            })
+            .collect()
+    }
+
     /// The rows of links.csv with the index of each one's paper in
     /// `paper_rows` (`None`: a link outside any paper): the page's per-paper
     /// detail.
@@ -237,7 +257,7 @@ pub(super) fn repo_rows(
 /// every one and hold none; empty when that is not known.
 pub(super) fn code_recoverable(
     store: &Store,
-    links: &Links,
+    code_link: &[bool],
     results: &[LinkResult],
     archived: &Archived,
 ) -> Vec<Recoverable> {
@@ -246,9 +266,7 @@ pub(super) fn code_recoverable(
     let mut state = vec![(false, false, false, false); store.papers.len()];
     for o in &store.occurrences {
         let (id, paper) = (o.url as usize, o.paper);
-        if paper == NO_PAPER
-            || !crate::forge::is_code_link(&store.urls[id], links.repo_of[id] != NO_REPO)
-        {
+        if paper == NO_PAPER || !code_link[id] {
             continue;
         }
         let s = &mut state[paper as usize];
@@ -271,6 +289,16 @@ pub(super) fn code_recoverable(
             _ if !unknown => Recoverable::Lost,
             _ => Recoverable::Blank,
         })
+        .collect()
+}
+
+/// Per unique URL (not per occurrence: each URL is looked at once), whether
+/// it is a code link (`forge::is_code_link`): what papers.csv counts as
+/// code and `code_recoverable` looks at.
+pub(super) fn code_links(store: &Store, links: &Links) -> Vec<bool> {
+    (store.urls.iter())
+        .zip(&links.repo_of)
+        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
         .collect()
 }
 
@@ -334,7 +362,7 @@ fn take_repo(row: &mut PaperRow<'_>, r: &RepoRow) {
 /// One row per paper, in input order.
 pub(super) fn paper_rows<'a>(
     store: &'a Store,
-    links: &Links,
+    (links, code_link): (&Links, &[bool]),
     results: &[LinkResult],
     repos: &[RepoRow],
     fail_on: &HashSet<Status>,
@@ -345,13 +373,6 @@ pub(super) fn paper_rows<'a>(
         .papers
         .iter()
         .map(|p| blank_paper_row(store, p))
-        .collect();
-    // Per unique URL, not per occurrence: a URL is parsed once.
-    let code_link: Vec<bool> = store
-        .urls
-        .iter()
-        .zip(&links.repo_of)
-        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
         .collect();
     let mut seen_repos: Vec<HashSet<u32>> = vec![HashSet::new(); rows.len()];
     // Code links found on project pages, per paper (`linked_via_page`).
@@ -435,9 +456,10 @@ mod tests {
                 LinkResult::without_request(status, "")
             })
             .collect();
+        let code_link = code_links(&store, &links);
         let rows = paper_rows(
             &store,
-            &links,
+            (&links, &code_link),
             &results,
             &[],
             &std::collections::HashSet::from([Status::Broken]),

@@ -22,7 +22,8 @@ use crate::model::{LinkRow, Status};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::borrow::Cow;
-use std::collections::HashSet;
+// foldhash: one lookup per link row, twice (BENCHMARKS.md, the report tail).
+use foldhash::HashSet;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -116,7 +117,7 @@ where
     L: Fn(&LinkRow<'a>) -> Option<Level>,
 {
     let mut suites: Vec<Counts> = Vec::new();
-    let mut seen: HashSet<&'a str> = HashSet::new();
+    let mut seen: HashSet<&'a str> = HashSet::default();
     let mut current: Option<&'a str> = None;
     for row in rows {
         if current != Some(row.source) {
@@ -145,7 +146,7 @@ where
     I: Iterator<Item = LinkRow<'a>>,
     L: Fn(&LinkRow<'a>) -> Option<Level>,
 {
-    let mut seen: HashSet<&'a str> = HashSet::new();
+    let mut seen: HashSet<&'a str> = HashSet::default();
     let mut current: Option<&'a str> = None;
     let mut next_suite = suites.iter();
     let mut file = String::new();

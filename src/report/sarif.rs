@@ -324,7 +324,8 @@ where
         dropped: 0,
         cut_locations: 0,
     };
-    let mut index: HashMap<&'a str, Option<usize>> = HashMap::new();
+    // foldhash: one lookup per flagged row (BENCHMARKS.md, the report tail).
+    let mut index: foldhash::HashMap<&'a str, Option<usize>> = Default::default();
     let mut per_level = [0usize; 3];
     for row in rows {
         if let (Some(level), Some(_)) = (link_level(&row), row.result) {
