@@ -56,12 +56,7 @@ fn followed(o: &Occurrence, has_code: &[bool]) -> bool {
 /// Per paper: it has a code link of its own (`code` role, or a forge or
 /// code host link, as papers.csv counts them).
 fn papers_with_code(store: &Store, links: &Links) -> Vec<bool> {
-    let code_link: Vec<bool> = store
-        .urls
-        .iter()
-        .zip(&links.repo_of)
-        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
-        .collect();
+    let code_link = links.code_links(store);
     let mut has_code = vec![false; store.papers.len()];
     for o in &store.occurrences {
         if o.paper != NO_PAPER

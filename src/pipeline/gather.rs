@@ -387,6 +387,18 @@ pub struct Links {
     pub repos: Vec<ForgeRef>,
 }
 
+impl Links {
+    /// Per unique URL (each looked at once, not per occurrence), whether
+    /// it is a code link (`forge::is_code_link`): what papers.csv counts
+    /// as code, `code_recoverable` looks at and following skips.
+    pub fn code_links(&self, store: &Store) -> Vec<bool> {
+        (store.urls.iter())
+            .zip(&self.repo_of)
+            .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
+            .collect()
+    }
+}
+
 /// Maps every unique URL to its repository (when it names one).
 pub fn find_repos(store: &Store, recognizer: &Recognizer) -> Links {
     let mut index: HashMap<RepoKey, u32> = HashMap::new();

@@ -67,7 +67,7 @@ impl<'a> Tables<'a> {
             .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
             .collect();
         let failing = fail_on_statuses(config);
-        let code_link = code_links(store, links);
+        let code_link = links.code_links(store);
         let results = &checked.results;
         let mut paper_rows = paper_rows(store, (links, &code_link), results, &repo_rows, &failing);
         let recoverable = code_recoverable(store, &code_link, results, archived);
@@ -292,16 +292,6 @@ pub(super) fn code_recoverable(
         .collect()
 }
 
-/// Per unique URL (not per occurrence: each URL is looked at once), whether
-/// it is a code link (`forge::is_code_link`): what papers.csv counts as
-/// code and `code_recoverable` looks at.
-pub(super) fn code_links(store: &Store, links: &Links) -> Vec<bool> {
-    (store.urls.iter())
-        .zip(&links.repo_of)
-        .map(|(url, &repo)| crate::forge::is_code_link(url, repo != NO_REPO))
-        .collect()
-}
-
 /// A paper's row before its links are counted.
 fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
     PaperRow {
@@ -456,7 +446,7 @@ mod tests {
                 LinkResult::without_request(status, "")
             })
             .collect();
-        let code_link = code_links(&store, &links);
+        let code_link = links.code_links(&store);
         let rows = paper_rows(
             &store,
             (&links, &code_link),
