@@ -103,13 +103,24 @@ pub(super) fn write_all(
     let timed = |what: &str| tracing::debug!("writing: {what} done in {:?}", at.elapsed());
     let archive_words = f.archived.words_by_url(f.store);
     let changed = f.changed_sentence();
+    let csv = wants(ReportFormat::Csv);
     let (csvs, tally, findings) = std::thread::scope(|scope| {
-        let csvs = scope.spawn(|| {
-            if wants(ReportFormat::Csv) {
-                write_csvs(paths, f.tables)?;
+        // links.csv is the largest file by far: the other two CSV files
+        // are written beside it, not after it.
+        let links = scope.spawn(|| {
+            if csv {
+                report::write_links_csv(&paths.links, f.tables.link_rows(), true)?;
             }
-            timed("the CSV files");
-            Ok(())
+            timed("links.csv");
+            Ok::<_, Error>(())
+        });
+        let others = scope.spawn(|| {
+            if csv {
+                report::write_repos_csv(&paths.repos, &f.tables.repo_rows)?;
+                report::write_papers_csv(&paths.papers, &f.tables.paper_rows)?;
+            }
+            timed("repos.csv and papers.csv");
+            Ok::<_, Error>(())
         });
         let findings = scope.spawn(|| {
             let written = write_findings(options, f);
@@ -120,7 +131,8 @@ pub(super) fn write_all(
         // other threads still write.
         let tally = tally_and_summary(options, paths, f, &archive_words, changed.as_deref());
         timed("the tally, popularity, the summary and the page");
-        (join(csvs), tally, join(findings))
+        let csvs = join(links).and(join(others));
+        (csvs, tally, join(findings))
     });
     csvs?;
     let (tally, summary_written) = tally?;
@@ -158,13 +170,6 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// links.csv, repos.csv and papers.csv.
-fn write_csvs(paths: &ReportPaths, tables: &Tables<'_>) -> Result<(), Error> {
-    report::write_links_csv(&paths.links, tables.link_rows(), true)?;
-    report::write_repos_csv(&paths.repos, &tables.repo_rows)?;
-    report::write_papers_csv(&paths.papers, &tables.paper_rows)
 }
 
 /// Tallies the link rows for the summary and writes popularity.md and

@@ -57,9 +57,9 @@ impl<W: Write> LinkCsvWriter<W> {
     /// Writes one row.
     pub fn write(&mut self, row: &LinkRow<'_>) -> io::Result<()> {
         if self.with_results {
-            self.w.write(&LinkRecord::from_row(row))
+            LinkRecord::from_row(row).write_to(&mut self.w)
         } else {
-            self.w.write(&ExtractRecord::from_row(row))
+            ExtractRecord::from_row(row).write_to(&mut self.w)
         }
     }
 
