@@ -122,7 +122,9 @@ impl Rules {
         }
     }
 
-    /// The URL `link` becomes, and why; `None` to leave it.
+    /// The URL `link` becomes, and why; `None` to leave it. Of the
+    /// occurrence's own cells only `role` and `found_via` count: the rest
+    /// follow from its URL (the run's tally decides once per URL and role).
     pub fn rewrite(&self, link: &Facts<'_>) -> Option<(String, Rule)> {
         if !link.found_via.is_empty() {
             return None;

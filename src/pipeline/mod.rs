@@ -31,7 +31,6 @@ pub use checks::{check, network_unreachable};
 pub use clients::Clients;
 pub use follow::{MAX_PAGE_CODE_LINKS, page_code_links};
 pub use gather::{FetchRemote, Links, collect, extract_to, find_repos, run_extract};
-pub use rows::link_rows;
 pub use shard::run_merge;
 
 use crate::config::Config;
@@ -355,6 +354,7 @@ fn finish(
         exit_reason,
         unreachable,
         changed: d.changed,
+        flagged: Default::default(),
     };
     tracing::debug!("writing: verdict decided after {:?}", at.elapsed());
     outputs::write_all(options, paths, &finished, out)?;

@@ -37,16 +37,22 @@ pub(super) struct Finished<'a> {
     pub unreachable: bool,
     /// A pull-request run's part: annotations and SARIF only for it.
     pub changed: Option<&'a crate::changed::Scope>,
+    /// Per URL id, whether its rows can be findings (`Tables::flagged_urls`),
+    /// decided once for SARIF, the annotations and the terminal's SARIF.
+    pub flagged: std::sync::OnceLock<Vec<bool>>,
 }
 
 impl<'a> Finished<'a> {
-    /// The link rows annotations and SARIF list: every row, or in a
-    /// pull-request run those on changed lines.
-    fn finding_rows(&self) -> impl Iterator<Item = LinkRow<'a>> + use<'a> {
+    /// The link rows annotations and SARIF list: those that can be
+    /// findings, of every row or in a pull-request run of those on changed
+    /// lines; the others are never built.
+    fn finding_rows(&self) -> impl Iterator<Item = LinkRow<'_>> {
+        let flagged = self
+            .flagged
+            .get_or_init(|| self.tables.flagged_urls(&self.judge));
         let changed = self.changed;
-        let tables: &'a Tables<'a> = self.tables;
-        tables
-            .link_rows()
+        (self.tables)
+            .link_rows_where(move |_, url| flagged[url])
             .filter(move |r| changed.is_none_or(|c| c.on_changed_line(r.source, r.line)))
     }
 
@@ -68,7 +74,8 @@ impl<'a> Finished<'a> {
     fn changed_sentence(&self) -> Option<String> {
         let c = self.changed?;
         let (mut on, mut failed) = (0usize, 0usize);
-        for row in self.finding_rows() {
+        let rows = self.tables.link_rows();
+        for row in rows.filter(|r| c.on_changed_line(r.source, r.line)) {
             on += 1;
             let fails = row
                 .result
@@ -109,7 +116,8 @@ pub(super) fn write_all(
         // are written beside it, not after it.
         let links = scope.spawn(|| {
             if csv {
-                report::write_links_csv(&paths.links, f.tables.link_rows(), true)?;
+                let rows = f.tables.link_rows_by_url();
+                report::write_links_csv_by_url(&paths.links, rows, f.store.urls.len())?;
             }
             timed("links.csv");
             Ok::<_, Error>(())
@@ -183,10 +191,10 @@ fn tally_and_popularity(
 ) -> Result<LinkTally, Error> {
     let mut tally = LinkTally::new(f.judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
-    let fix = crate::fix::rules::Rules::new(&f.tables.repo_rows, remap, true);
-    for row in f.tables.link_rows() {
-        match fix.rewrite(&crate::fix::rules::Facts::of_row(&row)) {
-            Some((_, crate::fix::rules::Rule::Archived)) => tally.fixable_archived += 1,
+    let mut fixable = Fixable::new(&f.tables.repo_rows, remap, f.store.urls.len());
+    for (url, row) in f.tables.link_rows_by_url() {
+        match fixable.rule(url, &row) {
+            Some(crate::fix::rules::Rule::Archived) => tally.fixable_archived += 1,
             Some(_) => tally.fixable += 1,
             None => {}
         }
@@ -209,6 +217,42 @@ fn tally_and_popularity(
         report::write_popularity_svg(&paths.popularity_svg, &f.tables.repo_rows)?;
     }
     Ok(tally)
+}
+
+/// What `fix` would do to each row, decided once per URL and role: a
+/// rewrite follows from the row's URL cells, its role and its `found_via`
+/// alone (`Rules::rewrite`), and a million rows share 200,000 URLs.
+struct Fixable {
+    rules: crate::fix::rules::Rules,
+    /// Per URL id and role: 0 not decided yet, 1 left as it is, else 2 +
+    /// the rule's index in `Rule::ALL`.
+    decided: Vec<u8>,
+}
+
+impl Fixable {
+    fn new(repos: &[RepoRow], remap: &[String], urls: usize) -> Self {
+        Fixable {
+            rules: crate::fix::rules::Rules::new(repos, remap, true),
+            decided: vec![0; urls * crate::model::Role::ALL.len()],
+        }
+    }
+
+    /// The rule `fix` would apply to `row` (URL id `url`), if any.
+    fn rule(&mut self, url: usize, row: &LinkRow<'_>) -> Option<crate::fix::rules::Rule> {
+        use crate::fix::rules::{Facts, Rule};
+        let slot = url * crate::model::Role::ALL.len() + row.role as usize;
+        let known = match self.decided.get(slot) {
+            Some(&known) if row.found_via.is_empty() => known,
+            _ => return self.rules.rewrite(&Facts::of_row(row)).map(|(_, r)| r),
+        };
+        if known > 0 {
+            return usize::from(known).checked_sub(2).map(|i| Rule::ALL[i]);
+        }
+        let rule = self.rules.rewrite(&Facts::of_row(row)).map(|(_, r)| r);
+        let at = rule.and_then(|r| Rule::ALL.iter().position(|k| *k == r));
+        self.decided[slot] = at.map_or(1, |i| i as u8 + 2);
+        rule
+    }
 }
 
 /// A note for every input that was read but yielded no link.
@@ -346,11 +390,7 @@ fn write_findings(options: &RunOptions, f: &Finished<'_>) -> Result<(), Error> {
         // Only the rows junit.xml lists (its own de-duplication then sees
         // one row per test case instead of every occurrence).
         let first = f.tables.first_in_source();
-        let rows = || {
-            (f.tables.link_rows().zip(&first))
-                .filter(|(_, first)| **first)
-                .map(|(row, _)| row)
-        };
+        let rows = || f.tables.link_rows_where(|i, _| first[i]);
         report::write_atomic(&dir.join(report::names::JUNIT_XML), |w| {
             report::write_junit(w, rows, |row| link_level(judge, row), &options.workdir)
         })?;

@@ -25,7 +25,8 @@ pub(super) struct Tables<'a> {
     results: &'a [LinkResult],
     repo_names: Vec<String>,
     first_failed: Vec<Option<chrono::DateTime<Utc>>>,
-    url_archive: Vec<Option<ArchiveCells>>,
+    /// Boxed: most URLs have none (8 bytes each instead of 56).
+    url_archive: Vec<Option<Box<ArchiveCells>>>,
     pub repo_rows: Vec<RepoRow>,
     pub paper_rows: Vec<PaperRow<'a>>,
 }
@@ -63,8 +64,13 @@ impl<'a> Tables<'a> {
                 row.archive = l.cells();
             }
         }
-        let url_archive: Vec<Option<ArchiveCells>> = (0..store.urls.len())
-            .map(|id| archived.of_url(id).and_then(|(_, l)| l).map(|l| l.cells()))
+        let url_archive: Vec<Option<Box<ArchiveCells>>> = (0..store.urls.len())
+            .map(|id| {
+                archived
+                    .of_url(id)
+                    .and_then(|(_, l)| l)
+                    .map(|l| Box::new(l.cells()))
+            })
             .collect();
         let failing = fail_on_statuses(config);
         let code_link = links.code_links(store);
@@ -86,20 +92,56 @@ impl<'a> Tables<'a> {
         }
     }
 
+    /// What the rows are built from.
+    fn columns(&self) -> RowColumns<'_> {
+        RowColumns {
+            store: self.store,
+            links: self.links,
+            repo_names: &self.repo_names,
+            results: self.results,
+            first_failed: &self.first_failed,
+            archive: &self.url_archive,
+        }
+    }
+
     /// The rows of links.csv, in input order.
     pub(super) fn link_rows(&self) -> impl Iterator<Item = LinkRow<'_>> + '_ {
-        link_rows(
-            self.store,
-            self.links,
-            &self.repo_names,
-            self.results,
-            &self.first_failed,
-            &self.url_archive,
-        )
+        let columns = self.columns();
+        (0..self.store.occurrences.len()).map(move |i| columns.row(i))
+    }
+
+    /// The rows of the occurrences `keep` takes (by occurrence index and
+    /// URL id), in input order; the others are never built.
+    pub(super) fn link_rows_where<'s>(
+        &'s self,
+        keep: impl Fn(usize, usize) -> bool + 's,
+    ) -> impl Iterator<Item = LinkRow<'s>> + 's {
+        let columns = self.columns();
+        let occurrences = self.store.occurrences.iter().enumerate();
+        occurrences
+            .filter(move |(i, o)| keep(*i, o.url as usize))
+            .map(move |(i, _)| columns.row(i))
+    }
+
+    /// Per URL id, whether a row of it can be a finding (its verdict has
+    /// a level, or it is in a repository): SARIF and the annotations
+    /// need no other rows.
+    pub(super) fn flagged_urls(&self, judge: &crate::verdict::Judge<'_>) -> Vec<bool> {
+        (self.store.urls.iter().zip(self.results))
+            .zip(&self.links.repo_of)
+            .map(|((url, r), &repo)| repo != NO_REPO || judge.link(url, r.status).level.is_some())
+            .collect()
     }
 }
 
 impl Tables<'_> {
+    /// The rows of links.csv with the id of each one's URL (the rows of
+    /// one id share every URL-derived cell: `report::UrlCells`).
+    pub(super) fn link_rows_by_url(&self) -> impl Iterator<Item = (usize, LinkRow<'_>)> {
+        let (columns, occurrences) = (self.columns(), &self.store.occurrences);
+        (0..occurrences.len()).map(move |i| (occurrences[i].url as usize, columns.row(i)))
+    }
+
     /// Per occurrence, whether it is the first of its URL in its run of
     /// rows from one input (junit.xml's suite: a new one starts where the
     /// input changes): junit.xml's one test case per unique link per suite,
@@ -131,46 +173,45 @@ impl Tables<'_> {
     }
 }
 
-/// Rows of links.csv in input order.
-pub fn link_rows<'a>(
+/// What the link rows are made from: a row is built only when asked for.
+#[derive(Clone, Copy)]
+struct RowColumns<'a> {
     store: &'a Store,
     links: &'a Links,
     repo_names: &'a [String],
     results: &'a [LinkResult],
     first_failed: &'a [Option<chrono::DateTime<Utc>>],
-    archive: &'a [Option<ArchiveCells>],
-) -> impl Iterator<Item = LinkRow<'a>> + 'a {
-    store.occurrences.iter().enumerate().map(move |(i, o)| {
-        let repo = links.repo_of[o.url as usize];
+    archive: &'a [Option<Box<ArchiveCells>>],
+}
+
+impl<'a> RowColumns<'a> {
+    /// The row of occurrence `i`.
+    fn row(&self, i: usize) -> LinkRow<'a> {
+        let store = self.store;
+        let o = &store.occurrences[i];
+        let (url, repo) = (o.url as usize, self.links.repo_of[o.url as usize]);
+        let paper = (o.paper != NO_PAPER).then(|| &store.papers[o.paper as usize]);
         LinkRow {
             source: &store.sources[o.source as usize],
             line: o.line as usize,
             column: o.column as usize,
-            paper: if o.paper == NO_PAPER {
-                ""
-            } else {
-                &store.papers[o.paper as usize].title
-            },
-            url: &store.urls[o.url as usize],
+            paper: paper.map_or("", |p| &p.title),
+            url: &store.urls[url],
             repo: if repo == NO_REPO {
                 ""
             } else {
-                &repo_names[repo as usize]
+                &self.repo_names[repo as usize]
             },
-            result: Some(&results[o.url as usize]),
-            first_failed_at: first_failed[o.url as usize],
-            archive: archive.get(o.url as usize).and_then(Option::as_ref),
-            section: if o.paper == NO_PAPER {
-                ""
-            } else {
-                &store.papers[o.paper as usize].section
-            },
+            result: Some(&self.results[url]),
+            first_failed_at: self.first_failed[url],
+            archive: self.archive.get(url).and_then(Option::as_deref),
+            section: paper.map_or("", |p| &p.section),
             role: o.role,
             found_via: store
                 .found_via(i)
                 .map_or("", |page| &store.urls[page as usize]),
         }
-    })
+    }
 }
 
 /// One row per repository, ranked, with star deltas against the previous run.

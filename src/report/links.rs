@@ -6,7 +6,7 @@
 use super::atomic::write_atomic;
 use crate::error::Error;
 use crate::model::LinkRow;
-use crate::rows::{ExtractRecord, LinkRecord, RecordWriter, columns};
+use crate::rows::{ExtractRecord, LinkRecord, RecordWriter, UrlCells, columns};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -76,4 +76,31 @@ pub fn write_links_csv<'a>(
     with_results: bool,
 ) -> Result<(), Error> {
     write_atomic(path, |w| write_link_rows(w, rows, with_results))
+}
+
+/// Writes links.csv at `path` atomically from rows given with their URL's
+/// id (below `urls`): the bytes of [`write_links_csv`] with results, with
+/// each URL's result cells encoded once ([`UrlCells`]); every row of one
+/// id must carry the same URL, repository, result, `first_failed_at` and
+/// archive.
+pub fn write_links_csv_by_url<'a>(
+    path: &Path,
+    rows: impl Iterator<Item = (usize, LinkRow<'a>)>,
+    urls: usize,
+) -> Result<(), Error> {
+    write_atomic(path, |out| write_link_rows_by_url(out, rows, urls))
+}
+
+/// [`write_links_csv_by_url`] into `out`.
+pub fn write_link_rows_by_url<'a, W: Write>(
+    out: W,
+    rows: impl Iterator<Item = (usize, LinkRow<'a>)>,
+    urls: usize,
+) -> io::Result<()> {
+    let mut w = RecordWriter::new::<LinkRecord<'static>>(out)?;
+    let mut cells = UrlCells::new(urls);
+    for (url, row) in rows {
+        cells.write(&mut w, url, &row)?;
+    }
+    w.flush()
 }

@@ -72,7 +72,10 @@ pub use chart::{render_popularity_svg, write_popularity_svg};
 pub use html::{HtmlInput, render_html_report, write_html_report};
 pub use json::{JsonReport, render_json};
 pub use junit::write_junit;
-pub use links::{LinkCsvWriter, link_columns, write_link_rows, write_links_csv};
+pub use links::{
+    LinkCsvWriter, link_columns, write_link_rows, write_link_rows_by_url, write_links_csv,
+    write_links_csv_by_url,
+};
 pub use papers::{paper_columns, write_paper_rows, write_papers_csv};
 pub use popularity::{RepoPapers, render_popularity_md};
 pub use repos::{rank_repos, repo_columns, write_repo_rows, write_repos_csv};

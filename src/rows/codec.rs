@@ -79,32 +79,139 @@ pub fn columns<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 
 /// A CSV writer for records of type `T` that writes the header at once
 /// (also for a report without rows), then one record per `write`.
+///
+/// Records go through serde (`write`) or, on the report hot paths, as
+/// cells encoded here ([`Self::write_fields`], [`Self::write_parts`]):
+/// both give the same bytes (QUOTE_STYLE `Necessary`, `"` doubled, `\n`
+/// terminator: what `csv::Writer` writes), tested against each other.
 pub struct RecordWriter<W: Write> {
-    w: csv::Writer<W>,
+    out: W,
+    /// Encoded records not yet handed to `out`.
+    buf: Vec<u8>,
+}
+
+/// How much `RecordWriter` gathers before it writes to its output.
+const WRITE_CHUNK: usize = 1 << 16;
+
+/// One piece of a record for [`RecordWriter::write_parts`].
+#[derive(Clone, Copy, Debug)]
+pub enum Part<'a> {
+    /// One cell, not yet encoded.
+    Cell(&'a [u8]),
+    /// One or more cells already encoded by [`push_cells`].
+    Encoded(&'a [u8]),
+}
+
+/// Whether CSV's `Necessary` quoting style quotes a cell holding `byte`.
+const fn needs_quote(byte: u8) -> bool {
+    matches!(byte, b',' | b'"' | b'\n' | b'\r')
+}
+
+/// Appends `cell` as one CSV cell: as is, or in quotes with every `"`
+/// doubled when it holds a comma, a quote or a line break.
+pub fn push_cell(buf: &mut Vec<u8>, cell: &[u8]) {
+    if !cell.iter().any(|&b| needs_quote(b)) {
+        buf.extend_from_slice(cell);
+        return;
+    }
+    buf.push(b'"');
+    for part in cell.split_inclusive(|&b| b == b'"') {
+        buf.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            buf.push(b'"');
+        }
+    }
+    buf.push(b'"');
+}
+
+/// Appends `cells` as CSV cells joined by commas (no terminator).
+pub fn push_cells(buf: &mut Vec<u8>, cells: &[&[u8]]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_cell(buf, cell);
+    }
 }
 
 impl<W: Write> RecordWriter<W> {
     pub fn new<T: for<'de> Deserialize<'de>>(out: W) -> std::io::Result<Self> {
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
-        w.write_record(columns::<T>())?;
-        Ok(RecordWriter { w })
+        let mut w = RecordWriter {
+            out,
+            buf: Vec::with_capacity(WRITE_CHUNK + 4096),
+        };
+        w.write_fields(
+            &columns::<T>()
+                .iter()
+                .map(|c| c.as_bytes())
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(w)
     }
 
     pub fn write<T: serde::Serialize>(&mut self, record: &T) -> std::io::Result<()> {
-        self.w.serialize(record).map_err(io_error)
+        {
+            // The serde path (repos.csv, papers.csv, a links.csv row whose
+            // date the fast path cannot write): straight into `buf`.
+            let mut ser = csv::WriterBuilder::new()
+                .has_headers(false)
+                .buffer_capacity(1024)
+                .from_writer(&mut self.buf);
+            ser.serialize(record).map_err(io_error)?;
+            ser.flush()?;
+        }
+        self.written()
     }
 
-    /// Writes one record of already encoded cells: the bytes [`Self::write`]
+    /// Writes one record of cells not yet encoded: the bytes [`Self::write`]
     /// gives for a record whose cells serialise to them (quoting included).
     pub fn write_fields(&mut self, cells: &[&[u8]]) -> std::io::Result<()> {
-        self.w.write_record(cells).map_err(io_error)
+        push_cells(&mut self.buf, cells);
+        self.buf.push(b'\n');
+        self.written()
+    }
+
+    /// Writes one record made of cells and runs of cells encoded earlier
+    /// (by [`push_cells`]), joined by commas: what a report writes when
+    /// many rows share most of their cells.
+    pub fn write_parts(&mut self, parts: &[Part<'_>]) -> std::io::Result<()> {
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(b',');
+            }
+            match part {
+                Part::Cell(cell) => push_cell(&mut self.buf, cell),
+                Part::Encoded(cells) => self.buf.extend_from_slice(cells),
+            }
+        }
+        self.buf.push(b'\n');
+        self.written()
+    }
+
+    /// Hands what is gathered to the output once there is a chunk of it.
+    fn written(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= WRITE_CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
-        self.w.flush()
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// What is gathered is written when the writer goes (as `csv::Writer`
+/// does); callers flush to see the error.
+impl<W: Write> Drop for RecordWriter<W> {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.out.write_all(&self.buf);
+            let _ = self.out.flush();
+        }
     }
 }
 
@@ -135,6 +242,43 @@ pub fn fmt_usize(n: usize, buf: &mut [u8; 20]) -> &[u8] {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The cells `RecordWriter` encodes itself are the bytes
+        /// `csv::Writer` writes for them, for any bytes in any cell.
+        #[test]
+        fn cells_are_encoded_as_csv_writer_encodes_them(
+            cells in proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![
+                    Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b'\''), any::<u8>()
+                ], 0..12),
+                2..6),
+            split in 0usize..6,
+        ) {
+            let mut theirs = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+            theirs.write_record(&cells).unwrap();
+            let theirs = theirs.into_inner().unwrap();
+            let cells: Vec<&[u8]> = cells.iter().map(Vec::as_slice).collect();
+            let mut ours = Vec::new();
+            {
+                let mut w = RecordWriter { out: &mut ours, buf: Vec::new() };
+                w.write_fields(&cells).unwrap();
+                // The same record with its first cells encoded beforehand.
+                let split = split.min(cells.len());
+                let mut head = Vec::new();
+                push_cells(&mut head, &cells[..split]);
+                let mut parts: Vec<Part<'_>> = Vec::new();
+                if split > 0 {
+                    parts.push(Part::Encoded(&head));
+                }
+                parts.extend(cells[split..].iter().map(|c| Part::Cell(c)));
+                w.write_parts(&parts).unwrap();
+                w.flush().unwrap();
+            }
+            prop_assert_eq!(&ours[..theirs.len()], &theirs[..]);
+            prop_assert_eq!(&ours[theirs.len()..], &theirs[..]);
+        }
+    }
 
     proptest! {
         #[test]

@@ -76,6 +76,107 @@ pub struct LinkRecord<'a> {
     pub redirect_codes: Cow<'a, str>,
 }
 
+/// The number of links.csv columns as `check` writes them.
+pub const COLUMNS: usize = 23;
+
+/// The columns that follow from a row's URL (its repository, result and
+/// archive cells: `repo` to `archive_checked_at`, and `page_code_links`,
+/// `redirect_codes`): what [`UrlCells`] encodes once per URL. The URL
+/// itself is in the store already (encoding it again per row costs less
+/// than keeping a copy); `source`, `line`, `column`, `paper`, `section`,
+/// `role` and `found_via` are the occurrence's own.
+const URL_COLUMNS: [std::ops::Range<usize>; 2] = [5..18, 21..23];
+
+/// links.csv rows written with the cells of each URL encoded once: a
+/// report of a million occurrences of 200,000 URLs encodes 200,000 result
+/// cell runs instead of a million (issue 27, the report tail). The bytes
+/// are those of [`LinkRecord::write_to`] (tested).
+#[derive(Debug, Default)]
+pub struct UrlCells {
+    /// Per URL id: where its runs are in `spans` ([`UNSEEN`], [`BY_RECORD`]).
+    at: Vec<u32>,
+    /// The two encoded runs of each URL: `bytes[a..b]`, `bytes[b..c]`.
+    spans: Vec<[u32; 3]>,
+    bytes: Vec<u8>,
+}
+
+/// A URL whose cells are not encoded yet.
+const UNSEEN: u32 = u32::MAX;
+/// A URL written record by record (a date only serde can write).
+const BY_RECORD: u32 = u32::MAX - 1;
+
+impl UrlCells {
+    /// A cache for URL ids below `urls`.
+    pub fn new(urls: usize) -> Self {
+        UrlCells {
+            at: vec![UNSEEN; urls],
+            ..Default::default()
+        }
+    }
+
+    /// Writes `row`, whose URL has the id `url`. Every row given with one id
+    /// must have the same URL, repository, result, `first_failed_at` and
+    /// archive (as the rows of one URL in a run's store do); an id out of
+    /// range is written record by record.
+    pub fn write<W: std::io::Write>(
+        &mut self,
+        w: &mut RecordWriter<W>,
+        url: usize,
+        row: &LinkRow<'_>,
+    ) -> std::io::Result<()> {
+        use super::codec::{Part, fmt_usize};
+        use super::csv_safe::neutralise;
+        let slot = self.at.get(url).copied().unwrap_or(BY_RECORD);
+        let slot = if slot == UNSEEN {
+            self.encode(url, row)
+        } else {
+            slot
+        };
+        let Some(&[a, b, c]) = self.spans.get(slot as usize) else {
+            return LinkRecord::from_row(row).write_to(w);
+        };
+        let (mut line, mut column) = ([0u8; 20], [0u8; 20]);
+        let [source, paper, url, section, found_via] =
+            [row.source, row.paper, row.url, row.section, row.found_via].map(neutralise);
+        w.write_parts(&[
+            Part::Cell(source.as_bytes()),
+            Part::Cell(fmt_usize(row.line, &mut line)),
+            Part::Cell(fmt_usize(row.column, &mut column)),
+            Part::Cell(paper.as_bytes()),
+            Part::Cell(url.as_bytes()),
+            Part::Encoded(&self.bytes[a as usize..b as usize]),
+            Part::Cell(section.as_bytes()),
+            Part::Cell(row.role.as_str().as_bytes()),
+            Part::Cell(found_via.as_bytes()),
+            Part::Encoded(&self.bytes[b as usize..c as usize]),
+        ])
+    }
+
+    /// Encodes the URL cells of `row` (URL id `url`); the slot it got.
+    fn encode(&mut self, url: usize, row: &LinkRow<'_>) -> u32 {
+        use super::codec::push_cells;
+        let bytes = &mut self.bytes;
+        let encoded = LinkRecord::from_row(row).with_cells(|cells| {
+            let a = bytes.len();
+            push_cells(bytes, &cells[URL_COLUMNS[0].clone()]);
+            let b = bytes.len();
+            push_cells(bytes, &cells[URL_COLUMNS[1].clone()]);
+            [a, b, bytes.len()]
+        });
+        // Offsets past 4 GiB (never in practice) are written record by record.
+        let span = encoded.map(|span| span.map(|at| u32::try_from(at).ok()));
+        let slot = match (span, u32::try_from(self.spans.len())) {
+            (Some([Some(a), Some(b), Some(c)]), Ok(slot)) if slot < BY_RECORD => {
+                self.spans.push([a, b, c]);
+                slot
+            }
+            _ => BY_RECORD,
+        };
+        self.at[url] = slot;
+        slot
+    }
+}
+
 /// Joins the URLs of `page_code_links` (URLs never contain spaces).
 pub const PAGE_LINKS_SEPARATOR: &str = " ";
 
@@ -133,6 +234,16 @@ impl<'a> LinkRecord<'a> {
     /// Writes this record as [`RecordWriter::write`] would (the same
     /// bytes, tested below), without serde: a report writes a million.
     pub fn write_to<W: std::io::Write>(&self, w: &mut RecordWriter<W>) -> std::io::Result<()> {
+        match self.with_cells(|cells| w.write_fields(cells)) {
+            Some(written) => written,
+            None => w.write(self),
+        }
+    }
+
+    /// The record's cells as serde writes them before quoting (text
+    /// neutralised, numbers and dates formatted), handed to `f`; `None`
+    /// when a date needs serde's own formatting.
+    pub fn with_cells<R>(&self, f: impl FnOnce(&[&[u8]; COLUMNS]) -> R) -> Option<R> {
         use super::codec::{fmt_time_into, fmt_usize};
         use super::csv_safe::neutralise;
         // An empty cell for no date; `None` when the fast path cannot
@@ -148,7 +259,7 @@ impl<'a> LinkRecord<'a> {
             date(self.archived_at, d2),
             date(self.archive_checked_at, d3),
         ) else {
-            return w.write(self);
+            return None;
         };
         let mut n = [[0u8; 20]; 4];
         let [n0, n1, n2, n3] = &mut n;
@@ -184,7 +295,7 @@ impl<'a> LinkRecord<'a> {
             &self.redirect_codes,
         ]
         .map(|t| neutralise(t));
-        w.write_fields(&[
+        Some(f(&[
             source.as_bytes(),
             fmt_usize(self.line, n0),
             fmt_usize(self.column, n1),
@@ -208,7 +319,7 @@ impl<'a> LinkRecord<'a> {
             found_via.as_bytes(),
             page_links.as_bytes(),
             codes.as_bytes(),
-        ])
+        ]))
     }
 
     /// The codes of `redirect_codes`; `None` when a cell is not a code.

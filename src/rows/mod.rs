@@ -26,6 +26,8 @@ pub mod papers;
 pub mod repos;
 
 pub use codec::{RecordWriter, columns, fmt_time};
-pub use links::{CHAIN_SEPARATOR, ExtractRecord, LinkRecord, NO_PAGE_LINKS, PAGE_LINKS_SEPARATOR};
+pub use links::{
+    CHAIN_SEPARATOR, ExtractRecord, LinkRecord, NO_PAGE_LINKS, PAGE_LINKS_SEPARATOR, UrlCells,
+};
 pub use papers::PaperRecord;
 pub use repos::RepoRecord;

@@ -177,6 +177,60 @@ fn link_rows_format() {
     );
 }
 
+/// links.csv with each URL's cells encoded once (issue 27: the report
+/// tail) is byte for byte the file written row by row: cells that need
+/// quotes or neutralising, redirects and page links, an archived copy, a
+/// date only serde's path can write, a row without a result, an id
+/// outside the cache, and occurrences that differ only in their own cells.
+#[test]
+fn links_csv_by_url_is_the_file_written_row_by_row() {
+    let ok = result(Status::Ok, Some(200));
+    let mut moved = result(Status::Redirected, Some(200));
+    moved.final_url = Some("https://b.org/x,\"y\"".into());
+    moved.redirect_chain = vec!["https://a/1".into(), "=https://a/2".into()];
+    moved.redirect_codes = Some(Box::new(vec![301, 308]));
+    moved.page_links = Some(vec!["https://github.com/a/b".into(), "-x".into()].into());
+    let mut far = result(Status::Broken, Some(404));
+    far.checked_at = Utc.with_ymd_and_hms(12_000, 1, 1, 0, 0, 0).unwrap();
+    far.error = "line\nbreak, \"quoted\"".into();
+    let copy = paperlinks::model::ArchiveCells {
+        copy: "https://web.archive.org/web/2020/https://x.org".into(),
+        at: Some(at(2)),
+        checked_at: Some(at(4)),
+    };
+    let urls = ["https://x.org/a", "+https://y.org", "https://z.org/\"q\""];
+    let mut rows: Vec<(usize, LinkRow<'_>)> = Vec::new();
+    for (i, paper) in ["P, one", "@two", "three\n"].iter().enumerate() {
+        for (id, r) in [(0, &ok), (1, &moved), (2, &far)] {
+            let mut row = row(
+                ["in.md", "a,b.md", "=c"][i],
+                i * 10 + id,
+                paper,
+                urls[id],
+                "o/n",
+                r,
+            );
+            row.column = id + i;
+            row.section = ["", "Sec, \"1\"", "-2"][i];
+            row.role = paperlinks::model::Role::ALL[(i + id) % paperlinks::model::Role::ALL.len()];
+            row.found_via = ["", "https://page.org", "'=p"][(i + 2 * id) % 3];
+            row.archive = (id == 2).then_some(&copy);
+            rows.push((id, row));
+        }
+    }
+    let mut unchecked = row("in.md", 99, "", urls[0], "", &ok);
+    unchecked.result = None;
+    unchecked.first_failed_at = Some(at(1));
+    rows.push((7, unchecked));
+    let by_row = csv_string(|b| write_link_rows(b, rows.iter().map(|(_, r)| *r), true).unwrap());
+    let by_url = csv_string(|b| write_link_rows_by_url(b, rows.iter().copied(), 3).unwrap());
+    let records = csv::Reader::from_reader(by_url.as_bytes())
+        .records()
+        .count();
+    assert_eq!(records, rows.len());
+    assert_eq!(by_url, by_row);
+}
+
 #[test]
 fn papers_rows_format() {
     let p = PaperRow {
