@@ -222,22 +222,33 @@ pub async fn run(
         shutdown,
     )
     .await?;
-    let (store, links, checked, archived) = (&store, &links, &checked, &archived);
-    let changed = changed.as_ref();
     let done = Done {
-        store,
-        links,
+        store: &store,
+        links: &links,
         history: &history,
-        checked,
-        archived,
-        changed,
+        checked: &checked,
+        archived: &archived,
+        changed: changed.as_ref(),
     };
     stage(&options, Stage::Writing);
     tracing::debug!("archives done after {:?}", started.0.elapsed());
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
-    match scope {
+    let exit = match scope {
         Some(scope) => shard::write_shard(config, &scope, &done, digests, started.1, exit),
         None => Ok(exit),
+    };
+    free_in_background((store, links, checked, archived, history, changed));
+    exit
+}
+
+/// Frees what a finished run held on another thread: a million link
+/// results take a tenth of a second to free, and the run's answer (the
+/// exit code a CI job waits for) does not depend on it (issue 27: the
+/// report tail). Freed on this thread when no thread can be started.
+fn free_in_background<T: Send + 'static>(held: T) {
+    let freeing = std::thread::Builder::new().name("paperlinks-free".into());
+    if let Err(e) = freeing.spawn(move || drop(held)) {
+        tracing::debug!("freeing on this thread: {e}");
     }
 }
 

@@ -258,9 +258,16 @@ impl Fixable {
 /// A note for every input that was read but yielded no link.
 fn inputs_without_links(store: &Store) -> Vec<String> {
     let mut linked = vec![false; store.sources.len()];
+    // Done once every input is seen: a single input's scan stops at its
+    // first link instead of reading a million.
+    let mut unseen = linked.len();
     for o in &store.occurrences {
-        if let Some(l) = linked.get_mut(o.source as usize) {
+        if unseen == 0 {
+            break;
+        }
+        if let Some(l) = linked.get_mut(o.source as usize).filter(|l| !**l) {
             *l = true;
+            unseen -= 1;
         }
     }
     store
@@ -345,9 +352,9 @@ fn write_html(
         &report::HtmlInput {
             summary,
             papers: &tables.paper_rows,
-            links: &|visit| {
-                for (paper, row) in tables.paper_link_rows() {
-                    visit(paper, &row);
+            links: &|wanted, visit| {
+                for (paper, row) in tables.paper_link_rows(wanted) {
+                    visit(Some(paper), &row);
                 }
             },
             generated_at: Utc::now(),

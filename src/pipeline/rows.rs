@@ -160,16 +160,18 @@ impl Tables<'_> {
             .collect()
     }
 
-    /// The rows of links.csv with the index of each one's paper in
-    /// `paper_rows` (`None`: a link outside any paper): the page's per-paper
-    /// detail.
-    pub(super) fn paper_link_rows(&self) -> impl Iterator<Item = (Option<usize>, LinkRow<'_>)> {
-        let papers = self
-            .store
-            .occurrences
-            .iter()
-            .map(|o| (o.paper != NO_PAPER).then_some(o.paper as usize));
-        papers.zip(self.link_rows())
+    /// The rows of the papers `wanted` takes (by index in `paper_rows`)
+    /// with that index, in input order: the page's per-paper detail (the
+    /// other rows are never built).
+    pub(super) fn paper_link_rows<'s>(
+        &'s self,
+        wanted: &'s dyn Fn(usize) -> bool,
+    ) -> impl Iterator<Item = (usize, LinkRow<'s>)> + 's {
+        let columns = self.columns();
+        let occurrences = self.store.occurrences.iter().enumerate();
+        occurrences
+            .filter(move |(_, o)| o.paper != NO_PAPER && wanted(o.paper as usize))
+            .map(move |(i, o)| (o.paper as usize, columns.row(i)))
     }
 }
 

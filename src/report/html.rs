@@ -48,9 +48,12 @@ pub const MAX_PAPER_ROWS: usize = 2000;
 /// papers.csv, every link in links.csv).
 pub const MAX_LINKS_PER_PAPER: usize = 50;
 
-/// Calls the visitor with every link row and the index of its paper in
-/// `HtmlInput::papers` (`None`: outside any paper), in input order.
-pub type LinkVisit<'a> = dyn Fn(&mut dyn FnMut(Option<usize>, &LinkRow<'_>)) + 'a;
+/// Calls the visitor with the link rows of the papers the first argument
+/// wants (by index in `HtmlInput::papers`; other rows may come too, and
+/// `None` means outside any paper), in input order: the page lists at
+/// most [`MAX_PAPER_ROWS`] papers, so a million rows need not be built.
+pub type LinkVisit<'a> =
+    dyn Fn(&dyn Fn(usize) -> bool, &mut dyn FnMut(Option<usize>, &LinkRow<'_>)) + 'a;
 
 /// Everything the page shows. The failure decisions are passed in (the
 /// fail policy lives with the pipeline), as closures over the rows.
@@ -363,7 +366,8 @@ fn paper_details(input: &HtmlInput<'_>, shown: &[usize]) -> Vec<Vec<PaperLink>> 
         .map(|r| (r.key(), r.health))
         .collect();
     let mut details: Vec<Vec<PaperLink>> = shown.iter().map(|_| Vec::new()).collect();
-    (input.links)(&mut |paper, row| {
+    let wanted = |paper: usize| slot.contains_key(&paper);
+    (input.links)(&wanted, &mut |paper, row| {
         let Some(list) = paper.and_then(|p| slot.get(&p)).map(|&s| &mut details[s]) else {
             return;
         };

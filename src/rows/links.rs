@@ -93,11 +93,34 @@ const URL_COLUMNS: [std::ops::Range<usize>; 2] = [5..18, 21..23];
 /// are those of [`LinkRecord::write_to`] (tested).
 #[derive(Debug, Default)]
 pub struct UrlCells {
-    /// Per URL id: where its runs are in `spans` ([`UNSEEN`], [`BY_RECORD`]).
-    at: Vec<u32>,
-    /// The two encoded runs of each URL: `bytes[a..b]`, `bytes[b..c]`.
+    /// Per URL id, its two encoded runs: `bytes[a..b]`, `bytes[b..c]`
+    /// (`a` is [`UNSEEN`] or [`BY_RECORD`] for a URL without them).
     spans: Vec<[u32; 3]>,
     bytes: Vec<u8>,
+    /// The last `source`, `paper` and `section` cells, encoded: rows in
+    /// input order share them with the row before.
+    recent: [Recent; 3],
+}
+
+/// A text cell encoded for the last text it was asked for: a text is known
+/// by where it is (rows borrow their texts for the whole write, so one
+/// place holds one text).
+#[derive(Debug, Default)]
+struct Recent {
+    at: (usize, usize),
+    cell: Vec<u8>,
+}
+
+impl Recent {
+    fn cell(&mut self, text: &str) -> &[u8] {
+        let at = (text.as_ptr() as usize, text.len());
+        if at != self.at || self.cell.is_empty() {
+            self.cell.clear();
+            super::codec::push_cell(&mut self.cell, super::csv_safe::neutralise(text).as_bytes());
+            self.at = at;
+        }
+        &self.cell
+    }
 }
 
 /// A URL whose cells are not encoded yet.
@@ -109,7 +132,7 @@ impl UrlCells {
     /// A cache for URL ids below `urls`.
     pub fn new(urls: usize) -> Self {
         UrlCells {
-            at: vec![UNSEEN; urls],
+            spans: vec![[UNSEEN; 3]; urls],
             ..Default::default()
         }
     }
@@ -126,34 +149,34 @@ impl UrlCells {
     ) -> std::io::Result<()> {
         use super::codec::{Part, fmt_usize};
         use super::csv_safe::neutralise;
-        let slot = self.at.get(url).copied().unwrap_or(BY_RECORD);
-        let slot = if slot == UNSEEN {
-            self.encode(url, row)
-        } else {
-            slot
+        let span = match self.spans.get(url) {
+            Some([UNSEEN, ..]) => self.encode(url, row),
+            Some(&span) => span,
+            None => [BY_RECORD; 3],
         };
-        let Some(&[a, b, c]) = self.spans.get(slot as usize) else {
+        let [a, b, c] = span;
+        if a == BY_RECORD {
             return LinkRecord::from_row(row).write_to(w);
-        };
+        }
         let (mut line, mut column) = ([0u8; 20], [0u8; 20]);
-        let [source, paper, url, section, found_via] =
-            [row.source, row.paper, row.url, row.section, row.found_via].map(neutralise);
+        let [url, found_via] = [row.url, row.found_via].map(neutralise);
+        let [source, paper, section] = &mut self.recent;
         w.write_parts(&[
-            Part::Cell(source.as_bytes()),
+            Part::Encoded(source.cell(row.source)),
             Part::Cell(fmt_usize(row.line, &mut line)),
             Part::Cell(fmt_usize(row.column, &mut column)),
-            Part::Cell(paper.as_bytes()),
+            Part::Encoded(paper.cell(row.paper)),
             Part::Cell(url.as_bytes()),
             Part::Encoded(&self.bytes[a as usize..b as usize]),
-            Part::Cell(section.as_bytes()),
+            Part::Encoded(section.cell(row.section)),
             Part::Cell(row.role.as_str().as_bytes()),
             Part::Cell(found_via.as_bytes()),
             Part::Encoded(&self.bytes[b as usize..c as usize]),
         ])
     }
 
-    /// Encodes the URL cells of `row` (URL id `url`); the slot it got.
-    fn encode(&mut self, url: usize, row: &LinkRow<'_>) -> u32 {
+    /// Encodes the URL cells of `row` (URL id `url`); their span.
+    fn encode(&mut self, url: usize, row: &LinkRow<'_>) -> [u32; 3] {
         use super::codec::push_cells;
         let bytes = &mut self.bytes;
         let encoded = LinkRecord::from_row(row).with_cells(|cells| {
@@ -163,17 +186,14 @@ impl UrlCells {
             push_cells(bytes, &cells[URL_COLUMNS[1].clone()]);
             [a, b, bytes.len()]
         });
-        // Offsets past 4 GiB (never in practice) are written record by record.
-        let span = encoded.map(|span| span.map(|at| u32::try_from(at).ok()));
-        let slot = match (span, u32::try_from(self.spans.len())) {
-            (Some([Some(a), Some(b), Some(c)]), Ok(slot)) if slot < BY_RECORD => {
-                self.spans.push([a, b, c]);
-                slot
-            }
-            _ => BY_RECORD,
+        // Offsets up to 4 GiB (past them, never in practice, and for a date
+        // only serde writes: record by record).
+        let span = match encoded.map(|span| span.map(|at| u32::try_from(at).ok())) {
+            Some([Some(a), Some(b), Some(c)]) if c < BY_RECORD => [a, b, c],
+            _ => [BY_RECORD; 3],
         };
-        self.at[url] = slot;
-        slot
+        self.spans[url] = span;
+        span
     }
 }
 

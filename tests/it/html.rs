@@ -142,7 +142,7 @@ fn render(
         })
         .collect();
     // Link i belongs to paper i (modulo the papers).
-    let visit = |f: &mut dyn FnMut(Option<usize>, &LinkRow<'_>)| {
+    let visit = |_: &dyn Fn(usize) -> bool, f: &mut dyn FnMut(Option<usize>, &LinkRow<'_>)| {
         for (i, row) in rows.iter().enumerate() {
             f((!papers.is_empty()).then(|| i % papers.len()), row);
         }
