@@ -558,7 +558,7 @@ pub struct PaperRow<'a> {
     pub paper_url: &'a str,
     /// Links by role, indexed like [`Role::ALL`]; `image` (the last) is
     /// not counted (issue 22).
-    pub role_links: [usize; 9],
+    pub role_links: [u32; 9],
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: Recoverable,
     /// Links whose status is in `[ci] fail_on` (papers.csv's last column).

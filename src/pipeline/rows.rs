@@ -515,6 +515,6 @@ mod tests {
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!((r.links, r.code_links, r.broken_links), (2, 1, 0));
-        assert_eq!(r.role_links.iter().sum::<usize>(), 2);
+        assert_eq!(r.role_links.iter().sum::<u32>(), 2);
     }
 }

@@ -61,7 +61,7 @@ impl<'a> PaperRecord<'a> {
     /// The record of a row; borrows every text.
     pub fn from_row(p: &'a PaperRow<'_>) -> Self {
         // Indexed like `Role::ALL` (the field order above).
-        let n = p.role_links;
+        let n = p.role_links.map(|n| n as usize);
         PaperRecord {
             source: Cow::Borrowed(p.source),
             line: p.line,
