@@ -16,7 +16,7 @@ use crate::history::{History, ReportPaths};
 use crate::model::{LinkRow, RepoRow};
 use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::Store;
-use crate::verdict::{Judge, Level};
+use crate::verdict::{Change, Judge, Level};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::io::Write;
@@ -192,13 +192,23 @@ fn tally_and_popularity(
     let mut tally = LinkTally::new(f.judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
     let mut fixable = Fixable::new(&f.tables.repo_rows, remap, f.store.urls.len());
+    // Each URL's change against the previous run, asked of the judge once
+    // (a look-up in the previous links.csv), not once per occurrence.
+    let mut changes: Vec<Option<Option<Change>>> = vec![None; f.store.urls.len()];
     for (url, row) in f.tables.link_rows_by_url() {
         match fixable.rule(url, &row) {
             Some(crate::fix::rules::Rule::Archived) => tally.fixable_archived += 1,
             Some(_) => tally.fixable += 1,
             None => {}
         }
-        tally.add(&row, &f.judge);
+        let judged = |r: &crate::model::LinkResult| f.judge.link(row.url, r.status).change;
+        let change = match (changes.get_mut(url), row.result) {
+            (Some(known @ None), Some(r)) => *known.insert(judged(r)),
+            (Some(Some(change)), _) => *change,
+            (None, Some(r)) => judged(r),
+            (_, None) => None,
+        };
+        tally.add_judged(&row, change);
         repo_papers.add(&row);
     }
     let previous_repos_at = f.history.repos.as_ref().and_then(|r| r.report_at);

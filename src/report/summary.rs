@@ -98,6 +98,15 @@ impl LinkTally {
 
     /// Adds one row; its change against the previous run is the `judge`'s.
     pub fn add(&mut self, row: &LinkRow<'_>, judge: &Judge<'_>) {
+        let change = row
+            .result
+            .and_then(|r| judge.link(row.url, r.status).change);
+        self.add_judged(row, change);
+    }
+
+    /// Adds one row whose change against the previous run is `change` (the
+    /// judge's, decided once per URL by a caller with a million rows).
+    pub fn add_judged(&mut self, row: &LinkRow<'_>, change: Option<Change>) {
         self.total += 1;
         let Some(result) = row.result else {
             *self.status_counts.entry(Status::Unchecked).or_default() += 1;
@@ -107,7 +116,6 @@ impl LinkTally {
         if result.cached {
             self.cached += 1;
         }
-        let change = judge.link(row.url, result.status).change;
         let entry = || LinkEntry {
             paper: row.paper.to_owned(),
             source: row.source.to_owned(),
