@@ -303,20 +303,15 @@ impl Checker {
         shutdown: CancellationToken,
         on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
     ) {
-        self.check_shared_pages(jobs, Arc::new(pages), shutdown, on_result)
-            .await
-    }
-
-    /// [`check_pages`](Self::check_pages) with pages shared with a feed.
-    pub async fn check_shared_pages(
-        &self,
-        jobs: Vec<(u32, String)>,
-        pages: Arc<Pages>,
-        shutdown: CancellationToken,
-        on_result: &mut (dyn FnMut(u32, LinkResult) + Send),
-    ) {
         let run = (jobs, None);
-        scheduler::run(self.inner.clone(), run, Some(pages), shutdown, on_result).await
+        scheduler::run(
+            self.inner.clone(),
+            run,
+            Some(Arc::new(pages)),
+            shutdown,
+            on_result,
+        )
+        .await
     }
 
     /// [`check_all`](Self::check_all) over jobs that keep coming: every

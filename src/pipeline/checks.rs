@@ -146,7 +146,7 @@ async fn http_stage(
     results: &std::sync::Mutex<Vec<Option<LinkResult>>>,
 ) {
     if let Some(s) = stream {
-        let all = s.finish(checker, jobs, pages, shutdown.clone()).await;
+        let all = s.finish(jobs, pages).await;
         *results.lock().expect("results lock") = all;
         return;
     }

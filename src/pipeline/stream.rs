@@ -9,13 +9,15 @@
 //! What is streamed (`wanted`): a URL not reusable from the previous run,
 //! not a repository root judged from its forge's API, and, with `[follow]`
 //! on, not first seen as a `project` link (whose page may be read: that is
-//! known only once every paper is read, so those wait for the plan). A streamed URL
-//! that the plan makes a followed page after all (a later `project`
-//! occurrence) is asked again with its page once the stream is done; a
-//! streamed URL the plan decides otherwise gets the plan's result over the
-//! stream's. So results are those of a run without streaming for the same
-//! answers. Shards and pull-request runs (`--changed-since`) do not
-//! stream: their scope needs every occurrence first.
+//! known only once every paper is read, so those wait for the plan). A
+//! streamed URL that the plan makes a followed page after all (a later
+//! `project` occurrence) is asked again with its page, fed after the
+//! plan's pages beside the other jobs (its answer with the page is kept,
+//! whichever comes first); a streamed URL the plan decides otherwise gets
+//! the plan's result over the stream's. So results are those of a run
+//! without streaming for the same answers. Shards and pull-request runs
+//! (`--changed-since`) do not stream: their scope needs every occurrence
+//! first.
 //!
 //! Never decides a result itself and never judges a link.
 
@@ -115,12 +117,22 @@ pub(super) fn start(
         checker
             .check_feed(rx, shutdown, &mut |id, result| {
                 let mut r = lock(&shared);
-                progress.record(failing.contains(&result.status));
                 let i = id as usize;
                 if r.len() <= i {
                     r.resize_with(i + 1, || None);
                 }
-                r[i] = Some(result);
+                match &r[i] {
+                    // A followed page asked again with its page (`finish`)
+                    // may answer before its first, page-less request: the
+                    // answer with the page is the one kept.
+                    Some(known) if known.page_links.is_some() && result.page_links.is_none() => {}
+                    // The second answer of a URL is not a URL more done.
+                    Some(_) => r[i] = Some(result),
+                    None => {
+                        progress.record(failing.contains(&result.status));
+                        r[i] = Some(result);
+                    }
+                }
             })
             .await
     });
@@ -180,44 +192,31 @@ impl Stream {
         progress.start_round(total as u64, known.count() as u64, bad as u64);
     }
 
-    /// Feeds the plan's HTTP jobs the stream has not taken (after the
-    /// pages, if any), waits for every answer, then asks again, with their
-    /// page, the streamed URLs the plan made followed pages. Returns every
-    /// result by URL id.
+    /// Feeds the plan's HTTP jobs the stream has not taken, and again the
+    /// streamed URLs the plan made followed pages (after the pages, so
+    /// they are asked with their page, beside the other jobs rather than
+    /// after them), waits for every answer and returns every result by
+    /// URL id.
     pub(super) async fn finish(
         mut self,
-        checker: &Checker,
         jobs: Vec<(u32, String)>,
         pages: Option<Pages>,
-        shutdown: CancellationToken,
     ) -> Vec<Option<LinkResult>> {
-        let pages = pages.map(Arc::new);
         let tx = self.tx.take().expect("finish once");
-        let mut late = Vec::new();
         // A send fails only when the checker has stopped for good.
+        let pages = pages.map(Arc::new);
         if let Some(p) = &pages {
             let _ = tx.send(Feed::Pages(p.clone())).await;
         }
         for (id, url) in jobs {
             let page = pages.as_ref().is_some_and(|p| p.ids.contains(&id));
-            match (self.streamed(id), page) {
-                (true, true) => late.push((id, url)),
-                (true, false) => {}
-                (false, _) => {
-                    let _ = tx.send(Feed::Job(id, url)).await;
-                }
+            if !self.streamed(id) || page {
+                let _ = tx.send(Feed::Job(id, url)).await;
             }
         }
         drop(tx);
         // A panic in the task leaves its jobs without a result: `unchecked`.
         let _ = (&mut self.task).await;
-        if let (Some(p), false) = (pages, late.is_empty() || shutdown.is_cancelled()) {
-            let results = self.results.clone();
-            let mut put = |id: u32, result| lock(&results)[id as usize] = Some(result);
-            checker
-                .check_shared_pages(late, p, shutdown, &mut put)
-                .await;
-        }
         std::mem::take(&mut *lock(&self.results))
     }
 }

@@ -597,3 +597,62 @@ async fn the_checker_hands_over_capped_html_bodies_of_chosen_jobs_only() {
     assert_eq!(links(4), None, "not asked for");
     assert_eq!(web.requests(), 5, "one request per job");
 }
+
+/// A URL first seen under another role is checked while extraction runs
+/// (the streaming start), without its page; when a later occurrence makes
+/// it a followed project page, it is asked again with its page beside the
+/// other jobs. Its first, page-less answer is held back here until the
+/// page's answer is in: the page's answer is still the one reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_streamed_url_that_becomes_a_followed_page_keeps_its_page_answer() {
+    const BOTH: &str = "/lab.github.io/both/";
+    let github = FakeGithub::start(vec![FakeRepo::new("lab/method").stars(42)]).await;
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let web = WebServer::start(move |r| {
+        if r.path != BOTH {
+            return Reply::status(404);
+        }
+        let reply = html(r#"<a href="https://github.com/lab/method">Code</a>"#);
+        // The first request (the streamed one) answers last.
+        match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => reply.delay(Duration::from_millis(1500)),
+            _ => reply,
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("papers.md");
+    std::fs::write(
+        &input,
+        "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
+         Code: <https://github.com/lab/direct>\n\nDataset: <https://lab.github.io/both/>\n\n\
+         ## Method Y: the paper whose project page it is\n\n\
+         Project page: <https://lab.github.io/both/>\n",
+    )
+    .unwrap();
+    let w = World {
+        github,
+        web,
+        dir,
+        input,
+    };
+    let code = w.run("out", &[]);
+    assert!(code == 0 || code == 2, "exit {code}");
+    let r = Reports::read(&w.dir.path().join("out"));
+    let page = r.link("https://lab.github.io/both/");
+    assert_eq!(page.len(), 2, "{:?}", r.links);
+    for row in &page {
+        assert_eq!(row["status"], "ok");
+        assert_eq!(row["page_code_links"], "https://github.com/lab/method");
+    }
+    assert_eq!(
+        r.found(),
+        [(
+            "https://github.com/lab/method".to_string(),
+            "https://lab.github.io/both/".to_string()
+        )]
+    );
+    assert_eq!(r.paper("Method Y")["code_state"], "linked_via_page");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
