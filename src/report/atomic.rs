@@ -1,8 +1,9 @@
 //! Atomic replacement of report files: every report is written to a
 //! temporary file in the same directory (a large one handed to the disk
 //! step by step in the background while it is written, `ReportFile`),
-//! flushed, synced to disk and renamed over the old file. A process killed at any moment leaves either the old
-//! report or the new one, whole; never a mix and never a truncated file.
+//! flushed, synced to disk and renamed over the old file. A process killed
+//! at any moment leaves either the old report or the new one, whole; never
+//! a mix and never a truncated file.
 //!
 //! Never writes anywhere but the target's own directory. A process killed
 //! with SIGKILL may leave a stray hidden `.NAME.*.tmp` file behind (nothing

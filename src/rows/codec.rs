@@ -165,6 +165,8 @@ impl<W: Write> RecordWriter<W> {
 
     /// Writes one record of cells not yet encoded: the bytes [`Self::write`]
     /// gives for a record whose cells serialise to them (quoting included).
+    /// Every record here has many cells: one of a single empty cell, which
+    /// `csv::Writer` writes as `""`, would be an empty line.
     pub fn write_fields(&mut self, cells: &[&[u8]]) -> std::io::Result<()> {
         push_cells(&mut self.buf, cells);
         self.buf.push(b'\n');
