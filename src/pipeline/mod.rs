@@ -365,7 +365,7 @@ fn finish(
         exit_reason,
         unreachable,
         changed: d.changed,
-        flagged: Default::default(),
+        verdicts: Default::default(),
     };
     tracing::debug!("writing: verdict decided after {:?}", at.elapsed());
     outputs::write_all(options, paths, &finished, out)?;

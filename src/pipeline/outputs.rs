@@ -16,7 +16,7 @@ use crate::history::{History, ReportPaths};
 use crate::model::{LinkRow, RepoRow};
 use crate::report::{self, JsonReport, LinkTally, RepoPapers, SummaryInput};
 use crate::store::Store;
-use crate::verdict::{Change, Judge, Level};
+use crate::verdict::{Judge, Level, LinkVerdict};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::io::Write;
@@ -37,22 +37,27 @@ pub(super) struct Finished<'a> {
     pub unreachable: bool,
     /// A pull-request run's part: annotations and SARIF only for it.
     pub changed: Option<&'a crate::changed::Scope>,
-    /// Per URL id, whether its rows can be findings (`Tables::flagged_urls`),
-    /// decided once for SARIF, the annotations and the terminal's SARIF.
-    pub flagged: std::sync::OnceLock<Vec<bool>>,
+    /// The verdict on each URL (`Tables::link_verdicts`), decided once for
+    /// the tally, SARIF, the annotations and the terminal's SARIF.
+    pub verdicts: std::sync::OnceLock<Vec<LinkVerdict>>,
 }
 
 impl<'a> Finished<'a> {
+    /// The verdict on each URL, by URL id.
+    fn verdicts(&self) -> &[LinkVerdict] {
+        self.verdicts
+            .get_or_init(|| self.tables.link_verdicts(&self.judge))
+    }
+
     /// The link rows annotations and SARIF list: those that can be
-    /// findings, of every row or in a pull-request run of those on changed
-    /// lines; the others are never built.
+    /// findings (a URL whose verdict has a level, or one in a repository),
+    /// of every row or in a pull-request run of those on changed lines;
+    /// the others are never built.
     fn finding_rows(&self) -> impl Iterator<Item = LinkRow<'_>> {
-        let flagged = self
-            .flagged
-            .get_or_init(|| self.tables.flagged_urls(&self.judge));
-        let changed = self.changed;
+        let (verdicts, tables, changed) = (self.verdicts(), self.tables, self.changed);
+        let flagged = move |url: usize| verdicts[url].level.is_some() || tables.in_repo(url);
         (self.tables)
-            .link_rows_where(move |_, url| flagged[url])
+            .link_rows_where(move |_, url| flagged(url))
             .filter(move |r| changed.is_none_or(|c| c.on_changed_line(r.source, r.line)))
     }
 
@@ -192,23 +197,15 @@ fn tally_and_popularity(
     let mut tally = LinkTally::new(f.judge.has_previous_links());
     let mut repo_papers = RepoPapers::new();
     let mut fixable = Fixable::new(&f.tables.repo_rows, remap, f.store.urls.len());
-    // Each URL's change against the previous run, asked of the judge once
-    // (a look-up in the previous links.csv), not once per occurrence.
-    let mut changes: Vec<Option<Option<Change>>> = vec![None; f.store.urls.len()];
+    let verdicts = f.verdicts();
     for (url, row) in f.tables.link_rows_by_url() {
         match fixable.rule(url, &row) {
             Some(crate::fix::rules::Rule::Archived) => tally.fixable_archived += 1,
             Some(_) => tally.fixable += 1,
             None => {}
         }
-        let judged = |r: &crate::model::LinkResult| f.judge.link(row.url, r.status).change;
-        let change = match (changes.get_mut(url), row.result) {
-            (Some(known @ None), Some(r)) => *known.insert(judged(r)),
-            (Some(Some(change)), _) => *change,
-            (None, Some(r)) => judged(r),
-            (_, None) => None,
-        };
-        tally.add_judged(&row, change);
+        // The row's result is its URL's: the verdict was decided on it.
+        tally.add_judged(&row, row.result.and(verdicts[url].change));
         repo_papers.add(&row);
     }
     let previous_repos_at = f.history.repos.as_ref().and_then(|r| r.report_at);

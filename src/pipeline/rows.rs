@@ -21,7 +21,6 @@ use std::collections::{HashMap, HashSet};
 /// link rows produced on demand (lazily, from compact storage).
 pub(super) struct Tables<'a> {
     store: &'a Store,
-    links: &'a Links,
     results: &'a [LinkResult],
     repo_names: Vec<String>,
     /// Per URL id, what its rows carry besides its result.
@@ -68,7 +67,6 @@ impl<'a> Tables<'a> {
         }
         Tables {
             store,
-            links,
             results: &checked.results,
             repo_names,
             url_facts,
@@ -89,8 +87,7 @@ impl<'a> Tables<'a> {
 
     /// The rows of links.csv, in input order.
     pub(super) fn link_rows(&self) -> impl Iterator<Item = LinkRow<'_>> + '_ {
-        let columns = self.columns();
-        (0..self.store.occurrences.len()).map(move |i| columns.row(i))
+        self.link_rows_where(|_, _| true)
     }
 
     /// The rows of the occurrences `keep` takes (by occurrence index and
@@ -106,14 +103,20 @@ impl<'a> Tables<'a> {
             .map(move |(i, _)| columns.row(i))
     }
 
-    /// Per URL id, whether a row of it can be a finding (its verdict has
-    /// a level, or it is in a repository): SARIF and the annotations
-    /// need no other rows.
-    pub(super) fn flagged_urls(&self, judge: &crate::verdict::Judge<'_>) -> Vec<bool> {
+    /// The judge's verdict on every URL, by URL id: asked once per URL
+    /// (with a previous run, a look-up in its links.csv), not once per row.
+    pub(super) fn link_verdicts(
+        &self,
+        judge: &crate::verdict::Judge<'_>,
+    ) -> Vec<crate::verdict::LinkVerdict> {
         (self.store.urls.iter().zip(self.results))
-            .zip(&self.links.repo_of)
-            .map(|((url, r), &repo)| repo != NO_REPO || judge.link(url, r.status).level.is_some())
+            .map(|(url, r)| judge.link(url, r.status))
             .collect()
+    }
+
+    /// Whether URL `url` points into a repository.
+    pub(super) fn in_repo(&self, url: usize) -> bool {
+        self.url_facts[url].repo != NO_REPO
     }
 }
 
