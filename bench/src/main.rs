@@ -7,6 +7,7 @@
 
 mod corpus;
 mod forges;
+mod ideal;
 mod lists;
 mod rawhttp;
 mod runner;
@@ -35,6 +36,15 @@ struct Cli {
 enum Cmd {
     /// Serve the simulated web on 127.0.0.1..127.0.0.N (+ github.com and API stand-ins on 127.0.255.1/.2, other forges' on 127.0.255.3-10).
     Sim(SimArgs),
+    /// The ideal client: one GET per URL of a list (one per line) under the
+    /// given limits, slots taking their next job themselves; prints JSON.
+    IdealClient {
+        urls: PathBuf,
+        #[arg(long, default_value_t = 64)]
+        max_concurrency: usize,
+        #[arg(long, default_value_t = 4)]
+        max_per_host: usize,
+    },
     /// Write an abstracts corpus whose links point at the simulator.
     Gen(GenArgs),
     /// Write an extraction-only text corpus of a given size.
@@ -168,6 +178,10 @@ struct RunArgs {
     /// Worker threads of the simulator.
     #[arg(long, default_value_t = 1)]
     sim_threads: usize,
+    /// Also run the ideal client (`ideal-client`) in the scenarios with a
+    /// round-trip bound (1, 4d): the ceiling of busy slots on this machine.
+    #[arg(long)]
+    ideal_client: bool,
 }
 
 fn works(p: &Path, args: &[&str]) -> bool {
@@ -232,6 +246,11 @@ fn main() -> Result<()> {
             },
             a.stats_out,
         ),
+        Cmd::IdealClient {
+            urls,
+            max_concurrency,
+            max_per_host,
+        } => ideal::run(&urls, max_concurrency, max_per_host),
         Cmd::Gen(a) => {
             let spec = corpus::CorpusSpec {
                 occurrences: a.occurrences,
@@ -327,6 +346,7 @@ fn main() -> Result<()> {
                 work,
                 s3_mb: a.s3_mb,
                 sim_threads: a.sim_threads,
+                ideal_client: a.ideal_client,
             })
         }
     }

@@ -31,6 +31,8 @@ pub struct RunOpts {
     /// Size of the extraction corpus (scenario 3), MB.
     pub s3_mb: u64,
     pub sim_threads: usize,
+    /// Run the ideal client too where the check phase has a bound.
+    pub ideal_client: bool,
 }
 
 // ---------------------------------------------------------------- simulator
@@ -327,7 +329,7 @@ impl ScenarioResult {
     }
     pub fn summary(&self) -> Value {
         let mut tools = serde_json::Map::new();
-        for tool in ["paperlinks", "lychee"] {
+        for tool in ["paperlinks", "lychee", IDEAL_CLIENT] {
             let runs = self.of(tool);
             if runs.is_empty() {
                 continue;
@@ -378,6 +380,9 @@ fn strip_per_host(v: &Value) -> Value {
     }
     v
 }
+
+/// The ideal client's name among the tools (`crate::ideal`).
+const IDEAL_CLIENT: &str = "ideal-client";
 
 pub(crate) struct Ctx<'a> {
     pub(crate) opts: &'a RunOpts,
@@ -538,8 +543,15 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
     }
     let mut runs = Vec::new();
     let token = "ghp_BENCHSENTINEL0000000000000000000000".to_string();
+    let mut tools = ctx.tools();
+    let urls_file = dir.join("urls.txt");
+    if ctx.opts.ideal_client && ideal.is_some() && !sc.github {
+        let list: String = corpus.urls.iter().map(|u| format!("{}\n", u.url)).collect();
+        std::fs::write(&urls_file, list)?;
+        tools.push(IDEAL_CLIENT);
+    }
     for rep in 0..ctx.reps() {
-        for tool in ctx.tools() {
+        for &tool in &tools {
             sim.reset()?;
             let log = dir.join(format!("{tool}-{rep}.log"));
             let out_dir = dir.join(format!("out-{tool}"));
@@ -559,6 +571,15 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
                     cfg.display().to_string(),
                     "--output-dir".into(),
                     out_dir.display().to_string(),
+                ],
+                IDEAL_CLIENT => vec![
+                    std::env::current_exe()?.display().to_string(),
+                    "ideal-client".into(),
+                    urls_file.display().to_string(),
+                    "--max-concurrency".into(),
+                    sc.limits.max_concurrency.to_string(),
+                    "--max-per-host".into(),
+                    sc.limits.max_per_host.to_string(),
                 ],
                 _ => {
                     let mut a = vec![ctx.opts.lychee.as_ref().unwrap().display().to_string()];
@@ -586,6 +607,11 @@ fn run_check_scenario(ctx: &Ctx, sc: CheckScenario) -> Result<ScenarioResult> {
                     }
                 }
                 c
+            } else if tool == IDEAL_CLIENT {
+                // Its own count, the last line of its log.
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                let last = log.lines().last().unwrap_or("");
+                serde_json::from_str(last).unwrap_or_else(|_| json!({ "error": last }))
             } else {
                 check_lychee_json(&out_dir.join("lychee.json"))
             };
@@ -1007,7 +1033,7 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
             (Some(p), Some(l)) => format!("{:.2}x", l / p),
             _ => "-".into(),
         };
-        for tool in ["paperlinks", "lychee"] {
+        for tool in ["paperlinks", "lychee", IDEAL_CLIENT] {
             let runs = r.of(tool);
             if runs.is_empty() {
                 continue;
@@ -1076,6 +1102,12 @@ pub fn markdown(results: &[ScenarioResult]) -> String {
                 if let Some(t) = c.get("token_leaked") {
                     notes.push(format!("token leaked: {t}"));
                 }
+            } else if let Some(m) = c["client_mean_in_flight"].as_f64() {
+                notes.push(format!(
+                    "client side: {m:.1} in flight on average, {:.2} ms per request, {} failed",
+                    c["client_mean_request_ms"].as_f64().unwrap_or(0.0),
+                    c["failed"]
+                ));
             } else if c.get("total").is_some() {
                 notes.push(format!(
                     "total {}, ok {}, errors {}, timeouts {}, redirects {}",

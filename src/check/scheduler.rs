@@ -14,7 +14,11 @@
 //!
 //! Jobs can keep arriving while the run goes (`Feed`, from the pipeline's
 //! streaming start): they are queued as they come, so both orders are
-//! over the jobs known so far and change as queues grow.
+//! over the jobs known so far and change as queues grow. A job fed again
+//! after pages arrived (`Feed::Pages`) is asked again only to get its
+//! page, and only if it has not got it and will not as it stands (see
+//! [`Stage`]): that is what keeps the streaming start's followed pages
+//! from being requested twice.
 //!
 //! Retries wait here, parked with a due time, holding no slot; a host that
 //! answered 429 or `Retry-After` is paused as a whole until then. Owns task
@@ -261,6 +265,47 @@ struct TaskEnd {
 /// is ready, so a fast producer never keeps free slots waiting.
 const FEED_BATCH: usize = 1024;
 
+/// Where a job stands, by URL id, for a job fed again to be asked with its
+/// page (the streaming start feeds a URL a second time when the plan makes
+/// it a followed page after it was fed without one): only what has not
+/// already got, or will not get, its page is asked again.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Stage {
+    /// Never fed, or decided without a request.
+    #[default]
+    Unknown,
+    /// Queued, not started: it takes its page when it starts.
+    Queued,
+    /// Started without a page, not answered yet.
+    RunningBare,
+    /// Answered, asked without a page.
+    DoneBare,
+    /// Started with its page.
+    WithPage,
+}
+
+/// Per-id [`Stage`]s, and the URLs of jobs to ask again with their page
+/// once their page-less request in flight has answered.
+#[derive(Default)]
+struct Stages {
+    of: Vec<Stage>,
+    again: HashMap<u32, String>,
+}
+
+impl Stages {
+    fn get(&self, id: u32) -> Stage {
+        self.of.get(id as usize).copied().unwrap_or_default()
+    }
+
+    fn set(&mut self, id: u32, stage: Stage) {
+        let i = id as usize;
+        if self.of.len() <= i {
+            self.of.resize(i + 1, Stage::Unknown);
+        }
+        self.of[i] = stage;
+    }
+}
+
 /// One scheduling run: the scheduler, its tasks, and where more jobs come
 /// from (the jobs given at the start, then `feed` until it closes).
 struct Run<'a> {
@@ -270,6 +315,7 @@ struct Run<'a> {
     /// Which job and host each task runs, to free slots even if it panics.
     running: HashMap<tokio::task::Id, (usize, u32)>,
     pages: Option<Arc<Pages>>,
+    stages: Stages,
     feed: Option<mpsc::Receiver<Feed>>,
     on_result: &'a mut (dyn FnMut(u32, LinkResult) + Send),
 }
@@ -284,15 +330,48 @@ impl Run<'_> {
                 let h = self.s.host_index(&target.host);
                 let url = target.url.as_str().into();
                 self.s.push(h, Pending::Fresh { id, url }, false);
+                self.stages.set(id, Stage::Queued);
             }
         }
     }
 
     fn accept(&mut self, fed: Feed) {
         match fed {
-            Feed::Job(id, url) => self.add(id, &url),
+            Feed::Job(id, url) => self.add_again(id, url),
             Feed::Pages(pages) => self.pages = Some(pages),
         }
+    }
+
+    /// True when the pages given so far name job `id`.
+    fn wants_page(&self, id: u32) -> bool {
+        self.pages.as_ref().is_some_and(|p| p.ids.contains(&id))
+    }
+
+    /// A fed job; one fed before is asked again only to get its page, and
+    /// only when it has not got it and will not get it as things stand.
+    fn add_again(&mut self, id: u32, url: String) {
+        match self.stages.get(id) {
+            Stage::Unknown => self.add(id, &url),
+            Stage::DoneBare if self.wants_page(id) => self.add(id, &url),
+            Stage::RunningBare if self.wants_page(id) => {
+                self.stages.again.insert(id, url);
+            }
+            _ => {}
+        }
+    }
+
+    /// A job's final answer: handed on; one asked without the page it is
+    /// now wanted with is queued again (its answer with the page replaces
+    /// this one, see `stream.rs`).
+    fn done(&mut self, id: u32, result: LinkResult) {
+        if self.stages.get(id) == Stage::RunningBare {
+            self.stages.set(id, Stage::DoneBare);
+            if let Some(url) = self.stages.again.remove(&id) {
+                (self.on_result)(id, result);
+                return self.add(id, &url);
+            }
+        }
+        (self.on_result)(id, result)
     }
 
     /// Takes what the feed holds now (up to [`FEED_BATCH`]), without waiting.
@@ -311,7 +390,20 @@ impl Run<'_> {
     fn start_ready(&mut self) {
         while let Some((h, job)) = self.s.next() {
             let id = job.id();
-            let task = run_task(self.inner.clone(), h, job, self.pages.clone());
+            let page = match &job {
+                Pending::Fresh { .. } => {
+                    let page = self.pages.clone().filter(|p| p.ids.contains(&id));
+                    let stage = if page.is_some() {
+                        Stage::WithPage
+                    } else {
+                        Stage::RunningBare
+                    };
+                    self.stages.set(id, stage);
+                    page
+                }
+                Pending::Resumed(_) => None,
+            };
+            let task = run_task(self.inner.clone(), h, job, page);
             let handle = self.tasks.spawn(task);
             self.running.insert(handle.id(), (h, id));
         }
@@ -361,6 +453,7 @@ pub(crate) async fn run(
         tasks: JoinSet::new(),
         running: HashMap::new(),
         pages,
+        stages: Stages::default(),
         feed,
         on_result,
     };
@@ -430,7 +523,12 @@ impl Run<'_> {
             tokio::select! {
                 _ = shutdown.cancelled() => return None,
                 Some(joined) = self.tasks.join_next_with_id(), if busy => {
-                    handle_end(&mut self.s, &mut self.running, joined, self.on_result, true);
+                    let mut ended = None;
+                    let on_end = &mut |id, result| ended = Some((id, result));
+                    handle_end(&mut self.s, &mut self.running, joined, on_end, true);
+                    if let Some((id, result)) = ended {
+                        self.done(id, result);
+                    }
                 }
                 fed = recv(&mut self.feed), if self.feed.is_some() => match fed {
                     Some(fed) => self.accept(fed),
@@ -494,13 +592,13 @@ fn offline_result(job: Pending, reason: &str) -> (u32, LinkResult) {
 }
 
 /// One task: a job's steps until it is done or goes back to the scheduler.
-/// A fresh job keeps its page when `pages` names it.
-async fn run_task(inner: Arc<Inner>, h: usize, job: Pending, pages: Option<Arc<Pages>>) -> TaskEnd {
+/// A fresh job keeps `page` (the pages that name it, if they do).
+async fn run_task(inner: Arc<Inner>, h: usize, job: Pending, page: Option<Arc<Pages>>) -> TaskEnd {
     let state = match job {
         Pending::Fresh { id, url } => match Url::parse(&url) {
             Ok(u) => {
                 let mut state = Box::new(JobState::new(id, u));
-                state.page = pages.filter(|p| p.ids.contains(&id));
+                state.page = page;
                 state
             }
             Err(e) => {

@@ -11,9 +11,12 @@
 //! on, not first seen as a `project` link (whose page may be read: that is
 //! known only once every paper is read, so those wait for the plan). A
 //! streamed URL that the plan makes a followed page after all (a later
-//! `project` occurrence) is asked again with its page, fed after the
-//! plan's pages beside the other jobs (its answer with the page is kept,
-//! whichever comes first); a streamed URL the plan decides otherwise gets
+//! `project` occurrence) is fed again after the plan's pages; the
+//! scheduler asks it again only if it has not got its page: one still
+//! queued takes its page when it starts, one in flight is asked again
+//! once it has answered, one answered is asked again beside the other
+//! jobs (its answer with the page is the one kept); a streamed URL the
+//! plan decides otherwise gets
 //! the plan's result over the stream's. So results are those of a run
 //! without streaming for the same answers. Shards and pull-request runs
 //! (`--changed-since`) do not stream: their scope needs every occurrence
@@ -194,9 +197,9 @@ impl Stream {
 
     /// Feeds the plan's HTTP jobs the stream has not taken, and again the
     /// streamed URLs the plan made followed pages (after the pages, so
-    /// they are asked with their page, beside the other jobs rather than
-    /// after them), waits for every answer and returns every result by
-    /// URL id.
+    /// the scheduler asks with its page whichever has not got it, beside
+    /// the other jobs rather than after them), waits for every answer and
+    /// returns every result by URL id.
     pub(super) async fn finish(
         mut self,
         jobs: Vec<(u32, String)>,

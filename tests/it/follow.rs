@@ -656,3 +656,51 @@ async fn a_streamed_url_that_becomes_a_followed_page_keeps_its_page_answer() {
     assert_eq!(r.paper("Method Y")["code_state"], "linked_via_page");
     assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// The other side of the rule above: a streamed URL still waiting for a
+/// slot when the plan makes it a followed page is asked once, with its
+/// page, not once more. One slot: a slow link holds it while extraction
+/// ends and the plan arrives.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_streamed_url_still_queued_when_it_becomes_a_followed_page_is_asked_once() {
+    const BOTH: &str = "/lab.github.io/both/";
+    const SLOW: &str = "/lab.github.io/slow/";
+    let github = FakeGithub::start(vec![FakeRepo::new("lab/method").stars(42)]).await;
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let web = WebServer::start(move |r| match r.path.as_str() {
+        SLOW => Reply::status(404).delay(Duration::from_millis(1500)),
+        BOTH => {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            html(r#"<a href="https://github.com/lab/method">Code</a>"#)
+        }
+        _ => Reply::status(404),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("papers.md");
+    std::fs::write(
+        &input,
+        "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
+         Code: <https://github.com/lab/direct>\n\nDataset: <https://lab.github.io/slow/>\n\n\
+         Dataset: <https://lab.github.io/both/>\n\n\
+         ## Method Y: the paper whose project page it is\n\n\
+         Project page: <https://lab.github.io/both/>\n",
+    )
+    .unwrap();
+    let w = World {
+        github,
+        web,
+        dir,
+        input,
+    };
+    let code = w.run_with("out", &[], "max_concurrency = 1");
+    assert!(code == 0 || code == 2, "exit {code}");
+    let r = Reports::read(&w.dir.path().join("out"));
+    for row in &r.link("https://lab.github.io/both/") {
+        assert_eq!(row["status"], "ok");
+        assert_eq!(row["page_code_links"], "https://github.com/lab/method");
+    }
+    assert_eq!(r.paper("Method Y")["code_state"], "linked_via_page");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
