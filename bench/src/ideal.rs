@@ -98,6 +98,10 @@ pub fn run(urls_file: &Path, max_concurrency: usize, max_per_host: usize) -> Res
     let client = reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
+        // As paperlinks' pool (src/check/client.rs): hosts are drained a
+        // few at a time, so idle connections are closed soon.
+        .pool_max_idle_per_host(max_per_host.max(1))
+        .pool_idle_timeout(Duration::from_millis(500))
         .timeout(Duration::from_secs(10))
         .build()?;
     let stats = Arc::new(Stats::default());

@@ -71,7 +71,8 @@ pub(super) async fn check_streamed(
     let checker = &clients.checker;
     let scopes = (scope.as_ref(), changed.as_ref());
     let cached = (cached_repos.as_slice(), scopes);
-    let mut plan = plan(config, store, links, checker, &mut reused, cached);
+    let fed = (stream.as_ref(), pages.as_ref());
+    let mut plan = plan(config, (store, links), checker, &mut reused, cached, fed);
     stalest_first(&mut plan, links, &last_audited);
     let failing = failing_statuses(config);
     let reused = start_round(stream.as_ref(), reused, progress, &failing);
@@ -130,6 +131,15 @@ pub(super) async fn check_streamed(
         notes: stats.notes.into_iter().chain(forge_stats.notes).collect(),
         interrupted,
     })
+}
+
+/// The streaming start's stream and the pages the plan reads, if any.
+type Fed<'a> = (Option<&'a Stream>, Option<&'a crate::check::Pages>);
+
+/// True for a URL the stream already took: it needs no job again, unless
+/// the plan makes it a followed page (`Stream::finish`).
+fn taken((stream, pages): Fed<'_>, id: u32) -> bool {
+    stream.is_some_and(|s| s.streamed(id)) && !pages.is_some_and(|p| p.ids.contains(&id))
 }
 
 /// Every HTTP check of the round into `results`: through the stream when
@@ -279,14 +289,15 @@ type Scopes<'a> = (
 
 /// Decides what needs the API, what needs HTTP, and what is already known
 /// (a root link the checker decides without a request goes in `reused`;
-/// another shard's URL is `unchecked` there).
+/// another shard's URL is `unchecked` there). An HTTP job the stream
+/// already took ([`taken`]) is left out of `http_jobs`.
 fn plan(
     config: &Config,
-    store: &Store,
-    links: &Links,
+    (store, links): (&Store, &Links),
     checker: &Checker,
     reused: &mut [Option<LinkResult>],
     (cached_repos, (scope, changed)): (CachedRepos<'_>, Scopes<'_>),
+    fed: Fed<'_>,
 ) -> Plan {
     let mut http_jobs: Vec<(u32, String)> = Vec::new();
     let mut api_roots: Vec<u32> = Vec::new();
@@ -306,7 +317,9 @@ fn plan(
         }
         let is_root = api_root(config, &recognizer, links, id, url);
         if !is_root {
-            http_jobs.push((id as u32, url.clone()));
+            if !taken(fed, id as u32) {
+                http_jobs.push((id as u32, url.clone()));
+            }
         } else if let Some(r) = checker.precheck(url) {
             reused[id] = Some(r);
         } else {

@@ -20,6 +20,7 @@ mod clients;
 mod converge;
 mod follow;
 mod gather;
+mod memory;
 mod outputs;
 mod rows;
 mod shard;
@@ -231,6 +232,7 @@ pub async fn run(
         changed: changed.as_ref(),
     };
     stage(&options, Stage::Writing);
+    memory::release_free_pages();
     tracing::debug!("archives done after {:?}", started.0.elapsed());
     let exit = finish(&options, &fail_words, &paths, &done, started.0, out)?;
     let exit = match scope {

@@ -179,14 +179,19 @@ impl Stream {
     ) {
         let mut r = lock(&self.results);
         let total = decided.len();
-        if r.len() < total {
-            r.resize_with(total, || None);
-        }
-        for (i, d) in decided.into_iter().enumerate() {
-            if d.is_some() {
-                r[i] = d;
+        // The stream's answers move into `decided` (already `total` long)
+        // where it has none, rather than `decided` into a stream vector
+        // grown to `total`: one vector of every URL's result alive at a
+        // time beside the stream's, not two.
+        let mut all = decided;
+        for (i, answer) in std::mem::take(&mut *r).into_iter().enumerate() {
+            match all.get_mut(i) {
+                Some(slot @ None) => *slot = answer,
+                Some(Some(_)) => {}
+                None => all.push(answer),
             }
         }
+        *r = all;
         let known = r.iter().flatten();
         let bad = known
             .clone()
@@ -195,11 +200,12 @@ impl Stream {
         progress.start_round(total as u64, known.count() as u64, bad as u64);
     }
 
-    /// Feeds the plan's HTTP jobs the stream has not taken, and again the
-    /// streamed URLs the plan made followed pages (after the pages, so
-    /// the scheduler asks with its page whichever has not got it, beside
-    /// the other jobs rather than after them), waits for every answer and
-    /// returns every result by URL id.
+    /// Feeds the plan's HTTP jobs (those the stream has not taken, and
+    /// again the streamed URLs the plan made followed pages) after the
+    /// pages, so the scheduler asks with its page whichever has not got
+    /// it, beside the other jobs rather than after them; waits for every
+    /// answer and returns every result by URL id, in a vector no longer
+    /// than it needs.
     pub(super) async fn finish(
         mut self,
         jobs: Vec<(u32, String)>,
@@ -212,15 +218,16 @@ impl Stream {
             let _ = tx.send(Feed::Pages(p.clone())).await;
         }
         for (id, url) in jobs {
-            let page = pages.as_ref().is_some_and(|p| p.ids.contains(&id));
-            if !self.streamed(id) || page {
-                let _ = tx.send(Feed::Job(id, url)).await;
-            }
+            let _ = tx.send(Feed::Job(id, url)).await;
         }
         drop(tx);
         // A panic in the task leaves its jobs without a result: `unchecked`.
         let _ = (&mut self.task).await;
-        std::mem::take(&mut *lock(&self.results))
+        let mut results = std::mem::take(&mut *lock(&self.results));
+        // Grown by doubling while URLs streamed in: a quarter of it can be
+        // spare room, kept through the reports otherwise.
+        results.shrink_to_fit();
+        results
     }
 }
 
