@@ -42,7 +42,7 @@ use crate::report;
 use crate::store::Store;
 use crate::verdict::{self, FailPolicy, Judge};
 use clients::Clients as RunClients;
-use rows::Tables;
+use rows::{LinkTable, Tables};
 use secrecy::SecretString;
 use std::io::Write;
 use std::time::Instant;
@@ -317,16 +317,44 @@ fn finish(
     started: Instant,
     out: &mut (dyn Write + Send),
 ) -> Result<Exit, Error> {
-    let config = &options.config;
     let (store, checked, history) = (d.store, d.checked, d.history);
     let at = Instant::now();
-    let tables = Tables::build(config, store, d.links, checked, history, d.archived);
-    tracing::debug!("writing: rows built in {:?}", at.elapsed());
+    let table = LinkTable::build(store, d.links, checked, history, d.archived);
+    std::thread::scope(|scope| {
+        // links.csv, the largest report, needs only the link table: it is
+        // written while the other rows are built and the verdict decided.
+        let links_csv = scope.spawn(|| outputs::write_links_csv(options, paths, &table, at));
+        let tables = Tables::build(
+            &options.config,
+            &table,
+            d.links,
+            checked,
+            history,
+            d.archived,
+        );
+        tracing::debug!("writing: rows built in {:?}", at.elapsed());
+        let policy = FailPolicy::from_words(fail_words, options.fail_on_new);
+        let finished = decide(options, &policy, d, &tables, started);
+        tracing::debug!("writing: verdict decided after {:?}", at.elapsed());
+        outputs::write_all(options, paths, &finished, links_csv, out)?;
+        tracing::debug!("writing: every output written after {:?}", at.elapsed());
+        Ok(finished.exit)
+    })
+}
 
-    // Decide the exit before writing, so every report can say it.
-    let policy = FailPolicy::from_words(fail_words, options.fail_on_new);
+/// The exit, decided before writing so every report can say it, with
+/// everything the outputs are written from.
+fn decide<'a>(
+    options: &RunOptions,
+    policy: &'a FailPolicy,
+    d: &Done<'a>,
+    tables: &'a Tables<'a>,
+    started: Instant,
+) -> outputs::Finished<'a> {
+    let config = &options.config;
+    let (store, checked, history) = (d.store, d.checked, d.history);
     let judge = Judge::new(
-        &policy,
+        policy,
         history.had_links.then_some(&history.links),
         history.repos.as_ref(),
     );
@@ -351,16 +379,15 @@ fn finish(
         checked.interrupted,
         unreachable,
         failures,
-        &policy,
+        policy,
         &config.ci.fail_on,
     );
-
-    let finished = outputs::Finished {
+    outputs::Finished {
         store,
         checked,
         history,
         archived: d.archived,
-        tables: &tables,
+        tables,
         judge,
         duration: started.elapsed(),
         exit,
@@ -368,11 +395,7 @@ fn finish(
         unreachable,
         changed: d.changed,
         verdicts: Default::default(),
-    };
-    tracing::debug!("writing: verdict decided after {:?}", at.elapsed());
-    outputs::write_all(options, paths, &finished, out)?;
-    tracing::debug!("writing: every output written after {:?}", at.elapsed());
-    Ok(exit)
+    }
 }
 
 /// Before any request: creates the output directory and writes (and

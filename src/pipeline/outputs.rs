@@ -8,7 +8,7 @@
 //! (through the `Judge` it is handed); the files are formatted by `report`.
 
 use super::gather::stdout_error as out_err;
-use super::rows::Tables;
+use super::rows::{LinkTable, Tables};
 use super::{Archived, Checked, Exit, OutputFormat, RunOptions, warn};
 use crate::config::{Config, ReportFormat};
 use crate::error::Error;
@@ -105,6 +105,7 @@ pub(super) fn write_all(
     options: &RunOptions,
     paths: &ReportPaths,
     f: &Finished<'_>,
+    links_csv: std::thread::ScopedJoinHandle<'_, Result<(), Error>>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), Error> {
     let wants = |format| options.config.report.wants(format);
@@ -117,16 +118,9 @@ pub(super) fn write_all(
     let changed = f.changed_sentence();
     let csv = wants(ReportFormat::Csv);
     let (csvs, tally, findings) = std::thread::scope(|scope| {
-        // links.csv is the largest file by far: the other two CSV files
-        // are written beside it, not after it.
-        let links = scope.spawn(|| {
-            if csv {
-                let rows = f.tables.link_rows_by_url();
-                report::write_links_csv_by_url(&paths.links, rows, f.store.urls.len())?;
-            }
-            timed("links.csv");
-            Ok::<_, Error>(())
-        });
+        // links.csv (`links_csv`, started before the rows were built) is
+        // the largest file by far: the other two CSV files are written
+        // beside it, not after it.
         let others = scope.spawn(|| {
             if csv {
                 report::write_repos_csv(&paths.repos, &f.tables.repo_rows)?;
@@ -144,7 +138,7 @@ pub(super) fn write_all(
         // other threads still write.
         let tally = tally_and_summary(options, paths, f, &archive_words, changed.as_deref());
         timed("the tally, popularity, the summary and the page");
-        let csvs = join(links).and(join(others));
+        let csvs = join(links_csv).and(join(others));
         (csvs, tally, join(findings))
     });
     csvs?;
@@ -159,6 +153,22 @@ pub(super) fn write_all(
             "paperlinks: the run was interrupted; reports hold what was known (unchecked links marked `unchecked`)"
         );
     }
+    Ok(())
+}
+
+/// links.csv, when `[report] formats` names CSV, from the link table
+/// alone (`at`: when the writing began, for the debug timing).
+pub(super) fn write_links_csv(
+    options: &RunOptions,
+    paths: &ReportPaths,
+    table: &LinkTable<'_>,
+    at: std::time::Instant,
+) -> Result<(), Error> {
+    if options.config.report.wants(ReportFormat::Csv) {
+        let rows = table.link_rows_by_url();
+        report::write_links_csv_by_url(&paths.links, rows, table.urls())?;
+    }
+    tracing::debug!("writing: links.csv done in {:?}", at.elapsed());
     Ok(())
 }
 

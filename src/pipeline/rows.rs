@@ -17,31 +17,80 @@ use crate::store::{NO_PAPER, Paper, Store};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 
-/// Every row of a finished run: repository and paper rows built once,
-/// link rows produced on demand (lazily, from compact storage).
-pub(super) struct Tables<'a> {
+/// What every link row is made from, built first: links.csv needs
+/// nothing else, so it is written while the other rows are built.
+pub(super) struct LinkTable<'a> {
     store: &'a Store,
     results: &'a [LinkResult],
     repo_names: Vec<String>,
     /// Per URL id, what its rows carry besides its result.
     url_facts: Vec<UrlFacts<'a>>,
+}
+
+impl<'a> LinkTable<'a> {
+    /// Each URL's repository name, `first_failed_at` carried from the
+    /// previous run and archive cells.
+    pub(super) fn build(
+        store: &'a Store,
+        links: &Links,
+        checked: &'a Checked,
+        history: &History,
+        archived: &Archived,
+    ) -> Self {
+        LinkTable {
+            store,
+            results: &checked.results,
+            repo_names: links.repos.iter().map(|r| r.full_name()).collect(),
+            url_facts: url_facts(store, links, checked, history, archived),
+        }
+    }
+
+    /// How many unique URLs the rows link.
+    pub(super) fn urls(&self) -> usize {
+        self.store.urls.len()
+    }
+
+    /// What the rows are built from.
+    fn columns(&self) -> RowColumns<'_> {
+        RowColumns {
+            store: self.store,
+            repo_names: &self.repo_names,
+            results: self.results,
+            facts: &self.url_facts,
+        }
+    }
+
+    /// The rows of links.csv with the id of each one's URL (the rows of
+    /// one id share every URL-derived cell: `report::UrlCells`).
+    pub(super) fn link_rows_by_url(&self) -> impl Iterator<Item = (usize, LinkRow<'_>)> {
+        let (columns, occurrences) = (self.columns(), &self.store.occurrences);
+        (0..occurrences.len()).map(move |i| (occurrences[i].url as usize, columns.row(i)))
+    }
+}
+
+/// Every row of a finished run: repository and paper rows built once,
+/// link rows produced on demand (lazily, from compact storage).
+pub(super) struct Tables<'a> {
+    store: &'a Store,
+    results: &'a [LinkResult],
+    links: &'a LinkTable<'a>,
     pub repo_rows: Vec<RepoRow>,
     pub paper_rows: Vec<PaperRow<'a>>,
 }
 
 impl<'a> Tables<'a> {
-    /// Builds the repository and paper rows, with the archive cells and
-    /// `first_failed_at` carried from the previous run.
+    /// Builds the repository and paper rows (the link rows come from
+    /// `table`), with the archive cells carried from the previous run.
     pub(super) fn build(
         config: &Config,
-        store: &'a Store,
+        table: &'a LinkTable<'a>,
         links: &'a Links,
         checked: &'a Checked,
         history: &History,
         archived: &Archived,
     ) -> Self {
+        let store = table.store;
         let now = Utc::now();
-        let repo_names: Vec<String> = links.repos.iter().map(|r| r.full_name()).collect();
         let mut repo_rows = repo_rows(config, store, links, checked, history, now);
         // Where a missing repository's code went, on any forge (rows are
         // ranked, so they are matched to `links.repos` by key).
@@ -56,7 +105,6 @@ impl<'a> Tables<'a> {
                 row.archive = l.cells();
             }
         }
-        let url_facts = url_facts(store, links, checked, history, archived);
         let failing = fail_on_statuses(config);
         let code_link = links.code_links(store);
         let results = &checked.results;
@@ -68,8 +116,7 @@ impl<'a> Tables<'a> {
         Tables {
             store,
             results: &checked.results,
-            repo_names,
-            url_facts,
+            links: table,
             repo_rows,
             paper_rows,
         }
@@ -77,12 +124,7 @@ impl<'a> Tables<'a> {
 
     /// What the rows are built from.
     fn columns(&self) -> RowColumns<'_> {
-        RowColumns {
-            store: self.store,
-            repo_names: &self.repo_names,
-            results: self.results,
-            facts: &self.url_facts,
-        }
+        self.links.columns()
     }
 
     /// The rows of links.csv, in input order.
@@ -116,16 +158,14 @@ impl<'a> Tables<'a> {
 
     /// Whether URL `url` points into a repository.
     pub(super) fn in_repo(&self, url: usize) -> bool {
-        self.url_facts[url].repo != NO_REPO
+        self.links.url_facts[url].repo != NO_REPO
     }
 }
 
 impl Tables<'_> {
-    /// The rows of links.csv with the id of each one's URL (the rows of
-    /// one id share every URL-derived cell: `report::UrlCells`).
+    /// The rows of links.csv with the id of each one's URL.
     pub(super) fn link_rows_by_url(&self) -> impl Iterator<Item = (usize, LinkRow<'_>)> {
-        let (columns, occurrences) = (self.columns(), &self.store.occurrences);
-        (0..occurrences.len()).map(move |i| (occurrences[i].url as usize, columns.row(i)))
+        self.links.link_rows_by_url()
     }
 
     /// Per occurrence, whether it is the first of its URL in its run of
