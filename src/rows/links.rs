@@ -79,14 +79,16 @@ pub struct LinkRecord<'a> {
 /// The number of links.csv columns as `check` writes them.
 pub const COLUMNS: usize = 23;
 
-/// The columns that follow from a row's URL (its repository, result and
-/// archive cells: `repo` to `archive_checked_at`, and `page_code_links`,
-/// `redirect_codes`): what [`UrlCells`] encodes once per URL. The URL
-/// itself is encoded per row from the store's copy (a copy here would save
-/// a cache miss per row, about 0.1 s a million, for 8 MB of memory);
-/// `source`, `line`, `column`, `paper`, `section`, `role` and `found_via`
-/// are the occurrence's own.
-const URL_COLUMNS: [std::ops::Range<usize>; 2] = [5..18, 21..23];
+/// The columns that follow from a row's URL (the URL itself, its
+/// repository, result and archive cells: `url` to `archive_checked_at`,
+/// and `page_code_links`, `redirect_codes`): what [`UrlCells`] encodes
+/// once per URL. The URL's own cell is kept too: read from the store per
+/// row it cost a cache miss a row (the store's URLs lie anywhere in
+/// memory), about 0.1 s a million rows on the tail's critical path, for 8
+/// MB of 200,000 URLs while links.csv is written. `source`, `line`,
+/// `column`, `paper`, `section`, `role` and `found_via` are the
+/// occurrence's own.
+const URL_COLUMNS: [std::ops::Range<usize>; 2] = [4..18, 21..23];
 
 /// links.csv rows written with the cells of each URL encoded once: a
 /// report of a million occurrences of 200,000 URLs encodes 200,000 result
@@ -94,7 +96,8 @@ const URL_COLUMNS: [std::ops::Range<usize>; 2] = [5..18, 21..23];
 /// are those of [`LinkRecord::write_to`] (tested).
 #[derive(Debug, Default)]
 pub struct UrlCells {
-    /// Per URL id, its two encoded runs: `bytes[a..b]`, `bytes[b..c]`
+    /// Per URL id, its two encoded runs (the first from its URL's own
+    /// cell): `bytes[a..b]`, `bytes[b..c]`
     /// (`a` is [`UNSEEN`] or [`BY_RECORD`] for a URL without them).
     spans: Vec<[u32; 3]>,
     bytes: Vec<u8>,
@@ -160,14 +163,13 @@ impl UrlCells {
             return LinkRecord::from_row(row).write_to(w);
         }
         let (mut line, mut column) = ([0u8; 20], [0u8; 20]);
-        let [url, found_via] = [row.url, row.found_via].map(neutralise);
+        let found_via = neutralise(row.found_via);
         let [source, paper, section] = &mut self.recent;
         w.write_parts(&[
             Part::Encoded(source.cell(row.source)),
             Part::Cell(fmt_usize(row.line, &mut line)),
             Part::Cell(fmt_usize(row.column, &mut column)),
             Part::Encoded(paper.cell(row.paper)),
-            Part::Cell(url.as_bytes()),
             Part::Encoded(&self.bytes[a as usize..b as usize]),
             Part::Encoded(section.cell(row.section)),
             Part::Cell(row.role.as_str().as_bytes()),
