@@ -459,12 +459,20 @@ async fn check_stage(
     (scope, changed): (Option<&crate::shard::Scope>, Option<&crate::changed::Scope>),
     shutdown: &CancellationToken,
 ) -> Result<Checked, Error> {
+    // With a stream, its answers so far are the start of what is known
+    // (one vector of every URL's result, not a second one beside it).
+    let mut known = match &stream {
+        Some(s) => s.take_answers(store.urls.len()),
+        None => Vec::new(),
+    };
+    known.resize_with(store.urls.len(), || None);
+    for (slot, url) in known.iter_mut().zip(&store.urls) {
+        if slot.is_none() {
+            *slot = history.reusable_link(url);
+        }
+    }
     let mut reused = Reused {
-        links: store
-            .urls
-            .iter()
-            .map(|url| history.reusable_link(url))
-            .collect(),
+        links: known,
         repos: links
             .repos
             .iter()

@@ -167,6 +167,19 @@ impl Stream {
         self.streamed.get(id as usize).copied().unwrap_or(false)
     }
 
+    /// The answers so far, by URL id, in a vector of `total` slots: they
+    /// become the start of the results decided before the check (a URL
+    /// streamed is never reusable, so none is hidden). Answers that come
+    /// after are kept here until [`Stream::adopt`] takes them. A streamed
+    /// answer the plan must not keep (a followed page asked without its
+    /// page) is dropped by the plan and asked again.
+    pub(super) fn take_answers(&self, total: usize) -> Vec<Option<LinkResult>> {
+        let mut answers = std::mem::take(&mut *lock(&self.results));
+        answers.reserve_exact(total.saturating_sub(answers.len()));
+        answers.resize_with(total.max(answers.len()), || None);
+        answers
+    }
+
     /// Moves the results decided before the check (`decided`: reused, or
     /// decided without a request) beside the stream's, so one vector of
     /// `total` slots holds every result; starts the progress round with
