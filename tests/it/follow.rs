@@ -704,3 +704,77 @@ async fn a_streamed_url_still_queued_when_it_becomes_a_followed_page_is_asked_on
     assert_eq!(r.paper("Method Y")["code_state"], "linked_via_page");
     assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+/// The checker's side of a job fed again once the pages are known (the
+/// streaming start's followed pages): fed before the pages, a job already
+/// answered is asked again with its page, one in flight is asked again
+/// once it has answered, and one fed twice after the pages is asked once.
+/// Every step waits for what the checker did, never for a time.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_fed_again_for_its_page_is_asked_again_only_when_it_lacks_it() {
+    use paperlinks::check::Feed;
+    const PAGE: &str = r#"<a href="https://github.com/o/r">code</a>"#;
+    let web = WebServer::start(move |r| match r.path.as_str() {
+        "/slow" => html(PAGE).delay(Duration::from_millis(800)),
+        _ => html(PAGE),
+    })
+    .await;
+    let checker = Checker::new(&CheckConfig {
+        allow_private: true,
+        retries: 0,
+        ..CheckConfig::default()
+    })
+    .unwrap();
+    let (feed, rx) = tokio::sync::mpsc::channel(16);
+    let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
+    let running = checker.clone();
+    let task = tokio::spawn(async move {
+        running
+            .check_feed(rx, Default::default(), &mut |id, r: LinkResult| {
+                let _ = answers.send((id, r.page_links.is_some()));
+            })
+            .await
+    });
+    let url = |p: &str| web.url(p);
+    // Job 0 is answered before the pages are known: without its page.
+    feed.send(Feed::Job(0, url("/done"))).await.unwrap();
+    let first = tokio::time::timeout(HANG_GUARD, answered.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, (0, false));
+    // Job 1 is in flight when the pages arrive.
+    feed.send(Feed::Job(1, url("/slow"))).await.unwrap();
+    tokio::time::timeout(HANG_GUARD, async {
+        while web.hits("/slow") == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap();
+    let pages = Pages {
+        ids: HashSet::from([0, 1, 2]),
+        max_bytes: 1 << 16,
+        read: Box::new(|_, _, _| vec!["https://github.com/o/r".to_string()]),
+    };
+    feed.send(Feed::Pages(Arc::new(pages))).await.unwrap();
+    for (id, path) in [(0, "/done"), (1, "/slow"), (2, "/new"), (2, "/new")] {
+        feed.send(Feed::Job(id, url(path))).await.unwrap();
+    }
+    drop(feed);
+    tokio::time::timeout(HANG_GUARD, task)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut rest = Vec::new();
+    while let Ok(a) = answered.try_recv() {
+        rest.push(a);
+    }
+    rest.sort();
+    // 1 answers twice: without its page (started before the pages), then
+    // with it; 0 once more with its page; 2 once, with its page.
+    assert_eq!(rest, [(0, true), (1, false), (1, true), (2, true)]);
+    assert_eq!(web.hits("/done"), 2);
+    assert_eq!(web.hits("/slow"), 2);
+    assert_eq!(web.hits("/new"), 1);
+}
