@@ -715,7 +715,7 @@ async fn a_job_fed_again_for_its_page_is_asked_again_only_when_it_lacks_it() {
     use paperlinks::check::Feed;
     const PAGE: &str = r#"<a href="https://github.com/o/r">code</a>"#;
     let web = WebServer::start(move |r| match r.path.as_str() {
-        "/slow" => html(PAGE).delay(Duration::from_millis(800)),
+        "/slow" => html(PAGE).delay(Duration::from_millis(1500)),
         _ => html(PAGE),
     })
     .await;
