@@ -4,6 +4,7 @@
 #   bench/run.sh                 # full run: scenarios 0-4, A B A B x3, 500 MB extraction corpus
 #   bench/run.sh --quick         # smoke run: tiny sizes, one repetition (CI); paperlinks alone if lychee is absent
 #   bench/run.sh 1 2 --reps 5    # chosen scenarios; any `paperlinks-bench run` flag passes through
+#   bench/run.sh 4d --ideal-client  # also the ideal client: the busy-slot ceiling of this machine
 #
 # Builds paperlinks (cargo build --release at the repository root) and the
 # benchmark package, installs lychee if missing (full runs only), checks the
