@@ -531,17 +531,17 @@ pub struct PaperRow<'a> {
     /// The input the paper was found in.
     pub source: &'a str,
     /// 1-based line of its title.
-    pub line: usize,
+    pub line: u32,
     /// The title.
     pub paper: &'a str,
     /// Its links (images not counted).
-    pub links: usize,
+    pub links: u32,
     /// Its code links.
-    pub code_links: usize,
+    pub code_links: u32,
     /// Distinct repositories it links.
-    pub repos: usize,
+    pub repos: u32,
     /// Links whose status is `broken` (issue 24 item 7: no other status).
-    pub broken_links: usize,
+    pub broken_links: u32,
     /// Its repository with the most stars (`owner/name`); "" when none.
     pub best_repo: String,
     /// That repository's stars.
@@ -562,9 +562,9 @@ pub struct PaperRow<'a> {
     /// `archived`, `lost`, or empty when the code is alive or unknown (issue 15).
     pub code_recoverable: Recoverable,
     /// Links whose status is in `[ci] fail_on` (papers.csv's last column).
-    pub failing_links: usize,
+    pub failing_links: u32,
     /// Code links (as counted in `code_links`) whose status is `broken`.
-    pub broken_code_links: usize,
+    pub broken_code_links: u32,
 }
 
 word_enum! {

@@ -397,7 +397,7 @@ pub(super) fn code_recoverable(
 fn blank_paper_row<'a>(store: &'a Store, p: &'a Paper) -> PaperRow<'a> {
     PaperRow {
         source: &store.sources[p.source as usize],
-        line: p.line as usize,
+        line: p.line,
         paper: &p.title,
         links: 0,
         code_links: 0,
@@ -484,13 +484,13 @@ pub(super) fn paper_rows<'a>(
         let status = results[o.url as usize].status;
         if code_link[o.url as usize] || o.role == Role::Code {
             row.code_links += 1;
-            row.broken_code_links += usize::from(status == Status::Broken);
+            row.broken_code_links += u32::from(status == Status::Broken);
             if store.found_via(i).is_some() {
                 found_code[o.paper as usize] += 1;
             }
         }
-        row.broken_links += usize::from(status == Status::Broken);
-        row.failing_links += usize::from(fail_on.contains(&status));
+        row.broken_links += u32::from(status == Status::Broken);
+        row.failing_links += u32::from(fail_on.contains(&status));
         if repo == NO_REPO || !seen_repos[o.paper as usize].insert(repo) {
             continue;
         }
@@ -501,7 +501,7 @@ pub(super) fn paper_rows<'a>(
     }
     for ((row, paper), found) in rows.iter_mut().zip(&store.papers).zip(found_code) {
         row.code_state = CodeState::decide_with_found(
-            row.code_links - found,
+            row.code_links as usize - found,
             found,
             paper.claims_code,
             paper.withholds_code,

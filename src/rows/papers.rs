@@ -64,12 +64,12 @@ impl<'a> PaperRecord<'a> {
         let n = p.role_links.map(|n| n as usize);
         PaperRecord {
             source: Cow::Borrowed(p.source),
-            line: p.line,
+            line: p.line as usize,
             paper: Cow::Borrowed(p.paper),
-            links: p.links,
-            code_links: p.code_links,
-            repos: p.repos,
-            broken_links: p.broken_links,
+            links: p.links as usize,
+            code_links: p.code_links as usize,
+            repos: p.repos as usize,
+            broken_links: p.broken_links as usize,
             best_repo: Cow::Borrowed(&p.best_repo),
             best_repo_stars: p.best_repo_stars,
             health: p.health,
@@ -87,7 +87,7 @@ impl<'a> PaperRecord<'a> {
             video_role_links: n[6],
             social_role_links: n[7],
             other_role_links: n[8],
-            failing_links: p.failing_links,
+            failing_links: p.failing_links as usize,
         }
     }
 }

@@ -78,13 +78,13 @@ fn repo(name: &str, stars: Option<u64>, health: Health, url: &str) -> RepoRow {
     }
 }
 
-fn paper<'a>(title: &'a str, line: usize, claims: bool) -> PaperRow<'a> {
+fn paper<'a>(title: &'a str, line: u32, claims: bool) -> PaperRow<'a> {
     PaperRow {
         source: "papers.md",
         line,
         paper: title,
-        links: usize::from(!claims),
-        code_links: usize::from(!claims),
+        links: u32::from(!claims),
+        code_links: u32::from(!claims),
         repos: 0,
         broken_links: 0,
         best_repo: String::new(),
@@ -433,7 +433,7 @@ fn a_thousand_papers_make_a_small_page() {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let mut p = paper(t, i * 3 + 1, false);
+            let mut p = paper(t, i as u32 * 3 + 1, false);
             p.best_repo = format!("group{i}/project-{i}");
             p.best_repo_stars = Some(i as u64 * 7);
             p.health = Some(Health::Active);
@@ -476,7 +476,7 @@ fn a_long_list_shows_its_papers_with_problems_first_and_says_so() {
     let papers: Vec<PaperRow<'_>> = titles
         .iter()
         .enumerate()
-        .map(|(i, t)| paper(t, i + 1, i >= n - 10))
+        .map(|(i, t)| paper(t, i as u32 + 1, i >= n - 10))
         .collect();
     let html = render(&[], &[], &papers, &|_| true);
     assert_eq!(body_rows(&html, "papers"), MAX_PAPER_ROWS);
