@@ -71,8 +71,6 @@ impl<'a> LinkTable<'a> {
 /// Every row of a finished run: repository and paper rows built once,
 /// link rows produced on demand (lazily, from compact storage).
 pub(super) struct Tables<'a> {
-    store: &'a Store,
-    results: &'a [LinkResult],
     links: &'a LinkTable<'a>,
     pub repo_rows: Vec<RepoRow>,
     pub paper_rows: Vec<PaperRow<'a>>,
@@ -114,8 +112,6 @@ impl<'a> Tables<'a> {
             row.code_recoverable = r;
         }
         Tables {
-            store,
-            results: &checked.results,
             links: table,
             repo_rows,
             paper_rows,
@@ -139,7 +135,7 @@ impl<'a> Tables<'a> {
         keep: impl Fn(usize, usize) -> bool + 's,
     ) -> impl Iterator<Item = LinkRow<'s>> + 's {
         let columns = self.columns();
-        let occurrences = self.store.occurrences.iter().enumerate();
+        let occurrences = self.links.store.occurrences.iter().enumerate();
         occurrences
             .filter(move |(i, o)| keep(*i, o.url as usize))
             .map(move |(i, _)| columns.row(i))
@@ -151,7 +147,7 @@ impl<'a> Tables<'a> {
         &self,
         judge: &crate::verdict::Judge<'_>,
     ) -> Vec<crate::verdict::LinkVerdict> {
-        (self.store.urls.iter().zip(self.results))
+        (self.links.store.urls.iter().zip(self.links.results))
             .map(|(url, r)| judge.link(url, r.status))
             .collect()
     }
@@ -173,9 +169,9 @@ impl Tables<'_> {
     /// input changes): junit.xml's one test case per unique link per suite,
     /// decided by URL id, so a million rows need no hashing of their URLs.
     pub(super) fn first_in_source(&self) -> Vec<bool> {
-        let mut last_run = vec![usize::MAX; self.store.urls.len()];
+        let mut last_run = vec![usize::MAX; self.links.store.urls.len()];
         let (mut run, mut source) = (0usize, None);
-        (self.store.occurrences.iter())
+        (self.links.store.occurrences.iter())
             .map(|o| {
                 if source != Some(o.source) {
                     source = Some(o.source);
@@ -194,7 +190,7 @@ impl Tables<'_> {
         wanted: &'s dyn Fn(usize) -> bool,
     ) -> impl Iterator<Item = (usize, LinkRow<'s>)> + 's {
         let columns = self.columns();
-        let occurrences = self.store.occurrences.iter().enumerate();
+        let occurrences = self.links.store.occurrences.iter().enumerate();
         occurrences
             .filter(move |(_, o)| o.paper != NO_PAPER && wanted(o.paper as usize))
             .map(move |(i, o)| (o.paper as usize, columns.row(i)))

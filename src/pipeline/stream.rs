@@ -15,7 +15,7 @@
 //! scheduler asks it again only if it has not got its page: one still
 //! queued takes its page when it starts, one in flight is asked again
 //! once it has answered, one answered is asked again beside the other
-//! jobs (its answer with the page is the one kept); a streamed URL the
+//! jobs (its answer with the page, the later one, is kept); a streamed URL the
 //! plan decides otherwise gets
 //! the plan's result over the stream's. So results are those of a run
 //! without streaming for the same answers. Shards and pull-request runs
@@ -124,18 +124,13 @@ pub(super) fn start(
                 if r.len() <= i {
                     r.resize_with(i + 1, || None);
                 }
-                match &r[i] {
-                    // A followed page asked again with its page (`finish`)
-                    // may answer before its first, page-less request: the
-                    // answer with the page is the one kept.
-                    Some(known) if known.page_links.is_some() && result.page_links.is_none() => {}
-                    // The second answer of a URL is not a URL more done.
-                    Some(_) => r[i] = Some(result),
-                    None => {
-                        progress.record(failing.contains(&result.status));
-                        r[i] = Some(result);
-                    }
+                // A second answer is a followed page's, asked with its page
+                // only after its page-less answer is in (the scheduler's
+                // stages): it replaces that one, and is not a URL more done.
+                if r[i].is_none() {
+                    progress.record(failing.contains(&result.status));
                 }
+                r[i] = Some(result);
             })
             .await
     });
@@ -217,8 +212,7 @@ impl Stream {
     /// again the streamed URLs the plan made followed pages) after the
     /// pages, so the scheduler asks with its page whichever has not got
     /// it, beside the other jobs rather than after them; waits for every
-    /// answer and returns every result by URL id, in a vector no longer
-    /// than it needs.
+    /// answer and returns every result by URL id.
     pub(super) async fn finish(
         mut self,
         jobs: Vec<(u32, String)>,
@@ -236,11 +230,7 @@ impl Stream {
         drop(tx);
         // A panic in the task leaves its jobs without a result: `unchecked`.
         let _ = (&mut self.task).await;
-        let mut results = std::mem::take(&mut *lock(&self.results));
-        // Grown by doubling while URLs streamed in: a quarter of it can be
-        // spare room, kept through the reports otherwise.
-        results.shrink_to_fit();
-        results
+        std::mem::take(&mut *lock(&self.results))
     }
 }
 

@@ -126,27 +126,29 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        let github = FakeGithub::start(
-            [
-                "lab/method",
-                "lab/direct",
-                "lab/hidden",
-                "lab/shared",
-                "lab/lab.github.io",
-                "src/src.github.io",
-                "big/early",
-                "big/late",
-                "pdf/hidden",
-            ]
-            .iter()
-            .map(|n| FakeRepo::new(n).stars(42))
-            .collect(),
-        )
-        .await;
+        let repos = [
+            "lab/method",
+            "lab/direct",
+            "lab/hidden",
+            "lab/shared",
+            "lab/lab.github.io",
+            "src/src.github.io",
+            "big/early",
+            "big/late",
+            "pdf/hidden",
+        ];
         let web = WebServer::start(|r| page(&r.path)).await;
+        World::with(&repos, web, PAPERS).await
+    }
+
+    /// A world of `repos` (42 stars each) on GitHub's stand-in, `web` for
+    /// every other site, and `papers` as the input.
+    async fn with(repos: &[&str], web: WebServer, papers: &str) -> World {
+        let repos = repos.iter().map(|n| FakeRepo::new(n).stars(42)).collect();
+        let github = FakeGithub::start(repos).await;
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("papers.md");
-        std::fs::write(&input, PAPERS).unwrap();
+        std::fs::write(&input, papers).unwrap();
         World {
             github,
             web,
@@ -601,12 +603,12 @@ async fn the_checker_hands_over_capped_html_bodies_of_chosen_jobs_only() {
 /// A URL first seen under another role is checked while extraction runs
 /// (the streaming start), without its page; when a later occurrence makes
 /// it a followed project page, it is asked again with its page beside the
-/// other jobs. Its first, page-less answer is held back here until the
-/// page's answer is in: the page's answer is still the one reported.
+/// other jobs. Its first, page-less answer is held back here past the
+/// plan: it is asked again once that answer is in, and the page's answer
+/// is the one reported.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_streamed_url_that_becomes_a_followed_page_keeps_its_page_answer() {
     const BOTH: &str = "/lab.github.io/both/";
-    let github = FakeGithub::start(vec![FakeRepo::new("lab/method").stars(42)]).await;
     let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = asked.clone();
     let web = WebServer::start(move |r| {
@@ -614,29 +616,19 @@ async fn a_streamed_url_that_becomes_a_followed_page_keeps_its_page_answer() {
             return Reply::status(404);
         }
         let reply = html(r#"<a href="https://github.com/lab/method">Code</a>"#);
-        // The first request (the streamed one) answers last.
+        // The first request (the streamed one) is still in flight when
+        // the plan arrives.
         match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
             0 => reply.delay(Duration::from_millis(1500)),
             _ => reply,
         }
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("papers.md");
-    std::fs::write(
-        &input,
-        "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
+    let papers = "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
          Code: <https://github.com/lab/direct>\n\nDataset: <https://lab.github.io/both/>\n\n\
          ## Method Y: the paper whose project page it is\n\n\
-         Project page: <https://lab.github.io/both/>\n",
-    )
-    .unwrap();
-    let w = World {
-        github,
-        web,
-        dir,
-        input,
-    };
+         Project page: <https://lab.github.io/both/>\n";
+    let w = World::with(&["lab/method"], web, papers).await;
     let code = w.run("out", &[]);
     assert!(code == 0 || code == 2, "exit {code}");
     let r = Reports::read(&w.dir.path().join("out"));
@@ -665,7 +657,6 @@ async fn a_streamed_url_that_becomes_a_followed_page_keeps_its_page_answer() {
 async fn a_streamed_url_still_queued_when_it_becomes_a_followed_page_is_asked_once() {
     const BOTH: &str = "/lab.github.io/both/";
     const SLOW: &str = "/lab.github.io/slow/";
-    let github = FakeGithub::start(vec![FakeRepo::new("lab/method").stars(42)]).await;
     let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = asked.clone();
     let web = WebServer::start(move |r| match r.path.as_str() {
@@ -677,23 +668,12 @@ async fn a_streamed_url_still_queued_when_it_becomes_a_followed_page_is_asked_on
         _ => Reply::status(404),
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("papers.md");
-    std::fs::write(
-        &input,
-        "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
+    let papers = "# Papers\n\n## Data X: a paper with code that links the page as its data\n\n\
          Code: <https://github.com/lab/direct>\n\nDataset: <https://lab.github.io/slow/>\n\n\
          Dataset: <https://lab.github.io/both/>\n\n\
          ## Method Y: the paper whose project page it is\n\n\
-         Project page: <https://lab.github.io/both/>\n",
-    )
-    .unwrap();
-    let w = World {
-        github,
-        web,
-        dir,
-        input,
-    };
+         Project page: <https://lab.github.io/both/>\n";
+    let w = World::with(&["lab/method"], web, papers).await;
     let code = w.run_with("out", &[], "max_concurrency = 1");
     assert!(code == 0 || code == 2, "exit {code}");
     let r = Reports::read(&w.dir.path().join("out"));
