@@ -41,12 +41,43 @@ use tokio_util::sync::CancellationToken;
 /// Jobs between extraction and the scheduler at most.
 const FEED_CAPACITY: usize = 4096;
 
-/// Results by URL id: the stream's answers, then (`adopt`) every result
-/// of the check.
-type Shared = Arc<Mutex<Vec<Option<LinkResult>>>>;
+/// The stream's answers, shared with its checker task.
+type Shared = Arc<Mutex<Answers>>;
 
-fn lock(results: &Shared) -> std::sync::MutexGuard<'_, Vec<Option<LinkResult>>> {
+fn lock(results: &Shared) -> std::sync::MutexGuard<'_, Answers> {
     results.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Results by URL id: the stream's answers, then (`adopt`) every result
+/// of the check. Between `take_answers` (which takes the vector as the
+/// start of what the plan knows) and `adopt` (which hands every result
+/// back), answers wait in `between` as pairs: a dense vector there would
+/// be a second one of every URL's size beside the plan's (25 MB for
+/// 200,000 URLs, issue 27's peak after extraction).
+#[derive(Default)]
+struct Answers {
+    by_id: Vec<Option<LinkResult>>,
+    between: Option<Vec<(u32, LinkResult)>>,
+}
+
+impl Answers {
+    /// Keeps one answer; returns true when it is the URL's first.
+    fn keep(&mut self, id: u32, result: LinkResult) -> bool {
+        if let Some(between) = &mut self.between {
+            // Between the two, only first answers come: a URL is fed
+            // again only after `adopt` (`Stream::finish`).
+            between.push((id, result));
+            return true;
+        }
+        let i = id as usize;
+        if self.by_id.len() <= i {
+            self.by_id.resize_with(i + 1, || None);
+        }
+        // A second answer is a followed page's, asked with its page only
+        // after its page-less answer is in (the scheduler's stages): it
+        // replaces that one, and is not a URL more done.
+        self.by_id[i].replace(result).is_none()
+    }
 }
 
 /// The extraction side: decides per new unique URL and sends it. Runs on
@@ -119,18 +150,10 @@ pub(super) fn start(
     let task = tokio::spawn(async move {
         checker
             .check_feed(rx, shutdown, &mut |id, result| {
-                let mut r = lock(&shared);
-                let i = id as usize;
-                if r.len() <= i {
-                    r.resize_with(i + 1, || None);
+                let bad = failing.contains(&result.status);
+                if lock(&shared).keep(id, result) {
+                    progress.record(bad);
                 }
-                // A second answer is a followed page's, asked with its page
-                // only after its page-less answer is in (the scheduler's
-                // stages): it replaces that one, and is not a URL more done.
-                if r[i].is_none() {
-                    progress.record(failing.contains(&result.status));
-                }
-                r[i] = Some(result);
             })
             .await
     });
@@ -169,9 +192,14 @@ impl Stream {
     /// answer the plan must not keep (a followed page asked without its
     /// page) is dropped by the plan and asked again.
     pub(super) fn take_answers(&self, total: usize) -> Vec<Option<LinkResult>> {
-        let mut answers = std::mem::take(&mut *lock(&self.results));
+        let mut r = lock(&self.results);
+        r.between = Some(Vec::new());
+        let mut answers = std::mem::take(&mut r.by_id);
+        drop(r);
         answers.reserve_exact(total.saturating_sub(answers.len()));
         answers.resize_with(total.max(answers.len()), || None);
+        // Grown by doubling as ids came: up to half of it can be slack.
+        answers.shrink_to_fit();
         answers
     }
 
@@ -187,20 +215,21 @@ impl Stream {
     ) {
         let mut r = lock(&self.results);
         let total = decided.len();
-        // The stream's answers move into `decided` (already `total` long)
-        // where it has none, rather than `decided` into a stream vector
-        // grown to `total`: one vector of every URL's result alive at a
-        // time beside the stream's, not two.
+        // The answers that came since `take_answers` (and those before,
+        // had it not run) move into `decided` where it has none.
         let mut all = decided;
-        for (i, answer) in std::mem::take(&mut *r).into_iter().enumerate() {
-            match all.get_mut(i) {
-                Some(slot @ None) => *slot = answer,
-                Some(Some(_)) => {}
-                None => all.push(answer),
+        let early = std::mem::take(&mut r.by_id).into_iter().enumerate();
+        let early = early.filter_map(|(i, a)| Some((i as u32, a?)));
+        let between = r.between.take().unwrap_or_default();
+        for (id, answer) in early.chain(between) {
+            let i = id as usize;
+            if all.len() <= i {
+                all.resize_with(i + 1, || None);
             }
+            all[i].get_or_insert(answer);
         }
-        *r = all;
-        let known = r.iter().flatten();
+        r.by_id = all;
+        let known = r.by_id.iter().flatten();
         let bad = known
             .clone()
             .filter(|x| failing.contains(&x.status))
@@ -230,7 +259,7 @@ impl Stream {
         drop(tx);
         // A panic in the task leaves its jobs without a result: `unchecked`.
         let _ = (&mut self.task).await;
-        std::mem::take(&mut *lock(&self.results))
+        std::mem::take(&mut lock(&self.results).by_id)
     }
 }
 
