@@ -15,9 +15,10 @@
 //! scheduler asks it again only if it has not got its page: one still
 //! queued takes its page when it starts, one in flight is asked again
 //! once it has answered, one answered is asked again beside the other
-//! jobs (its answer with the page, the later one, is kept); a streamed URL the
-//! plan decides otherwise gets
-//! the plan's result over the stream's. So results are those of a run
+//! jobs (its answer with the page, the later one, is kept, but an
+//! `unchecked` given when the run stops before asking it again never
+//! replaces a real answer); a streamed URL the plan decides otherwise
+//! gets the plan's result over the stream's. So results are those of a run
 //! without streaming for the same answers. Shards and pull-request runs
 //! (`--changed-since`) do not stream: their scope needs every occurrence
 //! first.
@@ -75,8 +76,18 @@ impl Answers {
         }
         // A second answer is a followed page's, asked with its page only
         // after its page-less answer is in (the scheduler's stages): it
-        // replaces that one, and is not a URL more done.
-        self.by_id[i].replace(result).is_none()
+        // replaces that one, and is not a URL more done; unless the run
+        // stopped before asking it again (`unchecked`, no request): the
+        // answer it had stays.
+        let slot = &mut self.by_id[i];
+        let Some(had) = slot else {
+            *slot = Some(result);
+            return true;
+        };
+        if !(result.status == Status::Unchecked && result.http_status.is_none()) {
+            *had = result;
+        }
+        false
     }
 }
 
@@ -269,5 +280,43 @@ pub(super) fn audited(config: &Config, r: &ForgeRef) -> bool {
     match r.forge {
         Forge::Github => config.github.enabled,
         _ => config.forges.enabled && forge::api_base(&config.forges, r).is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: Status, http: Option<u16>, page: bool) -> LinkResult {
+        let mut r = LinkResult::without_request(status, "");
+        r.http_status = http;
+        r.page_links = page.then(|| Box::from([]));
+        r
+    }
+
+    #[test]
+    fn a_second_answer_replaces_the_first_unless_the_run_stopped_before_asking() {
+        let mut a = Answers::default();
+        assert!(a.keep(3, answer(Status::Timeout, None, false)));
+        // The offline stop gives a URL fed again for its page `unchecked`:
+        // the timeout it really got stays.
+        assert!(!a.keep(3, answer(Status::Unchecked, None, false)));
+        assert_eq!(a.by_id[3].as_ref().unwrap().status, Status::Timeout);
+        // Asked again with its page: that answer is the one kept.
+        assert!(!a.keep(3, answer(Status::Ok, Some(200), true)));
+        let kept = a.by_id[3].as_ref().unwrap();
+        assert_eq!((kept.status, kept.page_links.is_some()), (Status::Ok, true));
+        assert!(a.by_id[..3].iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn answers_between_taking_and_adopting_are_kept_beside_the_plan() {
+        let mut a = Answers {
+            between: Some(Vec::new()),
+            ..Answers::default()
+        };
+        assert!(a.keep(7, answer(Status::Ok, Some(200), false)));
+        assert!(a.by_id.is_empty(), "no dense vector before adopt");
+        assert_eq!(a.between.as_ref().map(Vec::len), Some(1));
     }
 }
